@@ -1,0 +1,54 @@
+/**
+ * What a cataloger reports: a package as its ecosystem's metadata describes it, before the
+ * image context (OS identity, layer) is known. Purls are built later from these fields.
+ */
+export interface CatalogedPackage {
+  /** Ecosystem key, equal to the cataloger's name (`dpkg`, `apk`, `npm`, `python`, ...). */
+  readonly ecosystem: string;
+  readonly name: string;
+  readonly version: string;
+  /** purl namespace where the ecosystem has one (npm scope without `@`, maven group). */
+  readonly namespace?: string;
+  /** Machine architecture for OS packages (`amd64`, `x86_64`, `all`, ...). */
+  readonly arch?: string;
+  /** Source package for OS packages when it differs from `name` (dpkg `Source:`, apk `o:`). */
+  readonly sourceName?: string;
+  /** Source package version when it differs from `version` (dpkg `Source: name (version)`). */
+  readonly sourceVersion?: string;
+  /** Declared licences: SPDX ids or expressions where the metadata gives them, else free text. */
+  readonly licenses: readonly string[];
+  /** Cataloger-specific facts worth keeping (maintainer, homepage, ...), string values only. */
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/** A problem found while cataloging that did not stop the SBOM (a corrupt file, a skipped entry). */
+export interface CatalogWarning {
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface ParseResult {
+  readonly packages: readonly CatalogedPackage[];
+  readonly warnings: readonly CatalogWarning[];
+}
+
+/** Image-wide facts a purl builder may need. */
+export interface PurlContext {
+  /** OS identity from os-release: `ID` (e.g. `debian`, `alpine`) and `VERSION_ID`. */
+  readonly os?: { readonly id: string; readonly versionId?: string; readonly versionCodename?: string };
+}
+
+/**
+ * One ecosystem's cataloger. It names the paths it wants (image-root-relative, no leading `/`),
+ * parses one file's bytes at a time, and turns its packages into purls.
+ * Parsers are pure and must never throw on bad input: they return warnings instead.
+ */
+export interface Cataloger {
+  readonly name: string;
+  /** True when the file at this path should be read and handed to `parse`. Called for every file of every layer: keep it cheap. */
+  wants(path: string): boolean;
+  /** Largest file this cataloger reads (bytes); bigger files are skipped with a warning. */
+  readonly maxFileSize: number;
+  parse(path: string, content: Buffer): ParseResult;
+  purl(pkg: CatalogedPackage, ctx: PurlContext): string;
+}
