@@ -1,0 +1,66 @@
+import { UnavailableError } from '../core/errors';
+import type { RegistryCredentials } from '../ports/registry-credentials';
+
+export interface Challenge {
+  readonly scheme: string;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** Parses `WWW-Authenticate: Bearer realm="…",service="…",scope="…"` (RFC 7235 auth-params). */
+export function parseChallenge(header: string): Challenge | undefined {
+  const m = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(.*)$/s.exec(header);
+  if (!m) return undefined;
+  const params: Record<string, string> = {};
+  const re = /([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?\s*/gy;
+  const rest = m[2] ?? '';
+  let p: RegExpExecArray | null;
+  while ((p = re.exec(rest)) !== null && p[0].length > 0) {
+    params[(p[1] as string).toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : (p[3] ?? '');
+  }
+  return { scheme: (m[1] as string).toLowerCase(), params };
+}
+
+export function basicAuthorization(creds: RegistryCredentials): string {
+  return `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+}
+
+/**
+ * Fetches a bearer token from the challenge's realm (distribution token spec). Accepts `token`
+ * or `access_token`; credentials, when we have them, go to the token server as Basic auth.
+ */
+export async function fetchBearerToken(
+  challenge: Challenge,
+  scope: string,
+  creds: RegistryCredentials | undefined,
+  fetchImpl: typeof fetch,
+): Promise<{ token: string; expiresAt: number }> {
+  const realm = challenge.params.realm;
+  if (!realm) throw new UnavailableError('registry sent a Bearer challenge without a realm');
+  let url: URL;
+  try {
+    url = new URL(realm);
+  } catch {
+    throw new UnavailableError(`registry sent a Bearer challenge with an invalid realm "${realm}"`);
+  }
+  if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
+  for (const s of (challenge.params.scope ?? scope).split(' ').filter(Boolean)) url.searchParams.append('scope', s);
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (creds) headers.Authorization = basicAuthorization(creds);
+  let res: Response;
+  try {
+    res = await fetchImpl(url, { headers, signal: AbortSignal.timeout(30_000) });
+  } catch (err) {
+    throw new UnavailableError(`token server ${url.host} unreachable: ${(err as Error).message}`);
+  }
+  if (!res.ok) throw new UnavailableError(`token server ${url.host} refused: HTTP ${res.status}`);
+  let body: { token?: unknown; access_token?: unknown; expires_in?: unknown };
+  try {
+    body = (await res.json()) as typeof body;
+  } catch {
+    throw new UnavailableError(`token server ${url.host} returned malformed JSON`);
+  }
+  const token = typeof body.token === 'string' ? body.token : typeof body.access_token === 'string' ? body.access_token : undefined;
+  if (!token) throw new UnavailableError(`token server ${url.host} returned no token`);
+  const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
+  return { token, expiresAt: Date.now() + (expiresIn - 5) * 1000 };
+}
