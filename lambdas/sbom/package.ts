@@ -27,9 +27,24 @@ export interface CatalogWarning {
   readonly message: string;
 }
 
+/**
+ * Licences a file declares for a package that is cataloged from a different file. Debian's dpkg
+ * status carries no licences; they live in `usr/share/doc/<package>/copyright`, which the dpkg
+ * cataloger parses into one fact per file (`packageName` is the `<package>` directory name).
+ * The engine attaches `licenses` to every cataloged package of the same ecosystem whose `name`
+ * equals `packageName` (all architectures), after the image's layers are merged, so it works
+ * whichever layer or order the two files come from. Facts naming no cataloged package are dropped.
+ */
+export interface LicenseFact {
+  readonly packageName: string;
+  readonly licenses: readonly string[];
+}
+
 export interface ParseResult {
   readonly packages: readonly CatalogedPackage[];
   readonly warnings: readonly CatalogWarning[];
+  /** Licences for packages cataloged elsewhere (see {@link LicenseFact}); only the dpkg cataloger returns these today. */
+  readonly licenseFacts?: readonly LicenseFact[];
 }
 
 /** Image-wide facts a purl builder may need. */

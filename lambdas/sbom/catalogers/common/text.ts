@@ -1,0 +1,74 @@
+import type { CatalogWarning } from '../../package';
+
+/**
+ * Decodes file bytes as UTF-8, replacing invalid sequences with U+FFFD (never throws), and drops
+ * a leading byte-order mark. Package databases are UTF-8 in practice; Latin-1 bytes in old files
+ * only cost the odd replacement character in free-text fields.
+ */
+export function decodeText(content: Buffer): string {
+  const text = content.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * Splits text into lines on `\n`, dropping one trailing `\r` per line (CRLF files). A lone `\r`
+ * is kept as data. Linear in the input length.
+ */
+export function splitLines(text: string): string[] {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.length > 0 && line.charCodeAt(line.length - 1) === 13) lines[i] = line.slice(0, -1);
+  }
+  return lines;
+}
+
+/** True for an empty line or one made only of spaces and tabs. */
+export function isBlank(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c !== 32 && c !== 9) return false;
+  }
+  return true;
+}
+
+/** Cuts a string to at most `max` UTF-16 units, marking the cut with an ellipsis. */
+export function clip(value: string, max: number): string {
+  return value.length <= max ? value : `${value.slice(0, Math.max(0, max - 1))}…`;
+}
+
+/** Longest field value kept in package names, versions and licences; longer values are clipped. */
+export const MAX_FIELD = 1024;
+
+/** Longest free-text value kept in `metadata` (descriptions, maintainers, URLs). */
+export const MAX_METADATA = 512;
+
+/**
+ * Collects warnings for one file, capped so that a hostile file cannot produce millions of them;
+ * past the cap one summary warning says how many were dropped.
+ */
+export class WarningSink {
+  private readonly items: CatalogWarning[] = [];
+  private dropped = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly max = 50,
+  ) {}
+
+  add(message: string): void {
+    if (this.items.length < this.max) this.items.push({ path: this.path, message: clip(message, 300) });
+    else this.dropped++;
+  }
+
+  list(): CatalogWarning[] {
+    if (this.dropped === 0) return this.items.slice();
+    return [...this.items, { path: this.path, message: `${this.dropped} further warnings suppressed` }];
+  }
+}
+
+/** A short, printable rendering of a line for warning messages. */
+export function preview(line: string): string {
+  // eslint-disable-next-line no-control-regex
+  return JSON.stringify(clip(line, 60).replace(/[\u0000-\u001f\u007f]/g, '?'));
+}
