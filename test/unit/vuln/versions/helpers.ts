@@ -45,7 +45,7 @@ export function chainMismatches(ordering: VersionOrdering, chain: readonly strin
 }
 
 export function expectUnorderable(ordering: VersionOrdering, version: string): void {
-  expect(ordering.isValid(version)).toBe(false);
+  expect({ version, valid: ordering.isValid(version) }).toEqual({ version, valid: false });
   expect(() => ordering.compare(version, '1')).toThrow(UnorderableVersionError);
   expect(() => ordering.compare('1', version)).toThrow(UnorderableVersionError);
 }
