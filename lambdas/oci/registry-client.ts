@@ -110,7 +110,7 @@ export class RegistryClient {
   }
 
   /** Monolithic upload (POST then PUT); skipped when the registry already has the blob. */
-  async pushBlob(repository: string, bytes: Buffer): Promise<Descriptor & { mediaType: string }> {
+  async pushBlob(repository: string, bytes: Buffer): Promise<{ digest: string; size: number }> {
     const digest = digestOf(bytes);
     if (!(await this.blobExists(repository, digest))) {
       const start = await this.request(repository, 'pull,push', `/v2/${repository}/blobs/uploads/`, { method: 'POST' });
@@ -126,7 +126,7 @@ export class RegistryClient {
       });
       await this.expectOk(put, `upload blob ${digest}`, 201);
     }
-    return { mediaType: 'application/octet-stream', digest, size: bytes.length };
+    return { digest, size: bytes.length };
   }
 
   async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+/**
+ * The artifact-guard CLI. Each subcommand loads only its own modules (never aws-cdk-lib).
+ * Exit codes: 0 success / allowed, 1 negative verdict, 2 error (one line on stderr).
+ */
+import type { CommandResult } from '../lambdas/cli/command';
+
+const USAGE = `usage: artifact-guard <command> [options]
+
+commands:
+  process SOURCE    run the whole workflow locally on embedded stores
+
+SOURCE: registry:HOST/REPO[:TAG|@DIGEST] (default scheme), oci-dir:PATH[:TAG],
+        oci-archive:FILE[:TAG], docker-archive:FILE[:TAG], dir:PATH`;
+
+type Command = (argv: string[]) => Promise<CommandResult>;
+
+// The AWS SDK warns on every start under Node 20 about its future Node 22 requirement; that is
+// noise on a CLI whose stderr is for the user's own errors. Other warnings still show.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  const text = typeof warning === 'string' ? warning : warning.message;
+  const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
+  if (type === 'NodeVersionSupportWarning' || /AWS SDK for JavaScript \(v3\)/.test(text)) return;
+  (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
+}) as typeof process.emitWarning;
+
+/** Loads a command module only when it runs, so `sbom` never pays for signing code and vice versa. */
+function lazy(modulePath: string, exportName: string): () => Command {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return () => (require(modulePath) as Record<string, Command>)[exportName] as Command;
+}
+
+const commands: Record<string, () => Command> = {
+  process: lazy('../lambdas/cli/process-command', 'processCommand'),
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return name ? 0 : 2;
+  }
+  const load = commands[name];
+  if (!load) {
+    process.stderr.write(`artifact-guard: unknown command "${name}"\n${USAGE}\n`);
+    return 2;
+  }
+  const result = await load()(rest);
+  if (result.stdout) process.stdout.write(result.stdout);
+  if (result.error) process.stderr.write(`artifact-guard: ${result.error}\n`);
+  return result.exitCode;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    process.stderr.write(`artifact-guard: ${message}\n`);
+    if (process.env.ARTIFACT_GUARD_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,63 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDbRecordStore } from '../adapters/aws/dynamodb-record-store';
+import { EcrCredentialProvider } from '../adapters/aws/ecr-credentials';
+import { EventBridgeAlertSink } from '../adapters/aws/eventbridge-alert-sink';
+import { S3BlobStore } from '../adapters/aws/s3-blob-store';
+import { ArtifactGuardError, errorMessage } from '../core/errors';
+import type { SourceSpec } from '../oci/open-source';
+import { openSource } from '../oci/open-source';
+import type { ArtifactSource } from '../oci/source';
+import type { MetricsSink } from '../ports/metrics';
+import { METRICS_NAMESPACE } from '../workflow/states';
+
+/** Lambda wiring: the ports of the domain bound to AWS adapters, configured from the environment. */
+function env(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`environment variable ${name} is not set`);
+  return v;
+}
+
+export const logger = new Logger({ serviceName: 'artifact-guard' });
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'artifact-guard' });
+
+const metricsSink: MetricsSink = { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) };
+
+let ecr: ECRClient | undefined;
+export const aws = {
+  records: () => new DynamoDbRecordStore(new DynamoDBClient({}), env('TABLE_NAME')),
+  alerts: () => new EventBridgeAlertSink(new EventBridgeClient({}), env('ALERT_BUS_NAME')),
+  evidence: () => new S3BlobStore(new S3Client({}), env('EVIDENCE_BUCKET')),
+  openSource: (spec: SourceSpec): Promise<ArtifactSource> => {
+    ecr ??= new ECRClient({});
+    return openSource(spec, { credentials: new EcrCredentialProvider(ecr) });
+  },
+  metrics: metricsSink,
+  now: () => new Date(),
+};
+
+/**
+ * Wraps a step as a Lambda handler: structured logs without payloads (no secrets in logs),
+ * metrics flushed per invocation, and errors rethrown with their name so that the state
+ * machine's Retry (UnavailableError) and Catch see the right type.
+ */
+export function lambdaHandler<I, O>(stepName: string, step: (input: I) => Promise<O>): (input: I) => Promise<O> {
+  return async (input: I) => {
+    logger.info('step started', { step: stepName });
+    try {
+      const out = await step(input);
+      logger.info('step finished', { step: stepName });
+      return out;
+    } catch (err) {
+      if (err instanceof ArtifactGuardError) logger.warn('step failed', { step: stepName, error: err.name, message: errorMessage(err) });
+      else logger.error('step crashed', { step: stepName, error: err as Error });
+      throw err;
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}

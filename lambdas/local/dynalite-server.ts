@@ -1,0 +1,68 @@
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { RecordsTable } from '../adapters/records-table';
+
+export interface LocalDynamo {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  readonly endpoint: string;
+  close(): Promise<void>;
+}
+
+/**
+ * DynamoDB's API served by dynalite on 127.0.0.1 (in memory, or LevelDB on disk when `path` is
+ * given), with the records table created as the stack creates it.
+ */
+export async function startLocalDynamo(opts: { path?: string; tableName?: string } = {}): Promise<LocalDynamo> {
+  const server = dynalite({ path: opts.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    // dynalite ignores credentials; fixed dummies keep the SDK from searching for real ones.
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 2,
+  });
+  const tableName = opts.tableName ?? 'artifact-guard-records';
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+  } catch (err) {
+    if (!(err instanceof ResourceNotFoundException) && (err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
+    const { partitionKey, sortKey, digestIndex } = RecordsTable;
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [partitionKey, sortKey, digestIndex.partitionKey, digestIndex.sortKey].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        KeySchema: [
+          { AttributeName: partitionKey, KeyType: 'HASH' },
+          { AttributeName: sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: digestIndex.name,
+            KeySchema: [
+              { AttributeName: digestIndex.partitionKey, KeyType: 'HASH' },
+              { AttributeName: digestIndex.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+  }
+  return {
+    client,
+    tableName,
+    endpoint,
+    close: async () => {
+      client.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

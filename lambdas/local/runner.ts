@@ -1,0 +1,111 @@
+import * as fs from 'node:fs';
+import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import definition from '../workflow/state-machine.asl.json';
+import { DynamoDbRecordStore } from '../adapters/aws/dynamodb-record-store';
+import { DockerConfigCredentials } from '../adapters/local/docker-config-credentials';
+import { FsBlobStore } from '../adapters/local/fs-blob-store';
+import { JsonLinesAlertSink } from '../adapters/local/json-lines-alert-sink';
+import { openSource } from '../oci/open-source';
+import type { BlobStore } from '../ports/blob-store';
+import { InMemoryMetrics } from '../ports/metrics';
+import type { RecordStore } from '../ports/record-store';
+import type { WorkflowInput } from '../workflow/state';
+import { TaskState } from '../workflow/states';
+import { createNotifyStep } from '../workflow/steps/notify';
+import { createRecordStep } from '../workflow/steps/record';
+import { createResolveStep } from '../workflow/steps/resolve';
+import type { LocalDynamo } from './dynalite-server';
+import { startLocalDynamo } from './dynalite-server';
+import { localPaths } from './paths';
+
+// aws-local-stepfunctions targets Node 22 (Promise.withResolvers); Node 20 needs this polyfill.
+const P = Promise as unknown as { withResolvers?: () => unknown };
+P.withResolvers ??= () => {
+  let resolve!: (v: unknown) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+};
+
+export interface LocalEnvironment {
+  readonly records: RecordStore;
+  readonly evidence: BlobStore;
+  readonly alerts: JsonLinesAlertSink;
+  readonly metrics: InMemoryMetrics;
+  readonly insecure: boolean;
+  close(): Promise<void>;
+}
+
+/** Embedded stores for local runs: dynalite on disk under the local home, a folder, a JSONL file. */
+export async function openLocalEnvironment(opts: { home?: string; inMemory?: boolean; insecure?: boolean; quiet?: boolean } = {}): Promise<LocalEnvironment> {
+  const paths = localPaths(opts.home);
+  fs.mkdirSync(paths.home, { recursive: true });
+  let dynamo: LocalDynamo;
+  try {
+    dynamo = await startLocalDynamo(opts.inMemory ? {} : { path: paths.records });
+  } catch (err) {
+    const msg = (err as Error).message;
+    if (/lock/i.test(msg)) throw new Error(`the local records store ${paths.records} is in use by another artifact-guard process`);
+    throw err;
+  }
+  return {
+    records: new DynamoDbRecordStore(dynamo.client, dynamo.tableName),
+    evidence: new FsBlobStore(paths.evidence),
+    alerts: new JsonLinesAlertSink(paths.alerts, opts.quiet ? () => undefined : undefined),
+    metrics: new InMemoryMetrics(),
+    insecure: opts.insecure ?? false,
+    close: () => dynamo.close(),
+  };
+}
+
+export type RunOutcome =
+  | { readonly status: 'SUCCEEDED'; readonly output: Record<string, unknown> }
+  | { readonly status: 'FAILED'; readonly error: string; readonly cause: string };
+
+type Handler = (input: never) => Promise<unknown>;
+
+/**
+ * Runs the stack's own state machine definition (generated at build time from the synthesized
+ * template) with aws-local-stepfunctions; each task state calls the step the Lambda runs.
+ */
+export async function runWorkflow(input: WorkflowInput, env: LocalEnvironment): Promise<RunOutcome> {
+  const now = () => new Date();
+  const steps: Record<string, Handler> = {
+    [TaskState.resolve]: createResolveStep({
+      openSource: (spec) => openSource(spec, { credentials: new DockerConfigCredentials(), insecure: env.insecure }),
+      records: env.records,
+      now,
+    }),
+    [TaskState.record]: createRecordStep({ records: env.records, now, metrics: env.metrics }),
+    [TaskState.notify]: createNotifyStep({ alerts: env.alerts, metrics: env.metrics }),
+    [TaskState.notifyFailure]: createNotifyStep({ alerts: env.alerts, metrics: env.metrics }),
+  };
+  const states = (definition as { States: Record<string, { Type: string }> }).States;
+  const taskNames = Object.entries(states)
+    .filter(([, s]) => s.Type === 'Task')
+    .map(([name]) => name);
+  const missing = taskNames.filter((n) => !steps[n]);
+  if (missing.length) throw new Error(`local runner has no step for task state(s) ${missing.join(', ')}`);
+
+  const machine = new StateMachine(definition as ConstructorParameters<typeof StateMachine>[0], { validationOptions: { checkArn: false } });
+  const execution = machine.run(input as Parameters<typeof machine.run>[0], {
+    overrides: {
+      taskResourceLocalHandlers: Object.fromEntries(taskNames.map((n) => [n, (payload: unknown) => (steps[n] as (i: unknown) => Promise<never>)(payload)])),
+      // Retries back off in seconds in AWS; locally they run at once.
+      retryIntervalOverrides: Object.fromEntries(taskNames.map((n) => [n, 0])),
+    },
+  });
+  try {
+    const output = (await execution.result) as Record<string, unknown>;
+    return { status: 'SUCCEEDED', output };
+  } catch (err) {
+    if (err instanceof ExecutionError) {
+      const caught = (err as unknown as { cause?: { name?: string; message?: string } }).cause;
+      return { status: 'FAILED', error: caught?.name ?? 'Error', cause: caught?.message ?? err.message };
+    }
+    throw err;
+  }
+}

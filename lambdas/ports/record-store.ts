@@ -1,0 +1,42 @@
+import type { ArtifactKind, Provenance } from '../oci/classify';
+
+/** The artifact as first recorded; never overwritten. */
+export interface ArtifactRecord {
+  readonly repositoryName: string;
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly kind: ArtifactKind;
+  readonly platforms: readonly { digest: string; platform?: string }[];
+  readonly provenance: Provenance;
+  readonly firstSeen: string;
+  readonly source: string;
+}
+
+/** One entry of the append-only audit trail. `id` makes replays idempotent. */
+export interface AuditEvent {
+  readonly id: string;
+  readonly time: string;
+  readonly type: string;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+export type WriteOutcome = 'created' | 'exists';
+
+/**
+ * Port: provenance and audit records (DynamoDB in AWS and, through dynalite, locally).
+ * Every write is conditional: nothing is overwritten, replays write nothing new.
+ */
+export interface RecordStore {
+  getArtifact(repositoryName: string, digest: string): Promise<ArtifactRecord | undefined>;
+  /** True once the workflow completed for this digest (idempotency of at-least-once events). */
+  isProcessed(repositoryName: string, digest: string): Promise<boolean>;
+  putArtifact(record: ArtifactRecord): Promise<WriteOutcome>;
+  /** Binds tag → digest the first time; afterwards returns the digest it is bound to. */
+  claimTag(repositoryName: string, tag: string, digest: string, time: string): Promise<{ readonly digest: string; readonly outcome: WriteOutcome }>;
+  /** Evidence of one kind (`sbom`, `scan`, `signature#…`) recorded once per artifact. */
+  putEvidence(repositoryName: string, digest: string, kind: string, body: Readonly<Record<string, unknown>>, time: string): Promise<WriteOutcome>;
+  getEvidence(repositoryName: string, digest: string): Promise<Record<string, Record<string, unknown>>>;
+  appendEvent(repositoryName: string, digest: string, event: AuditEvent): Promise<WriteOutcome>;
+  listEvents(repositoryName: string, digest: string): Promise<AuditEvent[]>;
+  markProcessed(repositoryName: string, digest: string, time: string): Promise<WriteOutcome>;
+}

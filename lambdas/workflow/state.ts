@@ -1,0 +1,60 @@
+import type { ArtifactKind, Provenance } from '../oci/classify';
+
+/** What started an execution. */
+export interface Trigger {
+  readonly type: 'ecr-push' | 'manual';
+  /** EventBridge event id, or a caller-chosen id; audit events derive their ids from it. */
+  readonly id: string;
+  readonly time: string;
+}
+
+/** Output of the Resolve step, at `$.artifact`. */
+export interface ResolvedArtifact {
+  readonly source: string;
+  /** `HOST/REPO`, or `localhost/<name>` for a layout on disk. */
+  readonly repositoryName: string;
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly kind: ArtifactKind;
+  readonly tag?: string;
+  readonly platforms: readonly { digest: string; mediaType: string; platform?: string }[];
+  readonly provenance: Provenance;
+  readonly trigger: Trigger;
+  /** Set when the artifact must not be processed (the pipeline's own evidence); the workflow ends. */
+  readonly skip?: string;
+  /** The digest was fully processed before: only tag bookkeeping happens. */
+  readonly duplicate: boolean;
+}
+
+/** Output of the Record step, at `$.record`. */
+export interface RecordResult {
+  readonly artifact: 'created' | 'exists';
+  readonly tagViolation?: { readonly tag: string; readonly boundDigest: string };
+  readonly eventsWritten: number;
+}
+
+/** The execution state as the steps see it (the input's keys plus each step's result). */
+export interface WorkflowState extends WorkflowInput {
+  readonly artifact: ResolvedArtifact;
+  readonly record?: RecordResult;
+  readonly error?: { readonly Error?: string; readonly Cause?: string };
+}
+
+/** Input of an execution: an ECR push event (from the rule) or `{ source, tag? }` (manual, local). */
+export interface WorkflowInput {
+  /** Registry reference or local source (manual and local runs). */
+  readonly source?: string;
+  readonly tag?: string;
+  readonly id?: string;
+  readonly time?: string;
+  readonly account?: string;
+  readonly region?: string;
+  readonly 'detail-type'?: string;
+  readonly detail?: {
+    readonly 'repository-name'?: string;
+    readonly 'image-digest'?: string;
+    readonly 'image-tag'?: string;
+    readonly 'action-type'?: string;
+    readonly result?: string;
+  };
+}

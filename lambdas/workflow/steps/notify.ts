@@ -1,0 +1,70 @@
+import type { Alert, AlertSink } from '../../ports/alert-sink';
+import type { MetricsSink } from '../../ports/metrics';
+import type { WorkflowState } from '../state';
+import { AlertType, MetricName } from '../states';
+
+export interface NotifyDeps {
+  readonly alerts: AlertSink;
+  readonly metrics: MetricsSink;
+}
+
+/** Step Functions puts a Lambda error's JSON in Cause; keep its message, never its stack trace. */
+export function failureMessage(error: WorkflowState['error']): string {
+  const cause = error?.Cause ?? '';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage.split('\n')[0] as string;
+  } catch {
+    // plain text cause
+  }
+  return (cause.split('\n')[0] || error?.Error || 'unknown error').slice(0, 1000);
+}
+
+function describeEvent(state: WorkflowState): string | undefined {
+  const d = state.detail;
+  return d?.['repository-name'] ? `${d['repository-name']}${d['image-tag'] ? `:${d['image-tag']}` : ''}@${d['image-digest'] ?? '?'}` : undefined;
+}
+
+/** What the state says people should know, as alerts. */
+export function alertsFor(state: WorkflowState): Alert[] {
+  const a = state.artifact;
+  const ref = a ? `${a.repositoryName}@${a.digest}` : 'unknown artifact';
+  if (state.error) {
+    return [
+      {
+        type: AlertType.workflowFailed,
+        detail: {
+          summary: `processing ${a ? ref : (state.source ?? describeEvent(state) ?? 'a pushed artifact')} failed: ${failureMessage(state.error)}`,
+          error: state.error.Error ?? 'Error',
+          artifact: a ?? null,
+          source: state.source ?? null,
+        },
+      },
+    ];
+  }
+  const alerts: Alert[] = [];
+  const v = state.record?.tagViolation;
+  if (v) {
+    alerts.push({
+      type: AlertType.tagViolation,
+      detail: { summary: `tag ${a.repositoryName}:${v.tag} moved from ${v.boundDigest} to ${a.digest}`, repository: a.repositoryName, tag: v.tag, boundDigest: v.boundDigest, pushedDigest: a.digest },
+    });
+  }
+  if (!a.duplicate) {
+    alerts.push({
+      type: AlertType.processed,
+      detail: { summary: `${a.kind} ${ref}${a.tag ? ` (tag ${a.tag})` : ''} processed`, repository: a.repositoryName, digest: a.digest, kind: a.kind, tag: a.tag ?? null },
+    });
+  }
+  return alerts;
+}
+
+/** Notify: publish the alerts of a finished (or failed) execution. */
+export function createNotifyStep(deps: NotifyDeps) {
+  return async (state: WorkflowState): Promise<{ published: string[] }> => {
+    const alerts = alertsFor(state);
+    await deps.alerts.publish(alerts);
+    if (state.error) deps.metrics.count(MetricName.workflowFailures);
+    return { published: alerts.map((x) => x.type) };
+  };
+}

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import type { MetricsSink } from '../../ports/metrics';
+import type { AuditEvent, RecordStore } from '../../ports/record-store';
+import type { RecordResult, WorkflowState } from '../state';
+import { MetricName } from '../states';
+
+export interface RecordDeps {
+  readonly records: RecordStore;
+  readonly now: () => Date;
+  readonly metrics: MetricsSink;
+}
+
+/** Audit ids derive from the trigger, so a replayed event rewrites nothing. */
+function eventId(triggerId: string, type: string, extra = ''): string {
+  return createHash('sha256').update(`${triggerId}\n${type}\n${extra}`).digest('hex').slice(0, 24);
+}
+
+/**
+ * Record: the artifact (once), its tag binding, what the steps found, and the audit trail —
+ * all conditional writes. A tag already bound to another digest is an immutability violation.
+ */
+export function createRecordStep(deps: RecordDeps) {
+  return async (state: WorkflowState): Promise<RecordResult> => {
+    const a = state.artifact;
+    const { records } = deps;
+    const time = a.trigger.time;
+    const events: AuditEvent[] = [];
+    const artifact = await records.putArtifact({
+      repositoryName: a.repositoryName,
+      digest: a.digest,
+      mediaType: a.mediaType,
+      kind: a.kind,
+      platforms: a.platforms.map((p) => ({ digest: p.digest, ...(p.platform ? { platform: p.platform } : {}) })),
+      provenance: a.provenance,
+      firstSeen: time,
+      source: a.source,
+    });
+    events.push({
+      id: eventId(a.trigger.id, 'pushed'),
+      time,
+      type: a.duplicate ? 'ArtifactPushedAgain' : 'ArtifactPushed',
+      detail: { trigger: a.trigger.type, triggerId: a.trigger.id, tag: a.tag ?? null, kind: a.kind },
+    });
+    let tagViolation: RecordResult['tagViolation'];
+    if (a.tag) {
+      const claim = await records.claimTag(a.repositoryName, a.tag, a.digest, time);
+      if (claim.digest !== a.digest) {
+        tagViolation = { tag: a.tag, boundDigest: claim.digest };
+        events.push({ id: eventId(a.trigger.id, 'tag-violation', a.tag), time, type: 'TagImmutabilityViolation', detail: { tag: a.tag, boundDigest: claim.digest, pushedDigest: a.digest } });
+      }
+    }
+    if (!a.duplicate) {
+      events.push({ id: eventId(a.trigger.id, 'processed'), time, type: 'ArtifactProcessed', detail: { kind: a.kind, platforms: a.platforms.length } });
+    }
+    let written = 0;
+    for (const e of events) if ((await records.appendEvent(a.repositoryName, a.digest, e)) === 'created') written += 1;
+    if (!a.duplicate && (await records.markProcessed(a.repositoryName, a.digest, deps.now().toISOString())) === 'created') {
+      deps.metrics.count(MetricName.artifactsProcessed);
+    }
+    if (tagViolation) deps.metrics.count(MetricName.tagViolations);
+    return { artifact, ...(tagViolation ? { tagViolation } : {}), eventsWritten: written };
+  };
+}

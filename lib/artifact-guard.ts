@@ -1,0 +1,348 @@
+import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { CfnElement } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { ALERT_SOURCE, METRICS_NAMESPACE, MetricName, NOTIFYING_ALERTS } from '../lambdas/workflow/states';
+import { StepFunction } from './step-function';
+import { buildWorkflowDefinition } from './workflow-definition';
+
+export type SeverityThreshold = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW';
+
+export interface ArtifactGuardProps {
+  /**
+   * Existing ECR repositories to guard. Imported repositories keep their own tag mutability
+   * setting; the workflow still records a moved tag as an immutability violation.
+   * @default - one new repository named `repositoryName` is created
+   */
+  readonly repositories?: ecr.IRepository[];
+  /**
+   * Name of the repository created when `repositories` is not given.
+   * @default - a generated name
+   */
+  readonly repositoryName?: string;
+  /**
+   * E-mail address subscribed to the alerts topic.
+   * @default - no subscription
+   */
+  readonly alertEmail?: string;
+  /**
+   * Findings at or above this severity raise a `Vulnerabilities Found` alert and fail the verdict.
+   * @default 'HIGH'
+   */
+  readonly severityThreshold?: SeverityThreshold;
+  /**
+   * Sign images even when the scan verdict fails (attestations are always attached).
+   * @default false
+   */
+  readonly signOnFindings?: boolean;
+  /**
+   * Retention of the Lambda and state machine logs.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Alias of the signing key (without `alias/`).
+   * @default 'artifact-guard-signing'
+   */
+  readonly signingKeyAlias?: string;
+}
+
+/**
+ * Makes every artifact pushed to the guarded ECR repositories trusted, verified and traceable:
+ * a push starts a Step Functions workflow that resolves and classifies the artifact, records it
+ * and its tags in DynamoDB (append-only) and raises alerts on a custom EventBridge bus that an
+ * encrypted SNS topic delivers to people.
+ */
+export class ArtifactGuard extends Construct {
+  readonly repositories: ecr.IRepository[];
+  /** ECC_NIST_P256 / SIGN_VERIFY key; only the signing step's role may call `kms:Sign`. */
+  readonly signingKey: kms.Key;
+  readonly signingKeyAlias: kms.Alias;
+  readonly table: dynamodb.Table;
+  readonly evidenceBucket: s3.Bucket;
+  readonly alertBus: events.EventBus;
+  readonly alertTopic: sns.Topic;
+  readonly stateMachine: sfn.StateMachine;
+  readonly steps: Readonly<Record<'resolve' | 'record' | 'notify', StepFunction>>;
+
+  constructor(scope: Construct, id: string, props: ArtifactGuardProps = {}) {
+    super(scope, id);
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+
+    this.repositories = props.repositories?.length
+      ? props.repositories
+      : [
+          new ecr.Repository(this, 'Repository', {
+            repositoryName: props.repositoryName,
+            // Release tags never move; cosign's sha256-<hex>.sig/.att tags must be rewritable to append.
+            imageTagMutability: ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION,
+            imageTagMutabilityExclusionFilters: [ecr.ImageTagMutabilityExclusionFilter.wildcard('sha256-*')],
+            imageScanOnPush: true,
+            encryption: ecr.RepositoryEncryption.KMS,
+            removalPolicy: RemovalPolicy.RETAIN,
+          }),
+        ];
+
+    this.signingKey = new kms.Key(this, 'SigningKey', {
+      keySpec: kms.KeySpec.ECC_NIST_P256,
+      keyUsage: kms.KeyUsage.SIGN_VERIFY,
+      description: 'Artifact Guard cosign-compatible signing key (ECDSA P-256)',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.signingKeyAlias = this.signingKey.addAlias(props.signingKeyAlias ?? 'artifact-guard-signing');
+
+    this.table = new dynamodb.Table(this, 'Records', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: 'byDigest',
+      partitionKey: { name: 'gsi1pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'gsi1sk', type: dynamodb.AttributeType.STRING },
+    });
+
+    const accessLogs = new s3.Bucket(this, 'EvidenceAccessLogs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+    });
+    this.evidenceBucket = new s3.Bucket(this, 'Evidence', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'evidence/',
+    });
+
+    // Alerts: custom bus → rule → SNS encrypted with a customer-managed key that EventBridge may
+    // use (with the AWS-managed SNS key, EventBridge deliveries are silently dropped).
+    this.alertBus = new events.EventBus(this, 'AlertBus', { description: 'Artifact Guard alerts' });
+    const topicKey = new kms.Key(this, 'AlertTopicKey', {
+      enableKeyRotation: true,
+      description: 'Artifact Guard alert topic encryption',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventBridgeToPublishEncrypted',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    this.alertTopic = new sns.Topic(this, 'AlertTopic', {
+      displayName: 'Artifact Guard alerts',
+      masterKey: topicKey,
+      enforceSSL: true,
+    });
+    if (props.alertEmail) this.alertTopic.addSubscription(new subscriptions.EmailSubscription(props.alertEmail));
+    new events.Rule(this, 'AlertsToTopic', {
+      eventBus: this.alertBus,
+      description: 'Alerts that need a person, as readable text',
+      eventPattern: { source: [ALERT_SOURCE], detailType: [...NOTIFYING_ALERTS] },
+      targets: [
+        new targets.SnsTopic(this.alertTopic, {
+          message: events.RuleTargetInput.fromText(
+            `[Artifact Guard] ${events.EventField.detailType}: ${events.EventField.fromPath('$.detail.summary')}`,
+          ),
+        }),
+      ],
+    });
+
+    const environment = {
+      TABLE_NAME: this.table.tableName,
+      EVIDENCE_BUCKET: this.evidenceBucket.bucketName,
+      ALERT_BUS_NAME: this.alertBus.eventBusName,
+      SEVERITY_THRESHOLD: props.severityThreshold ?? 'HIGH',
+      SIGN_ON_FINDINGS: String(props.signOnFindings ?? false),
+      POWERTOOLS_SERVICE_NAME: 'artifact-guard',
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    };
+    const step = (sid: string, handler: string, description: string, extra: Partial<{ memorySize: number; timeout: Duration }> = {}) =>
+      new StepFunction(this, sid, { handler, description, environment, logRetention, ...extra });
+    this.steps = {
+      resolve: step('ResolveStep', 'resolve', 'Resolve and classify a pushed artifact'),
+      record: step('RecordStep', 'record', 'Record artifact, tags and audit trail'),
+      notify: step('NotifyStep', 'notify', 'Publish alerts to the alerts bus'),
+    };
+
+    // Least privilege per step.
+    const resolveRole = this.steps.resolve.role;
+    for (const repo of this.repositories) repo.grantPull(resolveRole);
+    this.grantTable(resolveRole, 'dynamodb:GetItem');
+    this.grantTable(this.steps.record.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query');
+    this.alertBus.grantPutEventsTo(this.steps.notify.role);
+
+    // kms:Sign only for the signing step (explicit Deny: the default key policy delegates to the account).
+    this.signingKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenySignExceptSigningStep',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:Sign'],
+        resources: ['*'],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': this.signingRole().roleArn } },
+      }),
+    );
+
+    const smLogs = new logs.LogGroup(this, 'WorkflowLogs', { retention: logRetention });
+    this.stateMachine = new sfn.StateMachine(this, 'Workflow', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        buildWorkflowDefinition(this, {
+          resolve: this.steps.resolve.function,
+          record: this.steps.record.function,
+          notify: this.steps.notify.function,
+        }),
+      ),
+      tracingEnabled: true,
+      timeout: Duration.hours(1),
+      logs: { destination: smLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+
+    const dlq = new sqs.Queue(this, 'TriggerDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    new events.Rule(this, 'OnPush', {
+      description: 'Every successful push to a guarded repository, except the pipeline\'s own sha256-* evidence tags',
+      eventPattern: {
+        source: ['aws.ecr'],
+        detailType: ['ECR Image Action'],
+        detail: {
+          'action-type': ['PUSH'],
+          result: ['SUCCESS'],
+          'repository-name': this.repositories.map((r) => r.repositoryName),
+          'image-tag': events.Match.anythingButPrefix('sha256-'),
+        },
+      },
+      targets: [new targets.SfnStateMachine(this.stateMachine, { deadLetterQueue: dlq, retryAttempts: 3 })],
+    });
+
+    this.acknowledgeFindings(dlq);
+  }
+
+  private signingRoleCache?: iam.Role;
+  /** The only role allowed to call kms:Sign (the Sign step arrives with the signing issue). */
+  signingRole(): iam.Role {
+    this.signingRoleCache ??= new iam.Role(this, 'SigningRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Artifact Guard signing step: the only principal allowed kms:Sign on the signing key',
+    });
+    return this.signingRoleCache;
+  }
+
+  /** Item-level actions on the table itself (not its indexes): what a step needs, no more. */
+  private grantTable(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.table.tableArn] });
+  }
+
+  /** Lets a verifier (CI, admission controller) read the public key, the evidence and pull the images. */
+  grantVerify(grantee: iam.IGrantable): iam.Grant {
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kms:GetPublicKey', 'kms:DescribeKey'],
+      resourceArns: [this.signingKey.keyArn],
+    });
+    for (const repo of this.repositories) repo.grantPull(grantee);
+    this.table.grantReadData(grantee);
+    return grant;
+  }
+
+  /** Read access to SBOMs, scan reports and the audit trail. */
+  grantReadEvidence(grantee: iam.IGrantable): iam.Grant {
+    this.table.grantReadData(grantee);
+    return this.evidenceBucket.grantRead(grantee);
+  }
+
+  private metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { service: 'artifact-guard' },
+      statistic: 'Sum',
+      period: Duration.hours(1),
+      ...props,
+    });
+  }
+
+  /** Share (%) of workflow executions that succeeded. */
+  metricBuildSuccessRate(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      label: 'Build success rate (%)',
+      period: Duration.hours(1),
+      ...props,
+      expression: '100 * ok / MAX([ok + failed + timedOut, 1])',
+      usingMetrics: {
+        ok: this.stateMachine.metricSucceeded({ statistic: 'Sum' }),
+        failed: this.stateMachine.metricFailed({ statistic: 'Sum' }),
+        timedOut: this.stateMachine.metricTimedOut({ statistic: 'Sum' }),
+      },
+    });
+  }
+
+  /** Share (%) of processed artifacts that got an SBOM. */
+  metricSbomCoverage(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      label: 'SBOM coverage (%)',
+      period: Duration.hours(1),
+      ...props,
+      expression: '100 * sboms / MAX([processed, 1])',
+      usingMetrics: { sboms: this.metric(MetricName.sbomGenerated), processed: this.metric(MetricName.artifactsProcessed) },
+    });
+  }
+
+  /** Signature verifications that failed. */
+  metricSignatureVerificationFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(MetricName.signatureVerificationFailures, props);
+  }
+
+  /** Tags that were pushed again with another digest. */
+  metricTagViolations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(MetricName.tagViolations, props);
+  }
+
+  private acknowledgeFindings(dlq: sqs.Queue): void {
+    const ack = (scope: Construct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
+    ack(dlq, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the push rule target.');
+    for (const s of Object.values(this.steps)) {
+      ack(s.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords only support Resource "*".');
+      ack(s.function, 'AwsSolutions-L1', 'Pinned to nodejs22.x (the supported LTS line the product targets); bumped deliberately.');
+    }
+    ack(this.steps.resolve.role, 'AwsSolutions-IAM5[Action::ecr:GetAuthorizationToken]', 'ECR GetAuthorizationToken has no resource-level permissions.');
+    for (const s of Object.values(this.steps)) {
+      ack(this.stateMachine.role, `AwsSolutions-IAM5[Resource::<${this.logicalId(s.function)}.Arn>:*]`, 'lambda:InvokeFunction on the step function and its versions/aliases (CDK LambdaInvoke).');
+    }
+    ack(this.stateMachine.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray and CloudWatch Logs delivery actions only support Resource "*".');
+    ack(this.table, 'AwsSolutions-DDB3', 'Point-in-time recovery is enabled through pointInTimeRecoverySpecification.');
+  }
+
+  private logicalId(c: Construct): string {
+    const stack = Stack.of(this);
+    return stack.resolve(stack.getLogicalId(c.node.defaultChild as CfnElement)) as string;
+  }
+}

@@ -1,0 +1,29 @@
+import type { App } from 'aws-cdk-lib';
+import type { SeverityThreshold } from './artifact-guard';
+import type { ArtifactGuardStackProps } from './artifact-guard-stack';
+
+const SEVERITIES: readonly SeverityThreshold[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
+
+/** Reads the documented context parameters (`cdk.json` or `-c key=value`) into stack props. */
+export function stackPropsFromContext(app: App): ArtifactGuardStackProps {
+  const get = (key: string): string | undefined => {
+    const v: unknown = app.node.tryGetContext(key);
+    return v === undefined || v === null || v === '' ? undefined : String(v);
+  };
+  const repositories = get('repositories')
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const severity = get('severityThreshold')?.toUpperCase();
+  if (severity && !SEVERITIES.includes(severity as SeverityThreshold)) {
+    throw new Error(`context severityThreshold must be one of ${SEVERITIES.join(', ')}, got "${severity}"`);
+  }
+  const signOnFindings = get('signOnFindings');
+  if (signOnFindings && !['true', 'false'].includes(signOnFindings)) throw new Error('context signOnFindings must be true or false');
+  return {
+    repositoryNames: repositories?.length ? repositories : undefined,
+    alertEmail: get('alertEmail'),
+    severityThreshold: severity as SeverityThreshold | undefined,
+    signOnFindings: signOnFindings === 'true',
+  };
+}

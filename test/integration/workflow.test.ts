@@ -1,0 +1,163 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildIndex, buildImage, pushImage } from '../../lambdas/oci/image-builder';
+import { MediaType } from '../../lambdas/oci/media-types';
+import type { LocalEnvironment } from '../../lambdas/local/runner';
+import { openLocalEnvironment, runWorkflow } from '../../lambdas/local/runner';
+import type { RecordResult, ResolvedArtifact } from '../../lambdas/workflow/state';
+import { startAuthProxy } from '../support/auth-proxy';
+import { pushTestImage, registrySource } from '../support/images';
+import { freePort } from '../support/registry';
+import { testRegistry, uniqueRepo } from '../support/registry-env';
+
+const host = testRegistry().host;
+let env: LocalEnvironment;
+let home: string;
+
+beforeEach(async () => {
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-wf-'));
+  env = await openLocalEnvironment({ home, inMemory: true, quiet: true });
+});
+afterEach(async () => {
+  await env.close();
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+function alerts(): { 'detail-type': string; detail: { summary: string } }[] {
+  const file = path.join(home, 'alerts.jsonl');
+  if (!fs.existsSync(file)) return [];
+  return fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { 'detail-type': string; detail: { summary: string } });
+}
+
+async function succeed(input: Parameters<typeof runWorkflow>[0]) {
+  const out = await runWorkflow(input, env);
+  if (out.status !== 'SUCCEEDED') throw new Error(`workflow failed: ${out.error}: ${out.cause}`);
+  return { artifact: out.output.artifact as ResolvedArtifact, record: out.output.record as RecordResult | undefined };
+}
+
+describe('local workflow on a real registry', () => {
+  it('records a pushed image with its provenance labels and alerts that it was processed', async () => {
+    const repo = uniqueRepo('wf');
+    const image = await pushTestImage(repo, 'v1', {
+      layers: [[{ path: 'app/hello', content: 'hi' }]],
+      labels: { 'org.opencontainers.image.revision': '0123abcd', 'org.opencontainers.image.source': 'https://git.example/app', 'dev.artifact-guard.build.id': 'build-42' },
+    });
+    const { artifact, record } = await succeed({ source: `registry:${host}/${repo}:v1` });
+    expect(artifact).toMatchObject({ digest: image.manifest.descriptor.digest, kind: 'image', tag: 'v1', repositoryName: `${host}/${repo}`, duplicate: false });
+    expect(artifact.provenance).toEqual({ revision: '0123abcd', source: 'https://git.example/app', buildId: 'build-42' });
+    expect(record?.artifact).toBe('created');
+    const stored = await env.records.getArtifact(`${host}/${repo}`, artifact.digest);
+    expect(stored?.provenance.revision).toBe('0123abcd');
+    expect(await env.records.isProcessed(`${host}/${repo}`, artifact.digest)).toBe(true);
+    const events = await env.records.listEvents(`${host}/${repo}`, artifact.digest);
+    expect(events.map((e) => e.type).sort()).toEqual(['ArtifactProcessed', 'ArtifactPushed']);
+    expect(alerts().map((a) => a['detail-type'])).toEqual(['Artifact Processed']);
+  });
+
+  it('writes nothing new when the same push event is replayed', async () => {
+    const repo = uniqueRepo('wf');
+    await pushTestImage(repo, 'v1', { layers: [[{ path: 'a', content: 'a' }]] });
+    const input = { source: `registry:${host}/${repo}:v1`, id: 'event-1', time: '2026-11-26T10:00:00Z' };
+    const first = await succeed(input);
+    const second = await succeed(input);
+    expect(second.artifact.duplicate).toBe(true);
+    expect(second.record).toMatchObject({ artifact: 'exists', eventsWritten: 0 });
+    const events = await env.records.listEvents(`${host}/${repo}`, first.artifact.digest);
+    expect(events).toHaveLength(2);
+    expect(alerts()).toHaveLength(1);
+  });
+
+  it('raises a Tag Immutability Violation when a tag moves to another digest', async () => {
+    const repo = uniqueRepo('wf');
+    const a = await pushTestImage(repo, 'release', { layers: [[{ path: 'v', content: '1' }]] });
+    await succeed({ source: `registry:${host}/${repo}:release` });
+    const b = await pushTestImage(repo, 'release', { layers: [[{ path: 'v', content: '2' }]] });
+    const { artifact, record } = await succeed({ source: `registry:${host}/${repo}:release` });
+    expect(artifact.digest).toBe(b.manifest.descriptor.digest);
+    expect(record?.tagViolation).toEqual({ tag: 'release', boundDigest: a.manifest.descriptor.digest });
+    const violation = alerts().find((x) => x['detail-type'] === 'Tag Immutability Violation');
+    expect(violation?.detail.summary).toContain(`moved from ${a.manifest.descriptor.digest} to ${b.manifest.descriptor.digest}`);
+    const events = await env.records.listEvents(`${host}/${repo}`, b.manifest.descriptor.digest);
+    expect(events.map((e) => e.type)).toContain('TagImmutabilityViolation');
+  });
+
+  it('ignores the pipeline\'s own .sig push and records nothing', async () => {
+    const repo = uniqueRepo('wf');
+    const image = await pushTestImage(repo, 'v1', { layers: [[{ path: 'x', content: 'x' }]] });
+    const writer = registrySource(repo).writer;
+    const payload = Buffer.from('{"critical":{}}');
+    const layer = await writer.pushBlob(payload);
+    const config = await writer.pushBlob(Buffer.from('{}'));
+    const sigTag = `${image.manifest.descriptor.digest.replace(':', '-')}.sig`;
+    const sigManifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MediaType.ociManifest,
+        config: { mediaType: MediaType.ociConfig, ...config },
+        layers: [{ mediaType: MediaType.cosignSimpleSigning, ...layer, annotations: { 'dev.cosignproject.cosign/signature': 'MEUC' } }],
+      }),
+    );
+    const sigDigest = await writer.putManifest(sigTag, sigManifest, MediaType.ociManifest);
+    const out = await runWorkflow({ source: `registry:${host}/${repo}:${sigTag}` }, env);
+    expect(out.status).toBe('SUCCEEDED');
+    if (out.status !== 'SUCCEEDED') return;
+    expect((out.output.artifact as ResolvedArtifact).skip).toMatch(/pipeline evidence/);
+    expect(out.output.record).toBeUndefined();
+    expect(await env.records.getArtifact(`${host}/${repo}`, sigDigest)).toBeUndefined();
+    expect(alerts()).toEqual([]);
+  });
+
+  it('classifies a multi-arch index and a Helm chart', async () => {
+    const repo = uniqueRepo('wf');
+    const amd = await buildImage({ layers: [[{ path: 'a', content: 'amd' }]], architecture: 'amd64' });
+    const arm = await buildImage({ layers: [[{ path: 'a', content: 'arm' }]], architecture: 'arm64' });
+    const writer = registrySource(repo).writer;
+    await pushImage(writer, amd, undefined);
+    await pushImage(writer, arm, undefined);
+    await writer.putManifest('multi', buildIndex([{ image: amd, architecture: 'amd64' }, { image: arm, architecture: 'arm64' }]).bytes, MediaType.ociIndex);
+    const idx = await succeed({ source: `${host}/${repo}:multi` });
+    expect(idx.artifact.kind).toBe('index');
+    expect(idx.artifact.platforms.map((p) => p.platform)).toEqual(['linux/amd64', 'linux/arm64']);
+
+    const chartConfig = await writer.pushBlob(Buffer.from(JSON.stringify({ name: 'demo', version: '0.1.0', apiVersion: 'v2' })));
+    const chartLayer = await writer.pushBlob(Buffer.from('not really a tgz'));
+    await writer.putManifest(
+      'chart-0.1.0',
+      Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: MediaType.ociManifest,
+          config: { mediaType: MediaType.helmConfig, ...chartConfig },
+          layers: [{ mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', ...chartLayer }],
+        }),
+      ),
+      MediaType.ociManifest,
+    );
+    const chart = await succeed({ source: `${host}/${repo}:chart-0.1.0` });
+    expect(chart.artifact.kind).toBe('helm-chart');
+  });
+
+  it('ends failed with a Workflow Failed alert on a malformed manifest and on an unreachable registry', async () => {
+    const repo = uniqueRepo('wf');
+    const proxy = await startAuthProxy({ upstream: host, username: 'u', password: 'p', fakeManifest: { path: `/${repo}/manifests/bad`, body: '{"schemaVersion":2,', contentType: MediaType.ociManifest } });
+    const cfg = path.join(home, 'docker');
+    fs.mkdirSync(cfg);
+    fs.writeFileSync(path.join(cfg, 'config.json'), JSON.stringify({ auths: { [proxy.host]: { auth: Buffer.from('u:p').toString('base64') } } }));
+    process.env.DOCKER_CONFIG = cfg;
+    try {
+      const bad = await runWorkflow({ source: `${proxy.host}/${repo}:bad` }, env);
+      expect(bad).toMatchObject({ status: 'FAILED', error: 'BadInputError' });
+      if (bad.status === 'FAILED') expect(bad.cause).toMatch(/^malformed manifest JSON/);
+    } finally {
+      delete process.env.DOCKER_CONFIG;
+      await proxy.close();
+    }
+    const port = await freePort();
+    const dead = await runWorkflow({ source: `127.0.0.1:${port}/x:1` }, env);
+    expect(dead).toMatchObject({ status: 'FAILED', error: 'UnavailableError' });
+    const failures = alerts().filter((a) => a['detail-type'] === 'Workflow Failed');
+    expect(failures).toHaveLength(2);
+    expect(failures[1]?.detail.summary).toContain(`127.0.0.1:${port}/x:1 failed: registry 127.0.0.1:${port} unreachable: ECONNREFUSED`);
+  });
+});
