@@ -35,9 +35,10 @@ interface Token {
 }
 
 // apk's suffix enum: alpha < beta < pre < rc < (none) < cvs < svn < git < hg < p.
-const SUFFIXES: Readonly<Record<string, number>> = {
-  alpha: 1, beta: 2, pre: 3, rc: 4, cvs: 6, svn: 7, git: 8, hg: 9, p: 10,
-};
+// A Map, not an object literal: suffix words like "constructor" must not hit Object.prototype.
+const SUFFIXES: ReadonlyMap<string, number> = new Map([
+  ['alpha', 1], ['beta', 2], ['pre', 3], ['rc', 4], ['cvs', 6], ['svn', 7], ['git', 8], ['hg', 9], ['p', 10],
+]);
 const SUFFIX_NONE = 5;
 const UINT64_MAX = '18446744073709551615';
 
@@ -56,54 +57,50 @@ const token = (type: Tok, text: string, number = '', suffix = 0): Token => ({ ty
 export function tokenizeApk(v: string): Token[] | undefined {
   const tokens: Token[] = [];
   let pos = 0;
-  let type: Tok = Tok.InitialDigit;
 
-  const digits = (t: Tok): boolean => {
+  const pushDigits = (type: Tok): boolean => {
     const d = span(DIGITS, v, pos);
-    if (d === '') return false;
     const number = stripZeros(d);
-    if (compareDigits(number, UINT64_MAX) > 0) return false;
+    if (d === '' || compareDigits(number, UINT64_MAX) > 0) return false;
     pos += d.length;
-    type = t;
-    tokens.push(token(t, d, number));
+    tokens.push(token(type, d, number));
     return true;
   };
 
-  if (!digits(Tok.InitialDigit)) return undefined;
+  if (!pushDigits(Tok.InitialDigit)) return undefined;
   while (pos < v.length) {
+    // Which token may come next depends on the previous one, as in token_next.
+    const prev = tokens[tokens.length - 1].type;
     const c = v[pos];
     if (c >= 'a' && c <= 'z') {
-      if (type > Tok.Digit) return undefined;
-      type = Tok.Letter;
+      if (prev > Tok.Digit) return undefined;
       tokens.push(token(Tok.Letter, c));
       pos++;
     } else if (c === '.' || (c >= '0' && c <= '9')) {
       if (c === '.') {
-        if (type > Tok.Digit) return undefined;
+        if (prev > Tok.Digit) return undefined;
         pos++;
       }
       // A digit run may follow a dot (component) or a suffix word (its number), nothing else.
-      const next = type === Tok.InitialDigit || type === Tok.Digit ? Tok.Digit : type === Tok.Suffix ? Tok.SuffixNo : undefined;
-      if (next === undefined || !digits(next)) return undefined;
+      const next = prev <= Tok.Digit ? Tok.Digit : prev === Tok.Suffix ? Tok.SuffixNo : undefined;
+      if (next === undefined || !pushDigits(next)) return undefined;
     } else if (c === '_') {
-      if (type > Tok.SuffixNo) return undefined;
+      if (prev > Tok.SuffixNo) return undefined;
       const word = span(SUFFIX_WORD, v, pos + 1);
-      const rank = SUFFIXES[word];
+      const rank = SUFFIXES.get(word);
       if (rank === undefined) return undefined;
       pos += 1 + word.length;
-      type = Tok.Suffix;
       tokens.push(token(Tok.Suffix, word, '', rank));
     } else if (c === '~') {
-      if (type >= Tok.CommitHash) return undefined;
+      if (prev >= Tok.CommitHash) return undefined;
       const hash = span(HEX, v, pos + 1);
       if (hash === '') return undefined;
       pos += 1 + hash.length;
-      type = Tok.CommitHash;
       tokens.push(token(Tok.CommitHash, hash));
     } else if (c === '-') {
-      if (type >= Tok.RevisionNo || v[pos + 1] !== 'r') return undefined;
+      if (prev >= Tok.RevisionNo || v[pos + 1] !== 'r') return undefined;
       pos += 2;
-      if (!digits(Tok.RevisionNo)) return undefined;
+      if (!pushDigits(Tok.RevisionNo)) return undefined;
     } else {
       return undefined;
     }

@@ -79,7 +79,7 @@ describe('apk ordering: reference examples', () => {
       ...INVALID_IN_DATA,
       '0.1bc', '0.1-r', '0.1_foobar', 'a', '', '.1', '1.', '1..2', '1.0a1', '1.0_alpha1.2',
       '1.0-r1-r2', '1.0-1', '1.0~', '1.0~ABC', '1.0~abc~def', '1.0-r1~abc', '1.0-r1_p1', '1.0_',
-      '1.0_Alpha', 'v1.0', '1.0 ', ' 1.0', '1.0A', '1.0-r18446744073709551616',
+      '1.0_Alpha', '1.0_constructor', '1.0_toString', 'v1.0', '1.0 ', ' 1.0', '1.0A', '1.0-r18446744073709551616',
     ];
     for (const v of invalid) expectUnorderable(apkOrdering, v);
   });
