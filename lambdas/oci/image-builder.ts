@@ -171,3 +171,22 @@ export async function pushImage(writer: ArtifactWriter, image: BuiltImage, tag: 
   for (const b of [image.config, ...image.layers]) await writer.pushBlob(b.bytes);
   return writer.putManifest(tag ?? image.manifest.descriptor.digest, image.manifest.bytes, MediaType.ociManifest);
 }
+
+/** Layer entries for every file, directory and symlink under `dir`, in a stable order. */
+export function entriesFromDirectory(dir: string): LayerEntry[] {
+  const out: LayerEntry[] = [];
+  const walk = (rel: string): void => {
+    for (const name of fs.readdirSync(path.join(dir, rel)).sort()) {
+      const childRel = rel ? `${rel}/${name}` : name;
+      const full = path.join(dir, childRel);
+      const st = fs.lstatSync(full);
+      if (st.isSymbolicLink()) out.push({ path: childRel, type: 'symlink', linkname: fs.readlinkSync(full) });
+      else if (st.isDirectory()) {
+        out.push({ path: `${childRel}/`, type: 'directory' });
+        walk(childRel);
+      } else if (st.isFile()) out.push({ path: childRel, content: fs.readFileSync(full), mode: st.mode & 0o777 });
+    }
+  };
+  walk('');
+  return out;
+}

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { BadInputError } from '../../core/errors';
 import { classify, isEvidenceTag, provenanceFrom } from '../../oci/classify';
 import type { FetchedManifest } from '../../oci/manifest';
+import { IMAGE_CONFIG_TYPES } from '../../oci/media-types';
 import type { SourceSpec } from '../../oci/open-source';
 import { parseSource } from '../../oci/open-source';
 import type { ArtifactSource } from '../../oci/source';
@@ -43,7 +44,7 @@ function platformName(p?: { os: string; architecture: string; variant?: string }
 async function readLabels(source: ArtifactSource, m: FetchedManifest): Promise<Record<string, unknown> | undefined> {
   if (m.manifest.kind !== 'manifest') return undefined;
   const cfg = m.manifest.config;
-  if (!cfg.mediaType.includes('config') || cfg.size === 0 || cfg.size > MAX_CONFIG_BYTES) return undefined;
+  if (!IMAGE_CONFIG_TYPES.has(cfg.mediaType) || cfg.size === 0 || cfg.size > MAX_CONFIG_BYTES) return undefined;
   const bytes = await source.readBlob(cfg, MAX_CONFIG_BYTES);
   try {
     const doc = JSON.parse(bytes.toString('utf8')) as { config?: { Labels?: Record<string, unknown> } };

@@ -1,0 +1,185 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import aslValidator from 'asl-validator';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ArtifactGuardStack } from '../../../lib/artifact-guard-stack';
+import { stackPropsFromContext } from '../../../lib/context';
+import { definitionFromTemplate } from '../../../lib/definition';
+import { offlineApp, synthTemplate } from '../../../lib/synth-offline';
+import { RecordsTable } from '../../../lambdas/adapters/records-table';
+import { TaskState } from '../../../lambdas/workflow/states';
+
+const template = synthTemplate({ alertEmail: 'sec@example.com' });
+const json = template.toJSON() as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string }> };
+const resources = (type: string) => Object.entries(json.Resources).filter(([, r]) => r.Type === type);
+const definition = definitionFromTemplate(json) as { States: Record<string, { Type: string; Retry?: unknown[]; Catch?: { Next: string; ErrorEquals: string[] }[] }> };
+
+describe('ArtifactGuard stack', () => {
+  it('creates one guarded repository with immutable tags except the sha256-* evidence tags', () => {
+    template.resourceCountIs('AWS::ECR::Repository', 1);
+    template.hasResourceProperties('AWS::ECR::Repository', {
+      ImageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      ImageTagMutabilityExclusionFilters: [{ ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'sha256-*' }],
+    });
+  });
+
+  it('imports repositories named in context instead of creating one', () => {
+    const app = offlineApp({ repositories: 'team/api, team/web' });
+    const stack = new ArtifactGuardStack(app, 'S', stackPropsFromContext(app));
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::ECR::Repository', 0);
+    t.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ detail: Match.objectLike({ 'repository-name': ['team/api', 'team/web'] }) }) });
+  });
+
+  it('has an ECC P-256 signing key with an alias whose policy denies kms:Sign to everyone but the signing role', () => {
+    const keys = resources('AWS::KMS::Key').filter(([, k]) => k.Properties?.KeySpec === 'ECC_NIST_P256');
+    expect(keys).toHaveLength(1);
+    const [keyId, key] = keys[0]!;
+    expect(key.Properties?.KeyUsage).toBe('SIGN_VERIFY');
+    expect(key.DeletionPolicy).toBe('Retain');
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/artifact-guard-signing', TargetKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    const statements = (key.Properties?.KeyPolicy as { Statement: Record<string, unknown>[] }).Statement;
+    const deny = statements.find((s) => s.Effect === 'Deny');
+    expect(deny).toMatchObject({ Action: 'kms:Sign', Principal: { AWS: '*' } });
+    const signingRole = resources('AWS::IAM::Role').find(([, r]) => String(r.Properties?.Description).includes('only principal allowed kms:Sign'));
+    expect(signingRole).toBeDefined();
+    expect(deny?.Condition).toEqual({ ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [signingRole![0], 'Arn'] } } });
+    // No step role may sign.
+    for (const [, policy] of resources('AWS::IAM::Policy')) expect(JSON.stringify(policy.Properties)).not.toContain('kms:Sign"');
+  });
+
+  it('lets a verifier read the public key through grantVerify', () => {
+    const stack = new ArtifactGuardStack(offlineApp(), 'S');
+    const verifier = new iam.Role(stack, 'Verifier', { assumedBy: new iam.AccountRootPrincipal() });
+    stack.guard.grantVerify(verifier);
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Verifier') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['kms:GetPublicKey', 'kms:DescribeKey'], Effect: 'Allow' })]) },
+    });
+  });
+
+  it('keeps records in an on-demand, PITR, encrypted, deletion-protected table that is retained', () => {
+    const [[, table]] = resources('AWS::DynamoDB::Table') as unknown as [[string, { Properties: Record<string, unknown>; DeletionPolicy?: string }]];
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      DeletionProtectionEnabled: true,
+      KeySchema: [
+        { AttributeName: RecordsTable.partitionKey, KeyType: 'HASH' },
+        { AttributeName: RecordsTable.sortKey, KeyType: 'RANGE' },
+      ],
+    });
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect((table.Properties.GlobalSecondaryIndexes as { IndexName: string }[])[0]?.IndexName).toBe(RecordsTable.digestIndex.name);
+  });
+
+  it('stores evidence in a private, TLS-only, versioned, encrypted bucket that is retained', () => {
+    const buckets = resources('AWS::S3::Bucket');
+    for (const [, b] of buckets) {
+      expect(b.Properties).toMatchObject({
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        VersioningConfiguration: { Status: 'Enabled' },
+        BucketEncryption: { ServerSideEncryptionConfiguration: [expect.objectContaining({ ServerSideEncryptionByDefault: expect.anything() })] },
+      });
+      expect(b.DeletionPolicy).toBe('Retain');
+    }
+    const policies = resources('AWS::S3::BucketPolicy');
+    expect(policies.length).toBe(buckets.length);
+    for (const [, p] of policies) expect(JSON.stringify(p.Properties)).toContain('"aws:SecureTransport":"false"');
+  });
+
+  it('runs a Standard JSONPath state machine with tracing, where every task retries and failures reach the alert step', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
+    });
+    const sm = resources('AWS::StepFunctions::StateMachine')[0]![1];
+    expect(sm.Properties?.QueryLanguage).toBeUndefined();
+    expect(JSON.stringify(definition)).not.toContain('JSONata');
+    const tasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
+    expect(tasks.length).toBeGreaterThanOrEqual(4);
+    for (const [name, state] of tasks) {
+      expect(state.Retry?.length).toBeGreaterThan(0);
+      if (name === TaskState.notifyFailure) continue;
+      expect(state.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: TaskState.notifyFailure })]);
+    }
+    expect(definition.States[TaskState.notifyFailure]).toMatchObject({ Next: 'Failed' });
+  });
+
+  it('has a valid ASL definition (asl-validator)', () => {
+    // asl-validator annotates the object it checks (QueryLanguage): give it a copy.
+    const result = aslValidator(structuredClone(definition));
+    expect(result.errors).toEqual([]);
+    expect(result.isValid).toBe(true);
+  });
+
+  it('ships the local runner the exact definition of the synthesized template', () => {
+    const committed = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../lambdas/workflow/state-machine.asl.json'), 'utf8')) as unknown;
+    expect(committed).toEqual(definition);
+  });
+
+  it('starts the workflow on successful ECR pushes, but never on sha256-* evidence tags', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.ecr'],
+        'detail-type': ['ECR Image Action'],
+        detail: { 'action-type': ['PUSH'], result: ['SUCCESS'], 'repository-name': Match.anyValue(), 'image-tag': [{ 'anything-but': { prefix: 'sha256-' } }] },
+      },
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('Workflow') }, DeadLetterConfig: Match.anyValue() })],
+    });
+  });
+
+  it('routes alerts from a custom bus to an SNS topic encrypted with a key EventBridge may use, with e-mail', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    const [[topicId, topic]] = resources('AWS::SNS::Topic') as unknown as [[string, { Properties: { KmsMasterKeyId: { 'Fn::GetAtt': [string, string] } } }]];
+    const topicKeyId = topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0];
+    const topicKey = json.Resources[topicKeyId]!;
+    expect(topicKey.Properties?.EnableKeyRotation).toBe(true);
+    const stmts = (topicKey.Properties?.KeyPolicy as { Statement: { Principal?: { Service?: string }; Action: string[] }[] }).Statement;
+    expect(stmts.find((s) => s.Principal?.Service === 'events.amazonaws.com')?.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: Match.stringLikeRegexp('AlertBus') },
+      EventPattern: { source: ['artifact-guard'], 'detail-type': Match.arrayWith(['Tag Immutability Violation', 'Workflow Failed']) },
+      Targets: [Match.objectLike({ Arn: { Ref: topicId }, InputTransformer: Match.anyValue() })],
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'sec@example.com' });
+  });
+
+  it('adds no e-mail subscription without alertEmail', () => {
+    synthTemplate().resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('runs every step on Node.js 22 / arm64 with X-Ray and logs with retention', () => {
+    const fns = resources('AWS::Lambda::Function');
+    expect(fns.length).toBeGreaterThanOrEqual(3);
+    for (const [, f] of fns) {
+      expect(f.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+    }
+    for (const [, lg] of resources('AWS::Logs::LogGroup')) expect(lg.Properties?.RetentionInDays).toBe(30);
+    expect(resources('AWS::Logs::LogGroup').length).toBe(fns.length + 1);
+  });
+
+  it('passes cdk-nag AwsSolutions with every finding acknowledged (and bundles the Lambda code for real)', () => {
+    const app = new App({ outdir: fs.mkdtempSync('/tmp/ag-cdk-') });
+    new ArtifactGuardStack(app, 'Nagged', { alertEmail: 'sec@example.com' });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const assembly = app.synth(); // throws ValidationFailed on any unacknowledged finding
+    const asset = fs.readdirSync(assembly.directory).filter((f) => f.startsWith('asset.'));
+    expect(asset.length).toBeGreaterThanOrEqual(3);
+    expect(fs.readFileSync(path.join(assembly.directory, asset[0]!, 'index.js'), 'utf8').length).toBeGreaterThan(1000);
+  });
+
+  it('has cdk-nag active: an unacknowledged finding fails synth (control)', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, outdir: fs.mkdtempSync('/tmp/ag-cdk-') });
+    const stack = new ArtifactGuardStack(app, 'Control');
+    new iam.Role(stack, 'Wide', { assumedBy: new iam.AccountRootPrincipal(), managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess')] });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow(/Validation failed|ValidationFailed|AwsSolutions/);
+  });
+});
