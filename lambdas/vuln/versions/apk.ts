@@ -145,4 +145,4 @@ export function compareApkTokens(a: readonly Token[], b: readonly Token[]): numb
   }
 }
 
-export const apkOrdering = defineOrdering('apk', tokenizeApk, compareApkTokens);
+export const apkOrdering = defineOrdering('apk (Alpine, Wolfi, Chainguard)', tokenizeApk, compareApkTokens);

@@ -100,4 +100,4 @@ export function compareDpkgVersions(a: DpkgVersion, b: DpkgVersion): number {
   return verrevcmp(a.upstream, b.upstream) || verrevcmp(a.revision, b.revision);
 }
 
-export const dpkgOrdering = defineOrdering('dpkg', parseDpkgVersion, compareDpkgVersions);
+export const dpkgOrdering = defineOrdering('dpkg (Debian, Ubuntu)', parseDpkgVersion, compareDpkgVersions);

@@ -119,4 +119,4 @@ export function comparePep440(a: Pep440Version, b: Pep440Version): number {
   );
 }
 
-export const pep440Ordering = defineOrdering('PEP 440', parsePep440, comparePep440);
+export const pep440Ordering = defineOrdering('PEP 440 (PyPI)', parsePep440, comparePep440);

@@ -82,4 +82,4 @@ export function compareRpmVersions(a: RpmVersion, b: RpmVersion): number {
   );
 }
 
-export const rpmOrdering = defineOrdering('rpm', parseRpmVersion, compareRpmVersions);
+export const rpmOrdering = defineOrdering('rpm (Red Hat, Rocky Linux, AlmaLinux, SUSE, openSUSE, Mageia, Photon OS)', parseRpmVersion, compareRpmVersions);

@@ -40,7 +40,7 @@ export function parseSemver(input: string): SemVer | undefined {
   return imprecise ? undefined : version;
 }
 
-export const semverOrdering = defineOrdering('SemVer', parseSemver, (a, b) => a.compare(b));
+export const semverOrdering = defineOrdering('SemVer (npm, crates.io, Go, Hex, SwiftURL)', parseSemver, (a, b) => a.compare(b));
 
 // ---------------------------------------------------------------------------------------------
 // Pub (pub_semver `Version.compareTo`)
@@ -113,4 +113,4 @@ function comparePub(a: PubVersion, b: PubVersion): number {
   return compareDartLists(a.build, b.build);
 }
 
-export const pubOrdering = defineOrdering('Pub', parsePub, comparePub);
+export const pubOrdering = defineOrdering('pub_semver (Pub)', parsePub, comparePub);

@@ -1,0 +1,63 @@
+import { apkOrdering } from '../../../../lambdas/vuln/versions/apk';
+import { dpkgOrdering } from '../../../../lambdas/vuln/versions/dpkg';
+import { orderingFor } from '../../../../lambdas/vuln/versions/index';
+import { mavenOrdering } from '../../../../lambdas/vuln/versions/maven';
+import { nugetOrdering } from '../../../../lambdas/vuln/versions/nuget';
+import type { VersionOrdering } from '../../../../lambdas/vuln/versions/ordering';
+import { packagistOrdering } from '../../../../lambdas/vuln/versions/packagist';
+import { pep440Ordering } from '../../../../lambdas/vuln/versions/pep440';
+import { rpmOrdering } from '../../../../lambdas/vuln/versions/rpm';
+import { rubygemsOrdering } from '../../../../lambdas/vuln/versions/rubygems';
+import { pubOrdering, semverOrdering } from '../../../../lambdas/vuln/versions/semver';
+
+const EXPECTED: ReadonlyArray<readonly [string, VersionOrdering]> = [
+  ['Debian', dpkgOrdering],
+  ['Debian:12', dpkgOrdering],
+  ['Debian:sid', dpkgOrdering],
+  ['Ubuntu:22.04:LTS', dpkgOrdering],
+  ['Ubuntu:Pro:18.04:LTS', dpkgOrdering],
+  ['Alpine:v3.19', apkOrdering],
+  ['Wolfi', apkOrdering],
+  ['Chainguard', apkOrdering],
+  ['Red Hat:rhel_aus:8.4::appstream', rpmOrdering],
+  ['Red Hat:enterprise_linux:9::baseos', rpmOrdering],
+  ['Rocky Linux:9', rpmOrdering],
+  ['AlmaLinux', rpmOrdering],
+  ['AlmaLinux:8', rpmOrdering],
+  ['SUSE:Linux Enterprise Server 15 SP5', rpmOrdering],
+  ['openSUSE:Tumbleweed', rpmOrdering],
+  ['Mageia:9', rpmOrdering],
+  ['Photon OS:3.0', rpmOrdering],
+  ['PyPI', pep440Ordering],
+  ['npm', semverOrdering],
+  ['crates.io', semverOrdering],
+  ['Go', semverOrdering],
+  ['Hex', semverOrdering],
+  ['SwiftURL', semverOrdering],
+  ['Pub', pubOrdering],
+  ['Maven', mavenOrdering],
+  ['Maven:https://maven.google.com', mavenOrdering],
+  ['RubyGems', rubygemsOrdering],
+  ['NuGet', nugetOrdering],
+  ['Packagist', packagistOrdering],
+  ['Packagist:https://packages.drupal.org/8', packagistOrdering],
+];
+
+describe('orderingFor', () => {
+  it.each(EXPECTED)('maps %s', (ecosystem, ordering) => {
+    expect(orderingFor(ecosystem)).toBe(ordering);
+  });
+
+  it('returns undefined for ecosystems without an ordering, and is case-sensitive', () => {
+    for (const e of ['GIT', 'Linux', 'Android', 'CRAN', 'Hackage', 'OSS-Fuzz', 'debian', 'PYPI', 'Npm', '', ':12', 'Debian 12']) {
+      expect({ e, ordering: orderingFor(e) }).toEqual({ e, ordering: undefined });
+    }
+    expect(orderingFor(undefined as unknown as string)).toBeUndefined();
+  });
+
+  it('gives orderings that work end to end', () => {
+    expect(orderingFor('Debian:12')?.compare('1.2.3-1~deb12u1', '1.2.3-1')).toBeLessThan(0);
+    expect(orderingFor('Go')?.compare('v1.2.3', '1.2.4')).toBeLessThan(0);
+    expect(orderingFor('PyPI')?.compare('1.0.post1', '1.0')).toBeGreaterThan(0);
+  });
+});
