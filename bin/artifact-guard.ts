@@ -8,10 +8,19 @@ import type { CommandResult } from '../lambdas/cli/command';
 const USAGE = `usage: artifact-guard <command> [options]
 
 commands:
+  sbom SOURCE [-o cyclonedx-json|spdx-json|table] [--file OUT] [--platform OS/ARCH]
+                    software bill of materials of an image (one per platform of an index)
+  sign REF --key KEY
+                    sign REF's digest (and every platform of an index) in cosign's format;
+                    KEY: PEM private key file or awskms:///alias/NAME
+  verify REF --key PUBKEY [--key PUBKEY2 ...] [--identity HOST/REPO ...]
+                    exit 0 if a signature verifies with one of the keys for REF's digest
+                    and repository (or an --identity), 1 with reasons if none does
   process SOURCE    run the whole workflow locally on embedded stores
 
 SOURCE: registry:HOST/REPO[:TAG|@DIGEST] (default scheme), oci-dir:PATH[:TAG],
-        oci-archive:FILE[:TAG], docker-archive:FILE[:TAG], dir:PATH`;
+        oci-archive:FILE[:TAG], docker-archive:FILE[:TAG], dir:PATH
+REF:    registry:HOST/REPO[:TAG|@DIGEST] (the scheme is optional) or oci-dir:PATH[:TAG]`;
 
 type Command = (argv: string[]) => Promise<CommandResult>;
 
@@ -32,8 +41,17 @@ function lazy(modulePath: string, exportName: string): () => Command {
 }
 
 const commands: Record<string, () => Command> = {
+  sbom: lazy('../lambdas/cli/sbom-command', 'sbomCommand'),
+  sign: lazy('../lambdas/cli/sign-command', 'signCommand'),
+  verify: lazy('../lambdas/cli/verify-command', 'verifyCommand'),
   process: lazy('../lambdas/cli/process-command', 'processCommand'),
 };
+
+// `artifact-guard sbom … | head` closes stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

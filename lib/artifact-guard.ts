@@ -75,7 +75,7 @@ export class ArtifactGuard extends Construct {
   readonly alertBus: events.EventBus;
   readonly alertTopic: sns.Topic;
   readonly stateMachine: sfn.StateMachine;
-  readonly steps: Readonly<Record<'resolve' | 'record' | 'notify', StepFunction>>;
+  readonly steps: Readonly<Record<'resolve' | 'sbom' | 'record' | 'notify', StepFunction>>;
 
   constructor(scope: Construct, id: string, props: ArtifactGuardProps = {}) {
     super(scope, id);
@@ -185,13 +185,20 @@ export class ArtifactGuard extends Construct {
       new StepFunction(this, sid, { handler, description, environment, logRetention, ...extra });
     this.steps = {
       resolve: step('ResolveStep', 'resolve', 'Resolve and classify a pushed artifact'),
+      // Layers are streamed, never held whole; memory buys CPU for gunzip and tar parsing.
+      sbom: step('SbomStep', 'sbom', 'Generate CycloneDX and SPDX SBOMs', { memorySize: 2048, timeout: Duration.minutes(15) }),
       record: step('RecordStep', 'record', 'Record artifact, tags and audit trail'),
       notify: step('NotifyStep', 'notify', 'Publish alerts to the alerts bus'),
     };
 
     // Least privilege per step.
     const resolveRole = this.steps.resolve.role;
-    for (const repo of this.repositories) repo.grantPull(resolveRole);
+    for (const repo of this.repositories) {
+      repo.grantPull(resolveRole);
+      repo.grantPull(this.steps.sbom.role);
+    }
+    this.evidenceBucket.grantReadWrite(this.steps.sbom.role, 'evidence/*');
+    this.evidenceBucket.grantReadWrite(this.steps.sbom.role, 'layer-cache/*');
     this.grantTable(resolveRole, 'dynamodb:GetItem');
     this.grantTable(this.steps.record.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query');
     this.alertBus.grantPutEventsTo(this.steps.notify.role);
@@ -214,6 +221,7 @@ export class ArtifactGuard extends Construct {
       definitionBody: sfn.DefinitionBody.fromChainable(
         buildWorkflowDefinition(this, {
           resolve: this.steps.resolve.function,
+          sbom: this.steps.sbom.function,
           record: this.steps.record.function,
           notify: this.steps.notify.function,
         }),
@@ -333,7 +341,10 @@ export class ArtifactGuard extends Construct {
       ack(s.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords only support Resource "*".');
       ack(s.function, 'AwsSolutions-L1', 'Pinned to nodejs22.x (the supported LTS line the product targets); bumped deliberately.');
     }
-    ack(this.steps.resolve.role, 'AwsSolutions-IAM5[Action::ecr:GetAuthorizationToken]', 'ECR GetAuthorizationToken has no resource-level permissions.');
+    for (const s of [this.steps.resolve, this.steps.sbom]) {
+      ack(s.role, 'AwsSolutions-IAM5[Action::ecr:GetAuthorizationToken]', 'ECR GetAuthorizationToken has no resource-level permissions.');
+    }
+    ack(this.steps.sbom.role, 'AwsSolutions-IAM5', 'S3 object actions (s3:GetObject*, s3:PutObject, …) on the evidence/* and layer-cache/* prefixes of the evidence bucket only.');
     for (const s of Object.values(this.steps)) {
       ack(this.stateMachine.role, `AwsSolutions-IAM5[Resource::<${this.logicalId(s.function)}.Arn>:*]`, 'lambda:InvokeFunction on the step function and its versions/aliases (CDK LambdaInvoke).');
     }

@@ -56,8 +56,9 @@ export class StepFunction extends Construct {
         target: 'node22',
         minify: true,
         sourceMap: true,
-        // The nodejs22.x runtime ships AWS SDK v3.
-        externalModules: ['@aws-sdk/*'],
+        // The nodejs22.x runtime ships AWS SDK v3. The CycloneDX library's XML plugins are
+        // optional requires (we write JSON only) and are not installed.
+        externalModules: ['@aws-sdk/*', 'xmlbuilder2', 'libxmljs2'],
       },
     });
   }

@@ -14,9 +14,12 @@ import { TaskState } from '../workflow/states';
 import { createNotifyStep } from '../workflow/steps/notify';
 import { createRecordStep } from '../workflow/steps/record';
 import { createResolveStep } from '../workflow/steps/resolve';
+import { createSbomStep } from '../workflow/steps/sbom';
+import { catalogers } from '../sbom/catalogers';
+import { BlobLayerCache } from '../sbom/layer-cache';
 import type { LocalDynamo } from './dynalite-server';
 import { startLocalDynamo } from './dynalite-server';
-import { localPaths } from './paths';
+import { cacheDir, localPaths } from './paths';
 
 // aws-local-stepfunctions targets Node 22 (Promise.withResolvers); Node 20 needs this polyfill.
 const P = Promise as unknown as { withResolvers?: () => unknown };
@@ -73,10 +76,14 @@ type Handler = (input: never) => Promise<unknown>;
  */
 export async function runWorkflow(input: WorkflowInput, env: LocalEnvironment): Promise<RunOutcome> {
   const now = () => new Date();
+  const open = (spec: Parameters<typeof openSource>[0]) => openSource(spec, { credentials: new DockerConfigCredentials(), insecure: env.insecure });
   const steps: Record<string, Handler> = {
-    [TaskState.resolve]: createResolveStep({
-      openSource: (spec) => openSource(spec, { credentials: new DockerConfigCredentials(), insecure: env.insecure }),
-      records: env.records,
+    [TaskState.resolve]: createResolveStep({ openSource: open, records: env.records, now }),
+    [TaskState.sbom]: createSbomStep({
+      openSource: open,
+      evidence: env.evidence,
+      cache: new BlobLayerCache(new FsBlobStore(cacheDir()), catalogers.map((c) => c.name)),
+      metrics: env.metrics,
       now,
     }),
     [TaskState.record]: createRecordStep({ records: env.records, now, metrics: env.metrics }),

@@ -1,4 +1,5 @@
 import type { ArtifactKind, Provenance } from '../oci/classify';
+import type { SbomSummary } from './steps/sbom';
 
 /** What started an execution. */
 export interface Trigger {
@@ -36,6 +37,7 @@ export interface RecordResult {
 /** The execution state as the steps see it (the input's keys plus each step's result). */
 export interface WorkflowState extends WorkflowInput {
   readonly artifact: ResolvedArtifact;
+  readonly sbom?: SbomSummary;
   readonly record?: RecordResult;
   readonly error?: { readonly Error?: string; readonly Cause?: string };
 }

@@ -1,0 +1,68 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FsBlobStore } from '../adapters/local/fs-blob-store';
+import { DockerConfigCredentials } from '../adapters/local/docker-config-credentials';
+import { BadInputError } from '../core/errors';
+import { openSource, parseSource } from '../oci/open-source';
+import { cacheDir } from '../local/paths';
+import { catalogers } from '../sbom/catalogers';
+import type { ImageSbom, SbomResult } from '../sbom/component';
+import { generateDirSbom, generateSbom } from '../sbom/generate';
+import { BlobLayerCache } from '../sbom/layer-cache';
+import { cycloneDxJson } from '../sbom/writers/cyclonedx';
+import { spdxJson } from '../sbom/writers/spdx';
+import { sbomTable } from '../sbom/writers/table';
+import { oneOf, parseCommandArgs } from './args';
+import type { CommandResult } from './command';
+
+const FORMATS = ['cyclonedx-json', 'spdx-json', 'table'] as const;
+
+/** Runs the SBOM engine on any SOURCE scheme with the local layer cache. */
+export async function sbomFor(source: string, opts: { insecure?: boolean; log?: (l: string) => void } = {}): Promise<SbomResult> {
+  const spec = parseSource(source);
+  const cache = new BlobLayerCache(new FsBlobStore(cacheDir()), catalogers.map((c) => c.name));
+  if (spec.scheme === 'dir') return generateDirSbom(spec.location, { log: opts.log });
+  const src = await openSource(spec, { credentials: new DockerConfigCredentials(), insecure: opts.insecure });
+  try {
+    return await generateSbom(src, src.writer?.repositoryName ?? src.display, { cache, log: opts.log });
+  } finally {
+    await src.close();
+  }
+}
+
+function render(format: (typeof FORMATS)[number], result: SbomResult, image: ImageSbom): string {
+  return format === 'spdx-json' ? `${spdxJson(result.subject, image)}\n` : `${cycloneDxJson(result.subject, image)}\n`;
+}
+
+/** `sbom SOURCE [-o cyclonedx-json|spdx-json|table] [--file OUT] [--platform OS/ARCH]` */
+export async function sbomCommand(argv: string[]): Promise<CommandResult> {
+  const { values, positionals } = parseCommandArgs(
+    'sbom',
+    argv,
+    { output: { type: 'string', short: 'o' }, file: { type: 'string' }, platform: { type: 'string' }, insecure: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
+    { min: 1, max: 1, names: 'SOURCE (artifact-guard sbom SOURCE [-o cyclonedx-json|spdx-json|table] [--file OUT])' },
+  );
+  const format = oneOf('sbom', '-o', values.output, FORMATS, 'cyclonedx-json');
+  const log = values.quiet ? undefined : (l: string) => process.stderr.write(`${l}\n`);
+  const result = await sbomFor(positionals[0] as string, { insecure: values.insecure, log });
+  let images = result.images;
+  if (values.platform) {
+    images = images.filter((i) => i.platform === values.platform || i.platform?.endsWith(`/${values.platform}`));
+    if (!images.length) throw new BadInputError(`sbom: no platform "${values.platform}" (have: ${result.images.map((i) => i.platform).join(', ') || 'none'})`);
+  }
+  for (const image of images) for (const w of image.warnings) log?.(`warning: ${w.path ? `${w.path}: ` : ''}${w.message}`);
+  if (format === 'table') return write(values.file, [sbomTable(result.subject, images)], images);
+  if (images.length === 0) throw new BadInputError(`sbom: ${result.subject.name}@${result.subject.digest} is a ${result.subject.kind}, not a container image: nothing to catalog`);
+  return write(values.file, images.map((i) => render(format, result, i)), images);
+}
+
+/** stdout, or `--file OUT` (one file per platform of an index: `OUT` with `.<os>-<arch>` before the extension). */
+function write(file: string | undefined, docs: string[], images: readonly ImageSbom[]): CommandResult {
+  if (!file) return { exitCode: 0, stdout: docs.join('') };
+  if (docs.length === 1) fs.writeFileSync(file, docs[0] as string);
+  else {
+    const ext = path.extname(file);
+    docs.forEach((d, i) => fs.writeFileSync(`${file.slice(0, file.length - ext.length)}.${(images[i]?.platform ?? String(i)).replace(/\//g, '-')}${ext}`, d));
+  }
+  return { exitCode: 0 };
+}

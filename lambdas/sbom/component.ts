@@ -1,0 +1,55 @@
+import type { OsRelease } from './catalogers/os-release';
+import type { CatalogWarning } from './package';
+
+/** A package in the final image, ready for an SBOM writer. */
+export interface Component {
+  /** Unique within the SBOM: the purl (identical purls are merged into one component). */
+  readonly bomRef: string;
+  readonly purl: string;
+  readonly ecosystem: string;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly version: string;
+  readonly arch?: string;
+  readonly licenses: readonly string[];
+  /** Every path the package was found at, with the layer holding that file. */
+  readonly locations: readonly { readonly path: string; readonly layer: string }[];
+  /** The layer that introduced the package (the lowest one it was continuously present in). */
+  readonly introducedBy: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+export interface LayerReport {
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly size: number;
+  readonly status: 'scanned' | 'cached' | 'skipped';
+  readonly reason?: string;
+  readonly entries?: number;
+}
+
+/** The SBOM of one image (one platform of an index). */
+export interface ImageSbom {
+  readonly manifestDigest: string;
+  readonly manifestMediaType: string;
+  readonly configDigest?: string;
+  readonly platform?: string;
+  readonly os?: OsRelease;
+  readonly components: readonly Component[];
+  readonly warnings: readonly CatalogWarning[];
+  readonly layers: readonly LayerReport[];
+}
+
+export interface SbomSubject {
+  /** `HOST/REPO`, `localhost/<layout>` or the source as given. */
+  readonly name: string;
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly kind: string;
+  readonly tag?: string;
+}
+
+export interface SbomResult {
+  readonly subject: SbomSubject;
+  readonly images: readonly ImageSbom[];
+}

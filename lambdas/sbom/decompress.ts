@@ -1,0 +1,86 @@
+import { Transform } from 'node:stream';
+import type { TransformCallback } from 'node:stream';
+import * as zlib from 'node:zlib';
+import { Decompress as ZstdDecompress } from 'fzstd';
+import { BadInputError, LimitExceededError } from '../core/errors';
+import type { LayerCompression } from '../oci/media-types';
+
+/**
+ * Limits that stop a decompression bomb: a layer may not expand beyond `maxBytes`, nor beyond
+ * `maxRatio` times its compressed size once past `ratioGraceBytes` (small layers of zeros
+ * legitimately compress very well). gzip cannot exceed ~1032:1, zstd can go far beyond.
+ */
+export interface DecompressionLimits {
+  readonly maxBytes: number;
+  readonly maxRatio: number;
+  readonly ratioGraceBytes: number;
+}
+
+export const DEFAULT_LIMITS: DecompressionLimits = {
+  maxBytes: 32 * 1024 ** 3,
+  maxRatio: 2000,
+  ratioGraceBytes: 256 * 1024 ** 2,
+};
+
+/** Counts bytes in and out and fails the stream as soon as a limit is crossed. */
+class LimitGuard extends Transform {
+  out = 0;
+  constructor(
+    private readonly compressedSize: number,
+    private readonly limits: DecompressionLimits,
+    private readonly what: string,
+  ) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.out += chunk.length;
+    if (this.out > this.limits.maxBytes) {
+      cb(new LimitExceededError(`${this.what}: expands beyond ${this.limits.maxBytes} bytes (decompression limit)`));
+      return;
+    }
+    if (this.out > this.limits.ratioGraceBytes && this.compressedSize > 0 && this.out / this.compressedSize > this.limits.maxRatio) {
+      cb(new LimitExceededError(`${this.what}: expands more than ${this.limits.maxRatio}:1 (decompression bomb limit)`));
+      return;
+    }
+    cb(null, chunk);
+  }
+}
+
+/** Pure-JS zstd for Node 20 (Node ≥ 22.15 has zlib.createZstdDecompress, used when present). */
+class FzstdTransform extends Transform {
+  private readonly d: ZstdDecompress;
+  constructor() {
+    super();
+    this.d = new ZstdDecompress((chunk) => this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    try {
+      this.d.push(chunk);
+      cb();
+    } catch (err) {
+      cb(new BadInputError(`corrupt zstd data: ${(err as Error).message}`));
+    }
+  }
+  override _flush(cb: TransformCallback): void {
+    try {
+      this.d.push(new Uint8Array(0), true);
+      cb();
+    } catch (err) {
+      cb(new BadInputError(`truncated zstd data: ${(err as Error).message}`));
+    }
+  }
+}
+
+function zstdStream(): Transform {
+  const native = (zlib as unknown as { createZstdDecompress?: () => Transform }).createZstdDecompress;
+  return native ? native() : new FzstdTransform();
+}
+
+/** The decompressor for a layer, with bomb limits; errors name the layer. */
+export function decompressor(compression: LayerCompression, compressedSize: number, what: string, limits: DecompressionLimits = DEFAULT_LIMITS): Transform[] {
+  const guard = new LimitGuard(compressedSize, limits, what);
+  if (compression === 'none') return [guard];
+  // 1 MiB output chunks: fewer, larger chunks for the tar parser.
+  const inflate = compression === 'gzip' ? zlib.createGunzip({ chunkSize: 1024 * 1024 }) : zstdStream();
+  return [inflate, guard];
+}

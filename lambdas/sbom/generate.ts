@@ -1,0 +1,111 @@
+import type { FetchedManifest, ImageManifest } from '../oci/manifest';
+import { isForeignLayer, layerCompression } from '../oci/media-types';
+import type { ArtifactSource } from '../oci/source';
+import { classify } from '../oci/classify';
+import { buildComponents, osIdentity } from './build-components';
+import { catalogers as allCatalogers } from './catalogers';
+import type { ImageSbom, LayerReport, SbomResult } from './component';
+import type { DecompressionLimits } from './decompress';
+import type { LayerCache } from './layer-cache';
+import type { LayerCatalog } from './layer-catalog';
+import { scanDirectory } from './dir-scanner';
+import { scanLayer } from './layer-scanner';
+import { mergeLayers } from './overlay';
+import type { Cataloger, CatalogWarning } from './package';
+
+export interface SbomOptions {
+  readonly catalogers?: readonly Cataloger[];
+  readonly cache?: LayerCache;
+  readonly limits?: DecompressionLimits;
+  /** Progress lines (stderr in the CLI). */
+  readonly log?: (line: string) => void;
+}
+
+function platformName(p?: { os: string; architecture: string; variant?: string }): string | undefined {
+  return p ? [p.os, p.architecture, p.variant].filter(Boolean).join('/') : undefined;
+}
+
+/** Catalogs one image manifest's layers (from the cache when possible) and merges them. */
+export async function imageSbom(source: ArtifactSource, m: FetchedManifest & { manifest: ImageManifest }, opts: SbomOptions, platform?: string): Promise<ImageSbom> {
+  const catalogers = opts.catalogers ?? allCatalogers;
+  const catalogs: LayerCatalog[] = [];
+  const reports: LayerReport[] = [];
+  const warnings: CatalogWarning[] = [];
+  for (const layer of m.manifest.layers) {
+    const base = { digest: layer.digest, mediaType: layer.mediaType, size: layer.size };
+    const compression = layerCompression(layer.mediaType);
+    if (!compression) {
+      reports.push({ ...base, status: 'skipped', reason: 'not a filesystem layer' });
+      continue;
+    }
+    if (isForeignLayer(layer.mediaType) && !(await source.hasBlob(layer))) {
+      reports.push({ ...base, status: 'skipped', reason: `foreign layer not in the registry${layer.urls?.length ? ` (urls: ${layer.urls.join(', ')})` : ''}` });
+      warnings.push({ path: '', message: `foreign layer ${layer.digest} was not fetched: its packages are not in this SBOM` });
+      continue;
+    }
+    const cached = await opts.cache?.get(layer.digest);
+    if (cached) {
+      catalogs.push(cached);
+      reports.push({ ...base, status: 'cached', entries: cached.entries });
+      continue;
+    }
+    opts.log?.(`sbom: reading layer ${layer.digest} (${(layer.size / 1048576).toFixed(1)} MB, ${compression})`);
+    const catalog = await scanLayer(await source.openBlob(layer), compression, layer.size, layer.digest, { catalogers, limits: opts.limits });
+    await opts.cache?.put(catalog);
+    catalogs.push(catalog);
+    reports.push({ ...base, status: 'scanned', entries: catalog.entries });
+  }
+  const fsView = mergeLayers(catalogs);
+  const os = osIdentity(fsView);
+  const components = buildComponents(fsView, catalogs.map((c) => c.digest), catalogers, os);
+  for (const c of catalogs) warnings.push(...c.warnings.map((w) => ({ ...w, message: `${w.message} (layer ${c.digest})` })));
+  return {
+    manifestDigest: m.digest,
+    manifestMediaType: m.mediaType,
+    configDigest: m.manifest.config.digest,
+    ...(platform ? { platform } : {}),
+    ...(os ? { os } : {}),
+    components,
+    warnings,
+    layers: reports,
+  };
+}
+
+/**
+ * The SBOM(s) of an artifact: one for an image, one per platform for an index (attestation
+ * manifests that buildx puts in indexes are not platforms), none for other artifacts.
+ */
+export async function generateSbom(source: ArtifactSource, name: string, opts: SbomOptions = {}): Promise<SbomResult> {
+  const root = await source.resolve();
+  const kind = classify(root.manifest);
+  const subject = { name, digest: root.digest, mediaType: root.mediaType, kind, ...(source.tag ? { tag: source.tag } : {}) };
+  if (root.manifest.kind === 'index') {
+    const images: ImageSbom[] = [];
+    for (const d of root.manifest.manifests) {
+      if (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' || d.platform?.os === 'unknown') continue;
+      const child = await source.manifest(d);
+      if (child.manifest.kind !== 'manifest' || classify(child.manifest) !== 'image') continue;
+      images.push(await imageSbom(source, child as FetchedManifest & { manifest: ImageManifest }, opts, platformName(d.platform)));
+    }
+    return { subject, images };
+  }
+  if (kind !== 'image') return { subject, images: [] };
+  return { subject, images: [await imageSbom(source, root as FetchedManifest & { manifest: ImageManifest }, opts)] };
+}
+
+/** A directory's SBOM (`dir:` source): one pseudo-layer, same catalogers and rules. */
+export async function generateDirSbom(root: string, opts: SbomOptions = {}): Promise<SbomResult> {
+  const catalogers = opts.catalogers ?? allCatalogers;
+  const catalog = await scanDirectory(root, catalogers);
+  const fsView = mergeLayers([catalog]);
+  const os = osIdentity(fsView);
+  const image: ImageSbom = {
+    manifestDigest: catalog.digest,
+    manifestMediaType: 'inode/directory',
+    ...(os ? { os } : {}),
+    components: buildComponents(fsView, [catalog.digest], catalogers, os),
+    warnings: [...catalog.warnings],
+    layers: [{ digest: catalog.digest, mediaType: 'inode/directory', size: catalog.bytes, status: 'scanned', entries: catalog.entries }],
+  };
+  return { subject: { name: root, digest: catalog.digest, mediaType: 'inode/directory', kind: 'directory' }, images: [image] };
+}

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import type { ImageSbom, SbomSubject } from '../component';
+import { isSpdxExpression } from './spdx-expression';
+import { ociPurl, TOOL } from './subject';
+
+function spdxTimestamp(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+interface Extracted {
+  licenseId: string;
+  name: string;
+  extractedText: string;
+}
+
+/**
+ * An SPDX 2.3 JSON document for one image: a CONTAINER package the document DESCRIBES, which
+ * CONTAINS one package per component. Licence strings that are not SPDX expressions become
+ * `LicenseRef-…` entries in `hasExtractedLicensingInfos`.
+ */
+export function spdxDocument(subject: SbomSubject, image: ImageSbom, opts: { timestamp?: Date; namespaceId?: string } = {}): Record<string, unknown> {
+  const extracted = new Map<string, Extracted>();
+  const licenseExpr = (values: readonly string[]): string => {
+    if (values.length === 0) return 'NOASSERTION';
+    const parts = values.map((v) => {
+      if (isSpdxExpression(v)) return values.length > 1 && /\s(AND|OR|WITH)\s/i.test(v) ? `(${v})` : v;
+      const id = `LicenseRef-${v.replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '') || 'unknown'}`;
+      extracted.set(id, { licenseId: id, name: v, extractedText: v });
+      return id;
+    });
+    return parts.join(' AND ');
+  };
+  const imageId = 'SPDXRef-Image';
+  const packages: Record<string, unknown>[] = [
+    {
+      SPDXID: imageId,
+      name: subject.name,
+      versionInfo: image.manifestDigest,
+      downloadLocation: 'NOASSERTION',
+      filesAnalyzed: false,
+      primaryPackagePurpose: 'CONTAINER',
+      checksums: [{ algorithm: 'SHA256', checksumValue: image.manifestDigest.slice('sha256:'.length) }],
+      externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: ociPurl(subject, image) }],
+    },
+  ];
+  const relationships: Record<string, string>[] = [{ spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: imageId }];
+  image.components.forEach((c, i) => {
+    const id = `SPDXRef-Package-${c.ecosystem.replace(/[^A-Za-z0-9.-]/g, '-')}-${i + 1}`;
+    packages.push({
+      SPDXID: id,
+      name: c.namespace && c.ecosystem === 'npm' ? `@${c.namespace}/${c.name}` : c.name,
+      versionInfo: c.version,
+      downloadLocation: 'NOASSERTION',
+      filesAnalyzed: false,
+      licenseConcluded: 'NOASSERTION',
+      licenseDeclared: licenseExpr(c.licenses),
+      copyrightText: 'NOASSERTION',
+      sourceInfo: `cataloged from ${c.locations.map((l) => `/${l.path}`).join(', ')}`,
+      externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: c.purl }],
+    });
+    relationships.push({ spdxElementId: imageId, relationshipType: 'CONTAINS', relatedSpdxElement: id });
+  });
+  const safeName = subject.name.replace(/[^A-Za-z0-9._/-]+/g, '-');
+  return {
+    spdxVersion: 'SPDX-2.3',
+    dataLicense: 'CC0-1.0',
+    SPDXID: 'SPDXRef-DOCUMENT',
+    name: `${subject.name}@${image.manifestDigest}`,
+    documentNamespace: `https://artifact-guard.dev/spdx/${safeName}/${image.manifestDigest.replace(':', '-')}/${opts.namespaceId ?? randomUUID()}`,
+    creationInfo: { created: spdxTimestamp(opts.timestamp ?? new Date()), creators: [`Tool: ${TOOL.name}-${TOOL.version}`, `Organization: ${TOOL.vendor}`] },
+    packages,
+    relationships,
+    ...(extracted.size ? { hasExtractedLicensingInfos: [...extracted.values()] } : {}),
+  };
+}
+
+export function spdxJson(subject: SbomSubject, image: ImageSbom, opts: { timestamp?: Date; namespaceId?: string } = {}): string {
+  return JSON.stringify(spdxDocument(subject, image, opts), null, 2);
+}
