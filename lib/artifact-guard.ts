@@ -197,8 +197,7 @@ export class ArtifactGuard extends Construct {
       repo.grantPull(resolveRole);
       repo.grantPull(this.steps.sbom.role);
     }
-    this.evidenceBucket.grantReadWrite(this.steps.sbom.role, 'evidence/*');
-    this.evidenceBucket.grantReadWrite(this.steps.sbom.role, 'layer-cache/*');
+    this.grantEvidence(this.steps.sbom.role, ['s3:GetObject', 's3:PutObject'], ['evidence/*', 'layer-cache/*']);
     this.grantTable(resolveRole, 'dynamodb:GetItem');
     this.grantTable(this.steps.record.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query');
     this.alertBus.grantPutEventsTo(this.steps.notify.role);
@@ -262,6 +261,11 @@ export class ArtifactGuard extends Construct {
       description: 'Artifact Guard signing step: the only principal allowed kms:Sign on the signing key',
     });
     return this.signingRoleCache;
+  }
+
+  /** Object actions under key prefixes of the evidence bucket. */
+  private grantEvidence(grantee: iam.IGrantable, actions: string[], prefixes: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: prefixes.map((p) => this.evidenceBucket.arnForObjects(p)) });
   }
 
   /** Item-level actions on the table itself (not its indexes): what a step needs, no more. */
@@ -344,7 +348,9 @@ export class ArtifactGuard extends Construct {
     for (const s of [this.steps.resolve, this.steps.sbom]) {
       ack(s.role, 'AwsSolutions-IAM5[Action::ecr:GetAuthorizationToken]', 'ECR GetAuthorizationToken has no resource-level permissions.');
     }
-    ack(this.steps.sbom.role, 'AwsSolutions-IAM5', 'S3 object actions (s3:GetObject*, s3:PutObject, …) on the evidence/* and layer-cache/* prefixes of the evidence bucket only.');
+    for (const prefix of ['evidence/*', 'layer-cache/*']) {
+      ack(this.steps.sbom.role, `AwsSolutions-IAM5[Resource::<${this.logicalId(this.evidenceBucket)}.Arn>/${prefix}]`, `Object-level access under the ${prefix} prefix of the evidence bucket (keys are per digest).`);
+    }
     for (const s of Object.values(this.steps)) {
       ack(this.stateMachine.role, `AwsSolutions-IAM5[Resource::<${this.logicalId(s.function)}.Arn>:*]`, 'lambda:InvokeFunction on the step function and its versions/aliases (CDK LambdaInvoke).');
     }
