@@ -66,9 +66,12 @@ function order(c: number): number {
   return c + 256;
 }
 
+/** The character code at `i`, or 0 past the end: C's terminating NUL. */
+const at = (s: string, i: number): number => (i < s.length ? s.charCodeAt(i) : 0);
+
 /** dpkg's `verrevcmp`: alternating non-digit and digit runs; `0` stands for end of string. */
 export function verrevcmp(a: string, b: string): number {
-  const at = (s: string, i: number): number => (i < s.length ? s.charCodeAt(i) : 0);
+  if (a === b) return 0;
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {

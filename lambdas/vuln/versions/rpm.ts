@@ -36,15 +36,32 @@ export interface RpmVersion {
 }
 
 const EVR = /^(?:([0-9]+):)?([A-Za-z0-9._+%{}~^]+)(?:-([A-Za-z0-9._+%{}~^]+))?$/;
-const SEGMENTS = /~|\^|[0-9]+|[A-Za-z]+/g;
+const TILDE: Segment = { kind: Seg.Tilde, text: '~' };
+const CARET: Segment = { kind: Seg.Caret, text: '^' };
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+const isAlpha = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 
+/** Splits into `~`, `^`, digit runs and letter runs; every other character only separates. */
 function segments(s: string): Segment[] {
-  return Array.from(s.matchAll(SEGMENTS), ([t]): Segment => {
-    if (t === '~') return { kind: Seg.Tilde, text: t };
-    if (t === '^') return { kind: Seg.Caret, text: t };
-    const c = t.charCodeAt(0);
-    return c <= 0x39 ? { kind: Seg.Numeric, text: stripZeros(t) } : { kind: Seg.Alpha, text: t };
-  });
+  const out: Segment[] = [];
+  let i = 0;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c === 0x7e || c === 0x5e) {
+      out.push(c === 0x7e ? TILDE : CARET);
+      i++;
+    } else if (isDigit(c) || isAlpha(c)) {
+      const inRun = isDigit(c) ? isDigit : isAlpha;
+      let j = i + 1;
+      while (j < s.length && inRun(s.charCodeAt(j))) j++;
+      const text = s.slice(i, j);
+      out.push(inRun === isDigit ? { kind: Seg.Numeric, text: stripZeros(text) } : { kind: Seg.Alpha, text });
+      i = j;
+    } else {
+      i++;
+    }
+  }
+  return out;
 }
 
 export function parseRpmVersion(input: string): RpmVersion | undefined {
