@@ -1,0 +1,38 @@
+import { BadInputError } from '../core/errors';
+import type { SignOutcome } from '../signing/sign-artifact';
+import { signArtifact } from '../signing/sign-artifact';
+import { oneOf, parseCommandArgs } from './args';
+import type { CommandResult } from './command';
+import { openSigningSource, signerFor } from './signing-wiring';
+
+const USAGE = 'artifact-guard sign REF --key KEY [--insecure] [-o text|json]   (KEY: PEM file or awskms:///alias/NAME)';
+
+function summary(o: SignOutcome): string {
+  const lines = [`signed ${o.repository} for identity ${o.identity} with ${o.key.keyId} (key hint ${o.key.hint})`];
+  for (const t of o.targets) {
+    const what = t.platform ?? (t.mediaType.includes('index') || t.mediaType.includes('list') ? 'index' : 'manifest');
+    const count = `${t.signatures} signature${t.signatures === 1 ? '' : 's'}`;
+    lines.push(`  ${t.digest}  ${what.padEnd(14)} ${t.outcome.padEnd(14)} ${o.repository}:${t.tag} (${count})`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** `sign REF --key KEY`: a cosign-compatible signature for REF's digest (and each platform of an index). */
+export async function signCommand(argv: string[]): Promise<CommandResult> {
+  const { values, positionals } = parseCommandArgs(
+    'sign',
+    argv,
+    { key: { type: 'string' }, insecure: { type: 'boolean' }, output: { type: 'string', short: 'o' } },
+    { min: 1, max: 1, names: `REF (${USAGE})` },
+  );
+  const format = oneOf('sign', '-o', values.output, ['text', 'json'] as const, 'text');
+  if (!values.key) throw new BadInputError(`sign: --key KEY is required (${USAGE})`);
+  const signer = await signerFor(values.key);
+  const source = await openSigningSource('sign', positionals[0] as string, values.insecure);
+  try {
+    const outcome = await signArtifact({ source, signer });
+    return { exitCode: 0, stdout: format === 'json' ? `${JSON.stringify(outcome, null, 2)}\n` : summary(outcome) };
+  } finally {
+    await source.close();
+  }
+}

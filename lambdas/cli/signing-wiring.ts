@@ -1,0 +1,56 @@
+import * as fs from 'node:fs';
+import { DockerConfigCredentials } from '../adapters/local/docker-config-credentials';
+import { PemFileSigner } from '../adapters/local/pem-file-signer';
+import { BadInputError, NotFoundError } from '../core/errors';
+import { openSource, parseSource } from '../oci/open-source';
+import type { ArtifactSource } from '../oci/source';
+import type { KeyedSigner } from '../ports/signer';
+import { loadPublicKey } from '../signing/ecdsa';
+import type { KeyRef } from '../signing/key-ref';
+import { parseKeyRef } from '../signing/key-ref';
+import type { VerificationKey } from '../signing/verifier';
+
+/**
+ * CLI wiring for `sign` and `verify`: REF to a source, `--key` to a signer or public key.
+ * The KMS adapter (and with it the AWS SDK) is loaded only for `awskms://` keys.
+ */
+
+/** REF: a registry reference with or without `registry:`, or an OCI layout (`oci-dir:PATH[:TAG]`). */
+export async function openSigningSource(command: string, ref: string, insecure: boolean | undefined): Promise<ArtifactSource> {
+  const spec = parseSource(ref);
+  if (spec.scheme !== 'registry' && spec.scheme !== 'oci-dir') {
+    throw new BadInputError(`${command}: REF must be a registry reference or oci-dir:PATH[:TAG] (${spec.scheme}: cannot hold signatures)`);
+  }
+  return openSource(spec, { credentials: new DockerConfigCredentials(), insecure });
+}
+
+async function kmsSigner(ref: Extract<KeyRef, { kind: 'awskms' }>): Promise<KeyedSigner> {
+  const { kmsSignerFor } = await import('../adapters/aws/kms-signer');
+  return kmsSignerFor(ref);
+}
+
+export async function signerFor(key: string): Promise<KeyedSigner> {
+  const ref = parseKeyRef(key);
+  return ref.kind === 'file' ? PemFileSigner.fromFile(ref.path) : kmsSigner(ref);
+}
+
+function readKeyFile(path: string): Buffer {
+  try {
+    return fs.readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new NotFoundError(`key file ${path} not found`);
+    throw new BadInputError(`cannot read key file ${path}: ${code ?? (err as Error).message}`);
+  }
+}
+
+/** Public keys for `verify --key`: PEM files (a private key's public half is taken) or KMS keys. */
+export async function verificationKeysFor(keys: readonly string[]): Promise<VerificationKey[]> {
+  const out: VerificationKey[] = [];
+  for (const key of keys) {
+    const ref = parseKeyRef(key);
+    const pem = ref.kind === 'file' ? readKeyFile(ref.path) : (await (await kmsSigner(ref)).publicKey()).pem;
+    out.push({ name: key, key: loadPublicKey(pem, key) });
+  }
+  return out;
+}

@@ -1,0 +1,47 @@
+import { BadInputError } from '../core/errors';
+import type { VerifyOutcome } from '../signing/verify-artifact';
+import { verifyArtifact } from '../signing/verify-artifact';
+import { oneOf, parseCommandArgs } from './args';
+import type { CommandResult } from './command';
+import { openSigningSource, verificationKeysFor } from './signing-wiring';
+
+const USAGE = 'artifact-guard verify REF --key PUBKEY [--key PUBKEY2 ...] [--identity HOST/REPO ...] [--insecure] [-o text|json]';
+
+function text(o: VerifyOutcome): string {
+  const subject = `${o.repository}@${o.digest}`;
+  if (!o.allowed) return `denied ${subject}\n`;
+  const lines = [`allowed ${subject}`];
+  for (const a of o.accepted) lines.push(`  ${o.signatureTag} layer ${a.layer}: key ${a.key}, identity ${a.dockerReference}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `verify REF --key PUB…`: exit 0 when some signature is accepted, 1 (reasons on stderr) when
+ * none is, 2 when verification could not run (bad key, unreachable registry).
+ */
+export async function verifyCommand(argv: string[]): Promise<CommandResult> {
+  const { values, positionals } = parseCommandArgs(
+    'verify',
+    argv,
+    {
+      key: { type: 'string', multiple: true },
+      identity: { type: 'string', multiple: true },
+      insecure: { type: 'boolean' },
+      output: { type: 'string', short: 'o' },
+    },
+    { min: 1, max: 1, names: `REF (${USAGE})` },
+  );
+  const format = oneOf('verify', '-o', values.output, ['text', 'json'] as const, 'text');
+  if (!values.key?.length) throw new BadInputError(`verify: --key PUBKEY is required (${USAGE})`);
+  const keys = await verificationKeysFor(values.key);
+  const source = await openSigningSource('verify', positionals[0] as string, values.insecure);
+  try {
+    const outcome = await verifyArtifact({ source, keys, identities: values.identity ?? [] });
+    const stdout = format === 'json' ? `${JSON.stringify(outcome, null, 2)}\n` : text(outcome);
+    if (outcome.allowed) return { exitCode: 0, stdout };
+    const reasons = outcome.reasons.map((r) => `\n  ${r}`).join('');
+    return { exitCode: 1, stdout, error: `verify: denied: no acceptable signature for ${outcome.repository}@${outcome.digest}${reasons}` };
+  } finally {
+    await source.close();
+  }
+}
