@@ -16,6 +16,7 @@ import { createRecordStep } from '../workflow/steps/record';
 import { createResolveStep } from '../workflow/steps/resolve';
 import { createSbomStep } from '../workflow/steps/sbom';
 import { catalogers } from '../sbom/catalogers';
+import type { LayerCache } from '../sbom/layer-cache';
 import { BlobLayerCache } from '../sbom/layer-cache';
 import type { LocalDynamo } from './dynalite-server';
 import { startLocalDynamo } from './dynalite-server';
@@ -38,12 +39,13 @@ export interface LocalEnvironment {
   readonly evidence: BlobStore;
   readonly alerts: JsonLinesAlertSink;
   readonly metrics: InMemoryMetrics;
+  readonly layerCache: LayerCache;
   readonly insecure: boolean;
   close(): Promise<void>;
 }
 
 /** Embedded stores for local runs: dynalite on disk under the local home, a folder, a JSONL file. */
-export async function openLocalEnvironment(opts: { home?: string; inMemory?: boolean; insecure?: boolean; quiet?: boolean } = {}): Promise<LocalEnvironment> {
+export async function openLocalEnvironment(opts: { home?: string; cacheDir?: string; inMemory?: boolean; insecure?: boolean; quiet?: boolean } = {}): Promise<LocalEnvironment> {
   const paths = localPaths(opts.home);
   fs.mkdirSync(paths.home, { recursive: true });
   let dynamo: LocalDynamo;
@@ -59,6 +61,7 @@ export async function openLocalEnvironment(opts: { home?: string; inMemory?: boo
     evidence: new FsBlobStore(paths.evidence),
     alerts: new JsonLinesAlertSink(paths.alerts, opts.quiet ? () => undefined : undefined),
     metrics: new InMemoryMetrics(),
+    layerCache: new BlobLayerCache(new FsBlobStore(opts.cacheDir ?? cacheDir()), catalogers.map((c) => c.name)),
     insecure: opts.insecure ?? false,
     close: () => dynamo.close(),
   };
@@ -82,7 +85,7 @@ export async function runWorkflow(input: WorkflowInput, env: LocalEnvironment): 
     [TaskState.sbom]: createSbomStep({
       openSource: open,
       evidence: env.evidence,
-      cache: new BlobLayerCache(new FsBlobStore(cacheDir()), catalogers.map((c) => c.name)),
+      cache: env.layerCache,
       metrics: env.metrics,
       now,
     }),

@@ -36,6 +36,8 @@ export async function scanLayer(blob: Readable, compression: LayerCompression, c
   extract.on('entry', (header, stream, next) => {
     collector.entries += 1;
     collector.bytes += header.size ?? 0;
+    // If the layer fails mid-entry, extract destroys this entry stream with the same error.
+    stream.on('error', () => undefined);
     const skip = (): void => {
       stream.on('end', () => next());
       stream.resume();
@@ -80,6 +82,9 @@ export async function scanLayer(blob: Readable, compression: LayerCompression, c
   const what = `layer ${digest}`;
   try {
     const stages = decompressor(compression, compressedSize, what, opts.limits ?? DEFAULT_LIMITS);
+    // pipeline reports the first error; when it tears the others down (tar-stream is a streamx
+    // stream) they may emit that error again with nobody listening: keep it from going uncaught.
+    for (const s of [...stages, extract]) s.on('error', () => undefined);
     await pipeline([blob, ...stages, extract as unknown as NodeJS.WritableStream]);
   } catch (err) {
     if (err instanceof ArtifactGuardError) throw err;

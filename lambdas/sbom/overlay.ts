@@ -41,7 +41,8 @@ export function mergeLayers(layers: readonly LayerCatalog[]): MergedFilesystem {
   layers.forEach((layer, index) => {
     const hidden = [...layer.opaqueDirs, ...layer.whiteouts];
     if (hidden.length) {
-      for (const w of layer.whiteouts) remove(w);
+      // An opaque directory is a directory in this layer: it also replaces a lower file or link at its path.
+      for (const w of hidden) remove(w);
       // Only scan for children when some deleted path is a directory of recorded entries.
       const dirs = new Set<string>();
       for (const key of [...files.keys(), ...links.keys()]) {
@@ -52,7 +53,12 @@ export function mergeLayers(layers: readonly LayerCatalog[]): MergedFilesystem {
         for (const key of [...files.keys(), ...links.keys()]) if (doomed.some((d) => isUnder(key, d))) remove(key);
       }
     }
+    // An entry at a/b/c makes a, a/b directories: lower files or links at those paths are gone.
+    const replaceAncestors = (p: string): void => {
+      for (let d = path.posix.dirname(p); d !== '.'; d = path.posix.dirname(d)) if (files.has(d) || links.has(d)) remove(d);
+    };
     for (const [p, value] of Object.entries(layer.files)) {
+      replaceAncestors(p);
       const before = introducedAt.get(p);
       const now = new Map<string, number>();
       for (const pkg of value.packages) {
@@ -64,6 +70,7 @@ export function mergeLayers(layers: readonly LayerCatalog[]): MergedFilesystem {
       introducedAt.set(p, now);
     }
     for (const [p, value] of Object.entries(layer.links)) {
+      replaceAncestors(p);
       files.delete(p);
       introducedAt.delete(p);
       links.set(p, { layer: index, value });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -6,6 +7,7 @@ import { MediaType } from '../../lambdas/oci/media-types';
 import type { LocalEnvironment } from '../../lambdas/local/runner';
 import { openLocalEnvironment, runWorkflow } from '../../lambdas/local/runner';
 import type { RecordResult, ResolvedArtifact } from '../../lambdas/workflow/state';
+import type { SbomSummary } from '../../lambdas/workflow/steps/sbom';
 import { startAuthProxy } from '../support/auth-proxy';
 import { pushTestImage, registrySource } from '../support/images';
 import { freePort } from '../support/registry';
@@ -17,7 +19,7 @@ let home: string;
 
 beforeEach(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-wf-'));
-  env = await openLocalEnvironment({ home, inMemory: true, quiet: true });
+  env = await openLocalEnvironment({ home, cacheDir: path.join(home, 'cache'), inMemory: true, quiet: true });
 });
 afterEach(async () => {
   await env.close();
@@ -53,6 +55,27 @@ describe('local workflow on a real registry', () => {
     const events = await env.records.listEvents(`${host}/${repo}`, artifact.digest);
     expect(events.map((e) => e.type).sort()).toEqual(['ArtifactProcessed', 'ArtifactPushed']);
     expect(alerts().map((a) => a['detail-type'])).toEqual(['Artifact Processed']);
+  });
+
+  it('stores CycloneDX and SPDX documents in the evidence store and passes a summary on', async () => {
+    const repo = uniqueRepo('wf');
+    const image = await pushTestImage(repo, 'v1', {
+      layers: [[{ path: 'app/node_modules/lodash/package.json', content: '{"name":"lodash","version":"4.17.15","license":"MIT"}' }]],
+    });
+    const out = await runWorkflow({ source: `registry:${host}/${repo}:v1` }, env);
+    if (out.status !== 'SUCCEEDED') throw new Error(out.cause);
+    const sbom = out.output.sbom as SbomSummary;
+    expect(sbom.components).toBe(1);
+    const doc = sbom.documents[0]!;
+    expect(doc).toMatchObject({ manifestDigest: image.manifest.descriptor.digest, byType: { npm: 1 } });
+    for (const stored of [doc.cyclonedx, doc.spdx]) {
+      const bytes = fs.readFileSync(stored.location);
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(stored.sha256);
+      expect(stored.key.startsWith(`evidence/${host}/${repo}/`)).toBe(true);
+    }
+    expect(JSON.parse(fs.readFileSync(doc.cyclonedx.location, 'utf8')).components[0].purl).toBe('pkg:npm/lodash@4.17.15');
+    const evidence = await env.records.getEvidence(`${host}/${repo}`, image.manifest.descriptor.digest);
+    expect(evidence.sbom).toMatchObject({ components: 1 });
   });
 
   it('writes nothing new when the same push event is replayed', async () => {
@@ -134,8 +157,11 @@ describe('local workflow on a real registry', () => {
       ),
       MediaType.ociManifest,
     );
-    const chart = await succeed({ source: `${host}/${repo}:chart-0.1.0` });
-    expect(chart.artifact.kind).toBe('helm-chart');
+    const chart = await runWorkflow({ source: `${host}/${repo}:chart-0.1.0` }, env);
+    if (chart.status !== 'SUCCEEDED') throw new Error(chart.cause);
+    expect((chart.output.artifact as ResolvedArtifact).kind).toBe('helm-chart');
+    expect((chart.output.sbom as SbomSummary).skipped).toMatch(/helm-chart has no container filesystem/);
+    expect(((await runWorkflow({ source: `${host}/${repo}:multi`, id: 'again' }, env)) as { output: { sbom?: unknown } }).output.sbom).toBeUndefined();
   });
 
   it('ends failed with a Workflow Failed alert on a malformed manifest and on an unreachable registry', async () => {

@@ -24,9 +24,9 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
   });
 }
 
-/** One clear line on stderr, no stack trace. */
+/** One clear error line on stderr (progress lines aside), no stack trace. */
 export function expectOneErrorLine(res: CliResult): string {
-  const lines = res.stderr.trim().split('\n').filter((l) => !l.startsWith('alert: '));
+  const lines = res.stderr.trim().split('\n').filter((l) => l.startsWith('artifact-guard:') || /error/i.test(l));
   if (lines.length !== 1 || /\n\s+at /.test(res.stderr)) throw new Error(`expected one error line, got:\n${res.stderr}`);
   return lines[0] as string;
 }
