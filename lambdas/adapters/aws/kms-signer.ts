@@ -12,7 +12,9 @@ const KEY_PROBLEMS = new Set(['NotFoundException', 'InvalidKeyUsageException', '
 
 function kmsError(err: unknown, action: string, keyId: string): Error {
   const name = (err as { name?: string }).name ?? 'Error';
-  const message = `KMS ${action} for ${keyId} failed: ${name}: ${(err as Error).message ?? String(err)}`;
+  const detail = (err as Error).message ?? String(err);
+  const hint = /region is missing/i.test(detail) ? ' (set AWS_REGION, or name the key by its ARN)' : '';
+  const message = `KMS ${action} for ${keyId} failed: ${name}: ${detail}${hint}`;
   return KEY_PROBLEMS.has(name) ? new BadInputError(message) : new UnavailableError(message);
 }
 
