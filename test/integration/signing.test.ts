@@ -10,6 +10,7 @@ import { MediaType } from '../../lambdas/oci/media-types';
 import { parseReference } from '../../lambdas/oci/reference';
 import { RegistryClient } from '../../lambdas/oci/registry-client';
 import { RegistrySource } from '../../lambdas/oci/sources/registry-source';
+import { isDerEcdsaSignature } from '../../lambdas/signing/ecdsa';
 import { buildPayload } from '../../lambdas/signing/payload';
 import { signArtifact } from '../../lambdas/signing/sign-artifact';
 import { SIGNATURE_ANNOTATION, signatureTag } from '../../lambdas/signing/sig-manifest';
@@ -74,7 +75,7 @@ describe('sign and verify on a real registry', () => {
     expect(layer?.mediaType).toBe(MediaType.cosignSimpleSigning);
     const payload = await client.readBlob(repo, layer!, 1 << 20);
     expect(payload.equals(buildPayload(`${host}/${repo}`, digest))).toBe(true);
-    expect(layer?.annotations?.[SIGNATURE_ANNOTATION]).toMatch(/^MEU|^MEQ/); // base64 of a DER SEQUENCE
+    expect(isDerEcdsaSignature(Buffer.from(layer?.annotations?.[SIGNATURE_ANNOTATION] ?? '', 'base64'))).toBe(true);
 
     const v = await verify(repo, ':v1');
     expect(v).toMatchObject({ allowed: true, digest, accepted: [{ layer: 0, key: 'k1.pub', dockerReference: `${host}/${repo}` }], reasons: [] });
