@@ -16,8 +16,6 @@ export interface DpkgVersion {
   readonly revision: string;
 }
 
-// Leading/trailing blanks are trimmed by dpkg (C isblank: space and tab only).
-const BLANKS = /^[ \t]+|[ \t]+$/g;
 const HAS_BLANK = /[ \t]/;
 // The epoch is read with strtol(…, 10): it skips C isspace, accepts a sign, and must end
 // exactly at the colon. Space and tab cannot occur here (trimmed / rejected as embedded).
@@ -27,8 +25,15 @@ const INT_MAX = '2147483647';
 const UPSTREAM = /^[0-9][0-9A-Za-z.+~:-]*$/;
 const REVISION = /^[0-9A-Za-z.+~]*$/;
 
+const isBlank = (c: number): boolean => c === 0x20 || c === 0x09;
+
 export function parseDpkgVersion(input: string): DpkgVersion | undefined {
-  const s = input.replace(BLANKS, '');
+  // Leading/trailing blanks are trimmed by dpkg (C isblank: space and tab only).
+  let start = 0;
+  let end = input.length;
+  while (start < end && isBlank(input.charCodeAt(start))) start++;
+  while (end > start && isBlank(input.charCodeAt(end - 1))) end--;
+  const s = input.slice(start, end);
   if (s === '' || HAS_BLANK.test(s)) return undefined;
 
   let epoch = 0;

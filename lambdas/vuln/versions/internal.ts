@@ -8,7 +8,12 @@ import { UnorderableVersionError, type VersionOrdering } from './ordering';
  * repeated work (3 to 25 times faster per comparison, measured on 300,000 comparisons). When
  * full it forgets its oldest entry (a Map iterates in insertion order), so a scan touching more
  * distinct versions than it holds degrades to parsing, never to unbounded memory.
+ *
+ * Strings longer than `MAX_VERSION_LENGTH` are refused before parsing: no ecosystem publishes
+ * such versions, and the cap bounds parse time and recursion depth (Maven nests a list per `-`).
  */
+export const MAX_VERSION_LENGTH = 1024;
+
 export function defineOrdering<T extends object>(
   name: string,
   parse: (version: string) => T | undefined,
@@ -19,7 +24,7 @@ export function defineOrdering<T extends object>(
 
   const lookup = (version: string): T | undefined => {
     // OSV JSON is untyped at runtime; a number or null must not reach a parser.
-    if (typeof version !== 'string') return undefined;
+    if (typeof version !== 'string' || version.length > MAX_VERSION_LENGTH) return undefined;
     let parsed = cache.get(version);
     if (parsed === undefined) {
       parsed = parse(version) ?? null;

@@ -17,10 +17,11 @@
  */
 import { defineOrdering, compareDigits, stripZeros } from './internal';
 
-const MODIFIER = '[._-]?(?:(stable|beta|b|RC|alpha|a|patch|pl|p)((?:[.-]?\\d+)*)?)?([.-]?dev)?';
-// PCRE possessive quantifiers of the originals are dropped: nothing after them could match
-// what they would give back, so the accepted strings are the same.
-const CLASSICAL = new RegExp(`^v?(\\d{1,5})(\\.\\d+)?(\\.\\d+)?(\\.\\d+)?${MODIFIER}$`, 'i');
+// The originals' possessive `\d++` and `(…)*+` are emulated with `\d+(?!\d)`: a digit run is
+// taken whole, as possessively, which also keeps `(?:[.-]?\d+)*` from backtracking
+// exponentially over the ways to split a long run of digits.
+const MODIFIER = '[._-]?(?:(stable|beta|b|RC|alpha|a|patch|pl|p)((?:[.-]?\\d+(?!\\d))*)?)?([.-]?dev)?';
+const CLASSICAL = new RegExp(`^v?(\\d{1,5})(\\.\\d+(?!\\d))?(\\.\\d+(?!\\d))?(\\.\\d+(?!\\d))?${MODIFIER}$`, 'i');
 const DATE = new RegExp(`^v?(\\d{4}(?:[.:-]?\\d{2}){1,6}(?:[.:-]?\\d{1,3})?)${MODIFIER}$`, 'i');
 // Control characters are refused first, so PCRE's ASCII `\s` reduces to a space here.
 const ALIAS = /^([^, ]+) +as +([^, ]+)$/;

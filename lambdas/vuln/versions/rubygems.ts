@@ -9,9 +9,11 @@
  */
 import { defineOrdering, compareDigits, compareStrings, stripZeros } from './internal';
 
+// ANCHORED_VERSION_PATTERN `\A\s*(VERSION)?\s*\z`, written `\s*(?:VERSION\s*)?` (the same strings)
+// so that a long run of blanks cannot be split between the two `\s*` in quadratically many ways.
 // Ruby's `\s` is ASCII whitespace only.
 const ANCHORED =
-  /^[ \t\r\n\f\v]*(?:[0-9]+(?:\.[0-9a-zA-Z]+)*(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?)?[ \t\r\n\f\v]*$/;
+  /^[ \t\r\n\f\v]*(?:[0-9]+(?:\.[0-9a-zA-Z]+)*(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?[ \t\r\n\f\v]*)?$/;
 const SEGMENT = /[0-9]+|[a-z]+/gi;
 
 /** A segment is either digits without leading zeros (a number) or letters (a string). */

@@ -1,6 +1,7 @@
 import { apkOrdering } from '../../../../lambdas/vuln/versions/apk';
 import { dpkgOrdering } from '../../../../lambdas/vuln/versions/dpkg';
 import { orderingFor } from '../../../../lambdas/vuln/versions/index';
+import { MAX_VERSION_LENGTH } from '../../../../lambdas/vuln/versions/internal';
 import { mavenOrdering } from '../../../../lambdas/vuln/versions/maven';
 import { nugetOrdering } from '../../../../lambdas/vuln/versions/nuget';
 import type { VersionOrdering } from '../../../../lambdas/vuln/versions/ordering';
@@ -59,5 +60,33 @@ describe('orderingFor', () => {
     expect(orderingFor('Debian:12')?.compare('1.2.3-1~deb12u1', '1.2.3-1')).toBeLessThan(0);
     expect(orderingFor('Go')?.compare('v1.2.3', '1.2.4')).toBeLessThan(0);
     expect(orderingFor('PyPI')?.compare('1.0.post1', '1.0')).toBeGreaterThan(0);
+  });
+});
+
+describe('robustness of every ordering against hostile strings', () => {
+  const orderings = [...new Set(EXPECTED.map(([, o]) => o))];
+  const L = MAX_VERSION_LENGTH - 10;
+  const hostile = [
+    '1'.repeat(L) + 'x',
+    '1.'.repeat(L / 2) + 'x',
+    '1.0-beta' + '1'.repeat(L - 10) + '!', // exponential in a naive port of Composer's modifier regex
+    '1.0-beta' + '1.'.repeat(L / 2 - 5) + '!',
+    ' '.repeat(L / 2) + '1' + ' '.repeat(L / 2 - 2) + 'x', // quadratic with two adjacent \s*
+    '1' + '-'.repeat(L - 2) + 'x',
+    '1' + '-1'.repeat(L / 2 - 1), // a Maven list nested ~500 deep
+    '1.0+' + 'a.'.repeat(L / 2 - 3) + '!',
+    '1:'.repeat(L / 2),
+    '1' + '~'.repeat(L - 1),
+  ];
+
+  it('answers quickly, compares deep versions without overflowing, refuses over-long input', () => {
+    const started = Date.now();
+    for (const o of orderings) {
+      for (const v of hostile) {
+        if (o.isValid(v)) expect(typeof o.compare(v, `${v.slice(0, -1)}2`)).toBe('number');
+      }
+      expect(o.isValid('1'.repeat(MAX_VERSION_LENGTH + 1))).toBe(false);
+    }
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
