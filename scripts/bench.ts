@@ -1,25 +1,35 @@
 /**
- * `npm run bench`: performance figures, printed as a table with ratios. Nothing here asserts;
- * the numbers go into the issue notes.
+ * `npm run bench`: performance figures, printed with their ratios. Nothing here asserts; the
+ * numbers go into the issue notes. Generated inputs are kept in .bench/ between runs.
  *
- *  layer-read   a generated gzip layer read through the OCI layout source (digest verified)
- *               and gunzipped, against Node's gunzip alone on the same file.
+ *  sbom/large        a generated 3-layer image (> 1 GB of tar, ~100k files), empty cache:
+ *                    SBOM in-process vs Node's gunzip alone on the same layers (same run),
+ *                    the whole `artifact-guard sbom` process vs a lone gunzip of the largest
+ *                    layer, peak RSS, and a warm-cache re-push (one new layer) vs cold.
+ *  sbom/debian       the same for debian-minbase when ../shared/rig can build it (debootstrap).
  */
-import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
-import { OciLayoutSource } from '../lambdas/oci/sources/oci-layout-source';
-import { DirFileStore } from '../lambdas/oci/sources/file-store';
+import { FsBlobStore } from '../lambdas/adapters/local/fs-blob-store';
+import { openSource } from '../lambdas/oci/open-source';
+import { catalogers } from '../lambdas/sbom/catalogers';
+import { generateSbom } from '../lambdas/sbom/generate';
+import { BlobLayerCache } from '../lambdas/sbom/layer-cache';
+import { blobPath } from '../lambdas/oci/sources/oci-layout-source';
+import { ensureBenchImages } from './bench-image';
 
+const REPO = path.resolve(__dirname, '..');
+const BENCH_DIR = path.join(REPO, '.bench');
+const CLI = path.join(REPO, 'dist', 'bin', 'artifact-guard.js');
 const MB = 1024 * 1024;
 
-function sink(): Writable {
-  return new Writable({ write: (_c, _e, cb) => cb() });
-}
+const log = (l: string) => process.stderr.write(`${l}\n`);
+const fmt = (s: number) => `${s.toFixed(2)} s`;
 
 async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
   const start = process.hrtime.bigint();
@@ -27,54 +37,103 @@ async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
   return [Number(process.hrtime.bigint() - start) / 1e9, out];
 }
 
-/** A pseudo-random but compressible layer body of `size` bytes, streamed to gzip on disk. */
-async function makeGzipBlob(file: string, size: number): Promise<{ digest: string; size: number }> {
-  const hash = createHash('sha256');
-  const gz = zlib.createGzip({ level: 6 });
-  const out = fs.createWriteStream(file);
-  gz.on('data', (c: Buffer) => hash.update(c));
-  const done = pipeline(gz, out);
-  const words = ['usr', 'lib', 'share', 'python3', 'node_modules', 'package.json', 'libc.so.6', 'debian', 'copyright'];
-  let written = 0;
-  let seed = 1;
-  while (written < size) {
-    let s = '';
-    for (let i = 0; i < 4096; i++) {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      s += `${words[seed % words.length]}/${seed.toString(36)} `;
-    }
-    const buf = Buffer.from(s);
-    written += buf.length;
-    if (!gz.write(buf)) await new Promise((r) => gz.once('drain', r));
-  }
-  gz.end();
-  await done;
-  return { digest: `sha256:${hash.digest('hex')}`, size: fs.statSync(file).size };
+function drain(): Writable {
+  return new Writable({ write: (_c, _e, cb) => cb() });
 }
 
-async function layerRead(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-bench-'));
-  try {
-    fs.mkdirSync(path.join(dir, 'blobs', 'sha256'), { recursive: true });
-    const tmp = path.join(dir, 'layer.gz');
-    const desc = await makeGzipBlob(tmp, 512 * MB);
-    const blob = path.join(dir, 'blobs', 'sha256', desc.digest.slice(7));
-    fs.renameSync(tmp, blob);
-    fs.writeFileSync(path.join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-    fs.writeFileSync(path.join(dir, 'index.json'), '{"schemaVersion":2,"manifests":[]}');
-    const src = await OciLayoutSource.open('oci-dir', dir, new DirFileStore(dir));
-    const [gunzipOnly] = await time(() => pipeline(fs.createReadStream(blob, { highWaterMark: MB }), zlib.createGunzip(), sink()));
-    const [verified] = await time(async () => pipeline(await src.openBlob(desc), zlib.createGunzip(), sink()));
-    console.log(`layer-read  ${(desc.size / MB).toFixed(0)} MB gzip (512 MB tar)  gunzip alone ${gunzipOnly.toFixed(2)} s  source+verify+gunzip ${verified.toFixed(2)} s  ratio ${(verified / gunzipOnly).toFixed(2)}`);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+async function gunzipFile(file: string): Promise<void> {
+  // Same inflate settings as the SBOM reader, so the ratio compares like with like.
+  await pipeline(fs.createReadStream(file, { highWaterMark: MB }), zlib.createGunzip({ chunkSize: 4 * MB }), drain());
+}
+
+async function gunzipAll(files: string[], concurrency: number): Promise<void> {
+  const queue = [...files];
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    for (let f = queue.shift(); f; f = queue.shift()) await gunzipFile(f);
+  }));
+}
+
+/** Wall time and peak RSS (via /usr/bin/time when installed) of a child process. */
+function measureProcess(args: string[], env: NodeJS.ProcessEnv = process.env): { seconds: number; rssMb?: number; ok: boolean } {
+  const hasTime = fs.existsSync('/usr/bin/time');
+  const start = process.hrtime.bigint();
+  const res = hasTime
+    ? spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { env, encoding: 'utf8' })
+    : spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const rssKb = hasTime ? Number(res.stderr.trim().split('\n').pop()) : NaN;
+  if (res.status !== 0) log(`bench: ${args.join(' ')} failed: ${res.stderr.slice(-500)}`);
+  return { seconds, ...(Number.isFinite(rssKb) ? { rssMb: rssKb / 1024 } : {}), ok: res.status === 0 };
+}
+
+async function sbomInProcess(source: string, cacheDir: string): Promise<number> {
+  const [seconds] = await time(async () => {
+    const src = await openSource({ scheme: 'oci-dir', location: source.split(':')[0] as string, tag: source.split(':')[1] });
+    await generateSbom(src, 'bench', { cache: new BlobLayerCache(new FsBlobStore(cacheDir), catalogers.map((c) => c.name)) });
+  });
+  return seconds;
+}
+
+function emptyDir(name: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `ag-bench-${name}-`));
+}
+
+async function benchImage(label: string, layoutDir: string, tag: string, layerDigests: string[], rePushTag?: string): Promise<void> {
+  const files = layerDigests.map((d) => path.join(layoutDir, blobPath(d)));
+  const tarBytes = await (async () => {
+    let n = 0;
+    for (const f of files) await pipeline(fs.createReadStream(f), zlib.createGunzip(), new Writable({ write: (c: Buffer, _e, cb) => { n += c.length; cb(); } }));
+    return n;
+  })();
+  const compressed = files.reduce((n, f) => n + fs.statSync(f).size, 0);
+  const largest = files.reduce((a, b) => (fs.statSync(a).size >= fs.statSync(b).size ? a : b));
+  log(`bench: ${label}: ${files.length} layers, ${(compressed / MB).toFixed(0)} MB gzip, ${(tarBytes / MB).toFixed(0)} MB tar`);
+
+  const [gzSeq] = await time(() => gunzipAll(files, 1));
+  const [gzPar] = await time(() => gunzipAll(files, 2));
+  const cold = emptyDir('cold');
+  const sbomCold = await sbomInProcess(`${layoutDir}:${tag}`, cold);
+
+  const proc = measureProcess([CLI, 'sbom', `oci-dir:${layoutDir}:${tag}`, '-q', '--file', '/dev/null'], { ...process.env, ARTIFACT_GUARD_CACHE_DIR: emptyDir('proc') });
+  const lone = measureProcess(['-e', `require('fs').createReadStream(${JSON.stringify(largest)},{highWaterMark:1<<20}).pipe(require('zlib').createGunzip({chunkSize:4<<20})).on('data',()=>{})`]);
+
+  console.log(`\n${label}  (${files.length} layers, ${(tarBytes / MB).toFixed(0)} MB tar, ${(compressed / MB).toFixed(0)} MB gzip, empty cache)`);
+  console.log(`  gunzip alone, layers one by one      ${fmt(gzSeq)}`);
+  console.log(`  gunzip alone, two layers at a time   ${fmt(gzPar)}`);
+  console.log(`  SBOM in-process                      ${fmt(sbomCold)}   ratio ${(sbomCold / gzPar).toFixed(2)} vs gunzip 2-at-a-time, ${(sbomCold / gzSeq).toFixed(2)} vs one-by-one   (target ≤ 1.15)`);
+  console.log(`  artifact-guard sbom (whole process)  ${fmt(proc.seconds)}   ratio ${(proc.seconds / lone.seconds).toFixed(2)} vs a lone node gunzip of the largest layer (${fmt(lone.seconds)})   (target ≤ 1.5)`);
+  console.log(`  peak RSS of artifact-guard sbom      ${proc.rssMb !== undefined ? `${proc.rssMb.toFixed(0)} MB` : 'n/a (install GNU time)'}   (target ≤ 200 MB)`);
+  if (rePushTag) {
+    const warm = await sbomInProcess(`${layoutDir}:${rePushTag}`, cold);
+    const rePushCold = await sbomInProcess(`${layoutDir}:${rePushTag}`, emptyDir('cold2'));
+    console.log(`  re-push with one new layer, warm     ${fmt(warm)}   ratio ${(warm / rePushCold).toFixed(3)} vs the same image cold (${fmt(rePushCold)})   (target ≤ 0.1)`);
   }
+}
+
+async function debianMinbase(): Promise<{ dir: string; digests: string[] } | undefined> {
+  const dir = path.join(BENCH_DIR, 'debian-minbase');
+  const rig = path.join(REPO, '..', 'shared', 'rig', 'make-image.sh');
+  if (!fs.existsSync(path.join(dir, 'index.json'))) {
+    if (!fs.existsSync(rig) || spawnSync('sh', ['-c', 'command -v debootstrap umoci'], { stdio: 'ignore' }).status !== 0) return undefined;
+    log('bench: building debian-minbase with ../shared/rig/make-image.sh (once; about a minute)…');
+    fs.rmSync(dir, { recursive: true, force: true });
+    const res = spawnSync('bash', [rig, 'debian-minbase', dir], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, RIG_DEBOOTSTRAP_CACHE: path.join(BENCH_DIR, 'debootstrap-cache') } });
+    if (res.status !== 0) return undefined;
+  }
+  const index = JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, blobPath(index.manifests[0]!.digest)), 'utf8')) as { layers: { digest: string }[] };
+  return { dir, digests: manifest.layers.map((l) => l.digest) };
 }
 
 async function main(): Promise<void> {
-  console.log(`artifact-guard bench on ${os.cpus().length} CPU(s), Node ${process.version}`);
-  await layerRead();
-  console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+  if (!fs.existsSync(CLI)) throw new Error('dist/ is missing: run npm run build first');
+  fs.mkdirSync(BENCH_DIR, { recursive: true });
+  console.log(`artifact-guard bench: ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ''}, Node ${process.version}`);
+  const { v1 } = await ensureBenchImages(BENCH_DIR, log);
+  await benchImage('sbom/large', v1.dir, v1.tag, v1.layers.map((l) => l.digest), 'v2');
+  const deb = await debianMinbase();
+  if (deb) await benchImage('sbom/debian-minbase', deb.dir, 'latest', deb.digests);
+  else console.log('\nsbom/debian-minbase  skipped: needs ../shared/rig and debootstrap + umoci to build it');
 }
 
 main().catch((err: unknown) => {

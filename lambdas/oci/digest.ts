@@ -48,7 +48,8 @@ export class DigestVerifier extends Transform {
     private readonly expectedSize: number | undefined,
     private readonly what: string,
   ) {
-    super();
+    // A deep buffer lets the reader run ahead of slower consumers (inflate, tar parsing).
+    super({ highWaterMark: 2 * 1024 * 1024 });
     this.hash = createHash(algorithmOf(expected));
   }
 

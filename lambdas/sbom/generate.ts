@@ -17,6 +17,8 @@ export interface SbomOptions {
   readonly catalogers?: readonly Cataloger[];
   readonly cache?: LayerCache;
   readonly limits?: DecompressionLimits;
+  /** Layers read at once. @default 3 */
+  readonly concurrency?: number;
   /** Progress lines (stderr in the CLI). */
   readonly log?: (line: string) => void;
 }
@@ -28,37 +30,41 @@ function platformName(p?: { os: string; architecture: string; variant?: string }
 /** Catalogs one image manifest's layers (from the cache when possible) and merges them. */
 export async function imageSbom(source: ArtifactSource, m: FetchedManifest & { manifest: ImageManifest }, opts: SbomOptions, platform?: string): Promise<ImageSbom> {
   const catalogers = opts.catalogers ?? allCatalogers;
-  const catalogs: LayerCatalog[] = [];
-  const reports: LayerReport[] = [];
+  const reports: (LayerReport | undefined)[] = [];
   const warnings: CatalogWarning[] = [];
-  for (const layer of m.manifest.layers) {
+  const catalogs: (LayerCatalog | undefined)[] = [];
+  // Decompression runs on libuv's thread pool: reading a few layers at once keeps the cores busy
+  // (one inflating, the main thread parsing tar) while memory stays bounded by `concurrency`.
+  const jobs = m.manifest.layers.map((layer, i) => async (): Promise<void> => {
     const base = { digest: layer.digest, mediaType: layer.mediaType, size: layer.size };
     const compression = layerCompression(layer.mediaType);
     if (!compression) {
-      reports.push({ ...base, status: 'skipped', reason: 'not a filesystem layer' });
-      continue;
+      reports[i] = { ...base, status: 'skipped', reason: 'not a filesystem layer' };
+      return;
     }
     if (isForeignLayer(layer.mediaType) && !(await source.hasBlob(layer))) {
-      reports.push({ ...base, status: 'skipped', reason: `foreign layer not in the registry${layer.urls?.length ? ` (urls: ${layer.urls.join(', ')})` : ''}` });
+      reports[i] = { ...base, status: 'skipped', reason: `foreign layer not in the registry${layer.urls?.length ? ` (urls: ${layer.urls.join(', ')})` : ''}` };
       warnings.push({ path: '', message: `foreign layer ${layer.digest} was not fetched: its packages are not in this SBOM` });
-      continue;
+      return;
     }
     const cached = await opts.cache?.get(layer.digest);
     if (cached) {
-      catalogs.push(cached);
-      reports.push({ ...base, status: 'cached', entries: cached.entries });
-      continue;
+      catalogs[i] = cached;
+      reports[i] = { ...base, status: 'cached', entries: cached.entries };
+      return;
     }
     opts.log?.(`sbom: reading layer ${layer.digest} (${(layer.size / 1048576).toFixed(1)} MB, ${compression})`);
     const catalog = await scanLayer(await source.openBlob(layer), compression, layer.size, layer.digest, { catalogers, limits: opts.limits });
     await opts.cache?.put(catalog);
-    catalogs.push(catalog);
-    reports.push({ ...base, status: 'scanned', entries: catalog.entries });
-  }
-  const fsView = mergeLayers(catalogs);
+    catalogs[i] = catalog;
+    reports[i] = { ...base, status: 'scanned', entries: catalog.entries };
+  });
+  await runLimited(jobs, opts.concurrency ?? 3);
+  const present = catalogs.filter((c): c is LayerCatalog => c !== undefined);
+  const fsView = mergeLayers(present);
   const os = osIdentity(fsView);
-  const components = buildComponents(fsView, catalogs.map((c) => c.digest), catalogers, os);
-  for (const c of catalogs) warnings.push(...c.warnings.map((w) => ({ ...w, message: `${w.message} (layer ${c.digest})` })));
+  const components = buildComponents(fsView, present.map((c) => c.digest), catalogers, os);
+  for (const c of present) warnings.push(...c.warnings.map((w) => ({ ...w, message: `${w.message} (layer ${c.digest})` })));
   return {
     manifestDigest: m.digest,
     manifestMediaType: m.mediaType,
@@ -67,8 +73,26 @@ export async function imageSbom(source: ArtifactSource, m: FetchedManifest & { m
     ...(os ? { os } : {}),
     components,
     warnings,
-    layers: reports,
+    layers: reports.filter((r): r is LayerReport => r !== undefined),
   };
+}
+
+/** Runs async jobs with at most `limit` in flight; the first failure stops new ones and is thrown. */
+async function runLimited(jobs: readonly (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < jobs.length) {
+      const job = jobs[next++] as () => Promise<void>;
+      try {
+        await job();
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, jobs.length)) }, worker));
 }
 
 /**
