@@ -75,7 +75,7 @@ export class ArtifactGuard extends Construct {
   readonly alertBus: events.EventBus;
   readonly alertTopic: sns.Topic;
   readonly stateMachine: sfn.StateMachine;
-  readonly steps: Readonly<Record<'resolve' | 'sbom' | 'record' | 'notify', StepFunction>>;
+  readonly steps: Readonly<Record<'resolve' | 'sbom' | 'sign' | 'record' | 'notify', StepFunction>>;
 
   constructor(scope: Construct, id: string, props: ArtifactGuardProps = {}) {
     super(scope, id);
@@ -181,12 +181,22 @@ export class ArtifactGuard extends Construct {
       POWERTOOLS_SERVICE_NAME: 'artifact-guard',
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     };
-    const step = (sid: string, handler: string, description: string, extra: Partial<{ memorySize: number; timeout: Duration }> = {}) =>
-      new StepFunction(this, sid, { handler, description, environment, logRetention, ...extra });
+    const step = (sid: string, handler: string, description: string, extra: Partial<{ memorySize: number; timeout: Duration; role: iam.Role; environment: Record<string, string> }> = {}) =>
+      new StepFunction(this, sid, { handler, description, logRetention, ...extra, environment: { ...environment, ...extra.environment } });
+    // The only principal the key policy lets call kms:Sign.
+    const signingRole = new iam.Role(this, 'SigningRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Artifact Guard signing step: the only principal allowed kms:Sign on the signing key',
+    });
     this.steps = {
       resolve: step('ResolveStep', 'resolve', 'Resolve and classify a pushed artifact'),
       // Layers are streamed, never held whole; memory buys CPU for gunzip and tar parsing.
       sbom: step('SbomStep', 'sbom', 'Generate CycloneDX and SPDX SBOMs', { memorySize: 2048, timeout: Duration.minutes(15) }),
+      sign: step('SignStep', 'sign', 'Sign the artifact with the KMS key (cosign format)', {
+        role: signingRole,
+        timeout: Duration.minutes(5),
+        environment: { SIGNING_KEY_ARN: this.signingKey.keyArn },
+      }),
       record: step('RecordStep', 'record', 'Record artifact, tags and audit trail'),
       notify: step('NotifyStep', 'notify', 'Publish alerts to the alerts bus'),
     };
@@ -196,7 +206,10 @@ export class ArtifactGuard extends Construct {
     for (const repo of this.repositories) {
       repo.grantPull(resolveRole);
       repo.grantPull(this.steps.sbom.role);
+      // cosign's layout: the .sig manifest and its blobs go into the image's own repository.
+      repo.grantPullPush(signingRole);
     }
+    iam.Grant.addToPrincipal({ grantee: signingRole, actions: ['kms:Sign', 'kms:GetPublicKey', 'kms:DescribeKey'], resourceArns: [this.signingKey.keyArn] });
     this.grantEvidence(this.steps.sbom.role, ['s3:GetObject', 's3:PutObject'], ['evidence/*', 'layer-cache/*']);
     this.grantTable(resolveRole, 'dynamodb:GetItem');
     this.grantTable(this.steps.record.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query');
@@ -210,7 +223,7 @@ export class ArtifactGuard extends Construct {
         principals: [new iam.AnyPrincipal()],
         actions: ['kms:Sign'],
         resources: ['*'],
-        conditions: { ArnNotEquals: { 'aws:PrincipalArn': this.signingRole().roleArn } },
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': signingRole.roleArn } },
       }),
     );
 
@@ -221,6 +234,7 @@ export class ArtifactGuard extends Construct {
         buildWorkflowDefinition(this, {
           resolve: this.steps.resolve.function,
           sbom: this.steps.sbom.function,
+          sign: this.steps.sign.function,
           record: this.steps.record.function,
           notify: this.steps.notify.function,
         }),
@@ -251,16 +265,6 @@ export class ArtifactGuard extends Construct {
     });
 
     this.acknowledgeFindings(dlq);
-  }
-
-  private signingRoleCache?: iam.Role;
-  /** The only role allowed to call kms:Sign (the Sign step arrives with the signing issue). */
-  signingRole(): iam.Role {
-    this.signingRoleCache ??= new iam.Role(this, 'SigningRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Artifact Guard signing step: the only principal allowed kms:Sign on the signing key',
-    });
-    return this.signingRoleCache;
   }
 
   /** Object actions under key prefixes of the evidence bucket. */
@@ -345,7 +349,7 @@ export class ArtifactGuard extends Construct {
       ack(s.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords only support Resource "*".');
       ack(s.function, 'AwsSolutions-L1', 'Pinned to nodejs22.x (the supported LTS line the product targets); bumped deliberately.');
     }
-    for (const s of [this.steps.resolve, this.steps.sbom]) {
+    for (const s of [this.steps.resolve, this.steps.sbom, this.steps.sign]) {
       ack(s.role, 'AwsSolutions-IAM5[Action::ecr:GetAuthorizationToken]', 'ECR GetAuthorizationToken has no resource-level permissions.');
     }
     for (const prefix of ['evidence/*', 'layer-cache/*']) {

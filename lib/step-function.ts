@@ -18,6 +18,11 @@ export interface StepFunctionProps {
   /** @default Duration.minutes(1) */
   readonly timeout?: Duration;
   readonly logRetention: logs.RetentionDays;
+  /**
+   * The function's role.
+   * @default - a new role that may only write to the function's log group
+   */
+  readonly role?: iam.Role;
 }
 
 /**
@@ -32,10 +37,12 @@ export class StepFunction extends Construct {
   constructor(scope: Construct, id: string, props: StepFunctionProps) {
     super(scope, id);
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Artifact Guard ${id} step`,
-    });
+    this.role =
+      props.role ??
+      new iam.Role(this, 'Role', {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `Artifact Guard ${id} step`,
+      });
     this.logGroup.grantWrite(this.role);
     this.function = new NodejsFunction(this, 'Function', {
       entry: path.join(ROOT, 'lambdas', 'handlers', `${props.handler}.ts`),

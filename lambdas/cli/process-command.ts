@@ -2,12 +2,15 @@ import { parseSource } from '../oci/open-source';
 import { localPaths } from '../local/paths';
 import { openLocalEnvironment, runWorkflow } from '../local/runner';
 import type { RecordResult, ResolvedArtifact } from '../workflow/state';
+import type { SbomSummary } from '../workflow/steps/sbom';
+import type { SigningSummary } from '../workflow/steps/sign';
+import { signerFor } from './signing-wiring';
 import { oneOf, parseCommandArgs } from './args';
 import type { CommandResult } from './command';
 
-const USAGE = 'artifact-guard process SOURCE [--insecure] [-o text|json]';
+const USAGE = 'artifact-guard process SOURCE [--key KEY] [--sign-on-findings] [--insecure] [-o text|json]';
 
-function summaryLines(source: string, out: Record<string, unknown>, home: string): string[] {
+function summaryLines(source: string, out: Record<string, unknown>, home: string, devPublicKey: string | undefined): string[] {
   const a = out.artifact as ResolvedArtifact;
   const rec = out.record as RecordResult | undefined;
   const alerts = (out.alerts as { published?: string[] } | undefined)?.published ?? [];
@@ -23,6 +26,19 @@ function summaryLines(source: string, out: Record<string, unknown>, home: string
   const prov = Object.entries(a.provenance).map(([k, v]) => `${k}=${v}`);
   lines.push(`  provenance  ${prov.length ? prov.join(', ') : 'none labelled'}`);
   if (a.duplicate) lines.push('  duplicate   this digest was processed before; only tag bookkeeping ran');
+  const sbom = out.sbom as SbomSummary | undefined;
+  if (sbom?.skipped) lines.push(`  sbom        ${sbom.skipped}`);
+  for (const d of sbom?.documents ?? []) {
+    const types = Object.entries(d.byType).map(([t, n]) => `${n} ${t}`).join(', ') || 'no packages';
+    lines.push(`  sbom        ${d.platform ? `${d.platform}: ` : ''}${d.components} component(s) (${types})${d.warnings ? `, ${d.warnings} warning(s)` : ''}`);
+    lines.push(`              ${d.cyclonedx.location}`, `              ${d.spdx.location}`);
+  }
+  const signing = out.signing as SigningSummary | undefined;
+  if (signing?.signed) {
+    lines.push(`  signed      with ${signing.keyId} as ${signing.identity}`);
+    for (const s of signing.signatures ?? []) lines.push(`              ${s.digest} -> ${s.tag} (${s.outcome})`);
+    if (devPublicKey) lines.push(`              verify: artifact-guard verify ${source} --key ${devPublicKey}`);
+  } else if (signing) lines.push(`  signed      no: ${signing.reason}`);
   if (rec) {
     lines.push(`  record      artifact ${rec.artifact === 'created' ? 'recorded' : 'already recorded'}, ${rec.eventsWritten} audit event(s) written`);
     if (rec.tagViolation) lines.push(`  VIOLATION   tag ${rec.tagViolation.tag} is bound to ${rec.tagViolation.boundDigest}`);
@@ -34,17 +50,24 @@ function summaryLines(source: string, out: Record<string, unknown>, home: string
 
 /** `process SOURCE`: the whole workflow, locally, on embedded stores. */
 export async function processCommand(argv: string[]): Promise<CommandResult> {
-  const { values, positionals } = parseCommandArgs('process', argv, { insecure: { type: 'boolean' }, output: { type: 'string', short: 'o' } }, { min: 1, max: 1, names: `SOURCE (${USAGE})` });
+  const { values, positionals } = parseCommandArgs(
+    'process',
+    argv,
+    { insecure: { type: 'boolean' }, output: { type: 'string', short: 'o' }, key: { type: 'string' }, 'sign-on-findings': { type: 'boolean' } },
+    { min: 1, max: 1, names: `SOURCE (${USAGE})` },
+  );
   const format = oneOf('process', '-o', values.output, ['text', 'json'] as const, 'text');
   const source = positionals[0] as string;
   parseSource(source); // a bad SOURCE fails before any store is opened
-  const env = await openLocalEnvironment({ insecure: values.insecure });
+  const signer = values.key ? await signerFor(values.key) : undefined;
+  const env = await openLocalEnvironment({ insecure: values.insecure, signer, signOnFindings: values['sign-on-findings'] });
+  if (env.devKey?.created) process.stderr.write(`process: generated the development signing key ${env.devKey.privateKeyFile} (public key ${env.devKey.publicKeyFile})\n`);
   try {
     const outcome = await runWorkflow({ source }, env);
     if (outcome.status === 'FAILED') {
       return { exitCode: 2, error: `process: ${outcome.cause} (${outcome.error}; a Workflow Failed alert was recorded)` };
     }
-    const text = format === 'json' ? JSON.stringify(outcome.output, null, 2) : summaryLines(source, outcome.output, localPaths().home).join('\n');
+    const text = format === 'json' ? JSON.stringify(outcome.output, null, 2) : summaryLines(source, outcome.output, localPaths().home, env.devKey?.publicKeyFile).join('\n');
     return { exitCode: 0, stdout: `${text}\n` };
   } finally {
     await env.close();

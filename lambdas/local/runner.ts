@@ -15,6 +15,10 @@ import { createNotifyStep } from '../workflow/steps/notify';
 import { createRecordStep } from '../workflow/steps/record';
 import { createResolveStep } from '../workflow/steps/resolve';
 import { createSbomStep } from '../workflow/steps/sbom';
+import { createSignStep } from '../workflow/steps/sign';
+import { PemFileSigner } from '../adapters/local/pem-file-signer';
+import type { KeyedSigner } from '../ports/signer';
+import { ensureDevKey } from './dev-key';
 import { catalogers } from '../sbom/catalogers';
 import type { LayerCache } from '../sbom/layer-cache';
 import { BlobLayerCache } from '../sbom/layer-cache';
@@ -40,14 +44,36 @@ export interface LocalEnvironment {
   readonly alerts: JsonLinesAlertSink;
   readonly metrics: InMemoryMetrics;
   readonly layerCache: LayerCache;
+  readonly signer: KeyedSigner;
+  /** Set when the development key signs (path printed by `process`). */
+  readonly devKey?: { readonly privateKeyFile: string; readonly publicKeyFile: string; readonly created: boolean };
+  readonly signOnFindings: boolean;
   readonly insecure: boolean;
   close(): Promise<void>;
 }
 
 /** Embedded stores for local runs: dynalite on disk under the local home, a folder, a JSONL file. */
-export async function openLocalEnvironment(opts: { home?: string; cacheDir?: string; inMemory?: boolean; insecure?: boolean; quiet?: boolean } = {}): Promise<LocalEnvironment> {
+export interface LocalOptions {
+  readonly home?: string;
+  readonly cacheDir?: string;
+  readonly inMemory?: boolean;
+  readonly insecure?: boolean;
+  readonly quiet?: boolean;
+  /** A signer (e.g. from `--key`); default: the development key under the local home. */
+  readonly signer?: KeyedSigner;
+  readonly signOnFindings?: boolean;
+}
+
+export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<LocalEnvironment> {
   const paths = localPaths(opts.home);
   fs.mkdirSync(paths.home, { recursive: true });
+  let signer = opts.signer;
+  let devKey: LocalEnvironment['devKey'];
+  if (!signer) {
+    const key = ensureDevKey(paths.signingKey);
+    devKey = { privateKeyFile: key.privateKeyFile, publicKeyFile: key.publicKeyFile, created: key.created };
+    signer = PemFileSigner.fromFile(key.privateKeyFile);
+  }
   let dynamo: LocalDynamo;
   try {
     dynamo = await startLocalDynamo(opts.inMemory ? {} : { path: paths.records });
@@ -58,9 +84,13 @@ export async function openLocalEnvironment(opts: { home?: string; cacheDir?: str
   }
   return {
     records: new DynamoDbRecordStore(dynamo.client, dynamo.tableName),
-    evidence: new FsBlobStore(paths.evidence),
+    // The local 'bucket' is the home folder: keys start with evidence/ as in S3.
+    evidence: new FsBlobStore(paths.home),
     alerts: new JsonLinesAlertSink(paths.alerts, opts.quiet ? () => undefined : undefined),
     metrics: new InMemoryMetrics(),
+    signer,
+    ...(devKey ? { devKey } : {}),
+    signOnFindings: opts.signOnFindings ?? false,
     layerCache: new BlobLayerCache(new FsBlobStore(opts.cacheDir ?? cacheDir()), catalogers.map((c) => c.name)),
     insecure: opts.insecure ?? false,
     close: () => dynamo.close(),
@@ -89,6 +119,7 @@ export async function runWorkflow(input: WorkflowInput, env: LocalEnvironment): 
       metrics: env.metrics,
       now,
     }),
+    [TaskState.sign]: createSignStep({ openSource: open, signer: env.signer, signOnFindings: env.signOnFindings, metrics: env.metrics, now }),
     [TaskState.record]: createRecordStep({ records: env.records, now, metrics: env.metrics }),
     [TaskState.notify]: createNotifyStep({ alerts: env.alerts, metrics: env.metrics }),
     [TaskState.notifyFailure]: createNotifyStep({ alerts: env.alerts, metrics: env.metrics }),

@@ -1,5 +1,6 @@
 import type { ArtifactKind, Provenance } from '../oci/classify';
 import type { SbomSummary } from './steps/sbom';
+import type { SigningSummary } from './steps/sign';
 
 /** What started an execution. */
 export interface Trigger {
@@ -38,6 +39,7 @@ export interface RecordResult {
 export interface WorkflowState extends WorkflowInput {
   readonly artifact: ResolvedArtifact;
   readonly sbom?: SbomSummary;
+  readonly signing?: SigningSummary;
   readonly record?: RecordResult;
   readonly error?: { readonly Error?: string; readonly Cause?: string };
 }

@@ -8,6 +8,12 @@ import type { LocalEnvironment } from '../../lambdas/local/runner';
 import { openLocalEnvironment, runWorkflow } from '../../lambdas/local/runner';
 import type { RecordResult, ResolvedArtifact } from '../../lambdas/workflow/state';
 import type { SbomSummary } from '../../lambdas/workflow/steps/sbom';
+import type { SigningSummary } from '../../lambdas/workflow/steps/sign';
+import { createSignStep } from '../../lambdas/workflow/steps/sign';
+import { createResolveStep } from '../../lambdas/workflow/steps/resolve';
+import { openSource } from '../../lambdas/oci/open-source';
+import { loadPublicKey } from '../../lambdas/signing/ecdsa';
+import { verifyArtifact } from '../../lambdas/signing/verify-artifact';
 import { startAuthProxy } from '../support/auth-proxy';
 import { pushTestImage, registrySource } from '../support/images';
 import { freePort } from '../support/registry';
@@ -76,6 +82,34 @@ describe('local workflow on a real registry', () => {
     expect(JSON.parse(fs.readFileSync(doc.cyclonedx.location, 'utf8')).components[0].purl).toBe('pkg:npm/lodash@4.17.15');
     const evidence = await env.records.getEvidence(`${host}/${repo}`, image.manifest.descriptor.digest);
     expect(evidence.sbom).toMatchObject({ components: 1 });
+  });
+
+  it('signs the processed image in cosign\'s layout with the development key and records it', async () => {
+    const repo = uniqueRepo('wf');
+    const image = await pushTestImage(repo, 'v1', { layers: [[{ path: 'a', content: 'signed' }]] });
+    const out = await runWorkflow({ source: `registry:${host}/${repo}:v1` }, env);
+    if (out.status !== 'SUCCEEDED') throw new Error(out.cause);
+    const signing = out.output.signing as SigningSummary;
+    const digest = image.manifest.descriptor.digest;
+    expect(signing).toMatchObject({ signed: true, identity: `${host}/${repo}`, keyId: env.devKey!.privateKeyFile });
+    expect(signing.signatures).toEqual([expect.objectContaining({ digest, tag: `${digest.replace(':', '-')}.sig`, outcome: 'appended' })]);
+    const pub = loadPublicKey(fs.readFileSync(env.devKey!.publicKeyFile), 'dev key');
+    const verdict = await verifyArtifact({ source: registrySource(repo, 'v1'), keys: [{ name: 'dev', key: pub }] });
+    expect(verdict.allowed).toBe(true);
+    const evidence = await env.records.getEvidence(`${host}/${repo}`, digest);
+    expect(evidence.signature).toMatchObject({ signed: true, keyId: env.devKey!.privateKeyFile });
+  });
+
+  it('does not sign when the tag moved after it was resolved, nor when the scan verdict fails', async () => {
+    const repo = uniqueRepo('wf');
+    await pushTestImage(repo, 'v1', { layers: [[{ path: 'a', content: 'first' }]] });
+    const sign = createSignStep({ openSource: (spec) => openSource(spec), signer: env.signer, signOnFindings: false, metrics: env.metrics, now: () => new Date() });
+    const resolved = await createResolveStep({ openSource: (spec) => openSource(spec), records: env.records, now: () => new Date() })({ source: `${host}/${repo}:v1` });
+    await pushTestImage(repo, 'v1', { layers: [[{ path: 'a', content: 'second' }]] });
+    const moved = await sign({ artifact: resolved });
+    expect(moved).toMatchObject({ signed: false, reason: expect.stringContaining('now resolves to') });
+    const blocked = await sign({ artifact: resolved, scan: { verdict: 'fail' } } as never);
+    expect(blocked).toMatchObject({ signed: false, reason: 'not signed: the scan found vulnerabilities at or above the threshold' });
   });
 
   it('writes nothing new when the same push event is replayed', async () => {

@@ -49,8 +49,9 @@ export function createRecordStep(deps: RecordDeps) {
         events.push({ id: eventId(a.trigger.id, 'tag-violation', a.tag), time, type: 'TagImmutabilityViolation', detail: { tag: a.tag, boundDigest: claim.digest, pushedDigest: a.digest } });
       }
     }
-    if (state.sbom && !a.duplicate) {
-      await records.putEvidence(a.repositoryName, a.digest, 'sbom', { ...state.sbom }, time);
+    if (!a.duplicate) {
+      if (state.sbom) await records.putEvidence(a.repositoryName, a.digest, 'sbom', { ...state.sbom }, time);
+      if (state.signing) await records.putEvidence(a.repositoryName, a.digest, 'signature', { ...state.signing }, time);
     }
     if (!a.duplicate) {
       events.push({ id: eventId(a.trigger.id, 'processed'), time, type: 'ArtifactProcessed', detail: { kind: a.kind, platforms: a.platforms.length } });

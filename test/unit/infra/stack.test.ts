@@ -47,8 +47,11 @@ describe('ArtifactGuard stack', () => {
     const signingRole = resources('AWS::IAM::Role').find(([, r]) => String(r.Properties?.Description).includes('only principal allowed kms:Sign'));
     expect(signingRole).toBeDefined();
     expect(deny?.Condition).toEqual({ ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [signingRole![0], 'Arn'] } } });
-    // No step role may sign.
-    for (const [, policy] of resources('AWS::IAM::Policy')) expect(JSON.stringify(policy.Properties)).not.toContain('kms:Sign"');
+    // Only the signing role's policy grants kms:Sign (and the key policy denies everyone else).
+    const signers = resources('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties).includes('"kms:Sign"'));
+    expect(signers.map(([, p]) => (p.Properties as { Roles: { Ref: string }[] }).Roles)).toEqual([[{ Ref: signingRole![0] }]]);
+    const fn = resources('AWS::Lambda::Function').find(([, f]) => JSON.stringify(f.Properties).includes(signingRole![0]));
+    expect((fn?.[1].Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables.SIGNING_KEY_ARN).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
   });
 
   it('lets a verifier read the public key through grantVerify', () => {

@@ -1,0 +1,12 @@
+import { kmsSignerFor } from '../adapters/aws/kms-signer';
+import { parseKeyRef } from '../signing/key-ref';
+import { createSignStep } from '../workflow/steps/sign';
+import { aws, lambdaHandler } from './runtime';
+
+const keyRef = parseKeyRef(`awskms:///${process.env.SIGNING_KEY_ARN ?? ''}`);
+if (keyRef.kind !== 'awskms') throw new Error('SIGNING_KEY_ARN must be a KMS key ARN');
+
+export const handler = lambdaHandler(
+  'sign',
+  createSignStep({ openSource: aws.openSource, signer: kmsSignerFor(keyRef), signOnFindings: process.env.SIGN_ON_FINDINGS === 'true', metrics: aws.metrics, now: aws.now }),
+);
