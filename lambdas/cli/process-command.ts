@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import { BadInputError } from '../core/errors';
 import { parseSource } from '../oci/open-source';
 import { localPaths } from '../local/paths';
 import { openLocalEnvironment, runWorkflow } from '../local/runner';
@@ -58,7 +60,9 @@ export async function processCommand(argv: string[]): Promise<CommandResult> {
   );
   const format = oneOf('process', '-o', values.output, ['text', 'json'] as const, 'text');
   const source = positionals[0] as string;
-  parseSource(source); // a bad SOURCE fails before any store is opened
+  // A bad SOURCE fails before any store is opened or key generated.
+  const spec = parseSource(source);
+  if (spec.scheme !== 'registry' && !fs.existsSync(spec.location)) throw new BadInputError(`process: ${spec.scheme}:${spec.location}: no such file or directory`);
   const signer = values.key ? await signerFor(values.key) : undefined;
   const env = await openLocalEnvironment({ insecure: values.insecure, signer, signOnFindings: values['sign-on-findings'] });
   if (env.devKey?.created) process.stderr.write(`process: generated the development signing key ${env.devKey.privateKeyFile} (public key ${env.devKey.publicKeyFile})\n`);

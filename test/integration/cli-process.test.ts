@@ -77,7 +77,7 @@ describe('artifact-guard process', () => {
   it.each([
     [['process', 'nosuch:/x'], /unknown source scheme "nosuch:"/],
     [['process'], /process: missing SOURCE/],
-    [['process', 'oci-dir:/does/not/exist'], /no such directory/],
+    [['process', 'oci-dir:/does/not/exist'], /no such file or directory/],
     [['process', '--bogus', 'x'], /process: Unknown option '--bogus'/],
     [['frobnicate'], /unknown command "frobnicate"/],
   ])('rejects bad input %j with one clear line and exit 2', async (args, pattern) => {
