@@ -116,6 +116,23 @@ describe('RegistryClient against a real registry', () => {
     }
   });
 
+  it('answers a Basic challenge (ECR style) with the credentials provider\'s user and token', async () => {
+    const repo = uniqueRepo('basic');
+    const image = await pushSample(repo, 'v1');
+    const proxy = await startAuthProxy({ upstream: reg.host, username: 'AWS', password: 'ecr-token', scheme: 'basic' });
+    try {
+      let asked = 0;
+      const client = new RegistryClient({ registry: proxy.host, credentials: { credentialsFor: async () => ((asked += 1), { username: 'AWS', password: 'ecr-token' }) } });
+      expect((await client.getManifest(repo, 'v1')).digest).toBe(image.manifest.descriptor.digest);
+      expect((await client.getManifest(repo, image.manifest.descriptor.digest)).digest).toBe(image.manifest.descriptor.digest);
+      expect(asked).toBe(1);
+      const wrong = new RegistryClient({ registry: proxy.host, credentials: { credentialsFor: async () => ({ username: 'AWS', password: 'expired' }) } });
+      await expect(wrong.getManifest(repo, 'v1')).rejects.toThrow(/HTTP 401.*not authorized/);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('refuses an unknown manifest media type and malformed manifest JSON with one clear error', async () => {
     const repo = uniqueRepo('weird');
     const unknownType = await startAuthProxy({

@@ -19,6 +19,8 @@ export async function startAuthProxy(opts: {
   username: string;
   password: string;
   redirectBlobs?: boolean;
+  /** `basic`: challenge with Basic (as ECR does) and accept user:pass directly. @default 'bearer' */
+  scheme?: 'basic' | 'bearer';
   /** Replace manifest responses for this path suffix with a body and content type. */
   fakeManifest?: { path: string; body: string; contentType: string };
 }): Promise<AuthProxy> {
@@ -49,7 +51,12 @@ export async function startAuthProxy(opts: {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: token, expires_in: 300 }));
       return;
     }
-    if (req.headers.authorization !== `Bearer ${token}`) {
+    const basic = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
+    if (opts.scheme === 'basic' && req.headers.authorization !== basic) {
+      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="https://123456789012.dkr.ecr.us-east-1.amazonaws.com/",service="ecr.amazonaws.com"' }).end();
+      return;
+    }
+    if (opts.scheme !== 'basic' && req.headers.authorization !== `Bearer ${token}`) {
       const realm = `http://${server.address() && `127.0.0.1:${(server.address() as AddressInfo).port}`}/token`;
       const name = /^\/v2\/(.+?)\/(?:manifests|blobs|tags)\//.exec(url)?.[1];
       const scope = name ? `,scope="repository:${name}:${req.method === 'GET' || req.method === 'HEAD' ? 'pull' : 'pull,push'}"` : '';
