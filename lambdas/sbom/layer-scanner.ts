@@ -77,7 +77,9 @@ export async function scanLayer(blob: Readable, compression: LayerCompression, c
   } catch (err) {
     if (err instanceof ArtifactGuardError) throw err.message.startsWith(what) ? err : new BadInputError(`${what}: ${err.message}`);
     const msg = (err as Error).message;
-    if (/unexpected end of file|incorrect header check|invalid (block type|distance|stored block|code)|too many length/i.test(msg)) {
+    const code = (err as { code?: string }).code ?? '';
+    // zlib reports corrupt input as Z_DATA_ERROR / Z_BUF_ERROR ("incorrect data check", "unexpected end of file", …).
+    if (code.startsWith('Z_') || /unexpected end of file|incorrect (header|data) check|invalid (block type|distance|stored block|code)|too many length/i.test(msg)) {
       throw new BadInputError(`${what}: corrupt or truncated ${compression} data (${msg})`);
     }
     throw new BadInputError(`${what}: ${msg}`);
