@@ -75,6 +75,8 @@ export class ArtifactGuard extends Construct {
   readonly alertBus: events.EventBus;
   readonly alertTopic: sns.Topic;
   readonly stateMachine: sfn.StateMachine;
+  /** Build success rate, SBOM coverage, signature verification failures and tag violations. */
+  readonly dashboard: cloudwatch.Dashboard;
   readonly steps: Readonly<Record<'resolve' | 'sbom' | 'sign' | 'record' | 'notify', StepFunction>>;
 
   constructor(scope: Construct, id: string, props: ArtifactGuardProps = {}) {
@@ -262,6 +264,19 @@ export class ArtifactGuard extends Construct {
         },
       },
       targets: [new targets.SfnStateMachine(this.stateMachine, { deadLetterQueue: dlq, retryAttempts: 3 })],
+    });
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({ title: 'Build success rate (%)', left: [this.metricBuildSuccessRate()], leftYAxis: { min: 0, max: 100 }, width: 12 }),
+          new cloudwatch.GraphWidget({ title: 'SBOM coverage (%)', left: [this.metricSbomCoverage()], leftYAxis: { min: 0, max: 100 }, width: 12 }),
+        ],
+        [
+          new cloudwatch.GraphWidget({ title: 'Signature verification failures', left: [this.metricSignatureVerificationFailures()], width: 12 }),
+          new cloudwatch.GraphWidget({ title: 'Tag immutability violations', left: [this.metricTagViolations()], width: 12 }),
+        ],
+      ],
     });
 
     this.acknowledgeFindings(dlq);

@@ -154,6 +154,13 @@ describe('ArtifactGuard stack', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'sec@example.com' });
   });
 
+  it('has a dashboard with build success rate, SBOM coverage and signature verification failures', () => {
+    const [[, dash]] = resources('AWS::CloudWatch::Dashboard') as unknown as [[string, { Properties: { DashboardBody: unknown } }]];
+    const body = JSON.stringify(dash.Properties.DashboardBody);
+    for (const title of ['Build success rate (%)', 'SBOM coverage (%)', 'Signature verification failures', 'Tag immutability violations']) expect(body).toContain(title);
+    for (const metric of ['ExecutionsSucceeded', 'ExecutionsFailed', 'SbomGenerated', 'ArtifactsProcessed', 'SignatureVerificationFailures']) expect(body).toContain(metric);
+  });
+
   it('adds no e-mail subscription without alertEmail', () => {
     synthTemplate().resourceCountIs('AWS::SNS::Subscription', 0);
   });
