@@ -63,6 +63,31 @@ export class RegistryClient {
     return { bytes, digest, mediaType, manifest };
   }
 
+  /**
+   * OCI 1.1 referrers of a manifest (`GET /v2/<name>/referrers/<digest>`, all pages), or
+   * undefined when the registry does not serve the API and clients must use the referrers tag
+   * schema: go-containerregistry's rule (404, 400, 405, 406, or a 200 that is not an OCI index).
+   */
+  async getReferrers(repository: string, digest: string): Promise<Descriptor[] | undefined> {
+    const out: Descriptor[] = [];
+    let path: string | undefined = `/v2/${repository}/referrers/${assertDigest(digest)}`;
+    while (path) {
+      const res = await this.request(repository, 'pull', path, { headers: { Accept: MediaType.ociIndex } });
+      const type = res.headers.get('content-type')?.split(';')[0]?.trim();
+      if ([400, 404, 405, 406].includes(res.status) || (res.ok && type !== MediaType.ociIndex)) {
+        await res.body?.cancel();
+        return undefined;
+      }
+      await this.expectOk(res, `GET referrers of ${repository}@${digest}`);
+      const { manifest } = parseManifest(await readCapped(res, MAX_MANIFEST_BYTES, `referrers of ${repository}@${digest}`), MediaType.ociIndex);
+      if (manifest.kind !== 'index') return undefined;
+      out.push(...manifest.manifests);
+      const link = res.headers.get('link');
+      path = link ? /<([^>]+)>;\s*rel="?next"?/.exec(link)?.[1] : undefined;
+    }
+    return out;
+  }
+
   /** Digest and media type of a manifest, or undefined when it does not exist. */
   async headManifest(repository: string, reference: string): Promise<{ digest: string; mediaType: string; size: number } | undefined> {
     const res = await this.request(repository, 'pull', `/v2/${repository}/manifests/${reference}`, {

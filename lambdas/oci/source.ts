@@ -35,4 +35,9 @@ export interface ArtifactWriter {
   manifestByTag(tag: string): Promise<FetchedManifest | undefined>;
   pushBlob(bytes: Buffer): Promise<{ digest: string; size: number }>;
   putManifest(tag: string, bytes: Buffer, mediaType: string): Promise<string>;
+  /**
+   * OCI 1.1 referrers of a manifest when the registry serves the referrers API; undefined when
+   * it does not (then the `sha256-<hex>` tag schema applies). Absent for layouts on disk.
+   */
+  referrers?(digest: string): Promise<Descriptor[] | undefined>;
 }

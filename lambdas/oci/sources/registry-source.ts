@@ -32,6 +32,7 @@ export class RegistrySource implements ArtifactSource {
       },
       pushBlob: (bytes) => client.pushBlob(repo, bytes),
       putManifest: (tag, bytes, mediaType) => client.putManifest(repo, tag, bytes, mediaType),
+      referrers: (digest) => client.getReferrers(repo, digest),
     };
   }
 
