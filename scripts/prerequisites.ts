@@ -22,6 +22,7 @@ export const PREREQUISITES: readonly Prerequisite[] = [
   { debianPackage: 'python3-packaging', why: "Python's packaging.version, the PEP 440 oracle", present: pythonHasPackaging },
   { debianPackage: 'zstd', why: 'building zstd-compressed test layers', present: () => onPath('zstd') },
   { debianPackage: 'openssl', why: 'independent ECDSA checks of our signatures', present: () => onPath('openssl') },
+  { debianPackage: 'golang-go', why: 'real Go executables for the golang cataloger, and `go version -m`, its oracle', present: () => onPath('go') },
 ];
 
 /**

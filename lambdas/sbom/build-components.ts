@@ -37,9 +37,11 @@ export function buildComponents(fsView: MergedFilesystem, layerDigests: readonly
   const paths = [...fsView.files.keys()].sort();
   for (const p of paths) {
     const placed = fsView.files.get(p)!;
-    const cataloger = byName.get(placed.value.cataloger);
-    if (!cataloger) continue;
+    const owner = byName.get(placed.value.cataloger);
+    if (!owner) continue;
     for (const pkg of placed.value.packages) {
+      // A file read by content may hold packages of several catalogers (see ContentMatcher).
+      const cataloger = byName.get(pkg.ecosystem) ?? owner;
       const purl = cataloger.purl(pkg, ctx);
       const introduced = fsView.introducedAt.get(p)?.get(packageKey(pkg)) ?? placed.layer;
       const location = { path: p, layer: layerDigests[placed.layer] as string };

@@ -1,7 +1,7 @@
 import { OS_RELEASE_PATHS, parseOsRelease } from './catalogers/os-release';
 import type { FileResult, LayerCatalog, LinkRecord } from './layer-catalog';
 import { LAYER_CATALOG_VERSION } from './layer-catalog';
-import type { Cataloger, CatalogWarning } from './package';
+import type { Cataloger, CatalogedPackage, CatalogWarning, LicenseFact, ParseResult } from './package';
 
 const OS_RELEASE = new Set<string>(OS_RELEASE_PATHS);
 const OS_RELEASE_MAX = 64 * 1024;
@@ -12,6 +12,20 @@ const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
 
 export type Reader = Cataloger | 'os-release';
+
+/** A file some catalogers may want once they have seen its first `head` bytes (see `ContentMatcher`). */
+export interface ContentCandidate {
+  readonly catalogers: readonly Cataloger[];
+  readonly head: number;
+}
+
+export function isCandidate(who: Reader | ContentCandidate): who is ContentCandidate {
+  return typeof who === 'object' && 'head' in who;
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof value === 'object' && value !== null && typeof (value as Promise<T>).then === 'function';
+}
 
 /**
  * Builds one layer's catalog from its entries, whatever they come from (a tar stream, a
@@ -24,13 +38,17 @@ export class CatalogCollector {
   private readonly opaqueDirs: string[] = [];
   private readonly warnings: CatalogWarning[] = [];
   private linkCount = 0;
+  /** Catalogers that also recognise files by content. */
+  private readonly matchers: readonly Cataloger[];
   entries = 0;
   bytes = 0;
 
   constructor(
     private readonly digest: string,
     private readonly catalogers: readonly Cataloger[],
-  ) {}
+  ) {
+    this.matchers = catalogers.filter((c) => c.content !== undefined);
+  }
 
   warn(path: string, message: string): void {
     if (this.warnings.length < MAX_WARNINGS) this.warnings.push({ path, message });
@@ -54,8 +72,11 @@ export class CatalogCollector {
     this.linkCount += 1;
   }
 
-  /** Who reads this regular file, or undefined (the common case: keep it cheap). */
-  reader(path: string, size: number): Reader | undefined {
+  /**
+   * Who reads this regular file: a reader, a content candidate to sniff (see {@link inspect}), or
+   * undefined (the common case: keep it cheap). `mode` holds the permission bits (0 if unknown).
+   */
+  reader(path: string, size: number, mode = 0): Reader | ContentCandidate | undefined {
     let who: Reader | undefined;
     if (OS_RELEASE.has(path)) who = 'os-release';
     else {
@@ -66,7 +87,7 @@ export class CatalogCollector {
         }
       }
     }
-    if (!who) return undefined;
+    if (!who) return this.matchers.length ? this.candidate(path, mode) : undefined;
     const max = who === 'os-release' ? OS_RELEASE_MAX : who.maxFileSize;
     if (size > max) {
       this.warn(path, `${size} bytes, more than the ${max} read for ${who === 'os-release' ? 'os-release' : who.name}; skipped`);
@@ -75,22 +96,91 @@ export class CatalogCollector {
     return who;
   }
 
-  file(path: string, who: Reader, content: Buffer): void {
+  private candidate(path: string, mode: number): ContentCandidate | undefined {
+    let found: Cataloger[] | undefined;
+    let head = 0;
+    for (const c of this.matchers) {
+      const m = c.content!;
+      if (m.candidate(path, mode)) {
+        (found ??= []).push(c);
+        head = Math.max(head, m.headBytes);
+      }
+    }
+    return found ? { catalogers: found, head } : undefined;
+  }
+
+  /**
+   * The catalogers of a content candidate that accept it after seeing its first bytes and can
+   * read a file of this size; undefined when none (skips are warned about here).
+   */
+  inspect(path: string, candidate: ContentCandidate, head: Buffer, size: number): readonly Cataloger[] | undefined {
+    let accepted: Cataloger[] | undefined;
+    for (const c of candidate.catalogers) {
+      const verdict = c.content!.inspect(head.subarray(0, Math.min(head.length, c.content!.headBytes)), path, size);
+      if (typeof verdict === 'string') this.warn(path, verdict);
+      else if (verdict) {
+        if (size > c.maxFileSize) this.warn(path, `${size} bytes, more than the ${c.maxFileSize} read for ${c.name}; skipped`);
+        else (accepted ??= []).push(c);
+      }
+    }
+    return accepted;
+  }
+
+  /**
+   * Parses a buffered file with its reader (or the catalogers that accepted it by content) and
+   * records the result. Returns a promise only when a parser is asynchronous.
+   */
+  file(path: string, who: Reader | readonly Cataloger[], content: Buffer): void | Promise<void> {
     if (who === 'os-release') {
       const os = parseOsRelease(content);
       if (os) this.files[path] = { cataloger: 'os-release', packages: [], osRelease: os };
       else this.warn(path, 'os-release without ID; ignored');
       return;
     }
-    try {
-      const result = who.parse(path, content);
-      if (result.packages.length || result.licenseFacts?.length) {
-        this.files[path] = { cataloger: who.name, packages: result.packages, ...(result.licenseFacts?.length ? { licenseFacts: result.licenseFacts } : {}) };
+    const list: readonly Cataloger[] = Array.isArray(who) ? who : [who as Cataloger];
+    const results: { name: string; result: ParseResult }[] = [];
+    const run = (i: number): void | Promise<void> => {
+      for (; i < list.length; i++) {
+        const c = list[i] as Cataloger;
+        let out: ParseResult | Promise<ParseResult>;
+        try {
+          out = c.parse(path, content);
+        } catch (err) {
+          this.warn(path, `${c.name} parser failed: ${(err as Error).message}`);
+          continue;
+        }
+        if (isPromise(out)) {
+          const next = i + 1;
+          return out.then(
+            (result) => {
+              results.push({ name: c.name, result });
+              return run(next);
+            },
+            (err: unknown) => {
+              this.warn(path, `${c.name} parser failed: ${(err as Error)?.message ?? String(err)}`);
+              return run(next);
+            },
+          );
+        }
+        results.push({ name: c.name, result: out });
       }
+      this.record(path, results);
+    };
+    return run(0);
+  }
+
+  /** One path's results: packages of every cataloger that parsed it, under the first one that found any. */
+  private record(path: string, results: readonly { name: string; result: ParseResult }[]): void {
+    const packages: CatalogedPackage[] = [];
+    const licenseFacts: LicenseFact[] = [];
+    let owner: string | undefined;
+    for (const { name, result } of results) {
+      if ((result.packages.length || result.licenseFacts?.length) && owner === undefined) owner = name;
+      packages.push(...result.packages);
+      if (result.licenseFacts) licenseFacts.push(...result.licenseFacts);
       for (const w of result.warnings) this.warn(w.path, w.message);
-    } catch (err) {
-      this.warn(path, `${who.name} parser failed: ${(err as Error).message}`);
     }
+    if (owner !== undefined) this.files[path] = { cataloger: owner, packages, ...(licenseFacts.length ? { licenseFacts } : {}) };
   }
 
   finish(): LayerCatalog {

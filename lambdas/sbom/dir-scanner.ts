@@ -2,9 +2,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BadInputError } from '../core/errors';
 import { digestOf } from '../oci/digest';
-import { CatalogCollector } from './catalog-collector';
+import { CatalogCollector, isCandidate } from './catalog-collector';
 import type { LayerCatalog } from './layer-catalog';
 import type { Cataloger } from './package';
+
+async function readHead(file: string, bytes: number): Promise<Buffer> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
 
 /**
  * A directory (`dir:` source) cataloged like a single layer: same rules, same catalogers.
@@ -29,10 +40,15 @@ export async function scanDirectory(root: string, catalogers: readonly Cataloger
       if (d.isDirectory()) stack.push(p);
       else if (d.isSymbolicLink()) collector.link(p, 'symlink', await fs.promises.readlink(path.join(root, p)));
       else if (d.isFile()) {
-        const size = (await fs.promises.stat(path.join(root, p))).size;
-        collector.bytes += size;
-        const who = collector.reader(p, size);
-        if (who) collector.file(p, who, await fs.promises.readFile(path.join(root, p)));
+        const full = path.join(root, p);
+        const st = await fs.promises.stat(full);
+        collector.bytes += st.size;
+        const who = collector.reader(p, st.size, st.mode & 0o7777);
+        if (!who) continue;
+        if (isCandidate(who)) {
+          const accepted = collector.inspect(p, who, await readHead(full, who.head), st.size);
+          if (accepted) await collector.file(p, accepted, await fs.promises.readFile(full));
+        } else await collector.file(p, who, await fs.promises.readFile(full));
       }
     }
   }

@@ -3,8 +3,10 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ArtifactGuardError, BadInputError } from '../core/errors';
 import type { LayerCompression } from '../oci/media-types';
+import type { BufferBudget } from './buffer-budget';
+import { LARGE_FILE, sharedBufferBudget } from './buffer-budget';
 import type { Reader } from './catalog-collector';
-import { CatalogCollector } from './catalog-collector';
+import { CatalogCollector, isCandidate } from './catalog-collector';
 import type { DecompressionLimits } from './decompress';
 import { DEFAULT_LIMITS, decompressor, PIPE_BUFFER } from './decompress';
 import type { LayerCatalog } from './layer-catalog';
@@ -25,16 +27,41 @@ export function rootRelative(name: string): string | undefined {
 export interface ScanOptions {
   readonly catalogers: readonly Cataloger[];
   readonly limits?: DecompressionLimits;
+  /** Memory for large buffered files, shared with concurrent scans. @default sharedBufferBudget */
+  readonly budget?: BufferBudget;
 }
 
 /**
  * Streams one layer (compressed blob in, nothing on disk), runs the catalogers over the files
- * they want and records links and whiteouts. Memory holds only wanted files, one at a time.
+ * they want and records links and whiteouts. Memory holds only wanted files, one at a time;
+ * files over 1 MiB wait for room in the shared budget first. Content candidates (executables)
+ * are sniffed on their first bytes and buffered only when a cataloger accepts them.
  */
 export async function scanLayer(blob: Readable, compression: LayerCompression, compressedSize: number, digest: string, opts: ScanOptions): Promise<LayerCatalog> {
   const collector = new CatalogCollector(digest, opts.catalogers);
-  // Who reads the current entry, decided in onEntry and used in onFile.
-  let reading: { path: string; who: Reader } | undefined;
+  const budget = opts.budget ?? sharedBufferBudget;
+  // Who reads the current entry, decided in onEntry (or after sniffing) and used in onFile.
+  let reading: { path: string; who: Reader | readonly Cataloger[] } | undefined;
+  // Budget bytes this scan holds, and whether it ended while still waiting for some.
+  let held = 0;
+  let ended = false;
+  const reserve = (size: number): boolean | Promise<boolean> => {
+    if (size <= LARGE_FILE) return true;
+    const wait = budget.acquire(size);
+    if (!wait) {
+      held = size;
+      return true;
+    }
+    return wait.then(() => {
+      if (ended) budget.release(size);
+      else held = size;
+      return !ended;
+    });
+  };
+  const releaseHeld = (): void => {
+    if (held) budget.release(held);
+    held = 0;
+  };
   const reader = new TarReader(
     {
       onEntry(header) {
@@ -58,13 +85,27 @@ export async function scanLayer(blob: Readable, compression: LayerCompression, c
           return false;
         }
         if (header.type !== 'file') return false;
-        const who = collector.reader(p, header.size);
+        const who = collector.reader(p, header.size, header.mode);
         if (!who) return false;
+        if (isCandidate(who)) {
+          return {
+            head: who.head,
+            decide(head) {
+              const accepted = collector.inspect(p, who, head, header.size);
+              if (!accepted) return false;
+              reading = { path: p, who: accepted };
+              return reserve(header.size);
+            },
+          };
+        }
         reading = { path: p, who };
-        return true;
+        return header.size > LARGE_FILE ? { head: 0, decide: () => reserve(header.size) } : true;
       },
       onFile(_header, content) {
-        if (reading) collector.file(reading.path, reading.who, content);
+        if (!reading) return;
+        const done = collector.file(reading.path, reading.who, content);
+        if (done) return done.then(releaseHeld);
+        releaseHeld();
       },
     },
     { highWaterMark: PIPE_BUFFER },
@@ -83,6 +124,9 @@ export async function scanLayer(blob: Readable, compression: LayerCompression, c
       throw new BadInputError(`${what}: corrupt or truncated ${compression} data (${msg})`);
     }
     throw new BadInputError(`${what}: ${msg}`);
+  } finally {
+    ended = true;
+    releaseHeld();
   }
   return collector.finish();
 }

@@ -54,16 +54,51 @@ export interface PurlContext {
 }
 
 /**
+ * Files found by what they contain rather than where they are (Go and Rust executables, which
+ * live anywhere). For a regular file that no cataloger `wants`, the engine asks `candidate`
+ * (entry metadata only: keep it to a bit test or a suffix check); for a candidate it buffers the
+ * first `headBytes` bytes and asks `inspect`; only an accepted file is buffered whole, and only
+ * when it fits `maxFileSize`. Several catalogers may accept the same file: it is buffered once,
+ * each one parses it, and their packages are kept together under that path.
+ */
+export interface ContentMatcher {
+  /** Cheap pre-filter on entry metadata: `mode` holds the permission bits (0 when unknown). */
+  candidate(path: string, mode: number): boolean;
+  /** Leading bytes `inspect` needs (fewer when the file is shorter). */
+  readonly headBytes: number;
+  /**
+   * Decides from the leading bytes: `true` to read and parse the whole file, `false` to skip it
+   * silently, or a message to skip it with that warning (a recognised format this cataloger
+   * cannot read, for instance).
+   */
+  inspect(head: Buffer, path: string, size: number): boolean | string;
+}
+
+/**
  * One ecosystem's cataloger. It names the paths it wants (image-root-relative, no leading `/`),
  * parses one file's bytes at a time, and turns its packages into purls.
- * Parsers are pure and must never throw on bad input: they return warnings instead.
+ * Parsers must never throw or reject on bad input: they return warnings instead. A parser that
+ * needs asynchronous work (zip streams, a WASM module) returns a promise; the engine pauses
+ * the layer stream until it settles, so one layer still holds at most one buffered file.
  */
 export interface Cataloger {
   readonly name: string;
   /** True when the file at this path should be read and handed to `parse`. Called for every file of every layer: keep it cheap. */
   wants(path: string): boolean;
-  /** Largest file this cataloger reads (bytes); bigger files are skipped with a warning. */
+  /** Largest file this cataloger reads (bytes, at most 64 MiB); bigger files are skipped with a warning. */
   readonly maxFileSize: number;
-  parse(path: string, content: Buffer): ParseResult;
+  /** Optional: files this cataloger recognises by content (see {@link ContentMatcher}). */
+  readonly content?: ContentMatcher;
+  parse(path: string, content: Buffer): ParseResult | Promise<ParseResult>;
   purl(pkg: CatalogedPackage, ctx: PurlContext): string;
+}
+
+/** A cataloger whose parser is synchronous (most are); tests can use its result directly. */
+export interface SyncCataloger extends Cataloger {
+  parse(path: string, content: Buffer): ParseResult;
+}
+
+/** A cataloger whose parser is asynchronous (zip archives, sqlite). */
+export interface AsyncCataloger extends Cataloger {
+  parse(path: string, content: Buffer): Promise<ParseResult>;
 }

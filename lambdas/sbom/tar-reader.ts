@@ -16,12 +16,32 @@ export interface TarHeader {
   readonly type: TarEntryType;
   readonly size: number;
   readonly linkname: string;
+  /** Permission bits (`0o7777` at most); 0 when the field is unreadable. */
+  readonly mode: number;
 }
 
-/** Called for each entry; return true to receive the file's bytes in `onFile`. */
+/**
+ * Asks for the first `head` bytes of a file (fewer when it is shorter) before deciding whether
+ * to receive the whole file. Nothing beyond `head` bytes is allocated until `decide` says yes; a
+ * promise pauses the stream until it settles (the caller may wait for memory, for instance).
+ */
+export interface SniffRequest {
+  readonly head: number;
+  decide(head: Buffer): boolean | PromiseLike<boolean>;
+}
+
+/**
+ * Called for each entry; `onEntry` returns true to receive the file's bytes in `onFile`, or a
+ * {@link SniffRequest} to decide on its first bytes. When `onFile` returns a promise the reader
+ * consumes nothing more until it settles.
+ */
 export interface TarEntryHandler {
-  onEntry(header: TarHeader): boolean;
-  onFile(header: TarHeader, content: Buffer): void;
+  onEntry(header: TarHeader): boolean | SniffRequest;
+  onFile(header: TarHeader, content: Buffer): void | PromiseLike<void>;
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<T>).then === 'function';
 }
 
 const BLOCK = 512;
@@ -54,6 +74,21 @@ function readNumber(buf: Buffer, start: number, len: number, offset: number): nu
     seen = true;
   }
   return n;
+}
+
+/** The octal mode field, leniently: 0 when it is not octal (the mode only steers content sniffing). */
+function readMode(buf: Buffer): number {
+  let n = 0;
+  for (let i = 100; i < 108; i++) {
+    const c = buf[i] as number;
+    if (c === 0 || c === 0x20) {
+      if (n === 0) continue;
+      break;
+    }
+    if (c < 0x30 || c > 0x37) return 0;
+    n = n * 8 + (c - 0x30);
+  }
+  return n & 0o7777;
 }
 
 function checksumMatches(h: Buffer): boolean {
@@ -128,6 +163,12 @@ export class TarReader extends Writable {
   private longName: string | undefined;
   private longLink: string | undefined;
   private zeroBlocks = 0;
+  /** Set while a handler's promise is outstanding: nothing more is consumed until it settles. */
+  private pending: Promise<void> | undefined;
+  private sniff: SniffRequest | undefined;
+  private sniffBuf: Buffer | undefined;
+  private sniffFill = 0;
+  private dataSize = 0;
 
   constructor(
     private readonly handler: TarEntryHandler,
@@ -137,12 +178,34 @@ export class TarReader extends Writable {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.drive(chunk, 0, cb);
+  }
+
+  /** Consumes `chunk` from `pos`, waiting for each handler promise before going on. */
+  private drive(chunk: Buffer, pos: number, cb: (err?: Error | null) => void): void {
+    let at: number;
     try {
-      this.consume(chunk);
-      cb();
+      at = this.consume(chunk, pos);
     } catch (err) {
       cb(err as Error);
+      return;
     }
+    const waiting = this.pending;
+    if (!waiting) {
+      cb();
+      return;
+    }
+    this.pending = undefined;
+    waiting.then(
+      () => this.drive(chunk, at, cb),
+      (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))),
+    );
+  }
+
+  /** Runs `then` with the value now, or after the promise settles (pausing the stream). */
+  private after<T>(value: T | PromiseLike<T>, then: (v: T) => void): void {
+    if (isThenable(value)) this.pending = Promise.resolve(value).then(then);
+    else then(value);
   }
 
   override _final(cb: (err?: Error | null) => void): void {
@@ -151,11 +214,12 @@ export class TarReader extends Writable {
     else cb(new BadInputError(`truncated tar: the archive ends inside an entry (offset ${this.offset})`));
   }
 
-  private consume(chunk: Buffer): void {
-    let pos = 0;
-    while (pos < chunk.length) {
+  /** Consumes from `pos` until the chunk ends or a handler promise is pending; returns where it stopped. */
+  private consume(chunk: Buffer, start: number): number {
+    let pos = start;
+    while (pos < chunk.length && !this.pending) {
       const avail = chunk.length - pos;
-      if (this.mode === 'end') return;
+      if (this.mode === 'end') return chunk.length;
       if (this.mode === 'header') {
         const take = Math.min(BLOCK - this.headerFill, avail);
         chunk.copy(this.headerBuf, this.headerFill, pos, pos + take);
@@ -169,13 +233,21 @@ export class TarReader extends Writable {
         continue;
       }
       if (this.mode === 'data') {
-        const take = Math.min(this.remaining, avail);
-        if (this.collecting) chunk.copy(this.collecting, this.collected, pos, pos + take);
-        this.collected += take;
+        let take = Math.min(this.remaining, avail);
+        const sniffing = this.sniffBuf;
+        if (sniffing) {
+          take = Math.min(take, sniffing.length - this.sniffFill);
+          chunk.copy(sniffing, this.sniffFill, pos, pos + take);
+          this.sniffFill += take;
+        } else if (this.collecting) {
+          chunk.copy(this.collecting, this.collected, pos, pos + take);
+          this.collected += take;
+        }
         this.remaining -= take;
         pos += take;
         this.offset += take;
-        if (this.remaining === 0) this.endData();
+        if (sniffing && this.sniffFill === sniffing.length) this.decideSniff(sniffing);
+        else if (this.remaining === 0) this.endData();
         continue;
       }
       // padding
@@ -185,6 +257,7 @@ export class TarReader extends Writable {
       this.offset += take;
       if (this.padding === 0) this.mode = 'header';
     }
+    return pos;
   }
 
   private onHeader(): void {
@@ -216,20 +289,44 @@ export class TarReader extends Writable {
     this.longLink = undefined;
     // Hard links, symlinks and directories carry no data whatever the size field says.
     const dataSize = kind === 'file' || kind === 'other' ? size : 0;
-    const header: TarHeader = { name, type: kind, size: dataSize, linkname };
+    const header: TarHeader = { name, type: kind, size: dataSize, linkname, mode: readMode(h) };
     const wanted = this.handler.onEntry(header);
     this.current = header;
     this.special = undefined;
-    this.startData(dataSize, wanted && kind === 'file');
+    this.startData(dataSize, kind === 'file' ? wanted : false);
   }
 
-  private startData(size: number, collect: boolean): void {
+  private startData(size: number, collect: boolean | SniffRequest): void {
     this.remaining = size;
+    this.dataSize = size;
     this.collected = 0;
-    this.collecting = collect ? Buffer.allocUnsafe(size) : undefined;
+    this.collecting = collect === true ? Buffer.allocUnsafe(size) : undefined;
     this.padding = (BLOCK - (size % BLOCK)) % BLOCK;
+    this.mode = 'data';
+    if (typeof collect === 'object') {
+      this.sniff = collect;
+      const head = Math.max(0, Math.min(collect.head, size));
+      this.sniffFill = 0;
+      if (head === 0) this.decideSniff(Buffer.alloc(0));
+      else this.sniffBuf = Buffer.allocUnsafe(head);
+      return;
+    }
     if (size === 0) this.endData();
-    else this.mode = 'data';
+  }
+
+  /** The sniffed head is complete: ask, then collect the rest (head included) or skip it. */
+  private decideSniff(head: Buffer): void {
+    const request = this.sniff as SniffRequest;
+    this.sniff = undefined;
+    this.sniffBuf = undefined;
+    this.after(request.decide(head), (yes) => {
+      if (yes) {
+        this.collecting = Buffer.allocUnsafe(this.dataSize);
+        head.copy(this.collecting, 0);
+        this.collected = head.length;
+      }
+      if (this.remaining === 0) this.endData();
+    });
   }
 
   private endData(): void {
@@ -245,6 +342,6 @@ export class TarReader extends Writable {
       else if (kind === 'longlink') this.longLink = readString(data, 0, data.length);
       return;
     }
-    if (data && this.current) this.handler.onFile(this.current, data);
+    if (data && this.current) this.after(this.handler.onFile(this.current, data), () => undefined);
   }
 }

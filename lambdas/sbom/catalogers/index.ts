@@ -1,16 +1,18 @@
 import type { Cataloger } from '../package';
 import { apkCataloger } from './apk';
 import { dpkgCataloger } from './dpkg';
+import { golangCataloger } from './golang';
 import { npmCataloger } from './npm';
 import { pythonCataloger } from './python';
 
 /**
  * Every package cataloger, one folder per ecosystem (`<ecosystem>/index.ts` exports the
  * cataloger; parser, purl builder, fixtures and tests sit beside it). The engine asks each
- * one's `wants` for every file of every layer; no two catalogers want the same path.
+ * one's `wants` for every file of every layer; no two catalogers want the same path. Catalogers
+ * with a `content` matcher (Go, Rust executables) are also offered files no one wants.
  * os-release is not a package cataloger: the engine reads it with `./os-release`.
  */
-export const catalogers: readonly Cataloger[] = [dpkgCataloger, apkCataloger, npmCataloger, pythonCataloger];
+export const catalogers: readonly Cataloger[] = [dpkgCataloger, apkCataloger, npmCataloger, pythonCataloger, golangCataloger];
 
-export { apkCataloger, dpkgCataloger, npmCataloger, pythonCataloger };
+export { apkCataloger, dpkgCataloger, golangCataloger, npmCataloger, pythonCataloger };
 export { OS_RELEASE_PATHS, parseOsRelease, type OsRelease } from './os-release';

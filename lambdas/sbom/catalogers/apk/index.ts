@@ -1,4 +1,4 @@
-import type { Cataloger, CatalogedPackage, ParseResult, PurlContext } from '../../package';
+import type { SyncCataloger, CatalogedPackage, ParseResult, PurlContext } from '../../package';
 import { parseApkInstalled } from './parse-installed';
 import { apkPurl } from './purl';
 
@@ -10,7 +10,7 @@ import { apkPurl } from './purl';
 const INSTALLED = ['lib/apk/db/installed', 'usr/lib/apk/db/installed'];
 
 /** Alpine-family packages from apk's installed database. */
-export const apkCataloger: Cataloger = {
+export const apkCataloger: SyncCataloger = {
   name: 'apk',
   // A few MB on large images; generous headroom.
   maxFileSize: 64 * 1024 * 1024,

@@ -1,4 +1,4 @@
-import type { Cataloger, CatalogedPackage, ParseResult, PurlContext } from '../../package';
+import type { SyncCataloger, CatalogedPackage, ParseResult, PurlContext } from '../../package';
 import { copyrightPackageName, parseCopyright } from './parse-copyright';
 import { parseDpkgStatus } from './parse-status';
 import { dpkgPurl } from './purl';
@@ -25,7 +25,7 @@ function isStatusDFile(path: string): boolean {
  * Debian packages: the dpkg database (`var/lib/dpkg/status`, distroless `var/lib/dpkg/status.d/*`)
  * and the licences of `usr/share/doc/<package>/copyright`, returned as `licenseFacts`.
  */
-export const dpkgCataloger: Cataloger = {
+export const dpkgCataloger: SyncCataloger = {
   name: 'dpkg',
   // status can be tens of MB on big images; stanza files and copyright files are far smaller.
   maxFileSize: 64 * 1024 * 1024,

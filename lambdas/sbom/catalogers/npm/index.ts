@@ -1,4 +1,4 @@
-import type { Cataloger, CatalogedPackage, ParseResult } from '../../package';
+import type { SyncCataloger, CatalogedPackage, ParseResult } from '../../package';
 import { parsePackageJson } from './parse-package-json';
 import { npmPurl } from './purl';
 
@@ -30,7 +30,7 @@ export function isInstalledPackageJson(path: string): boolean {
 }
 
 /** npm packages installed under `node_modules`, one component per `package.json`. */
-export const npmCataloger: Cataloger = {
+export const npmCataloger: SyncCataloger = {
   name: 'npm',
   maxFileSize: 1024 * 1024,
   wants: isInstalledPackageJson,

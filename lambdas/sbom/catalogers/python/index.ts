@@ -1,4 +1,4 @@
-import type { Cataloger, CatalogedPackage, ParseResult } from '../../package';
+import type { SyncCataloger, CatalogedPackage, ParseResult } from '../../package';
 import { parsePythonMetadata } from './parse-metadata';
 import { pythonPurl } from './purl';
 
@@ -26,7 +26,7 @@ export function isPythonMetadataPath(path: string): boolean {
 }
 
 /** Python packages from installed distributions' core metadata. */
-export const pythonCataloger: Cataloger = {
+export const pythonCataloger: SyncCataloger = {
   name: 'python',
   maxFileSize: 4 * 1024 * 1024,
   wants: isPythonMetadataPath,
