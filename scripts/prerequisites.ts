@@ -23,6 +23,8 @@ export const PREREQUISITES: readonly Prerequisite[] = [
   { debianPackage: 'zstd', why: 'building zstd-compressed test layers', present: () => onPath('zstd') },
   { debianPackage: 'openssl', why: 'independent ECDSA checks of our signatures', present: () => onPath('openssl') },
   { debianPackage: 'golang-go', why: 'real Go executables for the golang cataloger, and `go version -m`, its oracle', present: () => onPath('go') },
+  { debianPackage: 'binutils', why: 'objcopy and readelf: a cargo-auditable .dep-v0 section added to a real executable for the rust cataloger', present: () => onPath('objcopy') && onPath('readelf') },
+  { debianPackage: 'gcc', why: 'a real ELF executable for the rust cataloger when rustc is not installed', present: () => onPath('rustc') || onPath('gcc') },
 ];
 
 /**

@@ -3,12 +3,12 @@ import { catalogers, OS_RELEASE_PATHS } from './index';
 
 describe('catalogers', () => {
   it('lists every package cataloger once, by ecosystem name', () => {
-    expect(catalogers.map((c) => c.name)).toEqual(['dpkg', 'apk', 'npm', 'python', 'golang']);
+    expect(catalogers.map((c) => c.name)).toEqual(['dpkg', 'apk', 'npm', 'python', 'golang', 'rust']);
   });
 
   it('sets sane file size limits', () => {
     const limits = Object.fromEntries(catalogers.map((c) => [c.name, c.maxFileSize]));
-    expect(limits).toEqual({ dpkg: 64 * 1024 * 1024, apk: 64 * 1024 * 1024, npm: 1024 * 1024, python: 4 * 1024 * 1024, golang: 64 * 1024 * 1024 });
+    expect(limits).toEqual({ dpkg: 64 * 1024 * 1024, apk: 64 * 1024 * 1024, npm: 1024 * 1024, python: 4 * 1024 * 1024, golang: 64 * 1024 * 1024, rust: 64 * 1024 * 1024 });
   });
 
   const wanting = (path: string) => catalogers.filter((c) => c.wants(path)).map((c) => c.name);

@@ -4,6 +4,7 @@ import { dpkgCataloger } from './dpkg';
 import { golangCataloger } from './golang';
 import { npmCataloger } from './npm';
 import { pythonCataloger } from './python';
+import { rustCataloger } from './rust';
 
 /**
  * Every package cataloger, one folder per ecosystem (`<ecosystem>/index.ts` exports the
@@ -12,7 +13,7 @@ import { pythonCataloger } from './python';
  * with a `content` matcher (Go, Rust executables) are also offered files no one wants.
  * os-release is not a package cataloger: the engine reads it with `./os-release`.
  */
-export const catalogers: readonly Cataloger[] = [dpkgCataloger, apkCataloger, npmCataloger, pythonCataloger, golangCataloger];
+export const catalogers: readonly Cataloger[] = [dpkgCataloger, apkCataloger, npmCataloger, pythonCataloger, golangCataloger, rustCataloger];
 
-export { apkCataloger, dpkgCataloger, golangCataloger, npmCataloger, pythonCataloger };
+export { apkCataloger, dpkgCataloger, golangCataloger, npmCataloger, pythonCataloger, rustCataloger };
 export { OS_RELEASE_PATHS, parseOsRelease, type OsRelease } from './os-release';

@@ -277,6 +277,18 @@ function parsePe(buf: Buffer): Executable | string {
  * headers are malformed.
  */
 export function parseExecutable(buf: Buffer): Executable[] | string {
+  // The Go and Rust catalogers parse the same buffer in turn: parse it once.
+  let parsed = parsedExecutables.get(buf);
+  if (parsed === undefined) {
+    parsed = parseUncached(buf);
+    parsedExecutables.set(buf, parsed);
+  }
+  return parsed;
+}
+
+const parsedExecutables = new WeakMap<Buffer, Executable[] | string>();
+
+function parseUncached(buf: Buffer): Executable[] | string {
   const format = executableFormat(buf.subarray(0, EXECUTABLE_HEAD));
   if (!format) return 'not an ELF, Mach-O or PE executable';
   if (format === 'elf') return wrap(parseElf(buf));
