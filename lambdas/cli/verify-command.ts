@@ -1,3 +1,4 @@
+import type { PolicyOutcome } from '../attest/verify-policy';
 import { BadInputError } from '../core/errors';
 import type { VerifyOutcome } from '../signing/verify-artifact';
 import { verifyArtifact } from '../signing/verify-artifact';
@@ -5,7 +6,7 @@ import { oneOf, parseCommandArgs } from './args';
 import type { CommandResult } from './command';
 import { openSigningSource, verificationKeysFor } from './signing-wiring';
 
-const USAGE = 'artifact-guard verify REF --key PUBKEY [--key PUBKEY2 ...] [--identity HOST/REPO ...] [--insecure] [-o text|json]';
+const USAGE = 'artifact-guard verify REF --key PUBKEY [--key PUBKEY2 ...] [--identity HOST/REPO ...] [--policy FILE] [--insecure] [-o text|json]';
 
 function text(o: VerifyOutcome): string {
   const subject = `${o.repository}@${o.digest}`;
@@ -13,6 +14,31 @@ function text(o: VerifyOutcome): string {
   const lines = [`allowed ${subject}`];
   for (const a of o.accepted) lines.push(`  ${o.signatureTag} layer ${a.layer}: key ${a.key}, identity ${a.dockerReference}`);
   return `${lines.join('\n')}\n`;
+}
+
+function policyText(o: PolicyOutcome): string {
+  const lines = [`${o.allowed ? 'allowed' : 'denied'} ${o.repository}@${o.digest} by policy`];
+  if (o.signature?.allowed) for (const a of o.signature.accepted) lines.push(`  signature: layer ${a.layer}, key ${a.key}, identity ${a.dockerReference}`);
+  for (const a of o.attestations) lines.push(`  ${a.type}: ${a.used ? `${a.used.origin}, key ${a.used.key}${a.used.time ? `, ${a.used.time}` : ''}` : 'none verified'}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `verify --policy FILE`: the policy module (and sigstore-js) load only when a policy is given. */
+async function verifyPolicyCommand(policyFile: string, run: { ref: string; keys: string[]; identities: string[]; insecure?: boolean; format: 'text' | 'json' }): Promise<CommandResult> {
+  const { loadPolicy } = await import('../attest/policy');
+  const { verifyWithPolicy } = await import('../attest/verify-policy');
+  const policy = loadPolicy(policyFile);
+  const keys = await verificationKeysFor(run.keys);
+  const source = await openSigningSource('verify', run.ref, run.insecure);
+  try {
+    const outcome = await verifyWithPolicy({ source, keys, identities: run.identities, policy });
+    const stdout = run.format === 'json' ? `${JSON.stringify(outcome, null, 2)}\n` : policyText(outcome);
+    if (outcome.allowed) return { exitCode: 0, stdout };
+    const reasons = outcome.reasons.map((r) => `\n  ${r.replace(/\n/g, '\n  ')}`).join('');
+    return { exitCode: 1, stdout, error: `verify: denied by policy ${policyFile}: ${outcome.repository}@${outcome.digest}${reasons}` };
+  } finally {
+    await source.close();
+  }
 }
 
 /**
@@ -26,6 +52,7 @@ export async function verifyCommand(argv: string[]): Promise<CommandResult> {
     {
       key: { type: 'string', multiple: true },
       identity: { type: 'string', multiple: true },
+      policy: { type: 'string' },
       insecure: { type: 'boolean' },
       output: { type: 'string', short: 'o' },
     },
@@ -33,6 +60,9 @@ export async function verifyCommand(argv: string[]): Promise<CommandResult> {
   );
   const format = oneOf('verify', '-o', values.output, ['text', 'json'] as const, 'text');
   if (!values.key?.length) throw new BadInputError(`verify: --key PUBKEY is required (${USAGE})`);
+  if (values.policy !== undefined) {
+    return verifyPolicyCommand(values.policy, { ref: positionals[0] as string, keys: values.key, identities: values.identity ?? [], insecure: values.insecure, format });
+  }
   const keys = await verificationKeysFor(values.key);
   const source = await openSigningSource('verify', positionals[0] as string, values.insecure);
   try {

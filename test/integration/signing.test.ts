@@ -361,7 +361,7 @@ describe('artifact-guard sign / verify (CLI)', () => {
       [['verify', ref, '--key', files.k1.pub, '--identity', 'Not A Repo'], /--identity/],
       [['sign', dead, '--key', files.k1.priv], /unreachable/],
       [['verify', `oci-archive:${path.join(work, 'x.tar')}`, '--key', files.k1.pub], /REF must be a registry reference or oci-dir/],
-      [['verify', ref, '--key', files.k1.pub, '--policy', 'p.json'], /Unknown option '--policy'/],
+      [['verify', ref, '--key', files.k1.pub, '--policy', 'p.json'], /policy file p.json not found/],
     ];
     for (const [args, message] of cases) {
       const res = await runCli(args);

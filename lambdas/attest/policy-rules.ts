@@ -1,0 +1,105 @@
+import type { JsonObject, JsonValue } from '../signing/strict-json';
+import { PREDICATE_TYPES } from './predicate-types';
+import type { SeverityLevel } from './scan-report';
+import { readScanReport, severityRank } from './scan-report';
+import type { Statement } from './statement';
+
+/** Pure rules over verified statements: times, vulnerability counts, provenance origins. */
+
+const obj = (v: JsonValue | undefined): JsonObject | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as JsonObject) : undefined);
+const str = (v: JsonValue | undefined): string | undefined => (typeof v === 'string' && v ? v : undefined);
+
+/** When the attested thing happened, from the signed predicate (DSSE itself carries no time). */
+export function statementTime(s: Statement): Date | undefined {
+  const p = s.predicate;
+  let text: string | undefined;
+  switch (s.predicateType) {
+    case PREDICATE_TYPES.slsaprovenance1: {
+      const meta = obj(obj(p.runDetails)?.metadata);
+      text = str(meta?.finishedOn) ?? str(meta?.startedOn);
+      break;
+    }
+    case PREDICATE_TYPES.vuln: {
+      const meta = obj(p.metadata);
+      text = str(meta?.scanFinishedOn) ?? str(meta?.scanStartedOn);
+      break;
+    }
+    case PREDICATE_TYPES.cyclonedx:
+      text = str(obj(p.metadata)?.timestamp);
+      break;
+  }
+  const ms = text ? Date.parse(text) : NaN;
+  return Number.isNaN(ms) ? undefined : new Date(ms);
+}
+
+/** A measured age for people: the largest unit that fits, one decimal (`23.9h`, `3d`). */
+export function formatAge(ms: number): string {
+  const units: [number, string][] = [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'm'],
+  ];
+  for (const [size, unit] of units) if (ms >= size) return `${Number((ms / size).toFixed(1))}${unit}`;
+  return `${Math.round(ms / 1000)}s`;
+}
+
+/** Why the statement is too old (or undated), if it is. */
+export function ageProblem(s: Statement, maxAgeMs: number, now: Date, maxAgeText = formatAge(maxAgeMs)): string | undefined {
+  const t = statementTime(s);
+  if (!t) return 'records no time, so its age cannot be checked';
+  const age = now.getTime() - t.getTime();
+  if (age > maxAgeMs) return `is from ${t.toISOString()}, ${formatAge(age)} old, more than the maximum age ${maxAgeText}`;
+  return undefined;
+}
+
+/** Why the vulnerability statement fails `failOn`, if it does. */
+export function vulnerabilityProblem(s: Statement, failOn: SeverityLevel): string | undefined {
+  const report = readScanReport(obj(s.predicate.scanner)?.result);
+  if (!report.ok) return `the vulnerability attestation cannot be judged: ${report.reason}`;
+  const limit = severityRank(failOn);
+  const counts = Object.entries(report.findings.bySeverity).filter(([sev, n]) => severityRank(sev as SeverityLevel) >= limit && (n ?? 0) > 0);
+  const total = counts.reduce((a, [, n]) => a + (n ?? 0), 0);
+  if (total === 0) return undefined;
+  const bySeverity = counts
+    .sort(([a], [b]) => severityRank(b as SeverityLevel) - severityRank(a as SeverityLevel))
+    .map(([sev, n]) => `${n} ${sev}`)
+    .join(', ');
+  const ids = report.findings.ids.filter((f) => severityRank(f.severity) >= limit);
+  const shown = ids.slice(0, 10).map((f) => `${f.id} (${f.severity})`).join(', ');
+  return `${total} unsuppressed finding${total === 1 ? '' : 's'} at or above ${failOn} (${bySeverity})${shown ? `: ${shown}${ids.length > 10 ? ', …' : ''}` : ''}`;
+}
+
+/** `git+https://GitHub.com/org/app.git/` and `https://github.com/org/app` are one repository. */
+export function normalizeRepository(uri: string): string {
+  let u = uri.trim().replace(/^git\+/, '').replace(/\/+$/, '').replace(/\.git$/, '');
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/]+)(.*)$/i.exec(u);
+  if (m) u = `${(m[1] as string).toLowerCase()}${(m[2] as string).toLowerCase()}${m[3]}`;
+  return u;
+}
+
+/** The source repository a provenance statement names (ours: externalParameters.source.repository). */
+export function provenanceSource(s: Statement): string | undefined {
+  const ext = obj(obj(s.predicate.buildDefinition)?.externalParameters);
+  const source = ext?.source;
+  return str(obj(source)?.repository) ?? str(source) ?? str(obj(ext?.workflow)?.repository);
+}
+
+export function provenanceBuilder(s: Statement): string | undefined {
+  return str(obj(obj(s.predicate.runDetails)?.builder)?.id);
+}
+
+export function provenanceProblems(s: Statement, sourceRepositories: readonly string[] | undefined, builders: readonly string[] | undefined): string[] {
+  const problems: string[] = [];
+  if (sourceRepositories) {
+    const repo = provenanceSource(s);
+    const wanted = sourceRepositories.map(normalizeRepository);
+    if (!repo) problems.push(`the provenance names no source repository (allowed: ${sourceRepositories.join(', ')})`);
+    else if (!wanted.includes(normalizeRepository(repo))) problems.push(`built from ${repo}, not from ${sourceRepositories.join(' or ')}`);
+  }
+  if (builders) {
+    const builder = provenanceBuilder(s);
+    if (!builder) problems.push('the provenance names no builder');
+    else if (!builders.includes(builder)) problems.push(`built by ${builder}, not by ${builders.join(' or ')}`);
+  }
+  return problems;
+}

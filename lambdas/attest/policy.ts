@@ -1,0 +1,147 @@
+import * as fs from 'node:fs';
+import { parseDocument } from 'yaml';
+import { BadInputError, NotFoundError } from '../core/errors';
+import { PREDICATE_TYPES, predicateTypeFor } from './predicate-types';
+import type { SeverityLevel } from './scan-report';
+import { SEVERITY_ORDER, parseSeverity } from './scan-report';
+
+/**
+ * A verification policy for `verify --policy FILE` (JSON or YAML; README "Attestations,
+ * bundles and policies"):
+ *
+ * ```yaml
+ * version: 1
+ * signature: true              # also require the cosign signature (as verify without a policy); default true
+ * evidence: any                # where attestations are read: att (sha256-<hex>.att), bundle (Sigstore bundle referrers), any
+ * maxAge: 30d                  # every required attestation at most this old (s, m, h, d, w)
+ * attestations:                # required types: slsaprovenance1, cyclonedx, vuln, or a predicateType URI
+ *   - type: slsaprovenance1
+ *   - type: vuln
+ *     maxAge: 7d               # overrides maxAge for this type
+ * vulnerabilities:
+ *   failOn: high               # deny unsuppressed findings at or above (implies a vuln attestation)
+ * provenance:                  # implies a slsaprovenance1 attestation; each list, when given, must match
+ *   sourceRepositories: [https://github.com/org/app]
+ *   builders: [https://github.com/org/app/.github/workflows/build.yml]
+ * ```
+ */
+export interface RequiredAttestation {
+  /** The name as written (`vuln`, or the URI). */
+  readonly name: string;
+  readonly predicateType: string;
+  readonly maxAgeMs?: number;
+  /** The maximum age as written (`7d`), for reasons. */
+  readonly maxAge?: string;
+}
+
+export interface Policy {
+  readonly signature: boolean;
+  readonly evidence: 'att' | 'bundle' | 'any';
+  readonly attestations: readonly RequiredAttestation[];
+  readonly failOn?: SeverityLevel;
+  readonly sourceRepositories?: readonly string[];
+  readonly builders?: readonly string[];
+}
+
+type Json = Readonly<Record<string, unknown>>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const UNITS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `30d`, `12h`, `90m`, `45s`, `2w` → milliseconds. */
+export function parseDuration(value: unknown, where: string): number {
+  const m = typeof value === 'string' ? /^\s*(\d+)\s*([smhdw])\s*$/.exec(value) : undefined;
+  if (!m) throw new BadInputError(`policy ${where} must be a duration such as 30d, 12h, 90m, 45s or 2w (got ${JSON.stringify(value)})`);
+  return Number(m[1]) * (UNITS[m[2] as string] as number);
+}
+
+function only(obj: Json, where: string, keys: readonly string[]): void {
+  for (const k of Object.keys(obj)) {
+    if (!keys.includes(k)) throw new BadInputError(`policy ${where}: unknown key "${k}" (known: ${keys.join(', ')})`);
+  }
+}
+
+function stringList(v: unknown, where: string): string[] {
+  if (!Array.isArray(v) || v.length === 0 || v.some((s) => typeof s !== 'string' || !s)) throw new BadInputError(`policy ${where} must be a non-empty list of strings`);
+  return v as string[];
+}
+
+interface MaxAge {
+  readonly maxAgeMs: number;
+  readonly maxAge: string;
+}
+
+function maxAgeOf(value: unknown, where: string): MaxAge | undefined {
+  return value === undefined ? undefined : { maxAgeMs: parseDuration(value, where), maxAge: String(value).trim() };
+}
+
+function attestation(v: unknown, i: number, defaultMaxAge: MaxAge | undefined): RequiredAttestation {
+  const entry = typeof v === 'string' ? { type: v } : v;
+  if (!isObject(entry) || typeof entry.type !== 'string') throw new BadInputError(`policy attestations[${i}] must be a type name or { type, maxAge }`);
+  only(entry, `attestations[${i}]`, ['type', 'maxAge']);
+  const maxAge = maxAgeOf(entry.maxAge, `attestations[${i}].maxAge`) ?? defaultMaxAge;
+  return { name: entry.type, predicateType: predicateTypeFor(entry.type, `policy attestations[${i}].type`), ...maxAge };
+}
+
+/** Validates a parsed policy document; unknown keys are errors, so a typo never weakens a policy. */
+export function policyFrom(doc: unknown): Policy {
+  if (!isObject(doc)) throw new BadInputError('policy must be a JSON/YAML object');
+  only(doc, 'top level', ['version', 'signature', 'evidence', 'maxAge', 'attestations', 'vulnerabilities', 'provenance']);
+  if (doc.version !== undefined && doc.version !== 1) throw new BadInputError(`policy version ${JSON.stringify(doc.version)} is not supported (1)`);
+  if (doc.signature !== undefined && typeof doc.signature !== 'boolean') throw new BadInputError('policy signature must be true or false');
+  const evidence = doc.evidence ?? 'any';
+  if (evidence !== 'att' && evidence !== 'bundle' && evidence !== 'any') throw new BadInputError('policy evidence must be att, bundle or any');
+  const maxAge = maxAgeOf(doc.maxAge, 'maxAge');
+  if (doc.attestations !== undefined && !Array.isArray(doc.attestations)) throw new BadInputError('policy attestations must be a list');
+  const attestations = ((doc.attestations as unknown[] | undefined) ?? []).map((a, i) => attestation(a, i, maxAge));
+
+  let failOn: SeverityLevel | undefined;
+  if (doc.vulnerabilities !== undefined) {
+    if (!isObject(doc.vulnerabilities)) throw new BadInputError('policy vulnerabilities must be an object');
+    only(doc.vulnerabilities, 'vulnerabilities', ['failOn']);
+    failOn = parseSeverity(doc.vulnerabilities.failOn);
+    if (!failOn) throw new BadInputError(`policy vulnerabilities.failOn must be one of ${SEVERITY_ORDER.join(', ')}`);
+  }
+  let sourceRepositories: string[] | undefined;
+  let builders: string[] | undefined;
+  if (doc.provenance !== undefined) {
+    if (!isObject(doc.provenance)) throw new BadInputError('policy provenance must be an object');
+    only(doc.provenance, 'provenance', ['sourceRepositories', 'builders']);
+    if (doc.provenance.sourceRepositories !== undefined) sourceRepositories = stringList(doc.provenance.sourceRepositories, 'provenance.sourceRepositories');
+    if (doc.provenance.builders !== undefined) builders = stringList(doc.provenance.builders, 'provenance.builders');
+    if (!sourceRepositories && !builders) throw new BadInputError('policy provenance needs sourceRepositories or builders');
+  }
+  // A rule on a predicate requires that predicate, even when attestations does not list it.
+  const implied = (type: keyof typeof PREDICATE_TYPES) => {
+    if (!attestations.some((a) => a.predicateType === PREDICATE_TYPES[type])) attestations.push({ name: type, predicateType: PREDICATE_TYPES[type], ...maxAge });
+  };
+  if (failOn) implied('vuln');
+  if (sourceRepositories || builders) implied('slsaprovenance1');
+  const signature = doc.signature !== false;
+  if (!signature && attestations.length === 0) throw new BadInputError('policy requires nothing: with signature: false, list attestations or rules');
+  return { signature, evidence, attestations, ...(failOn ? { failOn } : {}), ...(sourceRepositories ? { sourceRepositories } : {}), ...(builders ? { builders } : {}) };
+}
+
+/** Parses policy text (YAML 1.2, of which JSON is a subset; duplicate keys refused). */
+export function parsePolicy(text: string, name = 'policy'): Policy {
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) throw new BadInputError(`${name}: ${doc.errors[0]?.message.split('\n')[0]}`);
+  try {
+    return policyFrom(doc.toJS());
+  } catch (err) {
+    if (err instanceof BadInputError) throw new BadInputError(`${name}: ${err.message}`);
+    throw err;
+  }
+}
+
+export function loadPolicy(file: string): Policy {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new NotFoundError(`policy file ${file} not found`);
+    throw new BadInputError(`cannot read policy file ${file}: ${code ?? (err as Error).message}`);
+  }
+  return parsePolicy(text, file);
+}

@@ -1,0 +1,81 @@
+import * as fs from 'node:fs';
+import { FsBlobStore } from '../adapters/local/fs-blob-store';
+import type { AttestSummary } from '../attest/attest-artifact';
+import { attestArtifact } from '../attest/attest-artifact';
+import { predicateFromFile } from '../attest/predicate-file';
+import { predicateTypeFor } from '../attest/predicate-types';
+import { BadInputError, NotFoundError } from '../core/errors';
+import { localPaths } from '../local/paths';
+import { oneOf, parseCommandArgs } from './args';
+import type { CommandResult } from './command';
+import { openSigningSource, signerFor } from './signing-wiring';
+
+const USAGE =
+  'artifact-guard attest REF --key KEY --type slsaprovenance1|cyclonedx|vuln|URI --predicate FILE [--bundle-dir DIR] [--no-replace] [--rekor-url URL] [--insecure] [-o text|json]';
+
+function summary(o: AttestSummary): string {
+  const lines = [`attested ${o.repository} with ${o.keyId} (key hint ${o.keyHint})`];
+  for (const a of o.attestations) {
+    const where = a.referrer.mode === 'fallback-tag' ? `referrer ${a.referrer.digest} in ${a.referrer.tag}` : a.referrer.mode === 'referrers-api' ? `referrer ${a.referrer.digest}` : `no referrer (${a.referrer.reason})`;
+    lines.push(`  ${a.digest}  ${(a.platform ?? '').padEnd(12)} ${a.type}: ${a.att ? `${a.att.outcome} in ${a.att.tag}` : 'bundle only'}; bundle ${a.bundle.location}; ${where}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function readPredicate(file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new NotFoundError(`predicate file ${file} not found`);
+    throw new BadInputError(`cannot read predicate file ${file}: ${code ?? (err as Error).message}`);
+  }
+}
+
+/**
+ * `attest REF --key KEY --type T --predicate FILE`: an in-toto attestation in DSSE at
+ * `sha256-<hex>.att` for REF's digest (and each platform manifest of an index), its Sigstore
+ * bundle in `--bundle-dir` (default the local evidence folder) and as an OCI referrer.
+ */
+export async function attestCommand(argv: string[]): Promise<CommandResult> {
+  const { values, positionals } = parseCommandArgs(
+    'attest',
+    argv,
+    {
+      key: { type: 'string' },
+      type: { type: 'string' },
+      predicate: { type: 'string' },
+      'bundle-dir': { type: 'string' },
+      'no-replace': { type: 'boolean' },
+      'rekor-url': { type: 'string' },
+      insecure: { type: 'boolean' },
+      output: { type: 'string', short: 'o' },
+    },
+    { min: 1, max: 1, names: `REF (${USAGE})` },
+  );
+  const format = oneOf('attest', '-o', values.output, ['text', 'json'] as const, 'text');
+  if (!values.key) throw new BadInputError(`attest: --key KEY is required (${USAGE})`);
+  if (!values.type) throw new BadInputError(`attest: --type is required (${USAGE})`);
+  if (!values.predicate) throw new BadInputError(`attest: --predicate FILE is required (${USAGE})`);
+  const predicateType = predicateTypeFor(values.type);
+  const predicate = predicateFromFile(predicateType, readPredicate(values.predicate), values.predicate, new Date());
+  const signer = await signerFor(values.key);
+  const source = await openSigningSource('attest', positionals[0] as string, values.insecure);
+  try {
+    const root = await source.resolve();
+    const repository = source.writer?.repositoryName ?? source.display;
+    const outcome = await attestArtifact({
+      source,
+      signer,
+      statements: [{ predicateType, predicate }],
+      bundles: new FsBlobStore(values['bundle-dir'] ?? localPaths().evidence),
+      // The evidence layout of the workflow: evidence/<repo>/<digest>/bundles/<manifest>/…
+      bundleKeyPrefix: `evidence/${repository}/${root.digest.replace(':', '-')}/bundles`,
+      replace: !values['no-replace'],
+      ...(values['rekor-url'] ? { rekorUrl: values['rekor-url'] } : {}),
+    });
+    return { exitCode: 0, stdout: format === 'json' ? `${JSON.stringify(outcome, null, 2)}\n` : summary(outcome) };
+  } finally {
+    await source.close();
+  }
+}
