@@ -1,0 +1,84 @@
+/**
+ * Reads the CycloneDX JSON SBOM a scan starts from (ours, or any tool's): the components with
+ * their bom-refs and purls, nested components included, and the document itself so that the
+ * `cyclonedx-json` output can return it unchanged plus `vulnerabilities[]`. A document that is
+ * not a CycloneDX BOM, or whose components are malformed, is a bad input: scanning half of it
+ * would report "fewer vulnerabilities" instead of an error.
+ */
+import { BadInputError } from '../core/errors';
+import type { ComponentRef } from './findings';
+
+export interface ScanSbom {
+  /** The parsed document, untouched (the CycloneDX output adds to a copy). */
+  readonly document: Readonly<Record<string, unknown>>;
+  readonly components: readonly ComponentRef[];
+  /** `metadata.component`: the image the SBOM describes, when it says. */
+  readonly subject: { readonly name?: string; readonly version?: string; readonly purl?: string; readonly bomRef?: string };
+  readonly serialNumber?: string;
+}
+
+type Obj = Record<string, unknown>;
+const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Components without a bom-ref (the schema makes it optional) get one in our outputs only, so
+ * that findings and `affects[].ref` can point at them; existing bom-refs are never changed.
+ */
+export const generatedRef = (index: number): string => `artifact-guard:component:${index + 1}`;
+
+/** Visits `components[]` depth-first (nested `components` included), in document order. */
+export function walkComponents(doc: Obj, origin: string, visit: (component: Obj, where: string, index: number) => void): void {
+  let index = 0;
+  const walk = (list: unknown, path: string): void => {
+    if (list === undefined) return;
+    if (!Array.isArray(list)) throw new BadInputError(`${origin}: ${path} is not a list`);
+    list.forEach((c: unknown, i) => {
+      const where = `${path}[${i}]`;
+      if (!isObject(c)) throw new BadInputError(`${origin}: ${where} is not an object`);
+      visit(c, where, index++);
+      walk(c.components, `${where}.components`);
+    });
+  };
+  walk(doc.components, 'components');
+}
+
+export function parseScanSbom(text: string, origin: string): ScanSbom {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new BadInputError(`${origin}: SBOM is not JSON (${(err as Error).message.split('\n')[0]})`);
+  }
+  if (!isObject(doc)) throw new BadInputError(`${origin}: SBOM is not a JSON object`);
+  if (doc.bomFormat !== 'CycloneDX') {
+    const hint = typeof doc.spdxVersion === 'string' ? ' (this is SPDX; scan reads CycloneDX JSON: artifact-guard sbom -o cyclonedx-json)' : '';
+    throw new BadInputError(`${origin}: not a CycloneDX JSON SBOM${hint}`);
+  }
+  const components: ComponentRef[] = [];
+  const refs = new Set<string>();
+  walkComponents(doc, origin, (c, where, index) => {
+    if (typeof c.name !== 'string' || !c.name) throw new BadInputError(`${origin}: ${where} has no name`);
+    for (const key of ['bom-ref', 'purl', 'version', 'group'] as const) {
+      if (c[key] !== undefined && typeof c[key] !== 'string') throw new BadInputError(`${origin}: ${where}.${key} is not a string`);
+    }
+    const bomRef = c['bom-ref'] as string | undefined;
+    if (bomRef !== undefined) {
+      if (refs.has(bomRef)) throw new BadInputError(`${origin}: bom-ref "${bomRef}" is used twice`);
+      refs.add(bomRef);
+    }
+    components.push({
+      bomRef: bomRef ?? generatedRef(index),
+      name: typeof c.group === 'string' && c.group ? `${c.group}/${c.name}` : c.name,
+      ...(typeof c.purl === 'string' && c.purl ? { purl: c.purl } : {}),
+      ...(typeof c.version === 'string' ? { version: c.version } : {}),
+    });
+  });
+  const meta = isObject(doc.metadata) && isObject(doc.metadata.component) ? doc.metadata.component : undefined;
+  const s = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  return {
+    document: doc,
+    components,
+    subject: { name: s(meta?.name), version: s(meta?.version), purl: s(meta?.purl), bomRef: s(meta?.['bom-ref']) },
+    ...(typeof doc.serialNumber === 'string' ? { serialNumber: doc.serialNumber } : {}),
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * Which vulnerability data a local run uses: `--osv-dir DIR|ZIP` or `--osv-api` on the command
+ * line, else the environment (`ARTIFACT_GUARD_OSV_DIR`, or `ARTIFACT_GUARD_OSV_API=1` / a base
+ * URL), else none. "None" is a real answer: callers must say the scan could not run, never
+ * report a clean result.
+ */
+import { BadInputError } from '../../core/errors';
+import type { VulnerabilitySource } from '../../ports/vulnerability-source';
+import { OfflineOsvSource } from './offline-source';
+import { DEFAULT_OSV_API, OsvApiSource } from './osv-api';
+
+export interface SourceFlags {
+  readonly osvDir?: string;
+  readonly osvApi?: boolean;
+}
+
+export const SOURCE_HINT = 'use --osv-dir DIR|ZIP or --osv-api, or set ARTIFACT_GUARD_OSV_DIR or ARTIFACT_GUARD_OSV_API=1';
+
+const truthy = (v: string | undefined): boolean => !!v && !/^(0|false|no|off)$/i.test(v);
+
+/** The API base URL: `ARTIFACT_GUARD_OSV_API` when it is a URL, else `ARTIFACT_GUARD_OSV_API_URL`, else osv.dev. */
+function apiUrl(env: NodeJS.ProcessEnv): string {
+  const v = env.ARTIFACT_GUARD_OSV_API;
+  if (v && /^https?:\/\//.test(v)) return v;
+  return env.ARTIFACT_GUARD_OSV_API_URL || DEFAULT_OSV_API;
+}
+
+export function configuredSource(flags: SourceFlags, env: NodeJS.ProcessEnv = process.env, log?: (line: string) => void): VulnerabilitySource | undefined {
+  if (flags.osvDir && flags.osvApi) throw new BadInputError('--osv-dir and --osv-api are alternatives: give one');
+  if (flags.osvDir) return OfflineOsvSource.fromPath(flags.osvDir);
+  if (flags.osvApi) return new OsvApiSource({ baseUrl: apiUrl(env), log });
+  if (env.ARTIFACT_GUARD_OSV_DIR) return OfflineOsvSource.fromPath(env.ARTIFACT_GUARD_OSV_DIR);
+  if (truthy(env.ARTIFACT_GUARD_OSV_API)) return new OsvApiSource({ baseUrl: apiUrl(env), log });
+  return undefined;
+}

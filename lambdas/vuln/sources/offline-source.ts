@@ -1,0 +1,67 @@
+/**
+ * VulnerabilitySource over a whole OSV data set held in memory: an offline directory or zip
+ * (tests, air-gapped runs, a local copy of the S3 mirror) or records given directly. The set is
+ * loaded and indexed once, on first use; each scan then only looks packages up.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BadInputError } from '../../core/errors';
+import type { DataDescription, PackageQuery, VulnerabilitySource } from '../../ports/vulnerability-source';
+import { OsvIndex, latestById } from '../osv/record-index';
+import type { OsvRecord } from '../osv/types';
+import { loadOsvPath } from './osv-files';
+
+interface Loaded {
+  readonly index: OsvIndex;
+  readonly warnings: readonly string[];
+}
+
+export class OfflineOsvSource implements VulnerabilitySource {
+  private loaded?: Promise<Loaded>;
+
+  constructor(
+    private readonly label: string,
+    private readonly load: () => Promise<{ records: OsvRecord[]; warnings: string[] }>,
+  ) {}
+
+  /** A directory of `*.json` records (searched recursively) or a zip of them (`all.zip`). */
+  static fromPath(location: string): OfflineOsvSource {
+    const abs = path.resolve(location);
+    const isFile = fs.statSync(abs, { throwIfNoEntry: false })?.isFile() ?? false;
+    return new OfflineOsvSource(`${isFile ? 'osv-zip' : 'osv-dir'}:${abs}`, () => loadOsvPath(abs));
+  }
+
+  static fromRecords(label: string, records: readonly OsvRecord[]): OfflineOsvSource {
+    return new OfflineOsvSource(label, async () => ({ records: [...records], warnings: [] }));
+  }
+
+  /** Loads and indexes the data set (once). Callers may call it early to time or warm it. */
+  ready(): Promise<Loaded> {
+    this.loaded ??= this.load().then(({ records, warnings }) => {
+      const duplicates: string[] = [];
+      const unique = latestById(records, (id) => duplicates.push(id));
+      const all = [...warnings, ...duplicates.map((id) => `OSV record ${id} appears more than once; the most recently modified copy is used`)];
+      // An empty data set would make every scan say "no vulnerabilities": refuse it instead.
+      if (unique.length === 0) throw new BadInputError(`${this.label}: no OSV records found${warnings.length ? ` (${warnings.length} malformed)` : ''}`);
+      return { index: OsvIndex.build(unique), warnings: all };
+    });
+    return this.loaded;
+  }
+
+  async recordsFor(packages: readonly PackageQuery[]): Promise<readonly OsvRecord[]> {
+    const { index } = await this.ready();
+    const out = new Set<OsvRecord>();
+    for (const p of packages) for (const r of index.recordsFor(p.ecosystem, p.name)) out.add(r);
+    return [...out];
+  }
+
+  async describe(): Promise<DataDescription> {
+    const { index, warnings } = await this.ready();
+    return {
+      source: this.label,
+      recordCount: index.recordCount,
+      ...(index.newestModified ? { newestModified: index.newestModified } : {}),
+      warnings,
+    };
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * VulnerabilitySource over the OSV.dev API (google/osv.dev docs/api):
+ *  1. `POST /v1/querybatch` with at most 1,000 queries per request; the response lists ids
+ *     only, per query and in input order, and a query with more results than fit carries a
+ *     `next_page_token`: only those queries are sent again, with their tokens, until none is left;
+ *  2. `GET /v1/vulns/{id}` for every distinct id, a few at a time, to get the full records
+ *     (the scanner evaluates ranges itself, with exact orderings).
+ * Network errors, timeouts, 429 and 5xx are retried with exponential backoff; when retries
+ * run out the scan fails with an `UnavailableError` (never an empty, "clean" result).
+ */
+import { BadInputError, UnavailableError } from '../../core/errors';
+import type { DataDescription, PackageQuery, VulnerabilitySource } from '../../ports/vulnerability-source';
+import { MalformedRecordError, parseOsvRecord } from '../osv/parse';
+import type { OsvRecord } from '../osv/types';
+
+export const DEFAULT_OSV_API = 'https://api.osv.dev';
+/** The server's `maxBatchQueries`; more is refused with "too many queries". */
+export const MAX_BATCH_QUERIES = 1000;
+
+export interface OsvApiOptions {
+  readonly baseUrl?: string;
+  /** Queries per querybatch request (1 … 1,000). */
+  readonly batchSize?: number;
+  /** Parallel `GET /v1/vulns/{id}` requests. */
+  readonly concurrency?: number;
+  /** Retries after the first attempt of each request. */
+  readonly retries?: number;
+  /** First backoff delay; doubles on every retry. */
+  readonly backoffMs?: number;
+  /** Per-request timeout (the server gives a batch up to 35 s). */
+  readonly timeoutMs?: number;
+  readonly fetch?: typeof fetch;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly log?: (line: string) => void;
+}
+
+interface BatchResult {
+  readonly vulns?: readonly { readonly id: string; readonly modified?: string }[];
+  readonly next_page_token?: string;
+}
+
+class RetryableError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export class OsvApiSource implements VulnerabilitySource {
+  private readonly baseUrl: string;
+  private readonly batchSize: number;
+  private readonly concurrency: number;
+  private readonly retries: number;
+  private readonly backoffMs: number;
+  private readonly timeoutMs: number;
+  private readonly fetchFn: typeof fetch;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly cache = new Map<string, OsvRecord>();
+  private last: { count: number; newest?: string; warnings: string[] } = { count: 0, warnings: [] };
+
+  constructor(private readonly opts: OsvApiOptions = {}) {
+    this.baseUrl = (opts.baseUrl ?? DEFAULT_OSV_API).replace(/\/+$/, '');
+    this.batchSize = Math.min(Math.max(1, opts.batchSize ?? MAX_BATCH_QUERIES), MAX_BATCH_QUERIES);
+    this.concurrency = Math.max(1, opts.concurrency ?? 8);
+    this.retries = Math.max(0, opts.retries ?? 4);
+    this.backoffMs = opts.backoffMs ?? 500;
+    this.timeoutMs = opts.timeoutMs ?? 40_000;
+    this.fetchFn = opts.fetch ?? fetch;
+    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  /** One HTTP exchange with retries; returns the parsed JSON body, or undefined on 404. */
+  private async request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+    const url = `${this.baseUrl}${path}`;
+    let problem = '';
+    let retryAfterMs: number | undefined;
+    for (let attempt = 0; attempt <= this.retries; attempt++) {
+      // Exponential backoff, or the server's Retry-After when it asks for longer.
+      if (attempt > 0) await this.sleep(Math.max(this.backoffMs * 2 ** (attempt - 1), retryAfterMs ?? 0));
+      try {
+        return await this.exchange(method, url, body);
+      } catch (err) {
+        if (!(err instanceof RetryableError)) throw err;
+        problem = err.message;
+        retryAfterMs = err.retryAfterMs;
+        this.opts.log?.(`osv-api: ${method} ${path}: ${problem}${attempt < this.retries ? ', retrying' : ''}`);
+      }
+    }
+    throw new UnavailableError(`OSV API ${this.baseUrl} unavailable: ${method} ${path}: ${problem} (${this.retries + 1} attempts)`);
+  }
+
+  private async exchange(method: 'GET' | 'POST', url: string, body?: unknown): Promise<unknown> {
+    let res: Response;
+    let text: string;
+    try {
+      res = await this.fetchFn(url, {
+        method,
+        headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      text = await res.text();
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string } };
+      if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new RetryableError(`timed out after ${this.timeoutMs} ms`);
+      throw new RetryableError(`network error (${e.cause?.code ?? e.message})`);
+    }
+    if (res.status === 404 && method === 'GET') return undefined;
+    if (res.status === 429 || res.status >= 500) {
+      const after = Number(res.headers.get('retry-after'));
+      throw new RetryableError(`HTTP ${res.status}`, Number.isFinite(after) && after > 0 && after <= 60 ? after * 1000 : undefined);
+    }
+    if (res.status < 200 || res.status > 299) {
+      throw new BadInputError(`OSV API ${url} refused the request: HTTP ${res.status} ${text.slice(0, 200).replace(/\s+/g, ' ')}`);
+    }
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new RetryableError('response is not JSON');
+    }
+  }
+
+  /** Ids of every record affecting the queries, following page tokens. */
+  private async queryIds(queries: readonly PackageQuery[]): Promise<Map<string, string | undefined>> {
+    const ids = new Map<string, string | undefined>();
+    let pending = queries.map((q) => ({ q, token: undefined as string | undefined }));
+    while (pending.length) {
+      const next: typeof pending = [];
+      for (let i = 0; i < pending.length; i += this.batchSize) {
+        const chunk = pending.slice(i, i + this.batchSize);
+        const body = {
+          queries: chunk.map(({ q, token }) => ({
+            package: { name: q.name, ecosystem: q.ecosystem },
+            ...(q.version !== undefined ? { version: q.version } : {}),
+            ...(token ? { page_token: token } : {}),
+          })),
+        };
+        const res = await this.request('POST', '/v1/querybatch', body);
+        const results = isObject(res) ? res.results : undefined;
+        if (!Array.isArray(results) || results.length !== chunk.length) {
+          throw new UnavailableError(`OSV API ${this.baseUrl}: querybatch answered ${Array.isArray(results) ? results.length : 'no'} results for ${chunk.length} queries`);
+        }
+        results.forEach((raw: unknown, j) => {
+          const r = (isObject(raw) ? raw : {}) as BatchResult;
+          for (const v of Array.isArray(r.vulns) ? r.vulns : []) if (isObject(v) && typeof v.id === 'string') ids.set(v.id, typeof v.modified === 'string' ? v.modified : undefined);
+          if (typeof r.next_page_token === 'string' && r.next_page_token) next.push({ q: (chunk[j] as (typeof chunk)[number]).q, token: r.next_page_token });
+        });
+      }
+      pending = next;
+    }
+    return ids;
+  }
+
+  async recordsFor(packages: readonly PackageQuery[]): Promise<readonly OsvRecord[]> {
+    const unique = new Map<string, PackageQuery>();
+    for (const p of packages) unique.set(`${p.ecosystem}\u0000${p.name}\u0000${p.version ?? ''}`, p);
+    const ids = await this.queryIds([...unique.values()]);
+    const warnings: string[] = [];
+    // A cached record is reused only when the batch reports the same modified time.
+    const wanted = [...ids].filter(([id, modified]) => !(this.cache.has(id) && modified !== undefined && this.cache.get(id)?.modified === modified)).map(([id]) => id);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < wanted.length) {
+        const id = wanted[next++] as string;
+        const raw = await this.request('GET', `/v1/vulns/${encodeURIComponent(id)}`);
+        if (raw === undefined) {
+          warnings.push(`OSV record ${id} listed by querybatch but not found (404); skipped`);
+          continue;
+        }
+        try {
+          this.cache.set(id, parseOsvRecord(raw));
+        } catch (err) {
+          if (!(err instanceof MalformedRecordError)) throw err;
+          warnings.push(`skipped OSV record ${id} from the API: ${err.message}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, wanted.length) }, worker));
+    const records = [...ids.keys()].map((id) => this.cache.get(id)).filter((r): r is OsvRecord => r !== undefined);
+    let newest: string | undefined;
+    for (const r of records) if (newest === undefined || Date.parse(r.modified) > Date.parse(newest)) newest = r.modified;
+    this.last = { count: records.length, ...(newest ? { newest } : {}), warnings };
+    return records;
+  }
+
+  async describe(): Promise<DataDescription> {
+    return {
+      source: `osv-api:${this.baseUrl}`,
+      recordCount: this.last.count,
+      ...(this.last.newest ? { newestModified: this.last.newest } : {}),
+      warnings: this.last.warnings,
+    };
+  }
+}

@@ -1,0 +1,99 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import type { BlobStore } from '../../../lambdas/ports/blob-store';
+import { parseOsvJson } from '../../../lambdas/vuln/osv/parse';
+import type { OsvAffected, OsvRecord } from '../../../lambdas/vuln/osv/types';
+import { parseScanSbom, type ScanSbom } from '../../../lambdas/vuln/sbom-input';
+import { OfflineOsvSource } from '../../../lambdas/vuln/sources/offline-source';
+
+export const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'osv', 'records');
+
+export function fixtureRecord(id: string): OsvRecord {
+  return parseOsvJson(fs.readFileSync(path.join(FIXTURES, `${id}.json`)));
+}
+
+export function fixtureSource(): OfflineOsvSource {
+  return OfflineOsvSource.fromPath(FIXTURES);
+}
+
+/** A synthetic OSV record (ours, for rules the real data does not exercise). */
+export function record(id: string, affected: OsvAffected[], extra: Partial<OsvRecord> = {}): OsvRecord {
+  return { id, modified: '2024-01-01T00:00:00Z', affected, ...extra };
+}
+
+/** A CycloneDX 1.6 document whose components are the given purls (bom-ref = purl). */
+export function cdxDocument(purls: readonly string[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    $schema: 'http://cyclonedx.org/schema/bom-1.6.schema.json',
+    bomFormat: 'CycloneDX',
+    specVersion: '1.6',
+    serialNumber: 'urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79',
+    version: 1,
+    metadata: {
+      timestamp: '2026-01-01T00:00:00Z',
+      component: { type: 'container', 'bom-ref': 'pkg:oci/app@sha256%3Aabc', name: 'app', version: 'sha256:abc', purl: 'pkg:oci/app@sha256%3Aabc' },
+    },
+    components: purls.map((p) => ({ type: 'library', 'bom-ref': p, name: decodeURIComponent(p.replace(/[?#].*$/, '').split('/').pop()?.split('@')[0] ?? p), purl: p })),
+    ...extra,
+  };
+}
+
+export function sbomOf(purls: readonly string[]): ScanSbom {
+  return parseScanSbom(JSON.stringify(cdxDocument(purls)), 'test.cdx.json');
+}
+
+export class MemoryBlobStore implements BlobStore {
+  readonly blobs = new Map<string, Buffer>();
+  async put(key: string, body: Buffer): Promise<void> {
+    this.blobs.set(key, Buffer.from(body));
+  }
+  async get(key: string): Promise<Buffer | undefined> {
+    return this.blobs.get(key);
+  }
+  location(key: string): string {
+    return `mem://${key}`;
+  }
+}
+
+/** A minimal zip (deflated entries, no extras) like osv.dev's all.zip, for the zip loader. */
+export function zipOf(entries: readonly { name: string; data: Buffer | string }[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const data = Buffer.from(e.data);
+    const packed = zlib.deflateRawSync(data);
+    const name = Buffer.from(e.name);
+    const crc = zlib.crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(packed.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(packed.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, packed);
+    centrals.push(central, name);
+    offset += local.length + name.length + packed.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}

@@ -1,0 +1,110 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { BadInputError } from '../../../lambdas/core/errors';
+import { MalformedRecordError, parseOsvJson, parseOsvRecord } from '../../../lambdas/vuln/osv/parse';
+import { loadOsvDirectory, loadOsvZip } from '../../../lambdas/vuln/sources/osv-files';
+import { OfflineOsvSource } from '../../../lambdas/vuln/sources/offline-source';
+import { FIXTURES, zipOf } from './helpers';
+
+let work: string;
+beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-osv-'))));
+afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+const good = (id: string, modified = '2024-01-01T00:00:00Z') =>
+  JSON.stringify({ id, modified, affected: [{ package: { ecosystem: 'npm', name: 'left-pad' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.3.0' }] }] }] });
+
+describe('OSV record shape checks', () => {
+  it.each([
+    ['not JSON', '{', /not JSON/],
+    ['an array', '[]', /record is not a JSON object/],
+    ['no id', '{"modified":"2024-01-01T00:00:00Z"}', /id is missing/],
+    ['no modified', '{"id":"X-1"}', /modified is missing/],
+    ['aliases not strings', '{"id":"X-1","modified":"m","aliases":[1]}', /aliases is not a list of strings/],
+    ['package without name', '{"id":"X-1","modified":"m","affected":[{"package":{"ecosystem":"npm"}}]}', /affected\[0\].package needs string ecosystem and name/],
+    ['event with two kinds', '{"id":"X-1","modified":"m","affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0","fixed":"1.0.0"}]}]}]}', /events\[0\] must have exactly one of/],
+    ['range without introduced', '{"id":"X-1","modified":"m","affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[{"fixed":"1.0.0"}]}]}]}', /has no introduced event/],
+    ['fixed and last_affected mixed', '{"id":"X-1","modified":"m","affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.0.0"},{"last_affected":"0.9.0"}]}]}]}', /mixes fixed and last_affected/],
+    ['versions not strings', '{"id":"X-1","modified":"m","affected":[{"package":{"ecosystem":"npm","name":"a"},"versions":[1]}]}', /versions is not a list of strings/],
+    ['severity without score', '{"id":"X-1","modified":"m","severity":[{"type":"CVSS_V3"}]}', /severity\[0\] needs string type and score/],
+  ])('refuses %s', (_what, text, message) => {
+    expect(() => parseOsvJson(text)).toThrow(MalformedRecordError);
+    expect(() => parseOsvJson(text)).toThrow(message);
+  });
+
+  it('keeps the record and drops affected entries without a package (GIT-only entries)', () => {
+    const r = parseOsvRecord({ id: 'X-1', modified: 'm', affected: [{ ranges: [{ type: 'GIT', repo: 'r', events: [{ introduced: 'abc' }] }] }, { package: { ecosystem: 'npm', name: 'a' } }] });
+    expect(r.affected).toHaveLength(1);
+  });
+
+  it('accepts every real fixture record', () => {
+    for (const f of fs.readdirSync(FIXTURES)) expect(() => parseOsvJson(fs.readFileSync(path.join(FIXTURES, f)))).not.toThrow();
+  });
+});
+
+describe('offline OSV data', () => {
+  it('reads a directory tree, skipping malformed records with a warning naming the file', async () => {
+    fs.mkdirSync(path.join(work, 'npm'));
+    fs.writeFileSync(path.join(work, 'npm', 'A-1.json'), good('A-1'));
+    fs.writeFileSync(path.join(work, 'B-1.json'), good('B-1'));
+    fs.writeFileSync(path.join(work, 'broken.json'), '{"id": ');
+    fs.writeFileSync(path.join(work, 'bad-shape.json'), '{"id":"C-1"}');
+    fs.writeFileSync(path.join(work, 'README.md'), '# not a record');
+    const loaded = await loadOsvDirectory(work);
+    expect(loaded.records.map((r) => r.id).sort()).toEqual(['A-1', 'B-1']);
+    expect(loaded.warnings).toEqual([
+      'skipped OSV record bad-shape.json: modified is missing',
+      expect.stringMatching(/^skipped OSV record broken\.json: not JSON/),
+    ]);
+  });
+
+  it('reads a zip like osv.dev\'s all.zip, skipping malformed entries', async () => {
+    const zip = path.join(work, 'all.zip');
+    fs.writeFileSync(zip, zipOf([{ name: 'A-1.json', data: good('A-1') }, { name: 'bad.json', data: 'nope' }, { name: 'dir/B-1.json', data: good('B-1') }]));
+    const loaded = await loadOsvZip(zip);
+    expect(loaded.records.map((r) => r.id)).toEqual(['A-1', 'B-1']);
+    expect(loaded.warnings).toEqual([expect.stringMatching(/^skipped OSV record all\.zip:bad\.json: not JSON/)]);
+    const src = OfflineOsvSource.fromPath(zip);
+    expect(await src.describe()).toMatchObject({ source: `osv-zip:${zip}`, recordCount: 2 });
+  });
+
+  it('a file that is not a zip is a bad input', async () => {
+    const file = path.join(work, 'notzip.zip');
+    fs.writeFileSync(file, 'plain text');
+    await expect(loadOsvZip(file)).rejects.toThrow(BadInputError);
+  });
+
+  it('describes its data: source, record count, newest modified, warnings (duplicates keep the newest)', async () => {
+    fs.writeFileSync(path.join(work, 'A-1.json'), good('A-1', '2024-05-01T00:00:00Z'));
+    fs.mkdirSync(path.join(work, 'old'));
+    fs.writeFileSync(path.join(work, 'old', 'A-1.json'), good('A-1', '2023-01-01T00:00:00Z'));
+    fs.writeFileSync(path.join(work, 'B-1.json'), good('B-1', '2025-02-03T04:05:06.789Z'));
+    const src = OfflineOsvSource.fromPath(work);
+    expect(await src.describe()).toEqual({
+      source: `osv-dir:${work}`,
+      recordCount: 2,
+      newestModified: '2025-02-03T04:05:06.789Z',
+      warnings: ['OSV record A-1 appears more than once; the most recently modified copy is used'],
+    });
+    const recs = await src.recordsFor([{ ecosystem: 'npm', name: 'left-pad' }]);
+    expect(recs.map((r) => [r.id, r.modified]).sort()).toEqual([
+      ['A-1', '2024-05-01T00:00:00Z'],
+      ['B-1', '2025-02-03T04:05:06.789Z'],
+    ]);
+  });
+
+  it('refuses an empty data set or a missing path instead of scanning against nothing', async () => {
+    await expect(OfflineOsvSource.fromPath(work).describe()).rejects.toThrow(/no OSV records found/);
+    await expect(OfflineOsvSource.fromPath(path.join(work, 'missing')).describe()).rejects.toThrow(/does not exist/);
+  });
+
+  it('loads the real fixtures once and answers per package', async () => {
+    const src = OfflineOsvSource.fromPath(FIXTURES);
+    const d = await src.describe();
+    expect(d.recordCount).toBe(35);
+    expect(d.warnings).toEqual([]);
+    const recs = await src.recordsFor([{ ecosystem: 'Alpine:v3.19', name: 'musl' }, { ecosystem: 'npm', name: 'lodash' }]);
+    expect(recs.map((r) => r.id).sort()).toEqual(['ALPINE-CVE-2025-26519', 'GHSA-4xc9-xhrj-v574', 'GHSA-fvqr-27wr-82fm', 'GHSA-p6mc-m468-83gw', 'GHSA-x5rq-j2xg-h7qm']);
+    expect(await src.recordsFor([{ ecosystem: 'Alpine:v3.15', name: 'musl' }])).toEqual([]);
+  });
+});
