@@ -25,6 +25,8 @@ export const PREREQUISITES: readonly Prerequisite[] = [
   { debianPackage: 'golang-go', why: 'real Go executables for the golang cataloger, and `go version -m`, its oracle', present: () => onPath('go') },
   { debianPackage: 'binutils', why: 'objcopy and readelf: a cargo-auditable .dep-v0 section added to a real executable for the rust cataloger', present: () => onPath('objcopy') && onPath('readelf') },
   { debianPackage: 'gcc', why: 'a real ELF executable for the rust cataloger when rustc is not installed', present: () => onPath('rustc') || onPath('gcc') },
+  { debianPackage: 'default-jdk-headless', why: 'javac and jar: real jars, wars, ears and fat jars for the java cataloger', present: () => onPath('javac') && onPath('jar') },
+  { debianPackage: 'unzip', why: 'Info-ZIP, the independent reader the java cataloger is checked against', present: () => onPath('unzip') },
 ];
 
 /**
