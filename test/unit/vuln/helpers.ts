@@ -45,7 +45,7 @@ export function sbomOf(purls: readonly string[]): ScanSbom {
 
 export class MemoryBlobStore implements BlobStore {
   readonly blobs = new Map<string, Buffer>();
-  async put(key: string, body: Buffer): Promise<void> {
+  async put(key: string, body: Buffer, _contentType?: string): Promise<void> {
     this.blobs.set(key, Buffer.from(body));
   }
   async get(key: string): Promise<Buffer | undefined> {

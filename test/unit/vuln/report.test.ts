@@ -1,0 +1,153 @@
+import { BadInputError } from '../../../lambdas/core/errors';
+import { validateCycloneDx } from '../../../lambdas/sbom/writers/cyclonedx';
+import { scanCycloneDx } from '../../../lambdas/vuln/render-cyclonedx';
+import { scanTable } from '../../../lambdas/vuln/render-table';
+import { blockingFindings, REPORT_FORMAT } from '../../../lambdas/vuln/report';
+import { scanSbom } from '../../../lambdas/vuln/scan';
+import { parseScanSbom } from '../../../lambdas/vuln/sbom-input';
+import { parseIgnoreFile } from '../../../lambdas/vuln/suppress';
+import { cdxDocument, fixtureSource } from './helpers';
+
+const NOW = new Date('2026-06-01T00:00:00Z');
+const PURLS = [
+  'pkg:apk/alpine/musl@1.2.4_git20230717-r4?arch=x86_64&distro=alpine-3.19.1',
+  'pkg:npm/lodash@4.17.15',
+  'pkg:cargo/wasmtime@1.0.1',
+  'pkg:cargo/wasmtime@2.0.1',
+  'pkg:deb/debian/libssl1.1@1.1.0l-1~deb9u5?arch=amd64&distro=debian-9&upstream=openssl',
+  'pkg:npm/lodash@not.a.version',
+  'pkg:generic/thing@1.0',
+];
+
+async function report(threshold?: 'high' | 'critical', ignore = '') {
+  const doc = cdxDocument(PURLS);
+  const sbom = parseScanSbom(JSON.stringify(doc), 'in.cdx.json');
+  const r = await scanSbom(sbom, fixtureSource(), { now: NOW, threshold, rules: { ignore: parseIgnoreFile(ignore, 'ignore.yaml'), vex: [] } });
+  return { doc, sbom, r };
+}
+
+describe('scan report', () => {
+  it('names its data, counts, and decides the verdict against the threshold', async () => {
+    const { r } = await report('high');
+    expect(r.format).toBe(REPORT_FORMAT);
+    expect(r.data).toEqual({ source: expect.stringMatching(/^osv-dir:.*fixtures\/osv\/records$/), recordCount: 35, newestModified: '2026-07-31T16:37:42Z' });
+    expect(r.summary).toMatchObject({ components: 7, scanned: 6, notScanned: 1, unorderable: 1, findings: 5, suppressed: 0, atOrAboveThreshold: 4 });
+    expect(r.summary.bySeverity).toMatchObject({ high: 4, unknown: 1 });
+    expect(r.verdict).toBe('fail');
+    expect(blockingFindings(r).map((f) => f.id)).toEqual(['ALPINE-CVE-2025-26519', 'CVE-2022-39393', 'CVE-2022-39393', 'GHSA-p6mc-m468-83gw']);
+    expect((await report('critical')).r.verdict).toBe('pass');
+    expect((await report()).r.verdict).toBe('pass');
+  });
+
+  it('suppressed findings stay, marked, and stop counting', async () => {
+    const { r } = await report('high', '- {id: CVE-2022-39393, reason: wasmtime is only used at build time}\n- {id: GHSA-p6mc-m468-83gw, reason: old, expires: 2026-01-01}');
+    const w = r.findings.filter((f) => f.id === 'CVE-2022-39393');
+    expect(w.map((f) => [f.suppressed, f.suppression?.reason])).toEqual([
+      [true, 'wasmtime is only used at build time'],
+      [true, 'wasmtime is only used at build time'],
+    ]);
+    expect(r.summary).toMatchObject({ findings: 5, suppressed: 2, atOrAboveThreshold: 2 });
+    expect(r.expiredRules.map((x) => x.id)).toEqual(['GHSA-p6mc-m468-83gw']);
+    expect(r.warnings).toContain('ignore rule ignore.yaml#2 (GHSA-p6mc-m468-83gw) expired on 2026-01-01; it no longer applies');
+  });
+
+  it('table: findings, unorderable components, data and verdict', async () => {
+    const { r } = await report('high', '- {id: CVE-2022-39393, reason: build only}');
+    const text = scanTable(r);
+    expect(text).toMatch(/^SEVERITY\s+VULNERABILITY\s+PACKAGE\s+VERSION\s+FIXED IN\s+NOTE$/m);
+    expect(text).toMatch(/^HIGH\s+ALPINE-CVE-2025-26519\s+musl\s+1\.2\.4_git20230717-r4\s+1\.2\.4_git20230717-r5$/m);
+    expect(text).toMatch(/^HIGH\s+CVE-2022-39393\s+wasmtime\s+1\.0\.1\s+1\.0\.2\s+suppressed \(ignore: build only\)$/m);
+    expect(text).toMatch(/^UNKNOWN\s+DLA-3008-1\s+libssl1\.1\s+1\.1\.0l-1~deb9u5\s+1\.1\.0l-1~deb9u6$/m);
+    expect(text).toContain('pkg:npm/lodash@not.a.version: version "not.a.version" is not a valid SemVer');
+    expect(text).toMatch(/^data: osv-dir:.*, 35 record\(s\), newest modified 2026-07-31T16:37:42Z$/m);
+    expect(text).toMatch(/^verdict: FAIL \(2 unsuppressed finding\(s\) at or above high\)$/m);
+  });
+
+  it('an empty result says so and still names its data (never a bare "no vulnerabilities")', async () => {
+    const sbom = parseScanSbom(JSON.stringify(cdxDocument(['pkg:npm/lodash@4.17.21'])), 'x');
+    const text = scanTable(await scanSbom(sbom, fixtureSource(), { now: NOW }));
+    expect(text).toContain('No known vulnerabilities matched.');
+    expect(text).toMatch(/data: osv-dir:.*35 record\(s\)/);
+  });
+});
+
+describe('CycloneDX output', () => {
+  it('is the input SBOM unchanged plus vulnerabilities[], valid against the 1.6 schema', async () => {
+    const { doc, sbom, r } = await report('high', '- {id: CVE-2022-39393, package: "pkg:cargo/wasmtime@2.0.1", reason: build only}');
+    const json = scanCycloneDx(r, sbom.document);
+    expect(await validateCycloneDx(json)).toEqual([]);
+    const out = JSON.parse(json);
+    expect(out.components).toEqual(doc.components);
+    expect(out.metadata).toEqual(doc.metadata);
+    expect(out.serialNumber).toBe(doc.serialNumber);
+    const byId = (id: string) => out.vulnerabilities.filter((v: { id: string }) => v.id === id);
+    const [wasm, wasmSuppressed] = byId('CVE-2022-39393');
+    expect(wasm).toMatchObject({
+      id: 'CVE-2022-39393',
+      references: [
+        { id: 'GHSA-wh6w-3828-g9qf', source: { name: 'OSV', url: 'https://osv.dev/vulnerability/GHSA-wh6w-3828-g9qf' } },
+        { id: 'RUSTSEC-2022-0075', source: { name: 'OSV' } },
+        { id: 'RUSTSEC-2022-0098', source: { name: 'OSV' } },
+      ],
+      ratings: [{ score: 8.6, severity: 'high', method: 'CVSSv31', vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:N/A:N' }],
+      recommendation: 'Upgrade wasmtime (wasmtime 1.0.1) to 1.0.2',
+      affects: [{ ref: 'pkg:cargo/wasmtime@1.0.1', versions: [{ version: '1.0.1', status: 'affected' }, { version: '1.0.2', status: 'unaffected' }] }],
+    });
+    expect(wasm.analysis).toBeUndefined();
+    // The suppressed component is a separate entry carrying the analysis.
+    expect(wasmSuppressed.affects).toEqual([{ ref: 'pkg:cargo/wasmtime@2.0.1', versions: [{ version: '2.0.1', status: 'affected' }, { version: '2.0.2', status: 'unaffected' }] }]);
+    expect(wasmSuppressed.analysis.detail).toBe('suppressed by ignore rule ignore.yaml#1: build only');
+    expect(wasmSuppressed['bom-ref']).not.toBe(wasm['bom-ref']);
+    // affects[].ref is the component's own bom-ref, a plain ref.
+    const refs = new Set(out.components.map((c: { 'bom-ref': string }) => c['bom-ref']));
+    for (const v of out.vulnerabilities) for (const a of v.affects) expect(refs.has(a.ref)).toBe(true);
+    // Unorderable and unscanned components never appear in vulnerabilities[].
+    expect(json).not.toMatch(/"ref": "pkg:npm\/lodash@not\.a\.version"/);
+    // Record without severity: an explicit unknown rating.
+    expect(byId('DLA-3008-1')[0].ratings).toEqual([{ severity: 'unknown', method: 'other' }]);
+    expect(out.properties).toEqual(
+      expect.arrayContaining([
+        { name: 'artifact-guard:scan:data-source', value: r.data.source },
+        { name: 'artifact-guard:scan:record-count', value: '35' },
+        { name: 'artifact-guard:scan:newest-modified', value: '2026-07-31T16:37:42Z' },
+      ]),
+    );
+  });
+
+  it('gives components without a bom-ref one (existing refs unchanged), so affects[] can point at them', async () => {
+    const doc = cdxDocument([]);
+    doc.components = [{ type: 'library', name: 'lodash', version: '4.17.15', purl: 'pkg:npm/lodash@4.17.15' }, { type: 'library', name: 'x', 'bom-ref': 'keep-me' }];
+    const sbom = parseScanSbom(JSON.stringify(doc), 'x');
+    const json = scanCycloneDx(await scanSbom(sbom, fixtureSource(), { now: NOW }), sbom.document);
+    expect(await validateCycloneDx(json)).toEqual([]);
+    const out = JSON.parse(json);
+    expect(out.components.map((c: { 'bom-ref': string }) => c['bom-ref'])).toEqual(['artifact-guard:component:1', 'keep-me']);
+    expect(out.vulnerabilities[0].affects[0].ref).toBe('artifact-guard:component:1');
+  });
+});
+
+describe('SBOM input', () => {
+  const bad = (text: string) => () => parseScanSbom(text, 'in.json');
+  it('refuses what is not a CycloneDX JSON SBOM, naming the file', () => {
+    expect(bad('not json')).toThrow(BadInputError);
+    expect(bad('not json')).toThrow(/^in.json: SBOM is not JSON/);
+    expect(bad('[]')).toThrow('in.json: SBOM is not a JSON object');
+    expect(bad('{"spdxVersion":"SPDX-2.3"}')).toThrow(/not a CycloneDX JSON SBOM \(this is SPDX/);
+    expect(bad('{"bomFormat":"CycloneDX","components":{}}')).toThrow('in.json: components is not a list');
+    expect(bad('{"bomFormat":"CycloneDX","components":[{"type":"library"}]}')).toThrow('in.json: components[0] has no name');
+    expect(bad('{"bomFormat":"CycloneDX","components":[{"name":"a","purl":5}]}')).toThrow('in.json: components[0].purl is not a string');
+    expect(bad('{"bomFormat":"CycloneDX","components":[{"name":"a","bom-ref":"x"},{"name":"b","bom-ref":"x"}]}')).toThrow('bom-ref "x" is used twice');
+  });
+
+  it('reads nested components and the subject', () => {
+    const s = parseScanSbom(
+      JSON.stringify({ bomFormat: 'CycloneDX', metadata: { component: { name: 'img', version: 'sha256:1', purl: 'pkg:oci/img@sha256%3A1' } }, components: [{ name: 'a', purl: 'pkg:npm/a@1.0.0', components: [{ name: 'b', group: '@s', purl: 'pkg:npm/%40s/b@2.0.0' }] }] }),
+      'x',
+    );
+    expect(s.components).toEqual([
+      { bomRef: 'artifact-guard:component:1', name: 'a', purl: 'pkg:npm/a@1.0.0' },
+      { bomRef: 'artifact-guard:component:2', name: '@s/b', purl: 'pkg:npm/%40s/b@2.0.0' },
+    ]);
+    expect(s.subject).toEqual({ name: 'img', version: 'sha256:1', purl: 'pkg:oci/img@sha256%3A1', bomRef: undefined });
+  });
+});
