@@ -13,7 +13,7 @@ import { PREDICATE_TYPES } from './predicate-types';
  * - `cyclonedx`: the CycloneDX SBOM JSON (`sbom -o cyclonedx-json`);
  * - `vuln`: either a complete cosign vuln predicate (`scanner.result` and `metadata`), or a
  *   scan report (`scan -o json`), which becomes `scanner.result`, scan times taken from the
- *   report's `startedOn` / `finishedOn` when it has them, else the attestation time;
+ *   report's `startedOn` / `finishedOn` (else its `generatedAt`, else the attestation time);
  * - a predicateType URI: any JSON object, as it is.
  */
 export function predicateFromFile(predicateType: string, bytes: Buffer, file: string, now: Date): JsonObject {
@@ -35,7 +35,8 @@ export function predicateFromFile(predicateType: string, bytes: Buffer, file: st
     }
     case PREDICATE_TYPES.vuln: {
       if (isJsonObject(plain.scanner) && 'result' in plain.scanner && isJsonObject(plain.metadata)) return plain;
-      const time = (k: string) => (typeof plain[k] === 'string' && !Number.isNaN(Date.parse(plain[k] as string)) ? (plain[k] as string) : now.toISOString());
+      const at = (k: string) => (typeof plain[k] === 'string' && !Number.isNaN(Date.parse(plain[k] as string)) ? (plain[k] as string) : undefined);
+      const time = (k: string) => at(k) ?? at('generatedAt') ?? now.toISOString();
       return vulnPredicate({ report: plain, scanStartedOn: time('startedOn'), scanFinishedOn: time('finishedOn') });
     }
     default:

@@ -5,15 +5,16 @@
  *
  * 1. `findings: [{ id, severity, suppressed? }]`: one entry per finding; `suppressed: true`
  *    (an ignore or VEX rule applied) takes it out of the count;
- * 2. `summary: { counts: { critical: n, high: n, … } }`: counts of UNSUPPRESSED findings by
- *    severity (used only when there is no `findings` array);
+ * 2. `summary: { bySeverity: { critical: n, high: n, … } }` (or `summary.counts`): counts of
+ *    UNSUPPRESSED findings by severity (used only when there is no `findings` array);
  * 3. CycloneDX `vulnerabilities: [{ id, ratings: [{ severity }], analysis: { state } }]`, as
  *    `scan -o cyclonedx-json` writes it: the highest rating counts; `analysis.state`
  *    `not_affected`, `false_positive` or `resolved` suppresses.
  *
  * Severity words are CycloneDX 1.6's, case-insensitive: `none`, `unknown`, `info`, `low`,
  * `medium`, `high`, `critical` (also `negligible` = info, `moderate` = medium, `important` = high).
- * An optional top-level `verdict` other than `pass` / `fail` (e.g. `unknown`: no verified
+ * The scan step's report (`lambdas/vuln/report.ts`, format `artifact-guard/scan-report@1`) has
+ * both 1 and 2. An optional top-level `verdict` other than `pass` / `fail` (e.g. `unknown`: no verified
  * vulnerability data) makes the report unusable: the policy never reads "no data" as "no findings".
  */
 export const SEVERITY_ORDER = ['none', 'unknown', 'info', 'low', 'medium', 'high', 'critical'] as const;
@@ -66,7 +67,7 @@ function fromFindings(list: readonly unknown[]): ScanReportRead {
 function fromCounts(counts: Json): ScanReportRead {
   const bySeverity: Partial<Record<SeverityLevel, number>> = {};
   for (const [word, n] of Object.entries(counts)) {
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) return { ok: false, reason: `summary.counts.${word} is not a count` };
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) return { ok: false, reason: `summary count ${word} is not a count` };
     const s = parseSeverity(word) ?? 'unknown';
     bySeverity[s] = (bySeverity[s] ?? 0) + n;
   }
@@ -94,7 +95,10 @@ export function readScanReport(report: unknown): ScanReportRead {
     return { ok: false, reason: `the scan's verdict is "${report.verdict}": it had no verified vulnerability data` };
   }
   if (Array.isArray(report.findings)) return fromFindings(report.findings);
-  if (isObject(report.summary) && isObject(report.summary.counts)) return fromCounts(report.summary.counts);
+  if (isObject(report.summary)) {
+    const counts = report.summary.bySeverity ?? report.summary.counts;
+    if (isObject(counts)) return fromCounts(counts);
+  }
   if (Array.isArray(report.vulnerabilities)) return fromCycloneDx(report.vulnerabilities);
-  return { ok: false, reason: 'scanner.result has neither findings, summary.counts nor CycloneDX vulnerabilities' };
+  return { ok: false, reason: 'scanner.result has neither findings, summary.bySeverity nor CycloneDX vulnerabilities' };
 }

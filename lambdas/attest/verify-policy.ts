@@ -2,8 +2,9 @@ import type { ArtifactSource } from '../oci/source';
 import type { VerificationKey } from '../signing/verifier';
 import type { VerifyOutcome } from '../signing/verify-artifact';
 import { verifyArtifact } from '../signing/verify-artifact';
+import { signingTargets } from '../signing/targets';
 import { BadInputError } from '../core/errors';
-import type { AcceptedAttestation, RejectedEvidence } from './evidence';
+import type { AcceptedAttestation, Evidence, RejectedEvidence } from './evidence';
 import { collectEvidence } from './evidence';
 import type { Policy, RequiredAttestation } from './policy';
 import { PREDICATE_TYPES } from './predicate-types';
@@ -19,12 +20,23 @@ export interface PolicyVerifyRequest {
   readonly now?: () => Date;
 }
 
+export interface UsedAttestation {
+  readonly origin: string;
+  readonly key: string;
+  readonly time?: string;
+  /** The manifest it is about: REF's digest, or a platform manifest of REF's index. */
+  readonly digest: string;
+  readonly platform?: string;
+}
+
 export interface AttestationResult {
   readonly type: string;
   readonly predicateType: string;
-  /** The attestation the rules read: the newest accepted one of the type. */
-  readonly used?: { readonly origin: string; readonly key: string; readonly time?: string };
-  readonly accepted: number;
+  /**
+   * The attestations the rules read: the newest accepted one for REF's digest or, when REF is an
+   * index without one, the newest for each of its platform manifests.
+   */
+  readonly used: readonly UsedAttestation[];
 }
 
 export interface PolicyOutcome {
@@ -53,11 +65,35 @@ function rejectionsFor(req: RequiredAttestation, rejected: readonly RejectedEvid
   return rejected.filter((r) => r.claimedType === undefined || r.claimedType === req.predicateType).map((r) => `  ${r.origin}: ${r.reason}`);
 }
 
+interface Scope {
+  readonly digest: string;
+  readonly platform?: string;
+}
+
+/** The rules of the policy on one accepted attestation. */
+function ruleProblems(policy: Policy, required: RequiredAttestation, used: AcceptedAttestation, now: Date): string[] {
+  const problems: string[] = [];
+  if (required.maxAgeMs !== undefined) {
+    const old = ageProblem(used.statement, required.maxAgeMs, now, required.maxAge);
+    if (old) problems.push(`${required.name} attestation: the newest (${used.origin}) ${old}`);
+  }
+  if (required.predicateType === PREDICATE_TYPES.vuln && policy.failOn) {
+    const vuln = vulnerabilityProblem(used.statement, policy.failOn);
+    if (vuln) problems.push(`vulnerabilities: ${vuln} (${used.origin})`);
+  }
+  if (required.predicateType === PREDICATE_TYPES.slsaprovenance1) {
+    for (const p of provenanceProblems(used.statement, policy.sourceRepositories, policy.builders)) problems.push(`provenance: ${p} (${used.origin})`);
+  }
+  return problems;
+}
+
 /**
  * `verify --policy`: the cosign signature (unless `signature: false`), then every required
  * attestation (DSSE-verified with one of the keys, in-toto payloadType, subject digest equal to
  * REF's, storage annotation equal to the predicateType), then the rules on the newest accepted
- * attestation of each type. Allowed iff no reason was found; every reason is reported.
+ * attestation of each type. For a multi-arch index, a type the index itself lacks is satisfied
+ * when every platform manifest has it (SBOMs and scans are per platform), and the rules then
+ * hold for each. Allowed iff no reason was found; every reason is reported.
  */
 export async function verifyWithPolicy(req: PolicyVerifyRequest): Promise<PolicyOutcome> {
   const writer = req.source.writer;
@@ -76,31 +112,51 @@ export async function verifyWithPolicy(req: PolicyVerifyRequest): Promise<Policy
     if (!sig.allowed) reasons.push(`signature: no acceptable signature in ${sig.signatureTag}${sig.reasons.map((r) => `\n  ${r}`).join('')}`);
   }
 
-  const evidence = await collectEvidence(req.source, digest, req.keys, policy.evidence);
+  const platforms: Scope[] = root.manifest.kind === 'index' ? (await signingTargets(req.source, root)).slice(1).map((t) => ({ digest: t.digest, ...(t.platform ? { platform: t.platform } : {}) })) : [];
+  const evidence = new Map<string, Evidence>();
+  const evidenceAt = async (d: string): Promise<Evidence> => {
+    let e = evidence.get(d);
+    if (!e) {
+      e = await collectEvidence(req.source, d, req.keys, policy.evidence);
+      evidence.set(d, e);
+    }
+    return e;
+  };
+  const where = policy.evidence === 'any' ? '.att and bundle referrers' : policy.evidence === 'att' ? '.att' : 'bundle referrers';
+
   const attestations: AttestationResult[] = [];
   for (const required of policy.attestations) {
-    const accepted = evidence.accepted.filter((a) => a.statement.predicateType === required.predicateType);
-    const used = newest(accepted);
-    const label = `${required.name} attestation`;
-    if (!used) {
-      const why = rejectionsFor(required, evidence.rejected);
-      reasons.push(`${label}: none verified for ${digest} (${required.predicateType}, looked in ${policy.evidence === 'any' ? '.att and bundle referrers' : policy.evidence === 'att' ? '.att' : 'bundle referrers'})${why.length ? `\n${why.join('\n')}` : ''}`);
-      attestations.push({ type: required.name, predicateType: required.predicateType, accepted: 0 });
-      continue;
+    const ofType = (e: Evidence) => e.accepted.filter((a) => a.statement.predicateType === required.predicateType);
+    const rootEvidence = await evidenceAt(digest);
+    let chosen: { scope: Scope; used: AcceptedAttestation }[] = [];
+    const atRoot = newest(ofType(rootEvidence));
+    if (atRoot) chosen = [{ scope: { digest }, used: atRoot }];
+    else if (platforms.length > 0) {
+      const perPlatform = await Promise.all(platforms.map(async (scope) => ({ scope, used: newest(ofType(await evidenceAt(scope.digest))) })));
+      const missing = perPlatform.filter((p) => !p.used);
+      if (missing.length === 0) chosen = perPlatform as { scope: Scope; used: AcceptedAttestation }[];
+      else {
+        const lines = [...rejectionsFor(required, rootEvidence.rejected)];
+        for (const m of missing) lines.push(`  ${m.scope.platform ?? m.scope.digest}: none verified for ${m.scope.digest}`, ...rejectionsFor(required, (await evidenceAt(m.scope.digest)).rejected).map((l) => `  ${l}`));
+        reasons.push(`${required.name} attestation: none verified for the index ${digest} nor for every platform manifest (${required.predicateType}, looked in ${where})\n${lines.join('\n')}`);
+      }
+    } else {
+      const why = rejectionsFor(required, rootEvidence.rejected);
+      reasons.push(`${required.name} attestation: none verified for ${digest} (${required.predicateType}, looked in ${where})${why.length ? `\n${why.join('\n')}` : ''}`);
     }
-    const time = statementTime(used.statement);
-    attestations.push({ type: required.name, predicateType: required.predicateType, accepted: accepted.length, used: { origin: used.origin, key: used.key, ...(time ? { time: time.toISOString() } : {}) } });
-    if (required.maxAgeMs !== undefined) {
-      const old = ageProblem(used.statement, required.maxAgeMs, now, required.maxAge);
-      if (old) reasons.push(`${label}: the newest (${used.origin}) ${old}`);
+    for (const { scope, used } of chosen) {
+      const prefix = scope.platform ? `${scope.platform}: ` : scope.digest !== digest ? `${scope.digest}: ` : '';
+      for (const problem of ruleProblems(policy, required, used, now)) reasons.push(`${prefix}${problem}`);
     }
-    if (required.predicateType === PREDICATE_TYPES.vuln && policy.failOn) {
-      const vuln = vulnerabilityProblem(used.statement, policy.failOn);
-      if (vuln) reasons.push(`vulnerabilities: ${vuln} (${used.origin})`);
-    }
-    if (required.predicateType === PREDICATE_TYPES.slsaprovenance1) {
-      for (const p of provenanceProblems(used.statement, policy.sourceRepositories, policy.builders)) reasons.push(`provenance: ${p} (${used.origin})`);
-    }
+    attestations.push({
+      type: required.name,
+      predicateType: required.predicateType,
+      used: chosen.map(({ scope, used }) => {
+        const time = statementTime(used.statement);
+        return { origin: used.origin, key: used.key, digest: scope.digest, ...(scope.platform ? { platform: scope.platform } : {}), ...(time ? { time: time.toISOString() } : {}) };
+      }),
+    });
   }
-  return { allowed: reasons.length === 0, repository: writer.repositoryName, digest, ...(signature ? { signature } : {}), attestations, reasons, rejected: evidence.rejected };
+  const rejected = [...evidence.values()].flatMap((e) => e.rejected);
+  return { allowed: reasons.length === 0, repository: writer.repositoryName, digest, ...(signature ? { signature } : {}), attestations, reasons, rejected };
 }

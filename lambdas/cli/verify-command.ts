@@ -19,7 +19,10 @@ function text(o: VerifyOutcome): string {
 function policyText(o: PolicyOutcome): string {
   const lines = [`${o.allowed ? 'allowed' : 'denied'} ${o.repository}@${o.digest} by policy`];
   if (o.signature?.allowed) for (const a of o.signature.accepted) lines.push(`  signature: layer ${a.layer}, key ${a.key}, identity ${a.dockerReference}`);
-  for (const a of o.attestations) lines.push(`  ${a.type}: ${a.used ? `${a.used.origin}, key ${a.used.key}${a.used.time ? `, ${a.used.time}` : ''}` : 'none verified'}`);
+  for (const a of o.attestations) {
+    if (a.used.length === 0) lines.push(`  ${a.type}: none verified`);
+    for (const u of a.used) lines.push(`  ${a.type}: ${u.platform ? `${u.platform} ` : ''}${u.origin}, key ${u.key}${u.time ? `, ${u.time}` : ''}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -83,12 +83,12 @@ describe('verify --policy: requirements and rules on real attestations', () => {
     const out = await check(shared.repo, 'attestations: [slsaprovenance1, vuln]');
     expect(out).toMatchObject({ allowed: true, digest: shared.digest, reasons: [], rejected: [] });
     expect(out.signature?.allowed).toBe(true);
-    expect(out.attestations.map((a) => [a.type, a.accepted, a.used?.key])).toEqual([
-      ['slsaprovenance1', 2, 'k1.pub'],
-      ['vuln', 2, 'k1.pub'],
+    expect(out.attestations.map((a) => [a.type, a.used.map((u) => [u.key, u.digest])])).toEqual([
+      ['slsaprovenance1', [['k1.pub', shared.digest]]],
+      ['vuln', [['k1.pub', shared.digest]]],
     ]);
-    expect((await check(shared.repo, 'evidence: att\nattestations: [vuln]')).attestations[0]?.used?.origin).toMatch(/\.att layer 1$/);
-    expect((await check(shared.repo, 'evidence: bundle\nattestations: [vuln]')).attestations[0]?.used?.origin).toMatch(/^bundle referrer sha256:/);
+    expect((await check(shared.repo, 'evidence: att\nattestations: [vuln]')).attestations[0]?.used[0]?.origin).toMatch(/\.att layer 1$/);
+    expect((await check(shared.repo, 'evidence: bundle\nattestations: [vuln]')).attestations[0]?.used[0]?.origin).toMatch(/^bundle referrer sha256:/);
   });
 
   it('denies a missing attestation type, naming it', async () => {

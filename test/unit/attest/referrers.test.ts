@@ -1,0 +1,101 @@
+import { FsBlobStore } from '../../../lambdas/adapters/local/fs-blob-store';
+import { PemFileSigner } from '../../../lambdas/adapters/local/pem-file-signer';
+import { attestArtifact } from '../../../lambdas/attest/attest-artifact';
+import { parsePolicy } from '../../../lambdas/attest/policy';
+import { PREDICATE_TYPES } from '../../../lambdas/attest/predicate-types';
+import { appendToFallbackIndex, bundleReferrerManifest, referrersFallbackTag } from '../../../lambdas/attest/referrers';
+import { verifyWithPolicy } from '../../../lambdas/attest/verify-policy';
+import { digestOf } from '../../../lambdas/oci/digest';
+import { buildImage, buildIndex } from '../../../lambdas/oci/image-builder';
+import { MediaType } from '../../../lambdas/oci/media-types';
+import { p256Key, tempDir } from '../signing/helpers';
+import { MemoryRegistry } from './memory-registry';
+
+const key = p256Key();
+const signer = PemFileSigner.fromPem(key.privatePem, 'k.pem');
+const vuln = { predicateType: PREDICATE_TYPES.vuln, predicate: { scanner: { result: { findings: [] } }, metadata: { scanStartedOn: '2026-01-01T00:00:00Z', scanFinishedOn: '2026-01-01T00:00:00Z' } } };
+const bundles = new FsBlobStore(tempDir('referrers'));
+
+async function multiArch(reg: MemoryRegistry): Promise<{ index: string; platforms: string[] }> {
+  const amd = await buildImage({ layers: [[{ path: 'a', content: 'amd64' }]], architecture: 'amd64' });
+  const arm = await buildImage({ layers: [[{ path: 'a', content: 'arm64' }]], architecture: 'arm64' });
+  for (const img of [amd, arm]) {
+    for (const b of [img.config, ...img.layers]) reg.blobs.set(b.descriptor.digest, b.bytes);
+    reg.put(img.manifest.bytes, MediaType.ociManifest);
+  }
+  const index = buildIndex([
+    { image: amd, architecture: 'amd64' },
+    { image: arm, architecture: 'arm64' },
+  ]);
+  reg.put(index.bytes, MediaType.ociIndex, 'v1');
+  return { index: index.descriptor.digest, platforms: [amd.manifest.descriptor.digest, arm.manifest.descriptor.digest] };
+}
+
+describe('bundle referrers', () => {
+  it('have cosign WriteReferrer\'s shape', () => {
+    const bundle = Buffer.from('{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"}');
+    const subject = { mediaType: MediaType.ociManifest, digest: `sha256:${'1'.repeat(64)}`, size: 123 };
+    expect(JSON.parse(bundleReferrerManifest(bundle, subject, PREDICATE_TYPES.vuln).toString())).toEqual({
+      schemaVersion: 2,
+      mediaType: MediaType.ociManifest,
+      artifactType: MediaType.sigstoreBundleV03,
+      config: { mediaType: MediaType.ociEmpty, artifactType: MediaType.sigstoreBundleV03, digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2 },
+      layers: [{ mediaType: MediaType.sigstoreBundleV03, digest: digestOf(bundle), size: bundle.length }],
+      subject,
+      annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': PREDICATE_TYPES.vuln },
+    });
+  });
+
+  it('fallback tags follow the referrers tag schema and never collide with cosign tags', () => {
+    const d = `sha256:${'ab'.repeat(32)}`;
+    expect(referrersFallbackTag(d)).toBe(`sha256-${'ab'.repeat(32)}`);
+    expect(referrersFallbackTag(`sha512:${'c'.repeat(128)}`)).toBe(`sha512-${'c'.repeat(64)}`);
+  });
+
+  it('the fallback index keeps existing entries and adds each referrer once', () => {
+    const e1 = { mediaType: MediaType.ociManifest, digest: `sha256:${'1'.repeat(64)}`, size: 1, artifactType: 'x' };
+    const first = appendToFallbackIndex(undefined, e1)!;
+    const fetched = { bytes: first, digest: digestOf(first), mediaType: MediaType.ociIndex, manifest: { kind: 'index' as const, mediaType: MediaType.ociIndex, manifests: [e1] } };
+    expect(appendToFallbackIndex(fetched, e1)).toBeUndefined();
+    const e2 = { ...e1, digest: `sha256:${'2'.repeat(64)}` };
+    expect(JSON.parse(appendToFallbackIndex(fetched, e2)!.toString()).manifests.map((m: { digest: string }) => m.digest)).toEqual([e1.digest, e2.digest]);
+  });
+
+  it('on a registry with the referrers API: pushed with subject, listed by the API, no fallback tag', async () => {
+    const reg = new MemoryRegistry();
+    const { index, platforms } = await multiArch(reg);
+    const out = await attestArtifact({ source: reg.source('v1'), signer, statements: [vuln], bundles, bundleKeyPrefix: 'p' });
+    expect(out.attestations.map((a) => [a.digest, a.referrer.mode])).toEqual([
+      [index, 'referrers-api'],
+      [platforms[0], 'referrers-api'],
+      [platforms[1], 'referrers-api'],
+    ]);
+    expect([...reg.tags.keys()].filter((t) => !t.endsWith('.att') && t !== 'v1')).toEqual([]);
+    expect(reg.referrers(platforms[0]!).map((d) => d.artifactType)).toEqual([MediaType.sigstoreBundleV03]);
+    const policy = parsePolicy('signature: false\nevidence: bundle\nattestations: [vuln]');
+    const verdict = await verifyWithPolicy({ source: reg.source('v1'), keys: [{ name: 'k.pub', key: key.publicKey }], policy });
+    expect(verdict).toMatchObject({ allowed: true, attestations: [{ used: [{ origin: expect.stringMatching(/^bundle referrer/) }] }] });
+  });
+
+  it('ECR-like registries refusing an index subject: the index is skipped, the platform manifests carry the referrers', async () => {
+    const reg = new MemoryRegistry({ refuseIndexSubjects: true });
+    const { index, platforms } = await multiArch(reg);
+    const out = await attestArtifact({ source: reg.source('v1'), signer, statements: [vuln], bundles, bundleKeyPrefix: 'p' });
+    expect(out.attestations.map((a) => [a.digest, a.referrer.mode])).toEqual([
+      [index, 'skipped'],
+      [platforms[0], 'referrers-api'],
+      [platforms[1], 'referrers-api'],
+    ]);
+    expect(out.attestations[0]?.referrer).toMatchObject({ reason: expect.stringMatching(/refused an index as subject.*platform manifests/) });
+    // The index still has its .att attestation and its bundle in the store.
+    expect(out.attestations[0]?.att?.outcome).toBe('appended');
+  });
+
+  it('a registry without the API gets the fallback index (and it is read back for verification)', async () => {
+    const reg = new MemoryRegistry({ referrersApi: false });
+    const { platforms } = await multiArch(reg);
+    const out = await attestArtifact({ source: reg.source('v1'), signer, statements: [vuln], bundles, bundleKeyPrefix: 'p' });
+    expect(out.attestations.map((a) => a.referrer.mode)).toEqual(['fallback-tag', 'fallback-tag', 'fallback-tag']);
+    expect(reg.tags.has(referrersFallbackTag(platforms[1]!))).toBe(true);
+  });
+});
