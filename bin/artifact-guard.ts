@@ -10,6 +10,10 @@ const USAGE = `usage: artifact-guard <command> [options]
 commands:
   sbom SOURCE [-o cyclonedx-json|spdx-json|table] [--file OUT] [--platform OS/ARCH]
                     software bill of materials of an image (one per platform of an index)
+  scan SOURCE | --sbom FILE [--osv-dir DIR|ZIP | --osv-api] [--fail-on SEVERITY]
+       [-o json|table|cyclonedx-json] [--file OUT] [--ignore FILE] [--vex FILE ...]
+                    match components against OSV data; exit 1 if an unsuppressed finding
+                    is at or above --fail-on (critical|high|medium|low|info|unknown)
   sign REF --key KEY
                     sign REF's digest (and every platform of an index) in cosign's format;
                     KEY: PEM private key file or awskms:///alias/NAME
@@ -42,6 +46,7 @@ function lazy(modulePath: string, exportName: string): () => Command {
 
 const commands: Record<string, () => Command> = {
   sbom: lazy('../lambdas/cli/sbom-command', 'sbomCommand'),
+  scan: lazy('../lambdas/cli/scan-command', 'scanCommand'),
   sign: lazy('../lambdas/cli/sign-command', 'signCommand'),
   verify: lazy('../lambdas/cli/verify-command', 'verifyCommand'),
   process: lazy('../lambdas/cli/process-command', 'processCommand'),

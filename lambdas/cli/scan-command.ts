@@ -1,0 +1,114 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BadInputError } from '../core/errors';
+import { cycloneDxJson } from '../sbom/writers/cyclonedx';
+import { scanCycloneDx } from '../vuln/render-cyclonedx';
+import { scanTable } from '../vuln/render-table';
+import { reportJson, type ScanReport } from '../vuln/report';
+import { scanSbom } from '../vuln/scan';
+import { parseScanSbom, type ScanSbom } from '../vuln/sbom-input';
+import { type Severity } from '../vuln/severity';
+import { configuredSource, SOURCE_HINT } from '../vuln/sources/configure';
+import { parseIgnoreFile, parseVexDocument, type SuppressionRules } from '../vuln/suppress';
+import { oneOf, parseCommandArgs } from './args';
+import type { CommandResult } from './command';
+import { sbomFor } from './sbom-command';
+
+const USAGE =
+  'artifact-guard scan SOURCE | --sbom FILE [--osv-dir DIR|ZIP | --osv-api] [--fail-on SEVERITY] [-o json|table|cyclonedx-json] [--file OUT] [--ignore FILE] [--vex FILE ...]';
+const FORMATS = ['json', 'table', 'cyclonedx-json'] as const;
+const FAIL_ON: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info', 'unknown'];
+
+function readInput(file: string, what: string): string {
+  try {
+    return file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new BadInputError(`scan: cannot read ${what} ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+function loadRules(ignore: string | undefined, vex: readonly string[]): SuppressionRules {
+  return {
+    ignore: ignore ? parseIgnoreFile(readInput(ignore, 'ignore file'), ignore) : [],
+    vex: vex.flatMap((f) => parseVexDocument(readInput(f, 'VEX document'), f)),
+  };
+}
+
+/** The SBOMs to scan: the file given, or one per platform of SOURCE (generated like `sbom`). */
+async function sbomsFor(values: { sbom?: string; platform?: string; insecure?: boolean }, source: string | undefined, log?: (l: string) => void): Promise<{ label: string; sbom: ScanSbom }[]> {
+  if (values.sbom) return [{ label: values.sbom, sbom: parseScanSbom(readInput(values.sbom, 'SBOM'), values.sbom) }];
+  const result = await sbomFor(source as string, { insecure: values.insecure, log });
+  let images = result.images;
+  if (values.platform) images = images.filter((i) => i.platform === values.platform || i.platform?.endsWith(`/${values.platform}`));
+  if (!images.length) {
+    throw new BadInputError(
+      values.platform
+        ? `scan: no platform "${values.platform}" (have: ${result.images.map((i) => i.platform).join(', ') || 'none'})`
+        : `scan: ${result.subject.name}@${result.subject.digest} is a ${result.subject.kind}, not a container image: nothing to scan`,
+    );
+  }
+  for (const image of images) for (const w of image.warnings) log?.(`warning: ${w.path ? `${w.path}: ` : ''}${w.message}`);
+  return images.map((image) => ({ label: image.platform ?? image.manifestDigest, sbom: parseScanSbom(cycloneDxJson(result.subject, image), source as string) }));
+}
+
+function render(format: (typeof FORMATS)[number], report: ScanReport, sbom: ScanSbom): string {
+  if (format === 'table') return scanTable(report);
+  if (format === 'cyclonedx-json') return scanCycloneDx(report, sbom.document);
+  return reportJson(report);
+}
+
+/** stdout, or `--file OUT` (several platforms: `OUT` with `.<os>-<arch>` before the extension, as `sbom` does). */
+function write(file: string | undefined, docs: { label: string; text: string }[]): string | undefined {
+  if (!file) return docs.map((d) => d.text).join(docs.length > 1 ? '\n' : '');
+  if (docs.length === 1) fs.writeFileSync(file, (docs[0] as { text: string }).text);
+  else {
+    const ext = path.extname(file);
+    for (const d of docs) fs.writeFileSync(`${file.slice(0, file.length - ext.length)}.${d.label.replace(/[/:]/g, '-')}${ext}`, d.text);
+  }
+  return undefined;
+}
+
+/** `scan SOURCE | --sbom FILE …`: exit 0 clean or below --fail-on, 1 a finding at or above it, 2 an error. */
+export async function scanCommand(argv: string[]): Promise<CommandResult> {
+  const { values, positionals } = parseCommandArgs(
+    'scan',
+    argv,
+    {
+      sbom: { type: 'string' },
+      'osv-dir': { type: 'string' },
+      'osv-api': { type: 'boolean' },
+      'fail-on': { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      file: { type: 'string' },
+      ignore: { type: 'string' },
+      vex: { type: 'string', multiple: true },
+      platform: { type: 'string' },
+      insecure: { type: 'boolean' },
+      quiet: { type: 'boolean', short: 'q' },
+    },
+    { min: 0, max: 1, names: `SOURCE (${USAGE})` },
+  );
+  const source = positionals[0];
+  if (!source && !values.sbom) throw new BadInputError(`scan: missing SOURCE or --sbom FILE (${USAGE})`);
+  if (source && values.sbom) throw new BadInputError('scan: give SOURCE or --sbom FILE, not both');
+  const format = oneOf('scan', '-o', values.output, FORMATS, 'json');
+  const threshold = values['fail-on'] === undefined ? undefined : oneOf('scan', '--fail-on', values['fail-on'].toLowerCase(), FAIL_ON, 'high');
+  // Warnings (malformed records, unorderable versions, expired rules) always reach stderr;
+  // -q only silences progress.
+  const warn = (l: string) => process.stderr.write(`${l}\n`);
+  const progress = values.quiet ? undefined : warn;
+  const vulnSource = configuredSource({ osvDir: values['osv-dir'], osvApi: values['osv-api'] }, process.env, progress);
+  if (!vulnSource) throw new BadInputError(`scan: no vulnerability data source configured (${SOURCE_HINT}); nothing was scanned`);
+  const rules = loadRules(values.ignore, values.vex ?? []);
+
+  const sboms = await sbomsFor(values, source, progress);
+  const docs: { label: string; text: string }[] = [];
+  let failed = false;
+  for (const { label, sbom } of sboms) {
+    const report = await scanSbom(sbom, vulnSource, { now: new Date(), threshold, rules, log: warn });
+    failed ||= report.verdict === 'fail';
+    docs.push({ label, text: render(format, report, sbom) });
+  }
+  const stdout = write(values.file, docs);
+  return { exitCode: failed ? 1 : 0, ...(stdout ? { stdout } : {}) };
+}

@@ -1,0 +1,214 @@
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildImage, writeOciLayout } from '../../lambdas/oci/image-builder';
+import type { LayerEntry } from '../../lambdas/oci/image-builder';
+import { validateCycloneDx } from '../../lambdas/sbom/writers/cyclonedx';
+import { expectOneErrorLine, runCli } from '../support/cli';
+
+const RECORDS = path.join(__dirname, '..', 'fixtures', 'osv', 'records');
+const MUSL = 'pkg:apk/alpine/musl@1.2.4_git20230717-r4?arch=x86_64&distro=alpine-3.19.1';
+const LODASH = 'pkg:npm/lodash@4.17.15';
+const SSL = 'pkg:deb/debian/libssl1.1@1.1.0l-1~deb9u5?arch=amd64&distro=debian-9&upstream=openssl';
+const RC = 'pkg:npm/rc@1.2.9'; // GHSA-g2q5-5433-rhrf: CRITICAL (malware)
+
+let work: string;
+let env: Record<string, string | undefined>;
+beforeEach(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-scancli-'));
+  // No data source from the environment unless a test sets one.
+  env = { ARTIFACT_GUARD_HOME: path.join(work, 'home'), ARTIFACT_GUARD_CACHE_DIR: path.join(work, 'cache'), ARTIFACT_GUARD_OSV_DIR: undefined, ARTIFACT_GUARD_OSV_API: undefined, ARTIFACT_GUARD_OSV_API_URL: undefined };
+});
+afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+function sbomFile(purls: string[], name = 'in.cdx.json'): string {
+  const file = path.join(work, name);
+  const doc = {
+    bomFormat: 'CycloneDX',
+    specVersion: '1.6',
+    serialNumber: 'urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79',
+    version: 1,
+    components: purls.map((p) => ({ type: 'library', 'bom-ref': p, name: p.split('/').pop()?.split('@')[0], purl: p })),
+  };
+  fs.writeFileSync(file, JSON.stringify(doc));
+  return file;
+}
+
+describe('artifact-guard scan', () => {
+  it('JSON on stdout names its data; exit 0 without --fail-on', async () => {
+    const res = await runCli(['scan', '--sbom', sbomFile([MUSL, LODASH, SSL]), '--osv-dir', RECORDS], env);
+    expect(res.code).toBe(0);
+    const report = JSON.parse(res.stdout);
+    expect(report.data).toEqual({ source: `osv-dir:${RECORDS}`, recordCount: 35, newestModified: '2026-07-31T16:37:42Z' });
+    expect(report.findings.map((f: { id: string }) => f.id).sort()).toEqual(['ALPINE-CVE-2025-26519', 'DLA-3008-1', 'GHSA-p6mc-m468-83gw']);
+    expect(report.verdict).toBe('pass');
+  });
+
+  it('--fail-on: exit 1 when an unsuppressed finding is at or above it, 0 below', async () => {
+    const sbom = sbomFile([MUSL, LODASH, RC]);
+    expect((await runCli(['scan', '--sbom', sbom, '--osv-dir', RECORDS, '--fail-on', 'critical', '-o', 'table'], env)).code).toBe(1);
+    const noRc = sbomFile([MUSL, LODASH], 'b.json');
+    const high = await runCli(['scan', '--sbom', noRc, '--osv-dir', RECORDS, '--fail-on', 'high'], env);
+    expect(high.code).toBe(1);
+    expect(JSON.parse(high.stdout).verdict).toBe('fail');
+    expect((await runCli(['scan', '--sbom', noRc, '--osv-dir', RECORDS, '--fail-on', 'CRITICAL'], env)).code).toBe(0);
+  });
+
+  it('ignore rules and VEX suppress findings (still listed) and change the exit code', async () => {
+    const sbom = sbomFile([MUSL, LODASH]);
+    const ignore = path.join(work, 'ignore.yaml');
+    fs.writeFileSync(ignore, 'ignore:\n  - id: CVE-2025-26519\n    package: musl\n    reason: iconv EUC-KR is never used\n    expires: 2099-01-01\n');
+    const vex = path.join(work, 'lodash.openvex.json');
+    fs.writeFileSync(
+      vex,
+      JSON.stringify({
+        '@context': 'https://openvex.dev/ns/v0.2.0',
+        '@id': 'https://example.com/vex/lodash',
+        author: 'Security',
+        timestamp: '2026-01-01T00:00:00Z',
+        version: 1,
+        statements: [{ vulnerability: { name: 'CVE-2020-8203' }, products: [{ '@id': LODASH }], status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path' }],
+      }),
+    );
+    const res = await runCli(['scan', '--sbom', sbom, '--osv-dir', RECORDS, '--fail-on', 'high', '--ignore', ignore, '--vex', vex], env);
+    expect(res.code).toBe(0);
+    const report = JSON.parse(res.stdout);
+    expect(report.findings.map((f: { id: string; suppressed: boolean; suppression: { by: string } }) => [f.id, f.suppressed, f.suppression.by])).toEqual([
+      ['ALPINE-CVE-2025-26519', true, 'ignore'],
+      ['GHSA-p6mc-m468-83gw', true, 'vex'],
+    ]);
+  });
+
+  it('-o cyclonedx-json is schema-valid, keeps the bom-refs, and --file writes it', async () => {
+    const out = path.join(work, 'vdr.cdx.json');
+    const res = await runCli(['scan', '--sbom', sbomFile([MUSL, LODASH]), '--osv-dir', RECORDS, '-o', 'cyclonedx-json', '--file', out], env);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toBe('');
+    const json = fs.readFileSync(out, 'utf8');
+    expect(await validateCycloneDx(json)).toEqual([]);
+    const doc = JSON.parse(json);
+    expect(doc.vulnerabilities.map((v: { id: string; affects: { ref: string }[] }) => [v.id, v.affects[0]?.ref])).toEqual([
+      ['ALPINE-CVE-2025-26519', MUSL],
+      ['GHSA-p6mc-m468-83gw', LODASH],
+    ]);
+  });
+
+  it('reads the data source from the environment', async () => {
+    const res = await runCli(['scan', '--sbom', sbomFile([LODASH]), '-o', 'table'], { ...env, ARTIFACT_GUARD_OSV_DIR: RECORDS });
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^HIGH\s+GHSA-p6mc-m468-83gw\s+lodash\s+4\.17\.15\s+4\.17\.20/m);
+    expect(res.stdout).toContain(`data: osv-dir:${RECORDS}, 35 record(s)`);
+  });
+
+  it('unorderable versions are reported on stderr and in the JSON, never as findings', async () => {
+    const res = await runCli(['scan', '--sbom', sbomFile(['pkg:npm/lodash@4.17.x']), '--osv-dir', RECORDS, '--fail-on', 'low'], env);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain('warning: pkg:npm/lodash@4.17.x: version "4.17.x" is not a valid SemVer');
+    const report = JSON.parse(res.stdout);
+    expect(report.findings).toEqual([]);
+    expect(report.unorderable[0].records.map((r: { id: string }) => r.id)).toEqual(['GHSA-4xc9-xhrj-v574', 'GHSA-fvqr-27wr-82fm', 'GHSA-p6mc-m468-83gw', 'GHSA-x5rq-j2xg-h7qm']);
+  });
+
+  it('scans an image SOURCE (SBOM generated on the fly)', async () => {
+    const layers: LayerEntry[][] = [
+      [
+        { path: 'etc/os-release', content: 'ID=alpine\nVERSION_ID=3.19.1\n' },
+        { path: 'lib/apk/db/installed', content: 'C:Q1abc=\nP:musl\nV:1.2.4_git20230717-r4\nA:x86_64\nL:MIT\no:musl\n\nC:Q1def=\nP:zlib\nV:1.3.1-r0\nA:x86_64\nL:Zlib\no:zlib\n\n' },
+      ],
+      [{ path: 'app/node_modules/lodash/package.json', content: '{"name":"lodash","version":"4.17.21","license":"MIT"}' }],
+    ];
+    const image = await buildImage({ layers });
+    const dir = path.join(work, 'layout');
+    writeOciLayout(dir, [image], { tag: 'v1', root: image.manifest });
+    const res = await runCli(['scan', `oci-dir:${dir}:v1`, '--osv-dir', RECORDS, '--fail-on', 'high', '-o', 'json', '-q'], env);
+    expect(res.code).toBe(1);
+    const report = JSON.parse(res.stdout);
+    expect(report.subject.version).toBe(image.manifest.descriptor.digest);
+    expect(report.findings.map((f: { id: string; component: { purl: string } }) => [f.id, f.component.purl])).toEqual([['ALPINE-CVE-2025-26519', MUSL]]);
+    expect(report.summary).toMatchObject({ components: 3, scanned: 3 });
+  });
+
+  describe('errors: exit 2 with one line on stderr', () => {
+    it('no data source given or configured: says so, never "no vulnerabilities"', async () => {
+      const res = await runCli(['scan', '--sbom', sbomFile([LODASH]), '-o', 'table'], env);
+      expect(res.code).toBe(2);
+      expect(res.stdout).toBe('');
+      expect(expectOneErrorLine(res)).toBe(
+        'artifact-guard: scan: no vulnerability data source configured (use --osv-dir DIR|ZIP or --osv-api, or set ARTIFACT_GUARD_OSV_DIR or ARTIFACT_GUARD_OSV_API=1); nothing was scanned',
+      );
+    });
+
+    it.each([
+      ['malformed SBOM', (f: string) => ['scan', '--sbom', f, '--osv-dir', RECORDS], 'not json at all', /scan-bad\.json: SBOM is not JSON/],
+      ['SPDX instead of CycloneDX', (f: string) => ['scan', '--sbom', f, '--osv-dir', RECORDS], '{"spdxVersion":"SPDX-2.3"}', /this is SPDX/],
+      ['missing SBOM file', () => ['scan', '--sbom', '/nonexistent/sbom.json', '--osv-dir', RECORDS], '', /cannot read SBOM \/nonexistent\/sbom.json \(ENOENT\)/],
+      ['missing OSV directory', (f: string) => ['scan', '--sbom', f, '--osv-dir', '/nonexistent/osv'], '{"bomFormat":"CycloneDX","components":[]}', /OSV data \/nonexistent\/osv does not exist/],
+      ['both SOURCE and --sbom', (f: string) => ['scan', 'oci-dir:/x', '--sbom', f, '--osv-dir', RECORDS], '{}', /give SOURCE or --sbom FILE, not both/],
+      ['neither SOURCE nor --sbom', () => ['scan', '--osv-dir', RECORDS], '', /missing SOURCE or --sbom FILE/],
+      ['a bad --fail-on', (f: string) => ['scan', '--sbom', f, '--osv-dir', RECORDS, '--fail-on', 'severe'], '{}', /--fail-on must be one of critical, high, medium, low, info, unknown/],
+      ['both --osv-dir and --osv-api', (f: string) => ['scan', '--sbom', f, '--osv-dir', RECORDS, '--osv-api'], '{}', /alternatives/],
+      ['a malformed ignore file', (f: string) => ['scan', '--sbom', f, '--osv-dir', RECORDS, '--ignore', f], '[{"id":"CVE-1"}]', /missing reason/],
+    ])('%s', async (_what, args, content, message) => {
+      const file = path.join(work, 'scan-bad.json');
+      fs.writeFileSync(file, content);
+      const res = await runCli(args(file), env);
+      expect(res.code).toBe(2);
+      expect(expectOneErrorLine(res)).toMatch(message);
+    });
+  });
+
+  describe('--osv-api', () => {
+    let server: http.Server;
+    let failuresLeft = 0;
+    const musl = JSON.parse(fs.readFileSync(path.join(RECORDS, 'ALPINE-CVE-2025-26519.json'), 'utf8'));
+    beforeEach(async () => {
+      server = http.createServer((req, res) => {
+        let body = '';
+        req.on('data', (c: Buffer) => (body += c.toString()));
+        req.on('end', () => {
+          res.setHeader('content-type', 'application/json');
+          if (failuresLeft > 0) {
+            failuresLeft -= 1;
+            res.statusCode = 503;
+            return res.end('{"message":"unavailable"}');
+          }
+          if (req.url === '/v1/querybatch') {
+            const { queries } = JSON.parse(body) as { queries: { package: { name: string; ecosystem: string } }[] };
+            return res.end(JSON.stringify({ results: queries.map((q) => (q.package.ecosystem === 'Alpine:v3.19' && q.package.name === 'musl' ? { vulns: [{ id: musl.id, modified: musl.modified }] } : {})) }));
+          }
+          if (req.url === `/v1/vulns/${musl.id}`) return res.end(JSON.stringify(musl));
+          res.statusCode = 404;
+          res.end('{}');
+        });
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    });
+    afterEach(async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    });
+    const url = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    it('queries the API (base URL from the environment), retrying a 503', async () => {
+      failuresLeft = 1;
+      const res = await runCli(['scan', '--sbom', sbomFile([MUSL, LODASH]), '--osv-api', '--fail-on', 'high'], { ...env, ARTIFACT_GUARD_OSV_API_URL: url() });
+      expect(res.code).toBe(1);
+      expect(res.stderr).toContain('osv-api: POST /v1/querybatch: HTTP 503, retrying');
+      const report = JSON.parse(res.stdout);
+      expect(report.data).toEqual({ source: `osv-api:${url()}`, recordCount: 1, newestModified: musl.modified });
+      expect(report.findings.map((f: { id: string }) => f.id)).toEqual(['ALPINE-CVE-2025-26519']);
+    });
+
+    it('an API that stays down is exit 2 with one clear line after the retries', async () => {
+      failuresLeft = 100;
+      const res = await runCli(['scan', '--sbom', sbomFile([MUSL]), '--osv-api'], { ...env, ARTIFACT_GUARD_OSV_API: url() });
+      expect(res.code).toBe(2);
+      expect(res.stdout).toBe('');
+      const line = res.stderr.trim().split('\n').filter((l) => l.startsWith('artifact-guard:'));
+      expect(line).toEqual([`artifact-guard: OSV API ${url()} unavailable: POST /v1/querybatch: HTTP 503 (5 attempts)`]);
+      expect(res.stderr).not.toMatch(/\n\s+at /);
+    }, 30000);
+  });
+});
