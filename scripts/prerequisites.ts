@@ -27,6 +27,8 @@ export const PREREQUISITES: readonly Prerequisite[] = [
   { debianPackage: 'gcc', why: 'a real ELF executable for the rust cataloger when rustc is not installed', present: () => onPath('rustc') || onPath('gcc') },
   { debianPackage: 'default-jdk-headless', why: 'javac and jar: real jars, wars, ears and fat jars for the java cataloger', present: () => onPath('javac') && onPath('jar') },
   { debianPackage: 'unzip', why: 'Info-ZIP, the independent reader the java cataloger is checked against', present: () => onPath('unzip') },
+  { debianPackage: 'rpm', why: 'rpmbuild and rpm --justdb write the real sqlite rpm databases the rpm cataloger reads; rpm -qa is its oracle', present: () => onPath('rpmbuild') && onPath('rpm') },
+  { debianPackage: 'gpg', why: 'a fresh OpenPGP key imported into the test rpm database (a real gpg-pubkey entry)', present: () => onPath('gpg') },
 ];
 
 /**
