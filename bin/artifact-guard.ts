@@ -17,9 +17,13 @@ commands:
   sign REF --key KEY
                     sign REF's digest (and every platform of an index) in cosign's format;
                     KEY: PEM private key file or awskms:///alias/NAME
-  verify REF --key PUBKEY [--key PUBKEY2 ...] [--identity HOST/REPO ...]
+  attest REF --key KEY --type slsaprovenance1|cyclonedx|vuln --predicate FILE
+                    in-toto attestation (DSSE) at sha256-<hex>.att, Sigstore bundle and
+                    OCI referrer for REF's digest (and every platform of an index)
+  verify REF --key PUBKEY [--key PUBKEY2 ...] [--identity HOST/REPO ...] [--policy FILE]
                     exit 0 if a signature verifies with one of the keys for REF's digest
-                    and repository (or an --identity), 1 with reasons if none does
+                    and repository (or an --identity), 1 with reasons if none does;
+                    --policy FILE: also the attestations and rules the policy requires
   process SOURCE    run the whole workflow locally on embedded stores
 
 SOURCE: registry:HOST/REPO[:TAG|@DIGEST] (default scheme), oci-dir:PATH[:TAG],
@@ -48,6 +52,7 @@ const commands: Record<string, () => Command> = {
   sbom: lazy('../lambdas/cli/sbom-command', 'sbomCommand'),
   scan: lazy('../lambdas/cli/scan-command', 'scanCommand'),
   sign: lazy('../lambdas/cli/sign-command', 'signCommand'),
+  attest: lazy('../lambdas/cli/attest-command', 'attestCommand'),
   verify: lazy('../lambdas/cli/verify-command', 'verifyCommand'),
   process: lazy('../lambdas/cli/process-command', 'processCommand'),
 };
