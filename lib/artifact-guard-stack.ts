@@ -15,6 +15,8 @@ export interface ArtifactGuardStackProps extends StackProps {
   readonly severityThreshold?: SeverityThreshold;
   /** @default false */
   readonly signOnFindings?: boolean;
+  /** @default - the OSV.dev API */
+  readonly osvMirror?: string;
 }
 
 /** A thin stack around the reusable `ArtifactGuard` construct. */
@@ -29,6 +31,7 @@ export class ArtifactGuardStack extends Stack {
       alertEmail: props.alertEmail,
       severityThreshold: props.severityThreshold,
       signOnFindings: props.signOnFindings,
+      osvMirror: props.osvMirror,
     });
     new CfnOutput(this, 'SigningKeyAlias', { value: this.guard.signingKeyAlias.aliasName, description: 'cosign verify --key awskms:///<this>' });
     new CfnOutput(this, 'RepositoryUris', { value: this.guard.repositories.map((r) => r.repositoryUri).join(',') });

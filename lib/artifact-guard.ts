@@ -53,6 +53,12 @@ export interface ArtifactGuardProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
+   * An OSV mirror in S3 (`s3://BUCKET/KEY` of an OSV `all.zip`) for accounts whose Lambdas
+   * have no internet egress.
+   * @default - the OSV.dev API
+   */
+  readonly osvMirror?: string;
+  /**
    * Alias of the signing key (without `alias/`).
    * @default 'artifact-guard-signing'
    */
@@ -77,7 +83,7 @@ export class ArtifactGuard extends Construct {
   readonly stateMachine: sfn.StateMachine;
   /** Build success rate, SBOM coverage, signature verification failures and tag violations. */
   readonly dashboard: cloudwatch.Dashboard;
-  readonly steps: Readonly<Record<'resolve' | 'sbom' | 'sign' | 'record' | 'notify', StepFunction>>;
+  readonly steps: Readonly<Record<'resolve' | 'sbom' | 'scan' | 'sign' | 'record' | 'notify', StepFunction>>;
 
   constructor(scope: Construct, id: string, props: ArtifactGuardProps = {}) {
     super(scope, id);
@@ -194,6 +200,11 @@ export class ArtifactGuard extends Construct {
       resolve: step('ResolveStep', 'resolve', 'Resolve and classify a pushed artifact'),
       // Layers are streamed, never held whole; memory buys CPU for gunzip and tar parsing.
       sbom: step('SbomStep', 'sbom', 'Generate CycloneDX and SPDX SBOMs', { memorySize: 2048, timeout: Duration.minutes(15) }),
+      scan: step('ScanStep', 'scan', 'Match the SBOMs against OSV vulnerability data', {
+        memorySize: 1024,
+        timeout: Duration.minutes(5),
+        environment: props.osvMirror ? { OSV_MIRROR: props.osvMirror } : {},
+      }),
       sign: step('SignStep', 'sign', 'Sign the artifact with the KMS key (cosign format)', {
         role: signingRole,
         timeout: Duration.minutes(5),
@@ -213,6 +224,11 @@ export class ArtifactGuard extends Construct {
     }
     iam.Grant.addToPrincipal({ grantee: signingRole, actions: ['kms:Sign', 'kms:GetPublicKey', 'kms:DescribeKey'], resourceArns: [this.signingKey.keyArn] });
     this.grantEvidence(this.steps.sbom.role, ['s3:GetObject', 's3:PutObject'], ['evidence/*', 'layer-cache/*']);
+    this.grantEvidence(this.steps.scan.role, ['s3:GetObject', 's3:PutObject'], ['evidence/*']);
+    if (props.osvMirror) {
+      const [bucket, ...key] = props.osvMirror.replace(/^s3:\/\//, '').split('/');
+      iam.Grant.addToPrincipal({ grantee: this.steps.scan.role, actions: ['s3:GetObject'], resourceArns: [`arn:${Aws.PARTITION}:s3:::${bucket}/${key.join('/')}`] });
+    }
     this.grantTable(resolveRole, 'dynamodb:GetItem');
     this.grantTable(this.steps.record.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query');
     this.alertBus.grantPutEventsTo(this.steps.notify.role);
@@ -236,6 +252,7 @@ export class ArtifactGuard extends Construct {
         buildWorkflowDefinition(this, {
           resolve: this.steps.resolve.function,
           sbom: this.steps.sbom.function,
+          scan: this.steps.scan.function,
           sign: this.steps.sign.function,
           record: this.steps.record.function,
           notify: this.steps.notify.function,
@@ -367,6 +384,7 @@ export class ArtifactGuard extends Construct {
     for (const s of [this.steps.resolve, this.steps.sbom, this.steps.sign]) {
       ack(s.role, 'AwsSolutions-IAM5[Action::ecr:GetAuthorizationToken]', 'ECR GetAuthorizationToken has no resource-level permissions.');
     }
+    ack(this.steps.scan.role, `AwsSolutions-IAM5[Resource::<${this.logicalId(this.evidenceBucket)}.Arn>/evidence/*]`, 'Reads the SBOMs and writes the scan reports under the evidence/ prefix (keys are per digest).');
     for (const prefix of ['evidence/*', 'layer-cache/*']) {
       ack(this.steps.sbom.role, `AwsSolutions-IAM5[Resource::<${this.logicalId(this.evidenceBucket)}.Arn>/${prefix}]`, `Object-level access under the ${prefix} prefix of the evidence bucket (keys are per digest).`);
     }

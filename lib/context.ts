@@ -20,7 +20,10 @@ export function stackPropsFromContext(app: App): ArtifactGuardStackProps {
   }
   const signOnFindings = get('signOnFindings');
   if (signOnFindings && !['true', 'false'].includes(signOnFindings)) throw new Error('context signOnFindings must be true or false');
+  const osvMirror = get('osvMirror');
+  if (osvMirror && !/^s3:\/\/[^/]+\/.+/.test(osvMirror)) throw new Error('context osvMirror must be s3://BUCKET/KEY of an OSV zip');
   return {
+    osvMirror,
     repositoryNames: repositories?.length ? repositories : undefined,
     alertEmail: get('alertEmail'),
     severityThreshold: severity as SeverityThreshold | undefined,

@@ -8,6 +8,7 @@ import { RETRYABLE_ERRORS, TaskState } from '../lambdas/workflow/states';
 export interface WorkflowFunctions {
   readonly resolve: lambda.IFunction;
   readonly sbom: lambda.IFunction;
+  readonly scan: lambda.IFunction;
   readonly sign: lambda.IFunction;
   readonly record: lambda.IFunction;
   readonly notify: lambda.IFunction;
@@ -34,12 +35,13 @@ export function buildWorkflowDefinition(scope: Construct, fns: WorkflowFunctions
 
   const resolve = withCatch(task(TaskState.resolve, fns.resolve, '$.artifact'));
   const sbom = withCatch(task(TaskState.sbom, fns.sbom, '$.sbom'));
+  const scan = withCatch(task(TaskState.scan, fns.scan, '$.scan'));
   const sign = withCatch(task(TaskState.sign, fns.sign, '$.signing'));
   const record = withCatch(task(TaskState.record, fns.record, '$.record'));
   const notify = withCatch(task(TaskState.notify, fns.notify, '$.alerts'));
 
   record.next(notify).next(new sfn.Succeed(scope, 'Done'));
-  sbom.next(sign).next(record);
+  sbom.next(scan).next(sign).next(record);
   const route = new sfn.Choice(scope, 'Route')
     .when(sfn.Condition.isPresent('$.artifact.skip'), new sfn.Succeed(scope, 'Skipped', { comment: 'the pipeline\'s own evidence' }))
     .when(sfn.Condition.booleanEquals('$.artifact.duplicate', true), record)

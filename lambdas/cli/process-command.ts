@@ -6,11 +6,13 @@ import { openLocalEnvironment, runWorkflow } from '../local/runner';
 import type { RecordResult, ResolvedArtifact } from '../workflow/state';
 import type { SbomSummary } from '../workflow/steps/sbom';
 import type { SigningSummary } from '../workflow/steps/sign';
+import type { ScanSummary } from '../workflow/steps/scan';
+import { configuredSource } from '../vuln/sources/configure';
 import { signerFor } from './signing-wiring';
 import { oneOf, parseCommandArgs } from './args';
 import type { CommandResult } from './command';
 
-const USAGE = 'artifact-guard process SOURCE [--key KEY] [--sign-on-findings] [--insecure] [-o text|json]';
+const USAGE = 'artifact-guard process SOURCE [--osv-dir DIR|ZIP | --osv-api] [--fail-on SEVERITY] [--key KEY] [--sign-on-findings] [--insecure] [-o text|json]';
 
 function summaryLines(source: string, out: Record<string, unknown>, home: string, devPublicKey: string | undefined): string[] {
   const a = out.artifact as ResolvedArtifact;
@@ -35,6 +37,15 @@ function summaryLines(source: string, out: Record<string, unknown>, home: string
     lines.push(`  sbom        ${d.platform ? `${d.platform}: ` : ''}${d.components} component(s) (${types})${d.warnings ? `, ${d.warnings} warning(s)` : ''}`);
     lines.push(`              ${d.cyclonedx.location}`, `              ${d.spdx.location}`);
   }
+  const scan = out.scan as ScanSummary | undefined;
+  if (scan) {
+    const counts = Object.entries(scan.counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ') || 'no findings';
+    lines.push(`  scan        ${scan.verdict.toUpperCase()} at threshold ${scan.threshold}: ${scan.verdict === 'incomplete' || scan.verdict === 'skipped' ? scan.reason : counts}`);
+    if (scan.data) lines.push(`              data: ${scan.data.source}, ${scan.data.recordCount} record(s)${scan.data.newestModified ? `, newest ${scan.data.newestModified}` : ''}`);
+    for (const f of scan.findingsAboveThreshold.slice(0, 10)) lines.push(`              ${f.id}  ${f.severity}  ${f.package}${f.fixed.length ? `  fixed in ${f.fixed.join(', ')}` : ''}`);
+    if (scan.suppressed) lines.push(`              ${scan.suppressed} finding(s) suppressed`);
+    for (const r of scan.reports) lines.push(`              ${r.location}`);
+  }
   const signing = out.signing as SigningSummary | undefined;
   if (signing?.signed) {
     lines.push(`  signed      with ${signing.keyId} as ${signing.identity}`);
@@ -55,7 +66,15 @@ export async function processCommand(argv: string[]): Promise<CommandResult> {
   const { values, positionals } = parseCommandArgs(
     'process',
     argv,
-    { insecure: { type: 'boolean' }, output: { type: 'string', short: 'o' }, key: { type: 'string' }, 'sign-on-findings': { type: 'boolean' } },
+    {
+      insecure: { type: 'boolean' },
+      output: { type: 'string', short: 'o' },
+      key: { type: 'string' },
+      'sign-on-findings': { type: 'boolean' },
+      'osv-dir': { type: 'string' },
+      'osv-api': { type: 'boolean' },
+      'fail-on': { type: 'string' },
+    },
     { min: 1, max: 1, names: `SOURCE (${USAGE})` },
   );
   const format = oneOf('process', '-o', values.output, ['text', 'json'] as const, 'text');
@@ -64,7 +83,9 @@ export async function processCommand(argv: string[]): Promise<CommandResult> {
   const spec = parseSource(source);
   if (spec.scheme !== 'registry' && !fs.existsSync(spec.location)) throw new BadInputError(`process: ${spec.scheme}:${spec.location}: no such file or directory`);
   const signer = values.key ? await signerFor(values.key) : undefined;
-  const env = await openLocalEnvironment({ insecure: values.insecure, signer, signOnFindings: values['sign-on-findings'] });
+  const vulnerabilities = configuredSource({ osvDir: values['osv-dir'], osvApi: values['osv-api'] }, process.env, (l) => process.stderr.write(`${l}\n`));
+  const threshold = oneOf('process', '--fail-on', values['fail-on']?.toLowerCase(), ['critical', 'high', 'medium', 'low'] as const, 'high');
+  const env = await openLocalEnvironment({ insecure: values.insecure, signer, signOnFindings: values['sign-on-findings'], vulnerabilities, threshold });
   if (env.devKey?.created) process.stderr.write(`process: generated the development signing key ${env.devKey.privateKeyFile} (public key ${env.devKey.publicKeyFile})\n`);
   try {
     const outcome = await runWorkflow({ source }, env);

@@ -16,6 +16,9 @@ import { createRecordStep } from '../workflow/steps/record';
 import { createResolveStep } from '../workflow/steps/resolve';
 import { createSbomStep } from '../workflow/steps/sbom';
 import { createSignStep } from '../workflow/steps/sign';
+import { createScanStep } from '../workflow/steps/scan';
+import type { VulnerabilitySource } from '../ports/vulnerability-source';
+import type { Severity } from '../vuln/severity';
 import { PemFileSigner } from '../adapters/local/pem-file-signer';
 import type { KeyedSigner } from '../ports/signer';
 import { ensureDevKey } from './dev-key';
@@ -48,6 +51,8 @@ export interface LocalEnvironment {
   /** Set when the development key signs (path printed by `process`). */
   readonly devKey?: { readonly privateKeyFile: string; readonly publicKeyFile: string; readonly created: boolean };
   readonly signOnFindings: boolean;
+  readonly vulnerabilities?: VulnerabilitySource;
+  readonly threshold: Severity;
   readonly insecure: boolean;
   close(): Promise<void>;
 }
@@ -62,6 +67,10 @@ export interface LocalOptions {
   /** A signer (e.g. from `--key`); default: the development key under the local home. */
   readonly signer?: KeyedSigner;
   readonly signOnFindings?: boolean;
+  /** OSV data; undefined means none is configured (the scan is then `incomplete`). */
+  readonly vulnerabilities?: VulnerabilitySource;
+  /** @default 'high' */
+  readonly threshold?: Severity;
 }
 
 export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<LocalEnvironment> {
@@ -91,6 +100,8 @@ export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<Loc
     signer,
     ...(devKey ? { devKey } : {}),
     signOnFindings: opts.signOnFindings ?? false,
+    ...(opts.vulnerabilities ? { vulnerabilities: opts.vulnerabilities } : {}),
+    threshold: opts.threshold ?? 'high',
     layerCache: new BlobLayerCache(new FsBlobStore(opts.cacheDir ?? cacheDir()), catalogers.map((c) => c.name)),
     insecure: opts.insecure ?? false,
     close: () => dynamo.close(),
@@ -119,6 +130,7 @@ export async function runWorkflow(input: WorkflowInput, env: LocalEnvironment): 
       metrics: env.metrics,
       now,
     }),
+    [TaskState.scan]: createScanStep({ source: env.vulnerabilities, evidence: env.evidence, threshold: env.threshold, metrics: env.metrics, now }),
     [TaskState.sign]: createSignStep({ openSource: open, signer: env.signer, signOnFindings: env.signOnFindings, metrics: env.metrics, now }),
     [TaskState.record]: createRecordStep({ records: env.records, now, metrics: env.metrics }),
     [TaskState.notify]: createNotifyStep({ alerts: env.alerts, metrics: env.metrics }),

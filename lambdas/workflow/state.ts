@@ -1,6 +1,7 @@
 import type { ArtifactKind, Provenance } from '../oci/classify';
 import type { SbomSummary } from './steps/sbom';
 import type { SigningSummary } from './steps/sign';
+import type { ScanSummary } from './steps/scan';
 
 /** What started an execution. */
 export interface Trigger {
@@ -39,6 +40,7 @@ export interface RecordResult {
 export interface WorkflowState extends WorkflowInput {
   readonly artifact: ResolvedArtifact;
   readonly sbom?: SbomSummary;
+  readonly scan?: ScanSummary;
   readonly signing?: SigningSummary;
   readonly record?: RecordResult;
   readonly error?: { readonly Error?: string; readonly Cause?: string };

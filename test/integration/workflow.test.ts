@@ -6,9 +6,12 @@ import { buildIndex, buildImage, pushImage } from '../../lambdas/oci/image-build
 import { MediaType } from '../../lambdas/oci/media-types';
 import type { LocalEnvironment } from '../../lambdas/local/runner';
 import { openLocalEnvironment, runWorkflow } from '../../lambdas/local/runner';
+import { OfflineOsvSource } from '../../lambdas/vuln/sources/offline-source';
+import type { OsvRecord } from '../../lambdas/vuln/osv/types';
 import type { RecordResult, ResolvedArtifact } from '../../lambdas/workflow/state';
 import type { SbomSummary } from '../../lambdas/workflow/steps/sbom';
 import type { SigningSummary } from '../../lambdas/workflow/steps/sign';
+import type { ScanSummary } from '../../lambdas/workflow/steps/scan';
 import { createSignStep } from '../../lambdas/workflow/steps/sign';
 import { createResolveStep } from '../../lambdas/workflow/steps/resolve';
 import { openSource } from '../../lambdas/oci/open-source';
@@ -25,12 +28,17 @@ let home: string;
 
 beforeEach(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-wf-'));
-  env = await openLocalEnvironment({ home, cacheDir: path.join(home, 'cache'), inMemory: true, quiet: true });
+  // One Go record that none of these images contains: scans pass, so signing proceeds (verdicts have their own tests).
+  env = await openLocalEnvironment({ home, cacheDir: path.join(home, 'cache'), inMemory: true, quiet: true, vulnerabilities: OfflineOsvSource.fromRecords('unrelated', [fixtureRecord('GO-2023-1751')]) });
 });
 afterEach(async () => {
   await env.close();
   fs.rmSync(home, { recursive: true, force: true });
 });
+
+function fixtureRecord(id: string): OsvRecord {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/osv/records', `${id}.json`), 'utf8')) as OsvRecord;
+}
 
 function alerts(): { 'detail-type': string; detail: { summary: string } }[] {
   const file = path.join(home, 'alerts.jsonl');
@@ -106,10 +114,45 @@ describe('local workflow on a real registry', () => {
     const sign = createSignStep({ openSource: (spec) => openSource(spec), signer: env.signer, signOnFindings: false, metrics: env.metrics, now: () => new Date() });
     const resolved = await createResolveStep({ openSource: (spec) => openSource(spec), records: env.records, now: () => new Date() })({ source: `${host}/${repo}:v1` });
     await pushTestImage(repo, 'v1', { layers: [[{ path: 'a', content: 'second' }]] });
-    const moved = await sign({ artifact: resolved });
+    const moved = await sign({ artifact: resolved, scan: { verdict: 'pass' } } as never);
     expect(moved).toMatchObject({ signed: false, reason: expect.stringContaining('now resolves to') });
     const blocked = await sign({ artifact: resolved, scan: { verdict: 'fail' } } as never);
     expect(blocked).toMatchObject({ signed: false, reason: 'not signed: the scan found vulnerabilities at or above the threshold' });
+  });
+
+  it('scans against OSV data: a vulnerable image fails the verdict, alerts, and is not signed', async () => {
+    const repo = uniqueRepo('wf');
+    const image = await pushTestImage(repo, 'v1', { layers: [[{ path: 'app/node_modules/minimist/package.json', content: '{"name":"minimist","version":"1.2.0"}' }]] });
+    const records = [fixtureRecord('GHSA-vh95-rmgr-6w4m')];
+    const scanEnv = await openLocalEnvironment({ home: path.join(home, 'scan'), inMemory: true, quiet: true, vulnerabilities: OfflineOsvSource.fromRecords('fixture', records), threshold: 'medium' });
+    try {
+      const out = await runWorkflow({ source: `registry:${host}/${repo}:v1` }, scanEnv);
+      if (out.status !== 'SUCCEEDED') throw new Error(out.cause);
+      const scan = out.output.scan as ScanSummary;
+      expect(scan.verdict).toBe('fail');
+      expect(scan.findingsAboveThreshold.map((f) => f.id)).toEqual(['GHSA-vh95-rmgr-6w4m']);
+      expect((out.output.signing as SigningSummary).signed).toBe(false);
+      const alertLines = fs.readFileSync(path.join(home, 'scan', 'alerts.jsonl'), 'utf8');
+      expect(alertLines).toContain('"detail-type":"Vulnerabilities Found"');
+      expect((await scanEnv.records.getEvidence(`${host}/${repo}`, image.manifest.descriptor.digest)).scan).toMatchObject({ verdict: 'fail' });
+    } finally {
+      await scanEnv.close();
+    }
+  });
+
+  it('says a scan without vulnerability data is incomplete, alerts, and does not sign', async () => {
+    const repo = uniqueRepo('wf');
+    await pushTestImage(repo, 'v1', { layers: [[{ path: 'x', content: 'x' }]] });
+    const bare = await openLocalEnvironment({ home: path.join(home, 'bare'), inMemory: true, quiet: true });
+    try {
+      const out = await runWorkflow({ source: `registry:${host}/${repo}:v1` }, bare);
+      if (out.status !== 'SUCCEEDED') throw new Error(out.cause);
+      expect((out.output.scan as ScanSummary).verdict).toBe('incomplete');
+      expect((out.output.signing as SigningSummary).reason).toMatch(/scan is incomplete/);
+      expect(fs.readFileSync(path.join(home, 'bare', 'alerts.jsonl'), 'utf8')).toContain('"detail-type":"Scan Incomplete"');
+    } finally {
+      await bare.close();
+    }
   });
 
   it('writes nothing new when the same push event is replayed', async () => {

@@ -50,6 +50,24 @@ export function alertsFor(state: WorkflowState): Alert[] {
       detail: { summary: `tag ${a.repositoryName}:${v.tag} moved from ${v.boundDigest} to ${a.digest}`, repository: a.repositoryName, tag: v.tag, boundDigest: v.boundDigest, pushedDigest: a.digest },
     });
   }
+  const scan = state.scan;
+  if (scan?.verdict === 'fail') {
+    const list = scan.findingsAboveThreshold.slice(0, 5).map((f) => `${f.id} (${f.severity}, ${f.package}${f.fixed.length ? `, fixed in ${f.fixed.join(', ')}` : ''})`);
+    alerts.push({
+      type: AlertType.vulnerabilities,
+      detail: {
+        summary: `${scan.findingsAboveThresholdTotal} finding(s) at or above ${scan.threshold} in ${ref}: ${list.join('; ')}${scan.findingsAboveThresholdTotal > list.length ? '; …' : ''}`,
+        repository: a.repositoryName,
+        digest: a.digest,
+        threshold: scan.threshold,
+        counts: scan.counts,
+        findings: scan.findingsAboveThreshold,
+        reports: scan.reports.map((r) => r.location),
+      },
+    });
+  } else if (scan?.verdict === 'incomplete') {
+    alerts.push({ type: AlertType.scanIncomplete, detail: { summary: `${ref} was not scanned: ${scan.reason ?? 'no vulnerability data'}`, repository: a.repositoryName, digest: a.digest } });
+  }
   if (!a.duplicate) {
     alerts.push({
       type: AlertType.processed,

@@ -51,6 +51,7 @@ export function createRecordStep(deps: RecordDeps) {
     }
     if (!a.duplicate) {
       if (state.sbom) await records.putEvidence(a.repositoryName, a.digest, 'sbom', { ...state.sbom }, time);
+      if (state.scan) await records.putEvidence(a.repositoryName, a.digest, 'scan', { ...state.scan }, time);
       if (state.signing) await records.putEvidence(a.repositoryName, a.digest, 'signature', { ...state.signing }, time);
     }
     if (!a.duplicate) {

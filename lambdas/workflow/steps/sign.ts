@@ -27,11 +27,15 @@ export interface SigningSummary {
   readonly signatures?: readonly { readonly digest: string; readonly tag: string; readonly outcome: string; readonly signatureManifest: string }[];
 }
 
-/** A verdict that is not a pass: a failing scan, or no scan at all. `undefined` until the scan step exists. */
+/**
+ * Why the verdict does not allow signing: a failing scan, or a scan that could not run. A
+ * `skipped` scan (nothing to scan: a Helm chart, another OCI artifact) does not block.
+ */
 function blockingVerdict(state: WorkflowState): string | undefined {
-  const scan = (state as { scan?: { verdict?: string } }).scan;
-  if (!scan || scan.verdict === 'pass') return undefined;
-  return scan.verdict === 'fail' ? 'the scan found vulnerabilities at or above the threshold' : `the scan is ${scan.verdict ?? 'missing'} (no verified vulnerability data)`;
+  const scan = state.scan;
+  if (!scan) return 'there is no scan result';
+  if (scan.verdict === 'pass' || scan.verdict === 'skipped') return undefined;
+  return scan.verdict === 'fail' ? 'the scan found vulnerabilities at or above the threshold' : `the scan is incomplete (${scan.reason ?? 'no verified vulnerability data'})`;
 }
 
 /**
