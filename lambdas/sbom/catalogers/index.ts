@@ -6,6 +6,7 @@ import { javaCataloger } from './java';
 import { npmCataloger } from './npm';
 import { pythonCataloger } from './python';
 import { rpmCataloger } from './rpm';
+import { rubyCataloger } from './ruby';
 import { rustCataloger } from './rust';
 
 /**
@@ -15,7 +16,7 @@ import { rustCataloger } from './rust';
  * with a `content` matcher (Go, Rust executables) are also offered files no one wants.
  * os-release is not a package cataloger: the engine reads it with `./os-release`.
  */
-export const catalogers: readonly Cataloger[] = [dpkgCataloger, apkCataloger, npmCataloger, pythonCataloger, rpmCataloger, javaCataloger, golangCataloger, rustCataloger];
+export const catalogers: readonly Cataloger[] = [dpkgCataloger, apkCataloger, npmCataloger, pythonCataloger, rpmCataloger, javaCataloger, rubyCataloger, golangCataloger, rustCataloger];
 
-export { apkCataloger, dpkgCataloger, golangCataloger, javaCataloger, npmCataloger, pythonCataloger, rpmCataloger, rustCataloger };
+export { apkCataloger, dpkgCataloger, golangCataloger, javaCataloger, npmCataloger, pythonCataloger, rpmCataloger, rubyCataloger, rustCataloger };
 export { OS_RELEASE_PATHS, parseOsRelease, type OsRelease } from './os-release';
