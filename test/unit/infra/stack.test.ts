@@ -54,6 +54,16 @@ describe('ArtifactGuard stack', () => {
     expect((fn?.[1].Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables.SIGNING_KEY_ARN).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
   });
 
+  it('points the scan step at an S3 OSV mirror named in context, with read access to that object only', () => {
+    const app = offlineApp({ osvMirror: 's3://osv-mirror-bucket/osv/all.zip' });
+    const t = Template.fromStack(new ArtifactGuardStack(app, 'M', stackPropsFromContext(app)));
+    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ OSV_MIRROR: 's3://osv-mirror-bucket/osv/all.zip' }) } });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::osv-mirror-bucket/osv/all.zip']] } })]) },
+    });
+    expect(() => stackPropsFromContext(offlineApp({ osvMirror: 'https://x' }))).toThrow(/osvMirror must be s3/);
+  });
+
   it('lets a verifier read the public key through grantVerify', () => {
     const stack = new ArtifactGuardStack(offlineApp(), 'S');
     const verifier = new iam.Role(stack, 'Verifier', { assumedBy: new iam.AccountRootPrincipal() });
