@@ -175,9 +175,7 @@ export function parseGemspec(path: string, content: Buffer): ParseResult {
   const unreadable = new Set<string>();
   let stub: string[] | undefined;
   let lineStart = 0;
-  let line = 0;
   while (lineStart <= text.length) {
-    line++;
     const nl = text.indexOf('\n', lineStart);
     const end = nl < 0 ? text.length : nl;
     let i = lineStart;
