@@ -100,6 +100,8 @@ function preferredId(ids: readonly string[]): string {
 interface Group {
   readonly id: string;
   readonly ids: ReadonlySet<string>;
+  /** `ids` without `id`, sorted: shared by every finding of the group. */
+  readonly aliases: readonly string[];
 }
 
 /** Groups every matched record by alias connectivity and names each group. */
@@ -121,42 +123,59 @@ function groupRecords(records: Iterable<OsvRecord>): Map<OsvRecord, Group> {
   for (const list of members.values()) {
     const ids = new Set(list.flatMap(sameVulnerabilityIds));
     const id = list.length === 1 ? (list[0] as OsvRecord).id : preferredId([...ids]);
-    const group = { id, ids };
+    const group = { id, ids, aliases: [...ids].filter((i) => i !== id).sort() };
     for (const r of list) out.set(r, group);
   }
   return out;
 }
 
-const earliest = (values: (string | undefined)[]): string | undefined =>
-  values.filter((v): v is string => !!v).sort((a, b) => Date.parse(a) - Date.parse(b))[0];
-const latest = (values: string[]): string => values.sort((a, b) => Date.parse(b) - Date.parse(a))[0] as string;
+function earliest(values: readonly (string | undefined)[]): string | undefined {
+  let best: string | undefined;
+  for (const v of values) if (v && (best === undefined || Date.parse(v) < Date.parse(best))) best = v;
+  return best;
+}
+
+function latest(values: readonly string[]): string {
+  let best = values[0] as string;
+  for (const v of values) if (Date.parse(v) > Date.parse(best)) best = v;
+  return best;
+}
+
+const uniqueSorted = (values: readonly string[]): string[] => (values.length < 2 ? [...values] : [...new Set(values)].sort());
 
 function findingFor(component: ComponentMatches, group: Group, matches: readonly RecordMatch[]): Finding {
-  const records = matches.map((m) => m.record);
-  const ratings = dedupeRatings(matches.flatMap((m) => ratingsFor(m.record, m.entries)));
-  const scores = ratings.map((r) => r.score).filter((s): s is number => s !== undefined);
-  const upstream = new Set(records.flatMap((r) => r.upstream ?? []).filter((u) => !group.ids.has(u)));
+  const first = matches[0] as RecordMatch;
+  const single = matches.length === 1;
+  const records = single ? [first.record] : matches.map((m) => m.record);
+  const ratings = single ? ratingsFor(first.record, first.entries) : dedupeRatings(matches.flatMap((m) => ratingsFor(m.record, m.entries)));
+  let score: number | undefined;
+  for (const r of ratings) if (r.score !== undefined && (score === undefined || r.score > score)) score = r.score;
+  const upstream = records.flatMap((r) => r.upstream ?? []).filter((u) => !group.ids.has(u));
   const summary = records.find((r) => r.id === group.id && r.summary)?.summary ?? records.find((r) => r.summary)?.summary;
-  const published = earliest(records.map((r) => r.published));
-  return {
+  const published = single ? first.record.published : earliest(records.map((r) => r.published));
+  // Built field by field: this runs once per finding, tens of thousands of times in a large scan.
+  const finding: Mutable<Finding> = {
     id: group.id,
-    aliases: [...group.ids].filter((i) => i !== group.id).sort(),
-    upstream: [...upstream].sort(),
-    records: records.map((r) => r.id).sort(),
+    aliases: group.aliases,
+    upstream: uniqueSorted(upstream),
+    records: single ? [first.record.id] : uniqueSorted(records.map((r) => r.id)),
     component: component.component,
     package: component.target,
     severity: ratings.length ? maxSeverity(ratings.map((r) => r.severity)) : 'unknown',
-    ...(scores.length ? { score: Math.max(...scores) } : {}),
     ratings,
-    fixed: [...new Set(matches.flatMap((m) => m.fixed))].sort(),
-    lastAffected: [...new Set(matches.flatMap((m) => m.lastAffected))].sort(),
+    fixed: uniqueSorted(single ? first.fixed : matches.flatMap((m) => m.fixed)),
+    lastAffected: uniqueSorted(single ? first.lastAffected : matches.flatMap((m) => m.lastAffected)),
     matchedBy: matches.some((m) => m.via === 'range') ? 'range' : 'versions',
-    ...(summary ? { summary } : {}),
-    ...(published ? { published } : {}),
-    modified: latest(records.map((r) => r.modified)),
+    modified: single ? first.record.modified : latest(records.map((r) => r.modified)),
     suppressed: false,
   };
+  if (score !== undefined) finding.score = score;
+  if (summary) finding.summary = summary;
+  if (published) finding.published = published;
+  return finding;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Most severe first, then by id and component, so reports are stable and readable. */
 export function compareFindings(a: Finding, b: Finding): number {

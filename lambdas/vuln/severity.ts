@@ -12,7 +12,8 @@ import type { JsonObject, OsvAffected, OsvRecord, OsvSeverity } from './osv/type
 export const SEVERITIES = ['none', 'unknown', 'info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);
+const RANK: ReadonlyMap<Severity, number> = new Map(SEVERITIES.map((s, i) => [s, i]));
+export const severityRank = (s: Severity): number => RANK.get(s) ?? 0;
 
 export function maxSeverity(values: Iterable<Severity>): Severity {
   let best: Severity = 'unknown';
@@ -78,6 +79,20 @@ export function cvss2Band(score: number): Severity {
  * vector is not a complete, valid vector of a known version.
  */
 export function scoreCvss(vector: string, source: string): Rating | undefined {
+  // Scoring parses the vector through the calculator's metric tables; a scan meets the same
+  // few hundred vectors thousands of times, so each distinct vector is scored once.
+  let scored = scoreCache.get(vector);
+  if (scored === undefined) {
+    scored = scoreVector(vector) ?? null;
+    if (scoreCache.size >= 4096) scoreCache.clear();
+    scoreCache.set(vector, scored);
+  }
+  return scored ? { source, ...scored } : undefined;
+}
+
+const scoreCache = new Map<string, Omit<Rating, 'source'> | null>();
+
+function scoreVector(vector: string): Omit<Rating, 'source'> | undefined {
   const v = vector.trim();
   let method: keyof typeof REQUIRED;
   let metrics: string;
@@ -101,7 +116,7 @@ export function scoreCvss(vector: string, source: string): Rating | undefined {
     }
     const score = calc.calculateScores().overall;
     if (typeof score !== 'number' || !Number.isFinite(score)) return undefined;
-    return { source, method, score, severity: method === 'CVSSv2' ? cvss2Band(score) : cvssBand(score), vector: v };
+    return { method, score, severity: method === 'CVSSv2' ? cvss2Band(score) : cvssBand(score), vector: v };
   } catch {
     // The calculator throws on unknown metric values ("AV:Q"): not a vector we can vouch for.
     return undefined;
@@ -157,13 +172,39 @@ function fromObject(obj: JsonObject | undefined, source: string): Rating[] {
  * word) are dropped so a vector repeated in `database_specific` does not count twice.
  */
 export function ratingsFor(record: OsvRecord, entries: readonly OsvAffected[]): Rating[] {
-  const all = [
-    ...fromSeverityList(record.severity, record.id),
-    ...entries.flatMap((e) => fromSeverityList(e.severity, record.id)),
-    ...fromObject(record.database_specific, `${record.id} database_specific`),
-    ...entries.flatMap((e) => [...fromObject(e.ecosystem_specific, `${record.id} ecosystem_specific`), ...fromObject(e.database_specific, `${record.id} database_specific`)]),
-  ];
-  return dedupeRatings(all);
+  if (entries.length === 1) return entryRatings(record, entries[0] as OsvAffected);
+  return dedupeRatings(entries.flatMap((e) => entryRatings(record, e)));
+}
+
+// A record's ratings are the same for every component it matches: computed once per record
+// and per affected entry (records are immutable once loaded).
+const recordCache = new WeakMap<OsvRecord, { vectors: Rating[]; words: Rating[] }>();
+const entryCache = new WeakMap<OsvAffected, Rating[]>();
+
+function recordRatings(record: OsvRecord): { vectors: Rating[]; words: Rating[] } {
+  let r = recordCache.get(record);
+  if (!r) {
+    r = { vectors: fromSeverityList(record.severity, record.id), words: fromObject(record.database_specific, `${record.id} database_specific`) };
+    recordCache.set(record, r);
+  }
+  return r;
+}
+
+/** The record's ratings as they apply to one affected entry (top-level ones included). */
+function entryRatings(record: OsvRecord, entry: OsvAffected): Rating[] {
+  let r = entryCache.get(entry);
+  if (!r) {
+    const own = recordRatings(record);
+    r = dedupeRatings([
+      ...own.vectors,
+      ...fromSeverityList(entry.severity, record.id),
+      ...own.words,
+      ...fromObject(entry.ecosystem_specific, `${record.id} ecosystem_specific`),
+      ...fromObject(entry.database_specific, `${record.id} database_specific`),
+    ]);
+    entryCache.set(entry, r);
+  }
+  return r;
 }
 
 /** Drops repeated ratings: the same vector from any source, or the same word from one source. */

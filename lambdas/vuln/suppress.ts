@@ -247,6 +247,7 @@ export interface SuppressionOutcome {
 }
 
 export function applySuppressions(findings: readonly Finding[], rules: SuppressionRules, now: Date, subject: SubjectIdentity = {}): SuppressionOutcome {
+  if (!rules.ignore.length && !rules.vex.length) return { findings: [...findings], expired: [] };
   const isExpired = (rule: IgnoreRule): boolean => !!rule.expires && now.getTime() >= expiryTime(rule.expires);
   const out = findings.map((f) => {
     const ids = findingIds(f);

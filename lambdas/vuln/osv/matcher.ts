@@ -44,16 +44,35 @@ export function rangeOrdering(range: OsvRange, affected: OsvAffected): VersionOr
   return undefined;
 }
 
+// `versions` lists run to thousands of entries (every Debian upload of a package); each entry's
+// list becomes a Set once.
+const versionSets = new WeakMap<OsvAffected, ReadonlySet<string>>();
+
+function listed(entry: OsvAffected, version: string): boolean {
+  if (!entry.versions?.length) return false;
+  let set = versionSets.get(entry);
+  if (!set) {
+    set = new Set(entry.versions);
+    versionSets.set(entry, set);
+  }
+  return set.has(version);
+}
+
 type EntryVerdict = { affected: true; via: 'range' | 'versions' } | { affected: false; undecidable?: string };
 
 function entryVerdict(entry: OsvAffected, version: string): EntryVerdict {
-  const listed = entry.versions?.includes(version) ?? false;
   let undecidable: string | undefined;
   for (const range of entry.ranges ?? []) {
     if (range.type === 'GIT') continue;
     const ordering = rangeOrdering(range, entry);
     if (!ordering) {
       undecidable ??= range.type === 'ECOSYSTEM' ? `no version ordering for ecosystem ${entry.package.ecosystem}` : `unknown range type ${range.type}`;
+      continue;
+    }
+    if (!ordering.isValid(version)) {
+      // Decided here rather than by catching inRange's error: building an Error per range
+      // and component is the costliest thing a scan of odd versions would do.
+      undecidable ??= `version "${version}" cannot be ordered (${ordering.name})`;
       continue;
     }
     try {
@@ -63,7 +82,7 @@ function entryVerdict(entry: OsvAffected, version: string): EntryVerdict {
       undecidable ??= err.version === version ? `version "${version}" cannot be ordered (${err.ordering})` : `record version "${err.version}" cannot be ordered (${err.ordering})`;
     }
   }
-  if (listed) return { affected: true, via: 'versions' };
+  if (listed(entry, version)) return { affected: true, via: 'versions' };
   return undecidable ? { affected: false, undecidable } : { affected: false };
 }
 

@@ -12,6 +12,23 @@ export interface IndexedEntry {
   readonly affected: OsvAffected;
 }
 
+// Index keys per affected entry. Every scan builds a small index over the records its source
+// returned, and an offline source returns the same record objects each time: their keys
+// (name normalisation, purl parsing) are computed once.
+const keyCache = new WeakMap<OsvAffected, readonly string[]>();
+
+function entryKeys(affected: OsvAffected): readonly string[] {
+  let keys = keyCache.get(affected);
+  if (!keys) {
+    const set = new Set([packageKey(affected.package.ecosystem, affected.package.name)]);
+    const viaPurl = affected.package.purl ? recordPurlPackage(affected.package.purl) : undefined;
+    if (viaPurl) set.add(packageKey(viaPurl.ecosystem, viaPurl.name));
+    keys = [...set];
+    keyCache.set(affected, keys);
+  }
+  return keys;
+}
+
 export class OsvIndex {
   private readonly byKey = new Map<string, IndexedEntry[]>();
   private count = 0;
@@ -38,10 +55,7 @@ export class OsvIndex {
       return;
     }
     for (const affected of record.affected ?? []) {
-      const keys = new Set([packageKey(affected.package.ecosystem, affected.package.name)]);
-      const viaPurl = affected.package.purl ? recordPurlPackage(affected.package.purl) : undefined;
-      if (viaPurl) keys.add(packageKey(viaPurl.ecosystem, viaPurl.name));
-      for (const key of keys) {
+      for (const key of entryKeys(affected)) {
         const list = this.byKey.get(key);
         if (list) list.push({ record, affected });
         else this.byKey.set(key, [{ record, affected }]);

@@ -35,24 +35,25 @@ async function listJsonFiles(root: string): Promise<string[]> {
 
 export async function loadOsvDirectory(dir: string): Promise<LoadedRecords> {
   const files = await listJsonFiles(dir);
-  const records: OsvRecord[] = [];
-  const warnings: string[] = [];
+  // Results land in file order whatever order the reads finish in: the same directory always
+  // yields the same list (and the same choice among duplicate ids).
+  const slots: (OsvRecord | string)[] = new Array(files.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < files.length) {
-      const file = files[next++] as string;
-      const rel = path.relative(dir, file);
+      const i = next++;
+      const file = files[i] as string;
       try {
         const stat = await fs.stat(file);
         if (stat.size > MAX_RECORD_BYTES) throw new Error(`larger than ${MAX_RECORD_BYTES} bytes`);
-        records.push(parseOsvJson(await fs.readFile(file)));
+        slots[i] = parseOsvJson(await fs.readFile(file));
       } catch (err) {
-        warnings.push(`skipped OSV record ${rel}: ${(err as Error).message}`);
+        slots[i] = `skipped OSV record ${path.relative(dir, file)}: ${(err as Error).message}`;
       }
     }
   };
   await Promise.all(Array.from({ length: READ_CONCURRENCY }, worker));
-  return { records, warnings: warnings.sort() };
+  return { records: slots.filter((s): s is OsvRecord => typeof s !== 'string'), warnings: slots.filter((s): s is string => typeof s === 'string') };
 }
 
 async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer> {
