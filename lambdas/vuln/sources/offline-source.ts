@@ -1,15 +1,16 @@
 /**
  * VulnerabilitySource over a whole OSV data set held in memory: an offline directory or zip
- * (tests, air-gapped runs, a local copy of the S3 mirror) or records given directly. The set is
+ * (tests, air-gapped runs), a zip in a BlobStore (the S3 mirror), or records given directly. The set is
  * loaded and indexed once, on first use; each scan then only looks packages up.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BadInputError } from '../../core/errors';
+import { BadInputError, NotFoundError } from '../../core/errors';
+import type { BlobStore } from '../../ports/blob-store';
 import type { DataDescription, PackageQuery, VulnerabilitySource } from '../../ports/vulnerability-source';
 import { OsvIndex, latestById } from '../osv/record-index';
 import type { OsvRecord } from '../osv/types';
-import { loadOsvPath } from './osv-files';
+import { loadOsvPath, loadOsvZip } from './osv-files';
 
 interface Loaded {
   readonly index: OsvIndex;
@@ -29,6 +30,18 @@ export class OfflineOsvSource implements VulnerabilitySource {
     const abs = path.resolve(location);
     const isFile = fs.statSync(abs, { throwIfNoEntry: false })?.isFile() ?? false;
     return new OfflineOsvSource(`${isFile ? 'osv-zip' : 'osv-dir'}:${abs}`, () => loadOsvPath(abs));
+  }
+
+  /**
+   * A zip in a BlobStore (the S3 mirror of osv.dev's `all.zip` exports), read whole into
+   * memory when first needed. A missing object is an error, never an empty data set.
+   */
+  static fromBlob(store: BlobStore, key: string): OfflineOsvSource {
+    return new OfflineOsvSource(`osv-zip:${store.location(key)}`, async () => {
+      const bytes = await store.get(key);
+      if (!bytes) throw new NotFoundError(`OSV data ${store.location(key)} does not exist`);
+      return loadOsvZip({ bytes, name: store.location(key) });
+    });
   }
 
   static fromRecords(label: string, records: readonly OsvRecord[]): OfflineOsvSource {

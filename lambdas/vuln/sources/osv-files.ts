@@ -64,12 +64,14 @@ async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer
   return Buffer.concat(chunks);
 }
 
-export async function loadOsvZip(file: string): Promise<LoadedRecords> {
+export async function loadOsvZip(file: string | { readonly bytes: Buffer; readonly name: string }): Promise<LoadedRecords> {
+  const label = typeof file === 'string' ? file : file.name;
   let zip: yauzl.ZipFile;
   try {
-    zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false });
+    const options = { lazyEntries: true, autoClose: false };
+    zip = typeof file === 'string' ? await yauzl.openPromise(file, options) : await yauzl.fromBufferPromise(file.bytes, options);
   } catch (err) {
-    throw new BadInputError(`${file}: not a readable zip (${(err as Error).message})`);
+    throw new BadInputError(`${label}: not a readable zip (${(err as Error).message})`);
   }
   const records: OsvRecord[] = [];
   const warnings: string[] = [];
@@ -79,11 +81,11 @@ export async function loadOsvZip(file: string): Promise<LoadedRecords> {
       try {
         records.push(parseOsvJson(await readEntry(zip, entry)));
       } catch (err) {
-        warnings.push(`skipped OSV record ${path.basename(file)}:${entry.fileName}: ${(err as Error).message}`);
+        warnings.push(`skipped OSV record ${path.basename(label)}:${entry.fileName}: ${(err as Error).message}`);
       }
     }
   } catch (err) {
-    throw new BadInputError(`${file}: corrupt zip (${(err as Error).message})`);
+    throw new BadInputError(`${label}: corrupt zip (${(err as Error).message})`);
   } finally {
     zip.close();
   }

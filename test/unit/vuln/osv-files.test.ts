@@ -5,7 +5,7 @@ import { BadInputError } from '../../../lambdas/core/errors';
 import { MalformedRecordError, parseOsvJson, parseOsvRecord } from '../../../lambdas/vuln/osv/parse';
 import { loadOsvDirectory, loadOsvZip } from '../../../lambdas/vuln/sources/osv-files';
 import { OfflineOsvSource } from '../../../lambdas/vuln/sources/offline-source';
-import { FIXTURES, zipOf } from './helpers';
+import { FIXTURES, MemoryBlobStore, zipOf } from './helpers';
 
 let work: string;
 beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-osv-'))));
@@ -66,6 +66,15 @@ describe('offline OSV data', () => {
     expect(loaded.warnings).toEqual([expect.stringMatching(/^skipped OSV record all\.zip:bad\.json: not JSON/)]);
     const src = OfflineOsvSource.fromPath(zip);
     expect(await src.describe()).toMatchObject({ source: `osv-zip:${zip}`, recordCount: 2 });
+  });
+
+  it('reads a zip from a BlobStore (the S3 mirror); a missing object is an error', async () => {
+    const store = new MemoryBlobStore();
+    await store.put('osv/npm/all.zip', zipOf([{ name: 'A-1.json', data: good('A-1') }]), 'application/zip');
+    const src = OfflineOsvSource.fromBlob(store, 'osv/npm/all.zip');
+    expect(await src.describe()).toMatchObject({ source: 'osv-zip:mem://osv/npm/all.zip', recordCount: 1 });
+    expect((await src.recordsFor([{ ecosystem: 'npm', name: 'left-pad' }])).map((r) => r.id)).toEqual(['A-1']);
+    await expect(OfflineOsvSource.fromBlob(store, 'osv/missing.zip').describe()).rejects.toThrow('OSV data mem://osv/missing.zip does not exist');
   });
 
   it('a file that is not a zip is a bad input', async () => {

@@ -5,6 +5,7 @@ import { defineOrdering } from '../../../lambdas/vuln/versions/internal';
 import { UnorderableVersionError } from '../../../lambdas/vuln/versions/ordering';
 import { semverOrdering } from '../../../lambdas/vuln/versions/semver';
 import { dpkgOrdering } from '../../../lambdas/vuln/versions/dpkg';
+import { fixtureRecord } from './helpers';
 
 const range = (...events: OsvEvent[]): OsvRange => ({ type: 'SEMVER', events });
 const affected = (r: OsvRange, v: string): boolean => inRange(r, v, semverOrdering);
@@ -194,6 +195,43 @@ describe('range evaluation agrees with a brute-force model (fast-check)', () => 
         });
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+/**
+ * The same property with a real ordering: the 19 Debian versions DLA-3008-1 lists for openssl
+ * (tildes, plus signs, `+riscv64`), sorted by dpkg; events and the tested version are drawn
+ * from that list, and the model only looks at positions in it.
+ */
+describe('range evaluation over real Debian versions agrees with positions in the dpkg-sorted list', () => {
+  const versions = [...(fixtureRecord('DLA-3008-1').affected?.[0]?.versions ?? [])].sort((a, b) => dpkgOrdering.compare(a, b));
+  const pos = new Map(versions.map((v, i) => [v, i]));
+
+  it('has 19 distinct versions to work with', () => {
+    expect(versions).toHaveLength(19);
+    for (let i = 1; i < versions.length; i++) expect(dpkgOrdering.compare(versions[i - 1] as string, versions[i] as string)).toBeLessThan(0);
+  });
+
+  it('introduced/fixed pairs in any order', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: versions.length - 1 }), { minLength: 1, maxLength: 6 }), fc.boolean(), fc.boolean(), (idx, zero, shuffle) => {
+        const sorted = [...idx].sort((a, b) => a - b);
+        const events: OsvEvent[] = sorted.map((p, i) => (i % 2 === 0 ? { introduced: versions[p] as string } : { fixed: versions[p] as string }));
+        if (zero) events[0] = { introduced: '0' };
+        const r: OsvRange = { type: 'ECOSYSTEM', events: shuffle ? [...events].reverse() : events };
+        return versions.every((v) => {
+          const x = pos.get(v) as number;
+          let inside = false;
+          for (let i = 0; i < sorted.length; i += 2) {
+            const lo = i === 0 && zero ? -1 : (sorted[i] as number);
+            const hi = i + 1 < sorted.length ? (sorted[i + 1] as number) : Infinity;
+            if (x >= lo && x < hi) inside = true;
+          }
+          return inRange(r, v, dpkgOrdering) === inside;
+        });
+      }),
+      { numRuns: 500 },
     );
   });
 });
