@@ -16,7 +16,9 @@ export function scanTable(report: ScanReport): string {
     f.severity.toUpperCase(),
     f.id,
     f.component.name,
-    f.package.version,
+    // The component's own version; a Debian binary built from another source version (a binNMU,
+    // or a binary with its own numbering) also shows the source version that was compared.
+    f.component.version && f.component.version !== f.package.version ? `${f.component.version} (source ${f.package.version})` : f.package.version,
     f.fixed.join(', ') || (f.lastAffected.length ? `(last affected ${f.lastAffected.join(', ')})` : '(none)'),
     f.suppression ? `suppressed (${f.suppression.by}: ${f.suppression.reason})` : f.records.length > 1 ? `also ${f.records.filter((r) => r !== f.id).join(', ')}` : '',
   ]);

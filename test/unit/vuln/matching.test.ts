@@ -173,6 +173,31 @@ describe('synthetic records (rules the real data does not exercise)', () => {
     expect(ids('npm', '@scope/real', '1.0.0').matches.map((m) => m.record.id)).toEqual(['VIA-PURL']);
   });
 
+  it('end to end: a percent-encoded epoch, and binaries compared by their source version', async () => {
+    const src = OfflineOsvSource.fromRecords('test', [
+      record('DEB-EPOCH', [{ package: { ecosystem: 'Debian:12', name: 'foo' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1:2.3-5' }] }] }]),
+      record('DEB-SOURCE', [{ package: { ecosystem: 'Debian:12', name: 'gcc-defaults' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.204' }] }] }]),
+    ]);
+    const report = await scanSbom(
+      sbomOf([
+        'pkg:deb/debian/libfoo1@1%3A2.3-4?arch=amd64&distro=debian-12&upstream=foo',
+        'pkg:deb/debian/libfoo2@1%3A2.3-5?arch=amd64&distro=debian-12&upstream=foo',
+        'pkg:deb/debian/foo-old@2.3-4?arch=amd64&distro=debian-12&upstream=foo%402.3-4',
+        // cpp 4:12.2.0-3 is built from gcc-defaults 1.203: against the source fix 1.204 only the
+        // source version means anything (the binary version would say "not affected").
+        'pkg:deb/debian/cpp@4%3A12.2.0-3?arch=amd64&distro=debian-12&upstream=gcc-defaults%401.203',
+        'pkg:deb/debian/cpp@4%3A12.2.0-4?arch=amd64&distro=debian-12&upstream=gcc-defaults%401.204',
+      ]),
+      src,
+      { now: NOW },
+    );
+    expect(report.findings.map((f) => [f.component.name, f.id, f.package.version])).toEqual([
+      ['foo-old', 'DEB-EPOCH', '2.3-4'],
+      ['libfoo1', 'DEB-EPOCH', '1:2.3-4'],
+      ['cpp', 'DEB-SOURCE', '1.203'],
+    ]);
+  });
+
   it('reports unorderable components in the scan report, with the records it could not evaluate', async () => {
     const src = OfflineOsvSource.fromRecords('test', [
       record('LISTED', [{ package: { ecosystem: 'npm', name: 'weird' }, versions: ['exotic-build'], ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '2.0.0' }] }] }]),
