@@ -3,12 +3,12 @@ import { catalogers, OS_RELEASE_PATHS } from './index';
 
 describe('catalogers', () => {
   it('lists every package cataloger once, by ecosystem name', () => {
-    expect(catalogers.map((c) => c.name)).toEqual(['dpkg', 'apk', 'npm', 'python', 'rpm', 'java', 'ruby', 'golang', 'rust']);
+    expect(catalogers.map((c) => c.name)).toEqual(['dpkg', 'apk', 'npm', 'python', 'rpm', 'java', 'ruby', 'php', 'dotnet', 'golang', 'rust']);
   });
 
   it('sets sane file size limits', () => {
     const limits = Object.fromEntries(catalogers.map((c) => [c.name, c.maxFileSize]));
-    expect(limits).toEqual({ dpkg: 64 * 1024 * 1024, apk: 64 * 1024 * 1024, npm: 1024 * 1024, python: 4 * 1024 * 1024, rpm: 64 * 1024 * 1024, java: 64 * 1024 * 1024, ruby: 1024 * 1024, golang: 64 * 1024 * 1024, rust: 64 * 1024 * 1024 });
+    expect(limits).toEqual({ dpkg: 64 * 1024 * 1024, apk: 64 * 1024 * 1024, npm: 1024 * 1024, python: 4 * 1024 * 1024, rpm: 64 * 1024 * 1024, java: 64 * 1024 * 1024, ruby: 1024 * 1024, php: 16 * 1024 * 1024, dotnet: 16 * 1024 * 1024, golang: 64 * 1024 * 1024, rust: 64 * 1024 * 1024 });
   });
 
   const wanting = (path: string) => catalogers.filter((c) => c.wants(path)).map((c) => c.name);
@@ -24,6 +24,8 @@ describe('catalogers', () => {
     ['app/app.jar', ['java']],
     ['var/lib/rpm/rpmdb.sqlite', ['rpm']],
     ['usr/local/bundle/specifications/rack-3.0.9.gemspec', ['ruby']],
+    ['var/www/html/vendor/composer/installed.json', ['php']],
+    ['app/MyApp.deps.json', ['dotnet']],
     ['usr/lib/sysimage/rpm/rpmdb.sqlite', ['rpm']],
     ['etc/os-release', []],
     ['usr/lib/os-release', []],
@@ -36,7 +38,7 @@ describe('catalogers', () => {
 
   it('never lets two catalogers want the same path, nor one want os-release', () => {
     const segment = fc.oneof(
-      fc.constantFrom('var', 'lib', 'dpkg', 'status', 'status.d', 'usr', 'share', 'doc', 'copyright', 'apk', 'db', 'installed', 'node_modules', '@s', 'package.json', 'x.dist-info', 'METADATA', 'x.egg-info', 'PKG-INFO', 'etc', 'os-release', 'app.jar', 'x.war', 'rpm', 'rpmdb.sqlite', 'sysimage', 'specifications', 'default', 'x-1.gemspec'),
+      fc.constantFrom('var', 'lib', 'dpkg', 'status', 'status.d', 'usr', 'share', 'doc', 'copyright', 'apk', 'db', 'installed', 'node_modules', '@s', 'package.json', 'x.dist-info', 'METADATA', 'x.egg-info', 'PKG-INFO', 'etc', 'os-release', 'app.jar', 'x.war', 'rpm', 'rpmdb.sqlite', 'sysimage', 'specifications', 'default', 'x-1.gemspec', 'vendor', 'composer', 'installed.json', 'a.deps.json'),
       fc.stringMatching(/^[^/]{0,8}$/),
     );
     fc.assert(

@@ -1,9 +1,11 @@
 import type { Cataloger } from '../package';
 import { apkCataloger } from './apk';
+import { dotnetCataloger } from './dotnet';
 import { dpkgCataloger } from './dpkg';
 import { golangCataloger } from './golang';
 import { javaCataloger } from './java';
 import { npmCataloger } from './npm';
+import { phpCataloger } from './php';
 import { pythonCataloger } from './python';
 import { rpmCataloger } from './rpm';
 import { rubyCataloger } from './ruby';
@@ -16,7 +18,7 @@ import { rustCataloger } from './rust';
  * with a `content` matcher (Go, Rust executables) are also offered files no one wants.
  * os-release is not a package cataloger: the engine reads it with `./os-release`.
  */
-export const catalogers: readonly Cataloger[] = [dpkgCataloger, apkCataloger, npmCataloger, pythonCataloger, rpmCataloger, javaCataloger, rubyCataloger, golangCataloger, rustCataloger];
+export const catalogers: readonly Cataloger[] = [dpkgCataloger, apkCataloger, npmCataloger, pythonCataloger, rpmCataloger, javaCataloger, rubyCataloger, phpCataloger, dotnetCataloger, golangCataloger, rustCataloger];
 
-export { apkCataloger, dpkgCataloger, golangCataloger, javaCataloger, npmCataloger, pythonCataloger, rpmCataloger, rubyCataloger, rustCataloger };
+export { apkCataloger, dotnetCataloger, dpkgCataloger, golangCataloger, javaCataloger, npmCataloger, phpCataloger, pythonCataloger, rpmCataloger, rubyCataloger, rustCataloger };
 export { OS_RELEASE_PATHS, parseOsRelease, type OsRelease } from './os-release';
