@@ -9,9 +9,12 @@ import { BadInputError } from '../core/errors';
 export interface VexStatement {
   /** The vulnerability's name and its aliases. */
   readonly ids: readonly string[];
-  /** Package purls or bom-refs the statement covers; empty with `wholeProduct` = every component. */
+  /** Package purls or bom-refs the statement covers (OpenVEX subcomponents, CycloneDX affects refs). */
   readonly components: readonly string[];
-  /** Product identifiers without subcomponents: they cover everything when they name the image. */
+  /**
+   * Product identifiers without subcomponents: a product naming the image covers all of it, one
+   * naming a package covers that package. A statement with neither covers nothing.
+   */
   readonly products: readonly string[];
   readonly status: string;
   readonly suppresses: boolean;
