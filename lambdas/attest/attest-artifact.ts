@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { BadInputError, LimitExceededError } from '../core/errors';
+import { BadInputError, DigestMismatchError, LimitExceededError, NotFoundError } from '../core/errors';
 import type { Descriptor, FetchedManifest } from '../oci/manifest';
 import { MediaType } from '../oci/media-types';
 import type { ArtifactSource, ArtifactWriter } from '../oci/source';
@@ -110,7 +110,14 @@ async function ownLayers(source: ArtifactSource, existing: FetchedManifest | und
   const out: OwnLayer[] = [];
   for (const [index, layer] of existing.manifest.layers.entries()) {
     if (layer.mediaType !== MediaType.dsseEnvelope || layer.annotations?.[PREDICATE_TYPE_ANNOTATION] !== predicateType) continue;
-    const envelope = await source.readBlob(layer, MAX_ENVELOPE_BYTES);
+    let envelope: Buffer;
+    try {
+      envelope = await source.readBlob(layer, MAX_ENVELOPE_BYTES);
+    } catch (err) {
+      // A missing, oversized or corrupt layer cannot be ours to replace or reuse: leave it be.
+      if (err instanceof NotFoundError || err instanceof DigestMismatchError || err instanceof BadInputError) continue;
+      throw err;
+    }
     const parsed = parseEnvelope(envelope);
     if (!parsed.ok || parsed.envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) continue;
     const signature = signatureBy(parsed.envelope, key);

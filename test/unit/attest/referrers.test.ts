@@ -98,4 +98,19 @@ describe('bundle referrers', () => {
     expect(out.attestations.map((a) => a.referrer.mode)).toEqual(['fallback-tag', 'fallback-tag', 'fallback-tag']);
     expect(reg.tags.has(referrersFallbackTag(platforms[1]!))).toBe(true);
   });
+
+  it('an unreadable foreign .att layer of the same type is left alone, not fatal', async () => {
+    const reg = new MemoryRegistry();
+    const { index } = await multiArch(reg);
+    const ghost = { mediaType: MediaType.dsseEnvelope, digest: `sha256:${'0'.repeat(64)}`, size: 10, annotations: { predicateType: PREDICATE_TYPES.vuln } };
+    const config = Buffer.from('{}');
+    reg.blobs.set(digestOf(config), config);
+    const att = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociManifest, config: { mediaType: MediaType.ociConfig, digest: digestOf(config), size: 2 }, layers: [ghost] }));
+    reg.put(att, MediaType.ociManifest, `${index.replace(':', '-')}.att`);
+    const out = await attestArtifact({ source: reg.source('v1'), signer, statements: [{ ...vuln, subjectDigest: index }], bundles, bundleKeyPrefix: 'p' });
+    expect(out.attestations[0]?.att?.outcome).toBe('appended');
+    const layers = JSON.parse(reg.fetch(`${index.replace(':', '-')}.att`).bytes.toString()).layers as { digest: string }[];
+    expect(layers.map((l) => l.digest)[0]).toBe(ghost.digest);
+    expect(layers).toHaveLength(2);
+  });
 });
