@@ -25,7 +25,7 @@ const seconds = (start: bigint): number => Number(process.hrtime.bigint() - star
 const fmt = (s: number): string => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);
 
 /** A small deterministic PRNG (mulberry32), so runs are comparable. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed;
   return () => {
     a = (a + 0x6d2b79f5) | 0;
@@ -65,7 +65,7 @@ function purlFor(ecosystem: string, name: string, version: string, n: number): s
 }
 
 /** Components drawn from records: each picks an affected package and a version near its events. */
-function componentsFrom(records: readonly OsvRecord[], count: number, random: () => number): string[] {
+export function componentsFrom(records: readonly OsvRecord[], count: number, random: () => number): string[] {
   const candidates: { ecosystem: string; name: string; versions: string[] }[] = [];
   for (const r of records) {
     for (const a of r.affected ?? []) {
@@ -89,16 +89,22 @@ function sbomOf(purls: readonly string[]): ScanSbom {
   return parseScanSbom(JSON.stringify(doc), 'bench');
 }
 
+/** Wall time and this process's CPU time (user + system): on a busy machine the CPU time is the steadier figure. */
+async function measure<T>(fn: () => Promise<T>): Promise<{ wall: number; cpu: number; value: T }> {
+  const cpu0 = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  const value = await fn();
+  const wall = seconds(start);
+  const cpu = process.cpuUsage(cpu0);
+  return { wall, cpu: (cpu.user + cpu.system) / 1e6, value };
+}
+
 async function timeScan(label: string, source: OfflineOsvSource, sbom: ScanSbom): Promise<void> {
-  let start = process.hrtime.bigint();
-  const report = await scanSbom(sbom, source, { now: new Date(), threshold: 'high' });
-  const cold = seconds(start);
-  start = process.hrtime.bigint();
-  await scanSbom(sbom, source, { now: new Date(), threshold: 'high' });
-  const warm = seconds(start);
-  const s = report.summary;
+  const cold = await measure(() => scanSbom(sbom, source, { now: new Date(), threshold: 'high' }));
+  const warm = await measure(() => scanSbom(sbom, source, { now: new Date(), threshold: 'high' }));
+  const s = cold.value.summary;
   console.log(
-    `  match ${s.components} components        ${fmt(cold)} first run, ${fmt(warm)} again   (target < 1 s)   ${s.findings} findings, ${s.unorderable} unorderable, ${s.notScanned} not scanned   [${label}]`,
+    `  match ${s.components} components        ${fmt(cold.wall)} first run (cpu ${fmt(cold.cpu)}), ${fmt(warm.wall)} again (cpu ${fmt(warm.cpu)})   (target < 1 s)   ${s.findings} findings, ${s.unorderable} unorderable, ${s.notScanned} not scanned   [${label}]`,
   );
 }
 
@@ -136,12 +142,10 @@ export async function benchScan(log: (line: string) => void): Promise<void> {
   if (fs.existsSync(SHARED_OSV)) {
     log('bench: scan/osv-shared: loading ../shared/data/osv …');
     const source = OfflineOsvSource.fromPath(SHARED_OSV);
-    const start = process.hrtime.bigint();
-    await source.ready();
-    const load = seconds(start);
+    const load = await measure(() => source.ready());
     const d = await source.describe();
     console.log(`\nscan/osv-shared  (${d.recordCount} real OSV records from ${SHARED_OSV}, newest modified ${d.newestModified})`);
-    console.log(`  load (read, parse, index)           ${fmt(load)}`);
+    console.log(`  load (read, parse, index)           ${fmt(load.wall)} (cpu ${fmt(load.cpu)})`);
     // Components come from the same records (read again, outside the timings).
     const purls = componentsFrom((await loadOsvDirectory(SHARED_OSV)).records, COMPONENTS, random);
     await timeScan('osv-shared', source, sbomOf(purls));
@@ -152,11 +156,9 @@ export async function benchScan(log: (line: string) => void): Promise<void> {
   log(`bench: scan/synthetic: generating ${SYNTHETIC_RECORDS} records …`);
   const { records, packages } = syntheticRecords(random);
   const source = OfflineOsvSource.fromRecords('synthetic', records);
-  const start = process.hrtime.bigint();
-  await source.ready();
-  const load = seconds(start);
+  const load = await measure(() => source.ready());
   console.log(`\nscan/synthetic  (${records.length} generated records over ${packages.length} packages)`);
-  console.log(`  load (index)                        ${fmt(load)}`);
+  console.log(`  load (index)                        ${fmt(load.wall)} (cpu ${fmt(load.cpu)})`);
   const purls: string[] = [];
   for (let i = 0; i < COMPONENTS; i++) {
     const p = packages[Math.floor(random() * packages.length)] as { ecosystem: string; name: string };

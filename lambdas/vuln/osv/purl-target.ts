@@ -4,6 +4,8 @@
  * version to compare. Components this cannot place are reported as not scanned, with why.
  */
 import { PackageURL } from 'packageurl-js';
+import { normalizeName } from './ecosystems';
+import { fastParsePurl } from './purl-parse';
 
 export interface PackageTarget {
   /** OSV ecosystem string, release-scoped for distributions (`Debian:12`, `Alpine:v3.19`). */
@@ -136,14 +138,17 @@ export function parsePurl(purl: string): Purl | undefined {
 
 /** The OSV package a purl names. `fallbackVersion` serves purls written without a version. */
 export function purlTarget(purl: string, fallbackVersion?: string): TargetResult {
-  const p = parsePurl(purl);
+  const p = fastParsePurl(purl) ?? parsePurl(purl);
   if (!p) return { unsupported: `unparsable purl "${purl}"` };
   const version = p.version ?? fallbackVersion;
   if (!version) return { unsupported: 'no version' };
   if (p.type === 'deb' || p.type === 'apk' || p.type === 'rpm') return osPackage(p, version);
   const ecosystem = LANGUAGE[p.type];
   if (!ecosystem) return { unsupported: `purl type "${p.type}" has no OSV ecosystem` };
-  const name = languageName(p.type, p.namespace ?? undefined, p.name);
+  let name = languageName(p.type, p.namespace ?? undefined, p.name);
+  // The purl spec lowercases npm names and PyPI names (which PEP 503 also folds `_` and `.`
+  // into `-`): the canonical names OSV queries expect.
+  if (p.type === 'npm' || p.type === 'pypi') name = normalizeName(ecosystem, name);
   if (p.type === 'golang') {
     // OSV's Go records write SemVer without Go's "v"; the toolchain is the module "stdlib".
     if (name === 'stdlib' || name === 'toolchain') return { target: { ecosystem, name: 'stdlib', version: goToolchainVersion(version) } };

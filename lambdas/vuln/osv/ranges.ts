@@ -58,15 +58,18 @@ export function sortedEvents(range: OsvRange, ordering: VersionOrdering): readon
   return sorted;
 }
 
+// Limit versions per range (almost always none: the schema discourages limits outside GIT).
+const limitCache = new WeakMap<OsvRange, readonly string[]>();
+
 /** `BeforeLimits`: true without limit events, else when v is below at least one limit. */
 export function beforeLimits(range: OsvRange, version: string, ordering: VersionOrdering): boolean {
-  let anyLimit = false;
-  for (const e of range.events) {
-    if (!isLimit(e)) continue;
-    anyLimit = true;
-    if (e.limit.includes('*') || ordering.compare(version, e.limit) < 0) return true;
+  let limits = limitCache.get(range);
+  if (!limits) {
+    limits = range.events.filter(isLimit).map((e) => e.limit);
+    limitCache.set(range, limits);
   }
-  return !anyLimit;
+  if (!limits.length) return true;
+  return limits.some((l) => l.includes('*') || ordering.compare(version, l) < 0);
 }
 
 /** Whether `version` lies in the range (`IncludedInRanges` for one range). */
@@ -76,12 +79,14 @@ export function inRange(range: OsvRange, version: string, ordering: VersionOrder
   if (!ordering.isValid(version)) throw new UnorderableVersionError(ordering.name, version);
   if (!beforeLimits(range, version, ordering)) return false;
   let vulnerable = false;
+  // The kind checks are written inline (not the type guards of ./types): this loop is the
+  // innermost of a scan.
   for (const e of sortedEvents(range, ordering)) {
-    if (isIntroduced(e)) {
+    if ('introduced' in e) {
       if (e.introduced === '0' || ordering.compare(version, e.introduced) >= 0) vulnerable = true;
-    } else if (isFixed(e)) {
+    } else if ('fixed' in e) {
       if (ordering.compare(version, e.fixed) >= 0) vulnerable = false;
-    } else if (isLastAffected(e)) {
+    } else if ('last_affected' in e) {
       if (ordering.compare(version, e.last_affected) > 0) vulnerable = false;
     }
   }
