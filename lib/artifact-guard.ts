@@ -225,6 +225,8 @@ export class ArtifactGuard extends Construct {
     iam.Grant.addToPrincipal({ grantee: signingRole, actions: ['kms:Sign', 'kms:GetPublicKey', 'kms:DescribeKey'], resourceArns: [this.signingKey.keyArn] });
     this.grantEvidence(this.steps.sbom.role, ['s3:GetObject', 's3:PutObject'], ['evidence/*', 'layer-cache/*']);
     this.grantEvidence(this.steps.scan.role, ['s3:GetObject', 's3:PutObject'], ['evidence/*']);
+    // Reads the SBOMs and scan reports to attest them; writes the Sigstore bundles beside them.
+    this.grantEvidence(signingRole, ['s3:GetObject', 's3:PutObject'], ['evidence/*']);
     if (props.osvMirror) {
       const [bucket, ...key] = props.osvMirror.replace(/^s3:\/\//, '').split('/');
       iam.Grant.addToPrincipal({ grantee: this.steps.scan.role, actions: ['s3:GetObject'], resourceArns: [`arn:${Aws.PARTITION}:s3:::${bucket}/${key.join('/')}`] });
@@ -385,6 +387,7 @@ export class ArtifactGuard extends Construct {
       ack(s.role, 'AwsSolutions-IAM5[Action::ecr:GetAuthorizationToken]', 'ECR GetAuthorizationToken has no resource-level permissions.');
     }
     ack(this.steps.scan.role, `AwsSolutions-IAM5[Resource::<${this.logicalId(this.evidenceBucket)}.Arn>/evidence/*]`, 'Reads the SBOMs and writes the scan reports under the evidence/ prefix (keys are per digest).');
+    ack(this.steps.sign.role, `AwsSolutions-IAM5[Resource::<${this.logicalId(this.evidenceBucket)}.Arn>/evidence/*]`, 'Reads SBOMs and scan reports to attest them and writes Sigstore bundles under evidence/ (keys are per digest).');
     for (const prefix of ['evidence/*', 'layer-cache/*']) {
       ack(this.steps.sbom.role, `AwsSolutions-IAM5[Resource::<${this.logicalId(this.evidenceBucket)}.Arn>/${prefix}]`, `Object-level access under the ${prefix} prefix of the evidence bucket (keys are per digest).`);
     }

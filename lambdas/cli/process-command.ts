@@ -52,6 +52,10 @@ function summaryLines(source: string, out: Record<string, unknown>, home: string
     for (const s of signing.signatures ?? []) lines.push(`              ${s.digest} -> ${s.tag} (${s.outcome})`);
     if (devPublicKey) lines.push(`              verify: artifact-guard verify ${source} --key ${devPublicKey}`);
   } else if (signing) lines.push(`  signed      no: ${signing.reason}`);
+  if (signing?.attestations.length) {
+    const types = [...new Set(signing.attestations.map((x) => x.type))];
+    lines.push(`  attested    ${types.join(', ')} (DSSE in .att tags and Sigstore bundles; ${signing.attestations.length} in all)`);
+  }
   if (rec) {
     lines.push(`  record      artifact ${rec.artifact === 'created' ? 'recorded' : 'already recorded'}, ${rec.eventsWritten} audit event(s) written`);
     if (rec.tagViolation) lines.push(`  VIOLATION   tag ${rec.tagViolation.tag} is bound to ${rec.tagViolation.boundDigest}`);

@@ -8,5 +8,13 @@ if (keyRef.kind !== 'awskms') throw new Error('SIGNING_KEY_ARN must be a KMS key
 
 export const handler = lambdaHandler(
   'sign',
-  createSignStep({ openSource: aws.openSource, signer: kmsSignerFor(keyRef), signOnFindings: process.env.SIGN_ON_FINDINGS === 'true', metrics: aws.metrics, now: aws.now }),
+  createSignStep({
+    openSource: aws.openSource,
+    signer: kmsSignerFor(keyRef),
+    signOnFindings: process.env.SIGN_ON_FINDINGS === 'true',
+    evidence: aws.evidence(),
+    attestor: `https://artifact-guard.dev/aws/${process.env.AWS_REGION ?? 'unknown-region'}/${process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'sign'}`,
+    metrics: aws.metrics,
+    now: aws.now,
+  }),
 );

@@ -131,7 +131,7 @@ export async function runWorkflow(input: WorkflowInput, env: LocalEnvironment): 
       now,
     }),
     [TaskState.scan]: createScanStep({ source: env.vulnerabilities, evidence: env.evidence, threshold: env.threshold, metrics: env.metrics, now }),
-    [TaskState.sign]: createSignStep({ openSource: open, signer: env.signer, signOnFindings: env.signOnFindings, metrics: env.metrics, now }),
+    [TaskState.sign]: createSignStep({ openSource: open, signer: env.signer, signOnFindings: env.signOnFindings, evidence: env.evidence, metrics: env.metrics, now }),
     [TaskState.record]: createRecordStep({ records: env.records, now, metrics: env.metrics }),
     [TaskState.notify]: createNotifyStep({ alerts: env.alerts, metrics: env.metrics }),
     [TaskState.notifyFailure]: createNotifyStep({ alerts: env.alerts, metrics: env.metrics }),

@@ -101,6 +101,10 @@ describe('local workflow on a real registry', () => {
     const digest = image.manifest.descriptor.digest;
     expect(signing).toMatchObject({ signed: true, identity: `${host}/${repo}`, keyId: env.devKey!.privateKeyFile });
     expect(signing.signatures).toEqual([expect.objectContaining({ digest, tag: `${digest.replace(':', '-')}.sig`, outcome: 'appended' })]);
+    // Provenance, SBOM and scan attestations in .att and as Sigstore bundles, plus cosign v3's signature bundle.
+    expect(signing.attestations.map((x) => x.type).sort()).toEqual(['cosign-sign', 'cyclonedx', 'slsaprovenance1', 'vuln']);
+    expect(await registrySource(repo).writer.manifestByTag(`${digest.replace(':', '-')}.att`)).toBeDefined();
+    for (const x of signing.attestations) expect(fs.existsSync(env.evidence.location(x.bundle))).toBe(true);
     const pub = loadPublicKey(fs.readFileSync(env.devKey!.publicKeyFile), 'dev key');
     const verdict = await verifyArtifact({ source: registrySource(repo, 'v1'), keys: [{ name: 'dev', key: pub }] });
     expect(verdict.allowed).toBe(true);
@@ -108,16 +112,21 @@ describe('local workflow on a real registry', () => {
     expect(evidence.signature).toMatchObject({ signed: true, keyId: env.devKey!.privateKeyFile });
   });
 
-  it('does not sign when the tag moved after it was resolved, nor when the scan verdict fails', async () => {
+  it('signs the digest it processed even if the tag moved since, and attests but does not sign on a failing verdict', async () => {
     const repo = uniqueRepo('wf');
-    await pushTestImage(repo, 'v1', { layers: [[{ path: 'a', content: 'first' }]] });
-    const sign = createSignStep({ openSource: (spec) => openSource(spec), signer: env.signer, signOnFindings: false, metrics: env.metrics, now: () => new Date() });
+    const first = await pushTestImage(repo, 'v1', { layers: [[{ path: 'a', content: 'first' }]] });
+    const sign = createSignStep({ openSource: (spec) => openSource(spec), signer: env.signer, signOnFindings: false, evidence: env.evidence, metrics: env.metrics, now: () => new Date() });
     const resolved = await createResolveStep({ openSource: (spec) => openSource(spec), records: env.records, now: () => new Date() })({ source: `${host}/${repo}:v1` });
-    await pushTestImage(repo, 'v1', { layers: [[{ path: 'a', content: 'second' }]] });
+    const second = await pushTestImage(repo, 'v1', { layers: [[{ path: 'a', content: 'second' }]] });
     const moved = await sign({ artifact: resolved, scan: { verdict: 'pass' } } as never);
-    expect(moved).toMatchObject({ signed: false, reason: expect.stringContaining('now resolves to') });
+    expect(moved.signed).toBe(true);
+    expect(moved.signatures?.map((x) => x.digest)).toEqual([first.manifest.descriptor.digest]);
+    const writer = registrySource(repo).writer;
+    expect(await writer.manifestByTag(`${second.manifest.descriptor.digest.replace(':', '-')}.sig`)).toBeUndefined();
+
     const blocked = await sign({ artifact: resolved, scan: { verdict: 'fail' } } as never);
     expect(blocked).toMatchObject({ signed: false, reason: 'not signed: the scan found vulnerabilities at or above the threshold' });
+    expect(blocked.attestations.map((x) => x.type)).toContain('slsaprovenance1');
   });
 
   it('scans against OSV data: a vulnerable image fails the verdict, alerts, and is not signed', async () => {
