@@ -7,6 +7,8 @@
  *                    the whole `artifact-guard sbom` process vs a lone gunzip of the largest
  *                    layer, peak RSS, and a warm-cache re-push (one new layer) vs cold.
  *  sbom/debian       the same for debian-minbase when ../shared/rig can build it (debootstrap).
+ *  scan/*            10,000 components matched against the real OSV set (../shared/data/osv,
+ *                    when present) and a synthetic 200,000-record set: load and match times.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -22,6 +24,7 @@ import { generateSbom } from '../lambdas/sbom/generate';
 import { BlobLayerCache } from '../lambdas/sbom/layer-cache';
 import { blobPath } from '../lambdas/oci/sources/oci-layout-source';
 import { ensureBenchImages } from './bench-image';
+import { benchScan } from './bench-scan';
 
 const REPO = path.resolve(__dirname, '..');
 const BENCH_DIR = path.join(REPO, '.bench');
@@ -134,6 +137,7 @@ async function main(): Promise<void> {
   const deb = await debianMinbase();
   if (deb) await benchImage('sbom/debian-minbase', deb.dir, 'latest', deb.digests);
   else console.log('\nsbom/debian-minbase  skipped: needs ../shared/rig and debootstrap + umoci to build it');
+  await benchScan(log);
 }
 
 main().catch((err: unknown) => {
