@@ -86,7 +86,10 @@ function zstdStream(): Transform {
 export function decompressor(compression: LayerCompression, compressedSize: number, what: string, limits: DecompressionLimits = DEFAULT_LIMITS): Transform[] {
   const guard = new LimitGuard(compressedSize, limits, what);
   if (compression === 'none') return [guard];
-  // 4 MiB output chunks: fewer buffers to allocate and collect (measured: ~15% less wall time than 1 MiB).
-  const inflate = compression === 'gzip' ? zlib.createGunzip({ chunkSize: 4 * 1024 * 1024, highWaterMark: PIPE_BUFFER } as zlib.ZlibOptions) : zstdStream();
+  // 2 MiB output chunks: fewer buffers to allocate and collect than 1 MiB, while each spent chunk
+  // is garbage until the next GC; with three layers in flight 4 MiB chunks cost ~20 MB more peak
+  // RSS than 2 MiB (measured on an image with 45 MB executables in every layer: 195 vs 175 MB),
+  // for no wall-time difference measurable on the bench image.
+  const inflate = compression === 'gzip' ? zlib.createGunzip({ chunkSize: 2 * 1024 * 1024, highWaterMark: PIPE_BUFFER } as zlib.ZlibOptions) : zstdStream();
   return [inflate, guard];
 }

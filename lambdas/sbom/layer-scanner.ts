@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ArtifactGuardError, BadInputError } from '../core/errors';
 import type { LayerCompression } from '../oci/media-types';
-import type { BufferBudget } from './buffer-budget';
+import type { ArenaBuffer, BufferBudget } from './buffer-budget';
 import { LARGE_FILE, sharedBufferBudget } from './buffer-budget';
 import type { Reader } from './catalog-collector';
 import { CatalogCollector, isCandidate } from './catalog-collector';
@@ -42,25 +42,29 @@ export async function scanLayer(blob: Readable, compression: LayerCompression, c
   const budget = opts.budget ?? sharedBufferBudget;
   // Who reads the current entry, decided in onEntry (or after sniffing) and used in onFile.
   let reading: { path: string; who: Reader | readonly Cataloger[] } | undefined;
-  // Budget bytes this scan holds, and whether it ended while still waiting for some.
-  let held = 0;
+  // The arena buffer this scan holds, and whether the scan ended while still waiting for one.
+  let held: ArenaBuffer | undefined;
   let ended = false;
-  const reserve = (size: number): boolean | Promise<boolean> => {
-    if (size <= LARGE_FILE) return true;
-    const wait = budget.acquire(size);
-    if (!wait) {
-      held = size;
-      return true;
+  /** Where to collect a file: a normal buffer (true) when small, else an arena buffer, maybe after a wait. */
+  const reserve = (size: number): true | Buffer | Promise<Buffer | false> => {
+    if (size <= LARGE_FILE || size > budget.total) return true;
+    const got = budget.acquire(size);
+    if (!(got instanceof Promise)) {
+      held = got;
+      return got.buffer;
     }
-    return wait.then(() => {
-      if (ended) budget.release(size);
-      else held = size;
-      return !ended;
+    return got.then((b) => {
+      if (ended) {
+        b.release();
+        return false;
+      }
+      held = b;
+      return b.buffer;
     });
   };
   const releaseHeld = (): void => {
-    if (held) budget.release(held);
-    held = 0;
+    held?.release();
+    held = undefined;
   };
   const reader = new TarReader(
     {

@@ -85,7 +85,7 @@ export interface Cataloger {
   readonly name: string;
   /** True when the file at this path should be read and handed to `parse`. Called for every file of every layer: keep it cheap. */
   wants(path: string): boolean;
-  /** Largest file this cataloger reads (bytes, at most 64 MiB); bigger files are skipped with a warning. */
+  /** Largest file this cataloger reads (bytes, at most `LARGE_FILE_BUDGET`, 48 MiB: see buffer-budget.ts); bigger files are skipped with a warning. */
   readonly maxFileSize: number;
   /** Optional: files this cataloger recognises by content (see {@link ContentMatcher}). */
   readonly content?: ContentMatcher;

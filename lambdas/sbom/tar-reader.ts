@@ -24,10 +24,12 @@ export interface TarHeader {
  * Asks for the first `head` bytes of a file (fewer when it is shorter) before deciding whether
  * to receive the whole file. Nothing beyond `head` bytes is allocated until `decide` says yes; a
  * promise pauses the stream until it settles (the caller may wait for memory, for instance).
+ * `decide` may answer with the buffer to collect the file into (exactly its size) instead of
+ * `true`, so the caller controls where large files live.
  */
 export interface SniffRequest {
   readonly head: number;
-  decide(head: Buffer): boolean | PromiseLike<boolean>;
+  decide(head: Buffer): boolean | Buffer | PromiseLike<boolean | Buffer>;
 }
 
 /**
@@ -321,7 +323,7 @@ export class TarReader extends Writable {
     this.sniffBuf = undefined;
     this.after(request.decide(head), (yes) => {
       if (yes) {
-        this.collecting = Buffer.allocUnsafe(this.dataSize);
+        this.collecting = Buffer.isBuffer(yes) && yes.length === this.dataSize ? yes : Buffer.allocUnsafe(this.dataSize);
         head.copy(this.collecting, 0);
         this.collected = head.length;
       }

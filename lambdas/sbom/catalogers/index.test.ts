@@ -8,7 +8,7 @@ describe('catalogers', () => {
 
   it('sets sane file size limits', () => {
     const limits = Object.fromEntries(catalogers.map((c) => [c.name, c.maxFileSize]));
-    expect(limits).toEqual({ dpkg: 64 * 1024 * 1024, apk: 64 * 1024 * 1024, npm: 1024 * 1024, python: 4 * 1024 * 1024, rpm: 64 * 1024 * 1024, java: 64 * 1024 * 1024, ruby: 1024 * 1024, php: 16 * 1024 * 1024, dotnet: 16 * 1024 * 1024, golang: 64 * 1024 * 1024, rust: 64 * 1024 * 1024 });
+    expect(limits).toEqual({ dpkg: 48 * 1024 * 1024, apk: 48 * 1024 * 1024, npm: 1024 * 1024, python: 4 * 1024 * 1024, rpm: 48 * 1024 * 1024, java: 48 * 1024 * 1024, ruby: 1024 * 1024, php: 16 * 1024 * 1024, dotnet: 16 * 1024 * 1024, golang: 48 * 1024 * 1024, rust: 48 * 1024 * 1024 });
   });
 
   const wanting = (path: string) => catalogers.filter((c) => c.wants(path)).map((c) => c.name);

@@ -35,7 +35,8 @@ export function cycloneDxBom(subject: SbomSubject, image: ImageSbom, opts: Cyclo
   for (const c of image.components) {
     const comp = new CDX.Models.Component(CDX.Enums.ComponentType.Library, c.name, {
       bomRef: c.bomRef,
-      version: c.version,
+      // A Go main module built as (devel) has no version: omitted rather than written empty.
+      ...(c.version ? { version: c.version } : {}),
       purl: c.purl as never,
       ...(c.namespace ? { group: c.ecosystem === 'npm' ? `@${c.namespace}` : c.namespace } : {}),
     });

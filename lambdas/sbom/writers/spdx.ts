@@ -49,7 +49,7 @@ export function spdxDocument(subject: SbomSubject, image: ImageSbom, opts: { tim
     packages.push({
       SPDXID: id,
       name: c.namespace && c.ecosystem === 'npm' ? `@${c.namespace}/${c.name}` : c.name,
-      versionInfo: c.version,
+      ...(c.version ? { versionInfo: c.version } : {}),
       downloadLocation: 'NOASSERTION',
       filesAnalyzed: false,
       licenseConcluded: 'NOASSERTION',

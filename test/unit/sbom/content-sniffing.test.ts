@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import fc from 'fast-check';
 import { buildLayerTar, compress } from '../../../lambdas/oci/image-builder';
 import type { LayerEntry } from '../../../lambdas/oci/image-builder';
+import type { ArenaBuffer } from '../../../lambdas/sbom/buffer-budget';
 import { BufferBudget } from '../../../lambdas/sbom/buffer-budget';
 import { CatalogCollector } from '../../../lambdas/sbom/catalog-collector';
 import { catalogers as allCatalogers } from '../../../lambdas/sbom/catalogers';
@@ -165,11 +166,11 @@ describe('content catalogers in the engine', () => {
     expect(cat.warnings).toEqual([{ path: 'var/db', message: 'format BDB not read' }]);
   });
 
-  it('waits for the shared budget before buffering a large file, and gives it back', async () => {
+  it('waits for room in the shared arena before buffering a large file, collects it there and gives it back', async () => {
     const budget = new BufferBudget(3 * 1024 * 1024);
     const big = Buffer.concat([elfish('large'), Buffer.alloc(2 * 1024 * 1024)]);
     const held = budget.acquire(2 * 1024 * 1024);
-    expect(held).toBeUndefined();
+    expect(held).not.toBeInstanceOf(Promise);
     let done = false;
     const scanning = scan([{ path: 'bin/large', content: big, mode: 0o755 }], [magicCataloger('magic', { max: 64 * 1024 * 1024 })], budget).then((c) => {
       done = true;
@@ -177,9 +178,9 @@ describe('content catalogers in the engine', () => {
     });
     await new Promise((r) => setTimeout(r, 50));
     expect(done).toBe(false);
-    budget.release(2 * 1024 * 1024);
+    (held as ArenaBuffer).release();
     const cat = await scanning;
-    expect(cat.files['bin/large']?.packages[0]).toMatchObject({ name: 'large' });
+    expect(cat.files['bin/large']?.packages[0]).toMatchObject({ name: 'large', version: String(big.length) });
     expect(budget.inUse).toBe(0);
   });
 
@@ -211,23 +212,62 @@ describe('content catalogers in the engine', () => {
 });
 
 describe('BufferBudget', () => {
-  it('grants in order, clamps to the total and never goes negative', async () => {
+  it('hands out non-overlapping views of one arena, first come first served, reusing freed room', async () => {
     const b = new BufferBudget(10);
-    expect(b.acquire(6)).toBeUndefined();
+    const a = b.acquire(6) as ArenaBuffer;
+    a.buffer.fill(1);
     const order: string[] = [];
-    const second = b.acquire(6)!.then(() => order.push('second'));
-    const third = b.acquire(1)!.then(() => order.push('third'));
+    const second = (b.acquire(6) as Promise<ArenaBuffer>).then((x) => (order.push('second'), x));
+    const third = (b.acquire(1) as Promise<ArenaBuffer>).then((x) => (order.push('third'), x));
     expect(b.inUse).toBe(6);
-    b.release(6);
-    await Promise.all([second, third]);
+    a.release();
+    a.release(); // idempotent
+    const [s2, s3] = await Promise.all([second, third]);
     expect(order).toEqual(['second', 'third']);
     expect(b.inUse).toBe(7);
-    b.release(4);
-    expect(b.inUse).toBe(3);
-    b.release(100);
+    s2.buffer.fill(2);
+    s3.buffer.fill(3);
+    expect(s2.buffer.length + s3.buffer.length).toBe(7);
+    expect([...s2.buffer]).toEqual([2, 2, 2, 2, 2, 2]);
+    expect(s2.buffer.buffer).toBe(s3.buffer.buffer);
+    s2.release();
+    const fits = b.acquire(5) as ArenaBuffer;
+    expect(fits.buffer.byteOffset).toBe(s2.buffer.byteOffset);
+    s3.release();
+    fits.release();
     expect(b.inUse).toBe(0);
-    expect(b.acquire(1000)).toBeUndefined();
-    expect(b.inUse).toBe(10);
+    expect(() => b.acquire(11)).toThrow(RangeError);
+  });
+
+  it('never overlaps live blocks, whatever the order of requests and releases (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.integer({ min: 1, max: 40 }), fc.nat(5)), { minLength: 1, maxLength: 40 }), async (ops) => {
+        const b = new BufferBudget(64);
+        const live: ArenaBuffer[] = [];
+        let waiting = 0;
+        for (const [size, releaseIndex] of ops) {
+          const got = b.acquire(size);
+          if (got instanceof Promise) {
+            waiting++;
+            void got.then((x) => {
+              waiting--;
+              live.push(x);
+            });
+          } else live.push(got);
+          if (live.length > releaseIndex) live.splice(releaseIndex, 1)[0]!.release();
+          const ranges = live.map((l) => [l.buffer.byteOffset, l.buffer.byteOffset + l.buffer.length]).sort((x, y) => x[0]! - y[0]!);
+          for (let i = 1; i < ranges.length; i++) expect(ranges[i]![0]).toBeGreaterThanOrEqual(ranges[i - 1]![1]!);
+          await Promise.resolve();
+        }
+        // Every waiter is granted once enough is released.
+        do {
+          while (live.length) live.pop()!.release();
+          await new Promise((r) => setImmediate(r));
+        } while (waiting > 0 || live.length);
+        expect(b.inUse).toBe(0);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 

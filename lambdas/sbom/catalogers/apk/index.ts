@@ -13,7 +13,7 @@ const INSTALLED = ['lib/apk/db/installed', 'usr/lib/apk/db/installed'];
 export const apkCataloger: SyncCataloger = {
   name: 'apk',
   // A few MB on large images; generous headroom.
-  maxFileSize: 64 * 1024 * 1024,
+  maxFileSize: 48 * 1024 * 1024,
   wants(path: string): boolean {
     return path.endsWith('/apk/db/installed') && INSTALLED.includes(path);
   },

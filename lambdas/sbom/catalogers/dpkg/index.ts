@@ -28,7 +28,7 @@ function isStatusDFile(path: string): boolean {
 export const dpkgCataloger: SyncCataloger = {
   name: 'dpkg',
   // status can be tens of MB on big images; stanza files and copyright files are far smaller.
-  maxFileSize: 64 * 1024 * 1024,
+  maxFileSize: 48 * 1024 * 1024,
   wants(path: string): boolean {
     if (path === STATUS) return true;
     if (path.startsWith('var/lib/dpkg/')) return isStatusDFile(path);

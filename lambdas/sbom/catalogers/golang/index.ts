@@ -103,7 +103,7 @@ export function parseGoBinary(path: string, content: Buffer): ParseResult {
 export const golangCataloger: SyncCataloger = {
   name: 'golang',
   // Executables are read whole (section tables sit at the end); bigger ones are skipped with a warning.
-  maxFileSize: 64 * 1024 * 1024,
+  maxFileSize: 48 * 1024 * 1024,
   wants: () => false,
   content: {
     candidate: isExecutableCandidate,

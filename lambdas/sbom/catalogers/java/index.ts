@@ -17,8 +17,8 @@ export function isJavaArchivePath(path: string): boolean {
 /** Java archives anywhere in the image, by extension (jar, war, ear, jpi, hpi, par, sar, nar, kar, lpkg). */
 export const javaCataloger: AsyncCataloger = {
   name: 'java',
-  // The central directory sits at the end: the archive is buffered whole, up to 64 MiB.
-  maxFileSize: 64 * 1024 * 1024,
+  // The central directory sits at the end: the archive is buffered whole, up to 48 MiB (buffer-budget.ts).
+  maxFileSize: 48 * 1024 * 1024,
   wants: isJavaArchivePath,
   parse: parseJavaArchive,
   purl: mavenPurl,

@@ -6,7 +6,7 @@ import { parseManifest, parseProperties } from './parse-properties';
 
 /**
  * Limits that keep a hostile archive (zip bomb, overlapping or self-containing entries, deep
- * nesting) cheap. The outer archive is already in memory (at most the cataloger's 64 MiB); these
+ * nesting) cheap. The outer archive is already in memory (at most the cataloger's 48 MiB); these
  * bound everything read from inside it, across all nesting levels of one file.
  */
 export const JAVA_LIMITS = {
@@ -21,7 +21,7 @@ export const JAVA_LIMITS = {
   /** pom.properties and MANIFEST.MF are small: bigger ones are not read. */
   maxMetadataFile: 1024 * 1024,
   /** A compressed nested archive is inflated into memory up to this size (stored ones are read in place). */
-  maxNestedInflated: 32 * 1024 * 1024,
+  maxNestedInflated: 16 * 1024 * 1024,
   /** Bytes inflated from the file in all (metadata files and nested archives). */
   maxTotalInflated: 256 * 1024 * 1024,
 };

@@ -1,4 +1,4 @@
-import type { AsyncCataloger } from '../../package';
+import type { SyncCataloger } from '../../package';
 import { legacyRpmDbFormat, parseRpmDb } from './parse-rpmdb';
 import { rpmPurl } from './purl';
 
@@ -9,10 +9,10 @@ const SQLITE = ['var/lib/rpm/rpmdb.sqlite', 'usr/lib/sysimage/rpm/rpmdb.sqlite']
 const LEGACY = ['var/lib/rpm/Packages', 'usr/lib/sysimage/rpm/Packages', 'var/lib/rpm/Packages.db', 'usr/lib/sysimage/rpm/Packages.db'];
 
 /** rpm-based images: installed packages from the sqlite rpm database. */
-export const rpmCataloger: AsyncCataloger = {
+export const rpmCataloger: SyncCataloger = {
   name: 'rpm',
-  // rpmdb.sqlite is 5-30 MB on typical images; sqlite needs the whole file.
-  maxFileSize: 64 * 1024 * 1024,
+  // rpmdb.sqlite is 5-30 MB on typical images; its b-trees need the whole file (48 MiB: see buffer-budget.ts).
+  maxFileSize: 48 * 1024 * 1024,
   wants: (path) => path.endsWith('/rpmdb.sqlite') && SQLITE.includes(path),
   content: {
     // Path-based: the legacy databases are sniffed (16 bytes) to name their format, never buffered.

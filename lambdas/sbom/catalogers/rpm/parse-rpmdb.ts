@@ -1,27 +1,7 @@
-import * as fs from 'node:fs';
-import initSqlJs from 'sql.js';
-import type { SqlJsStatic } from 'sql.js';
 import type { CatalogedPackage, ParseResult } from '../../package';
 import { clip, MAX_FIELD, MAX_METADATA, WarningSink } from '../common/text';
 import { parseRpmHeader, TAG } from './parse-header';
-
-let engine: Promise<SqlJsStatic> | undefined;
-
-/**
- * sql.js (SQLite compiled to WebAssembly), loaded once per process. The WASM binary is read from
- * the installed package; a bundle without it fails here, and the rpm database is then reported
- * as not read rather than crashing the SBOM.
- */
-export function sqlite(): Promise<SqlJsStatic> {
-  engine ??= (async () => {
-    const wasm = fs.readFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'));
-    return initSqlJs({ wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) as ArrayBuffer });
-  })();
-  engine.catch(() => {
-    engine = undefined;
-  });
-  return engine;
-}
+import { readSqliteTable } from './sqlite-reader';
 
 const NONE = '(none)';
 const present = (v: string | undefined): string | undefined => (v === undefined || v === '' || v === NONE ? undefined : v);
@@ -71,42 +51,28 @@ export function packageFromHeader(blob: Uint8Array, where: string, warnings: War
 /**
  * Installed packages from an rpm sqlite database (`rpmdb.sqlite`: RHEL 9+, Fedora 33+, Amazon
  * Linux 2023, CentOS Stream 9): every row of the `Packages` table is one installed package's
- * header. The database is opened from the buffer (the WAL file beside it, rarely holding
- * uncommitted rows in images, is not read). Never throws: an unreadable database is a warning.
+ * header. The table is read in place by `sqlite-reader.ts` (no copy of the database, no WASM;
+ * the tests check it against SQLite itself, as sql.js, and against `rpm -qa`). The WAL file
+ * beside the database, rarely holding uncommitted rows in images, is not read. Never throws: an
+ * unreadable database is a warning.
  */
-export async function parseRpmDb(path: string, content: Buffer): Promise<ParseResult> {
+export function parseRpmDb(path: string, content: Buffer): ParseResult {
   const warnings = new WarningSink(path);
-  let SQL: SqlJsStatic;
-  try {
-    SQL = await sqlite();
-  } catch (err) {
-    warnings.add(`rpm database not read: the sqlite engine (sql.js WASM) could not be loaded: ${(err as Error).message}`);
-    return { packages: [], warnings: warnings.list() };
-  }
   const packages: CatalogedPackage[] = [];
-  let db: InstanceType<SqlJsStatic['Database']> | undefined;
-  try {
-    db = new SQL.Database(content);
-    const stmt = db.prepare('SELECT hnum, blob FROM Packages ORDER BY hnum');
-    try {
-      while (stmt.step()) {
-        const [hnum, blob] = stmt.get();
-        if (!(blob instanceof Uint8Array)) {
-          warnings.add(`package ${String(hnum)}: blob is not binary; skipped`);
-          continue;
-        }
-        const pkg = packageFromHeader(blob, `package ${String(hnum)}`, warnings);
-        if (pkg) packages.push(pkg);
-      }
-    } finally {
-      stmt.free();
+  const err = readSqliteTable(content, 'Packages', (hnum, values) => {
+    if (typeof values === 'string') {
+      warnings.add(`package ${hnum}: ${values}; skipped`);
+      return;
     }
-  } catch (err) {
-    const msg = (err as Error).message;
-    warnings.add(/no such table/i.test(msg) ? `not an rpm database (${msg})` : `rpm sqlite database not readable: ${msg}`);
-  } finally {
-    db?.close();
-  }
+    const blob = values[1];
+    if (!Buffer.isBuffer(blob)) {
+      warnings.add(`package ${hnum}: blob is not binary; skipped`);
+      return;
+    }
+    const pkg = packageFromHeader(blob, `package ${hnum}`, warnings);
+    if (pkg) packages.push(pkg);
+  });
+  if (err) warnings.add(/^no such table/.test(err) ? `not an rpm database (${err})` : `rpm sqlite database not readable: ${err}`);
   return { packages, warnings: warnings.list() };
 }
 

@@ -10,7 +10,8 @@ import { buildRpmDatabase, RPM_QUERY_FORMAT, writeRpmHeader } from '../../../../
 import type { CatalogedPackage, PurlContext } from '../../package';
 import { rpmCataloger } from './index';
 import { parseRpmHeader, TAG } from './parse-header';
-import { legacyRpmDbFormat, parseRpmDb, sqlite } from './parse-rpmdb';
+import { sqlite } from '../../../../test/support/sqljs';
+import { legacyRpmDbFormat, parseRpmDb } from './parse-rpmdb';
 
 const SPECS = [
   { name: 'hello-ag', version: '1.2.3', release: '4.fc40', epoch: 2, license: 'MIT AND (Apache-2.0 OR BSD-3-Clause)', vendor: 'Artifact Guard Tests', arch: 'noarch' as const },
@@ -124,13 +125,13 @@ describe('rpm sqlite databases written by rpm', () => {
     const foreign = Buffer.from(other.export());
     other.close();
     const cases: [Buffer, RegExp][] = [
-      [Buffer.from('SQLite format 3\0garbage garbage garbage'), /^rpm sqlite database not readable: /],
+      [Buffer.from('SQLite format 3\0garbage garbage garbage'), /^rpm sqlite database not readable: not a SQLite 3 database/],
       [bytes.subarray(0, 5000), /^rpm sqlite database not readable: /],
-      [Buffer.alloc(0), /^not an rpm database/],
+      [Buffer.alloc(0), /^rpm sqlite database not readable: not a SQLite 3 database \(bad header\)$/],
       [foreign, /^not an rpm database \(no such table: Packages\)$/],
     ];
     for (const [buf, message] of cases) {
-      const result = await parseRpmDb('var/lib/rpm/rpmdb.sqlite', buf);
+      const result = parseRpmDb('var/lib/rpm/rpmdb.sqlite', buf);
       expect(result.packages).toEqual([]);
       expect(result.warnings[0]?.message).toMatch(message);
     }

@@ -6,7 +6,8 @@ import { cargoPurl } from './purl';
 /** Rust executables built with cargo-auditable, recognised by content (see `ContentMatcher`). */
 export const rustCataloger: SyncCataloger = {
   name: 'rust',
-  maxFileSize: 64 * 1024 * 1024,
+  // Read whole (section tables sit at the end); bigger executables are skipped with a warning.
+  maxFileSize: 48 * 1024 * 1024,
   wants: () => false,
   content: {
     candidate: isExecutableCandidate,
