@@ -334,6 +334,29 @@ describe('real Go executables (Debian golang-go, local module proxy)', () => {
     expect(packages.find((p) => p.name === 'example.com/new')?.metadata).toMatchObject({ replaces: 'example.com/old@v1.0.0' });
   });
 
+  it('reads every slice of a universal (fat) Mach-O file', () => {
+    const slice = fs.readFileSync(build.binaries.get('darwin/arm64')!);
+    const align = 0x4000;
+    const first = align;
+    const second = Math.ceil((first + slice.length) / align) * align;
+    const fat = Buffer.alloc(second + slice.length);
+    fat.writeUInt32BE(0xcafebabe, 0);
+    fat.writeUInt32BE(2, 4);
+    for (const [i, offset] of [first, second].entries()) {
+      fat.writeUInt32BE(0x0100000c, 8 + 20 * i); // CPU_TYPE_ARM64
+      fat.writeUInt32BE(offset, 16 + 20 * i);
+      fat.writeUInt32BE(slice.length, 20 + 20 * i);
+      fat.writeUInt32BE(14, 24 + 20 * i);
+      slice.copy(fat, offset);
+    }
+    expect(golangCataloger.content!.inspect(fat.subarray(0, 64), 'x', fat.length)).toBe(true);
+    const result = parseGoBinary('Applications/tool', fat);
+    expect(result.warnings).toEqual([]);
+    expect(result.packages.map((p) => `${p.name}@${p.version}`).sort()).toEqual(parseGoBinary('x', slice).packages.map((p) => `${p.name}@${p.version}`).sort());
+    const cut = Buffer.from(fat.subarray(0, second + 100));
+    expect(parseGoBinary('x', cut)).toEqual({ packages: [], warnings: [] });
+  });
+
   it('warns about a real binary built outside module mode (GOPATH), with no components', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-gopath-'));
     fs.writeFileSync(path.join(dir, 'main.go'), 'package main\n\nfunc main() { println("gopath") }\n');
