@@ -44,9 +44,9 @@ export function parseReference(input: string): ImageReference {
   if (parts.length > 1 && looksLikeHost(parts[0] as string)) {
     registry = parts.shift() as string;
   }
+  if (registry === 'index.docker.io' || registry === 'registry-1.docker.io') registry = DOCKER_HUB;
   let repository = parts.join('/');
   if (registry === DOCKER_HUB && parts.length === 1) repository = `library/${repository}`;
-  if (registry === 'index.docker.io' || registry === 'registry-1.docker.io') registry = DOCKER_HUB;
   if (!REPOSITORY_RE.test(repository)) throw new BadInputError(`invalid repository "${repository}" in reference "${input}"`);
   return { registry, repository, tag, digest };
 }
