@@ -1,3 +1,4 @@
+import { evidenceTag } from '../oci/classify';
 import { digestOf } from '../oci/digest';
 import type { Descriptor, FetchedManifest } from '../oci/manifest';
 import { MediaType } from '../oci/media-types';
@@ -11,7 +12,7 @@ export const MAX_ATTESTATION_LAYERS = 1000;
 
 /** `sha256:abc…` → `sha256-abc….att` (cosign's tag layout, ATTESTATION_SPEC). */
 export function attestationTag(digest: string): string {
-  return `${digest.replace(':', '-')}.att`;
+  return evidenceTag(digest, 'att');
 }
 
 /**

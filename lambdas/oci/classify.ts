@@ -5,6 +5,14 @@ export type ArtifactKind = 'image' | 'index' | 'helm-chart' | 'artifact' | 'atta
 
 const EVIDENCE_LAYER_TYPES: ReadonlySet<string> = new Set([MediaType.cosignSimpleSigning, MediaType.dsseEnvelope]);
 
+/**
+ * cosign's tag for evidence about a digest: `sha256:abc…` → `sha256-abc….sig` (signatures),
+ * `.att` (attestations) or `.sbom`. One derivation for every writer and reader.
+ */
+export function evidenceTag(digest: string, suffix: 'sig' | 'att' | 'sbom'): string {
+  return `${digest.replace(':', '-')}.${suffix}`;
+}
+
 /** A tag our pipeline (or cosign) writes beside an artifact: `sha256-<hex>[.sig|.att|.sbom]`. */
 export function isEvidenceTag(tag: string | undefined): boolean {
   return !!tag && /^sha(256|512)-[a-f0-9]{64,128}(\.(sig|att|sbom))?$/.test(tag);

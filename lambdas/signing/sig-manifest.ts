@@ -1,3 +1,4 @@
+import { evidenceTag } from '../oci/classify';
 import { digestOf } from '../oci/digest';
 import type { Descriptor, FetchedManifest } from '../oci/manifest';
 import { MediaType } from '../oci/media-types';
@@ -10,7 +11,7 @@ export const MAX_SIGNATURE_LAYERS = 1000;
 
 /** `sha256:abc…` → `sha256-abc….sig`: the tag cosign and containers/image look up. */
 export function signatureTag(digest: string): string {
-  return `${digest.replace(':', '-')}.sig`;
+  return evidenceTag(digest, 'sig');
 }
 
 /** The descriptor of one signature: the payload blob, its signature in the annotation. */

@@ -67,6 +67,16 @@ export class WarningSink {
   }
 }
 
+/** Parses a JSON document (UTF-8, BOM tolerated); a syntax error becomes a warning and `undefined`. */
+export function parseJsonDocument(content: Buffer, warnings: WarningSink): unknown {
+  try {
+    return JSON.parse(decodeText(content));
+  } catch (err) {
+    warnings.add(`not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
+}
+
 /** A short, printable rendering of a line for warning messages. */
 export function preview(line: string): string {
   // eslint-disable-next-line no-control-regex

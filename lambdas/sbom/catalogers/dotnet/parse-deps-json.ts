@@ -1,5 +1,5 @@
 import type { CatalogedPackage, ParseResult } from '../../package';
-import { clip, decodeText, MAX_FIELD, MAX_METADATA, WarningSink } from '../common/text';
+import { clip, MAX_FIELD, MAX_METADATA, parseJsonDocument, WarningSink } from '../common/text';
 
 /** Library types that are NuGet packages shipped with the application. */
 const PACKAGE_TYPES = new Set(['package', 'runtimepack']);
@@ -15,13 +15,8 @@ const MAX_LIBRARIES = 100_000;
  */
 export function parseDepsJson(path: string, content: Buffer): ParseResult {
   const warnings = new WarningSink(path);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(decodeText(content));
-  } catch (err) {
-    warnings.add(`not valid JSON: ${(err as Error).message}`);
-    return { packages: [], warnings: warnings.list() };
-  }
+  const doc = parseJsonDocument(content, warnings);
+  if (doc === undefined) return { packages: [], warnings: warnings.list() };
   const libraries = doc && typeof doc === 'object' ? (doc as { libraries?: unknown }).libraries : undefined;
   if (!libraries || typeof libraries !== 'object' || Array.isArray(libraries)) {
     warnings.add('no "libraries" object: not a .deps.json file');

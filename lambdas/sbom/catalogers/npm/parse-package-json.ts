@@ -1,5 +1,5 @@
 import type { CatalogedPackage, ParseResult } from '../../package';
-import { clip, decodeText, MAX_FIELD, MAX_METADATA, WarningSink } from '../common/text';
+import { clip, MAX_FIELD, MAX_METADATA, parseJsonDocument, WarningSink } from '../common/text';
 
 type Json = Record<string, unknown>;
 
@@ -68,13 +68,8 @@ export function parsePackageJson(path: string, content: Buffer): ParseResult {
   const warnings = new WarningSink(path);
   const done = (packages: CatalogedPackage[] = []): ParseResult => ({ packages, warnings: warnings.list() });
 
-  let json: unknown;
-  try {
-    json = JSON.parse(decodeText(content));
-  } catch (err) {
-    warnings.add(`not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
-    return done();
-  }
+  const json = parseJsonDocument(content, warnings);
+  if (json === undefined) return done();
   if (!isObject(json)) {
     warnings.add(`package.json is ${Array.isArray(json) ? 'an array' : json === null ? 'null' : `a ${typeof json}`}, not an object`);
     return done();

@@ -1,5 +1,5 @@
 import type { CatalogedPackage, ParseResult } from '../../package';
-import { clip, decodeText, MAX_FIELD, MAX_METADATA, WarningSink } from '../common/text';
+import { clip, MAX_FIELD, MAX_METADATA, parseJsonDocument, WarningSink } from '../common/text';
 
 const MAX_PACKAGES = 100_000;
 
@@ -16,13 +16,8 @@ function licensesOf(value: unknown): string[] {
  */
 export function parseComposerInstalled(path: string, content: Buffer): ParseResult {
   const warnings = new WarningSink(path);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(decodeText(content));
-  } catch (err) {
-    warnings.add(`not valid JSON: ${(err as Error).message}`);
-    return { packages: [], warnings: warnings.list() };
-  }
+  const doc = parseJsonDocument(content, warnings);
+  if (doc === undefined) return { packages: [], warnings: warnings.list() };
   let list: unknown[];
   let dev = new Set<string>();
   if (Array.isArray(doc)) list = doc;
