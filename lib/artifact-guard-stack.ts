@@ -35,6 +35,7 @@ export class ArtifactGuardStack extends Stack {
     });
     new CfnOutput(this, 'SigningKeyAlias', { value: this.guard.signingKeyAlias.aliasName, description: 'cosign verify --key awskms:///<this>' });
     new CfnOutput(this, 'RepositoryUris', { value: this.guard.repositories.map((r) => r.repositoryUri).join(',') });
+    new CfnOutput(this, 'VerifyGateFunction', { value: this.guard.verifyGate.function.functionName, description: 'aws lambda invoke --function-name <this> --payload \'{"reference":"HOST/REPO:TAG"}\' out.json' });
     new CfnOutput(this, 'EvidenceBucket', { value: this.guard.evidenceBucket.bucketName });
     new CfnOutput(this, 'RecordsTable', { value: this.guard.table.tableName });
     new CfnOutput(this, 'AlertTopic', { value: this.guard.alertTopic.topicArn });

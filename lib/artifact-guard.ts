@@ -59,6 +59,12 @@ export interface ArtifactGuardProps {
    */
   readonly osvMirror?: string;
   /**
+   * The deploy gate's policy when a request names none (the `verify --policy` document format,
+   * e.g. `{ attestations: ['slsaprovenance1', 'vuln'], vulnerabilities: { failOn: 'high' } }`).
+   * @default - a valid signature by the stack's key is enough
+   */
+  readonly gatePolicy?: Record<string, unknown>;
+  /**
    * Alias of the signing key (without `alias/`).
    * @default 'artifact-guard-signing'
    */
@@ -81,6 +87,11 @@ export class ArtifactGuard extends Construct {
   readonly alertBus: events.EventBus;
   readonly alertTopic: sns.Topic;
   readonly stateMachine: sfn.StateMachine;
+  /**
+   * The deploy gate: `{ reference, policy?, identities? }` → `{ allowed, digest, reasons }`.
+   * Invoke it from CodePipeline, GitHub Actions or an admission webhook (see `grantInvokeGate`).
+   */
+  readonly verifyGate: StepFunction;
   /** Build success rate, SBOM coverage, signature verification failures and tag violations. */
   readonly dashboard: cloudwatch.Dashboard;
   readonly steps: Readonly<Record<'resolve' | 'sbom' | 'scan' | 'sign' | 'record' | 'notify', StepFunction>>;
@@ -214,6 +225,14 @@ export class ArtifactGuard extends Construct {
       notify: step('NotifyStep', 'notify', 'Publish alerts to the alerts bus'),
     };
 
+    this.verifyGate = step('VerifyGate', 'verify', 'Deploy gate: verify the signature and attestations of an image', {
+      timeout: Duration.minutes(1),
+      environment: { SIGNING_KEY_ARN: this.signingKey.keyArn, ...(props.gatePolicy ? { GATE_POLICY: JSON.stringify(props.gatePolicy) } : {}) },
+    });
+    iam.Grant.addToPrincipal({ grantee: this.verifyGate.role, actions: ['kms:GetPublicKey', 'kms:DescribeKey'], resourceArns: [this.signingKey.keyArn] });
+    for (const repo of this.repositories) repo.grantPull(this.verifyGate.role);
+    this.alertBus.grantPutEventsTo(this.verifyGate.role);
+
     // Least privilege per step.
     const resolveRole = this.steps.resolve.role;
     for (const repo of this.repositories) {
@@ -323,6 +342,11 @@ export class ArtifactGuard extends Construct {
     return grant;
   }
 
+  /** Lets a deployer ask the gate whether an image may run. */
+  grantInvokeGate(grantee: iam.IGrantable): iam.Grant {
+    return this.verifyGate.function.grantInvoke(grantee);
+  }
+
   /** Read access to SBOMs, scan reports and the audit trail. */
   grantReadEvidence(grantee: iam.IGrantable): iam.Grant {
     this.table.grantReadData(grantee);
@@ -379,11 +403,11 @@ export class ArtifactGuard extends Construct {
   private acknowledgeFindings(dlq: sqs.Queue): void {
     const ack = (scope: Construct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
     ack(dlq, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the push rule target.');
-    for (const s of Object.values(this.steps)) {
+    for (const s of [...Object.values(this.steps), this.verifyGate]) {
       ack(s.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords only support Resource "*".');
       ack(s.function, 'AwsSolutions-L1', 'Pinned to nodejs22.x (the supported LTS line the product targets); bumped deliberately.');
     }
-    for (const s of [this.steps.resolve, this.steps.sbom, this.steps.sign]) {
+    for (const s of [this.steps.resolve, this.steps.sbom, this.steps.sign, this.verifyGate]) {
       ack(s.role, 'AwsSolutions-IAM5[Action::ecr:GetAuthorizationToken]', 'ECR GetAuthorizationToken has no resource-level permissions.');
     }
     ack(this.steps.scan.role, `AwsSolutions-IAM5[Resource::<${this.logicalId(this.evidenceBucket)}.Arn>/evidence/*]`, 'Reads the SBOMs and writes the scan reports under the evidence/ prefix (keys are per digest).');

@@ -64,6 +64,23 @@ describe('ArtifactGuard stack', () => {
     expect(() => stackPropsFromContext(offlineApp({ osvMirror: 'https://x' }))).toThrow(/osvMirror must be s3/);
   });
 
+  it('has a deploy gate that may read the public key and pull, but never sign, and grantInvokeGate', () => {
+    const stack = new ArtifactGuardStack(offlineApp(), 'G');
+    const deployer = new iam.Role(stack, 'Deployer', { assumedBy: new iam.AccountRootPrincipal() });
+    stack.guard.grantInvokeGate(deployer);
+    const t = Template.fromStack(stack);
+    const gateRole = stack.resolve((stack.guard.verifyGate.role.node.defaultChild as iam.CfnRole).logicalId) as string;
+    const policies = Object.values(t.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes(`"Ref":"${gateRole}"`));
+    const text = JSON.stringify(policies);
+    expect(text).toContain('kms:GetPublicKey');
+    expect(text).toContain('ecr:BatchGetImage');
+    expect(text).not.toContain('"kms:Sign"');
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Deployer') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction', Effect: 'Allow' })]) },
+    });
+  });
+
   it('lets a verifier read the public key through grantVerify', () => {
     const stack = new ArtifactGuardStack(offlineApp(), 'S');
     const verifier = new iam.Role(stack, 'Verifier', { assumedBy: new iam.AccountRootPrincipal() });

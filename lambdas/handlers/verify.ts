@@ -1,0 +1,29 @@
+import { kmsSignerFor } from '../adapters/aws/kms-signer';
+import { policyFrom } from '../attest/policy';
+import { createVerifyGate } from '../gate/verify-gate';
+import { loadPublicKey } from '../signing/ecdsa';
+import { parseKeyRef } from '../signing/key-ref';
+import type { VerificationKey } from '../signing/verifier';
+import { aws, lambdaHandler } from './runtime';
+
+const keyRef = parseKeyRef(`awskms:///${process.env.SIGNING_KEY_ARN ?? ''}`);
+if (keyRef.kind !== 'awskms') throw new Error('SIGNING_KEY_ARN must be a KMS key ARN');
+
+// GetPublicKey once per container: the key is asymmetric and never changes.
+let keys: Promise<VerificationKey[]> | undefined;
+const stackKeys = (): Promise<VerificationKey[]> =>
+  (keys ??= kmsSignerFor(keyRef)
+    .publicKey()
+    .then((info) => [{ name: info.keyId, key: loadPublicKey(info.pem, info.keyId) }]));
+
+export const handler = lambdaHandler(
+  'verify',
+  createVerifyGate({
+    openSource: aws.openSource,
+    keys: stackKeys,
+    alerts: aws.alerts(),
+    metrics: aws.metrics,
+    defaultPolicy: process.env.GATE_POLICY ? policyFrom(JSON.parse(process.env.GATE_POLICY)) : undefined,
+    now: aws.now,
+  }),
+);
