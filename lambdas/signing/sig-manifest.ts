@@ -45,21 +45,26 @@ export function signatureConfig(layerDigests: readonly string[]): Buffer {
   );
 }
 
-export interface SignatureManifest {
+/** An evidence manifest (`.sig`, `.att`) ready to push, with the config blob it names. */
+export interface EvidenceManifest {
   readonly manifest: Buffer;
   readonly config: Buffer;
 }
 
+export type SignatureManifest = EvidenceManifest;
+
 type RawDescriptor = Readonly<Record<string, unknown>>;
 
 /**
- * The `.sig` manifest after appending `layer` to what the tag held. Existing layers are kept
- * byte for byte as JSON values (fields we do not model included): appending must never drop
- * somebody else's signature.
+ * What an evidence tag should hold after dropping the layers at `remove` and appending `add`.
+ * Other layers are kept byte for byte as JSON values (fields we do not model included): nobody
+ * else's signature or attestation is ever dropped. cosign builds both kinds alike (an empty image
+ * plus layers), so the config follows the layers.
  */
-export function appendSignature(existing: FetchedManifest | undefined, layer: Descriptor): SignatureManifest {
+export function updateEvidenceManifest(existing: FetchedManifest | undefined, add: readonly Descriptor[], remove: ReadonlySet<number> = new Set()): EvidenceManifest {
   const previous = existing ? (JSON.parse(existing.bytes.toString('utf8')) as { layers?: RawDescriptor[]; annotations?: unknown }) : {};
-  const layers: RawDescriptor[] = [...(previous.layers ?? []), { ...layer }];
+  const kept = (previous.layers ?? []).filter((_, i) => !remove.has(i));
+  const layers: RawDescriptor[] = [...kept, ...add.map((l) => ({ ...l }))];
   const config = signatureConfig(layers.map((l) => String(l.digest)));
   const doc = {
     schemaVersion: 2,
@@ -69,6 +74,11 @@ export function appendSignature(existing: FetchedManifest | undefined, layer: De
     ...(previous.annotations ? { annotations: previous.annotations } : {}),
   };
   return { manifest: Buffer.from(JSON.stringify(doc)), config };
+}
+
+/** The `.sig` manifest after appending `layer` to what the tag held. */
+export function appendSignature(existing: FetchedManifest | undefined, layer: Descriptor): SignatureManifest {
+  return updateEvidenceManifest(existing, [layer]);
 }
 
 /**
