@@ -1,6 +1,5 @@
 import type { CatalogedPackage, ParseResult, SyncCataloger } from '../../package';
-import { EXECUTABLE_HEAD, executableFormat, isExecutableCandidate, parseExecutable } from '../common/binary';
-import { WarningSink } from '../common/text';
+import { catalogExecutables, EXECUTABLE_CONTENT, MAX_EXECUTABLE_SIZE } from '../common/executables';
 import { buildInfoOf, hasGoSections } from './parse-buildinfo';
 import type { GoModInfo, GoModule } from './parse-modinfo';
 import { parseModInfo } from './parse-modinfo';
@@ -69,47 +68,31 @@ function packagesOf(info: GoModInfo, goVersion: string, arch: string | undefined
  * packages and a warning; other executables yield nothing.
  */
 export function parseGoBinary(path: string, content: Buffer): ParseResult {
-  const warnings = new WarningSink(path);
-  const exes = parseExecutable(content);
-  if (typeof exes === 'string') return { packages: [], warnings: [] };
-  const packages: CatalogedPackage[] = [];
-  const seen = new Set<string>();
-  for (const x of exes) {
+  return catalogExecutables(path, content, (x, warnings) => {
     const found = buildInfoOf(x);
     if (found.kind === 'error') {
       warnings.add(found.message);
-      continue;
+      return [];
     }
     if (found.kind === 'none') {
       if (hasGoSections(x)) warnings.add('Go executable without build info (built before Go 1.13 or stripped of it): its modules are not in this SBOM');
-      continue;
+      return [];
     }
     const info = parseModInfo(found.info.modinfo, warnings);
     if (!info.main && info.deps.length === 0) {
       warnings.add(`Go executable (${found.info.goVersion}) without module information (built outside module mode): its modules are not in this SBOM`);
-      continue;
+      return [];
     }
-    for (const p of packagesOf(info, found.info.goVersion, found.info.arch)) {
-      const key = `${p.name}\u0000${p.version}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      packages.push(p);
-    }
-  }
-  return { packages, warnings: warnings.list() };
+    return packagesOf(info, found.info.goVersion, found.info.arch);
+  });
 }
 
 /** Go executables anywhere in the image, recognised by content (see `ContentMatcher`). */
 export const golangCataloger: SyncCataloger = {
   name: 'golang',
-  // Executables are read whole (section tables sit at the end); bigger ones are skipped with a warning.
-  maxFileSize: 48 * 1024 * 1024,
+  maxFileSize: MAX_EXECUTABLE_SIZE,
   wants: () => false,
-  content: {
-    candidate: isExecutableCandidate,
-    headBytes: EXECUTABLE_HEAD,
-    inspect: (head) => executableFormat(head) !== undefined,
-  },
+  content: EXECUTABLE_CONTENT,
   parse: parseGoBinary,
   purl: goPurl,
 };

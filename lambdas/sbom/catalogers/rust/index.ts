@@ -1,19 +1,14 @@
 import type { SyncCataloger } from '../../package';
-import { EXECUTABLE_HEAD, executableFormat, isExecutableCandidate } from '../common/binary';
+import { EXECUTABLE_CONTENT, MAX_EXECUTABLE_SIZE } from '../common/executables';
 import { parseRustAudit } from './parse-audit';
 import { cargoPurl } from './purl';
 
 /** Rust executables built with cargo-auditable, recognised by content (see `ContentMatcher`). */
 export const rustCataloger: SyncCataloger = {
   name: 'rust',
-  // Read whole (section tables sit at the end); bigger executables are skipped with a warning.
-  maxFileSize: 48 * 1024 * 1024,
+  maxFileSize: MAX_EXECUTABLE_SIZE,
   wants: () => false,
-  content: {
-    candidate: isExecutableCandidate,
-    headBytes: EXECUTABLE_HEAD,
-    inspect: (head) => executableFormat(head) !== undefined,
-  },
+  content: EXECUTABLE_CONTENT,
   parse: parseRustAudit,
   purl: cargoPurl,
 };

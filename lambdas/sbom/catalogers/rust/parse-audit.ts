@@ -1,7 +1,8 @@
 import * as zlib from 'node:zlib';
 import type { CatalogedPackage, ParseResult } from '../../package';
-import { findSection, parseExecutable, sectionData } from '../common/binary';
-import { clip, MAX_FIELD, WarningSink } from '../common/text';
+import { findSection, sectionData } from '../common/binary';
+import { catalogExecutables } from '../common/executables';
+import { clip, MAX_FIELD } from '../common/text';
 
 /**
  * cargo-auditable's dependency list: zlib-compressed JSON (`{"packages":[{"name","version",
@@ -28,18 +29,13 @@ function sourceOf(value: unknown): string | undefined {
  * warning.
  */
 export function parseRustAudit(path: string, content: Buffer): ParseResult {
-  const warnings = new WarningSink(path);
-  const exes = parseExecutable(content);
-  if (typeof exes === 'string') return { packages: [], warnings: [] };
-  const packages: CatalogedPackage[] = [];
-  const seen = new Set<string>();
-  for (const x of exes) {
+  return catalogExecutables(path, content, (x, warnings) => {
     const section = findSection(x, SECTIONS);
-    if (!section) continue;
+    if (!section) return [];
     const data = sectionData(x, section);
     if (!data || data.length < section.size) {
       warnings.add(`cargo-auditable section ${section.name} lies outside the file (truncated executable?)`);
-      continue;
+      return [];
     }
     let json: Buffer;
     try {
@@ -47,21 +43,22 @@ export function parseRustAudit(path: string, content: Buffer): ParseResult {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       warnings.add(code === 'ERR_BUFFER_TOO_LARGE' ? `cargo-auditable data inflates beyond ${MAX_JSON} bytes; not read` : `cargo-auditable data is not valid zlib data: ${(err as Error).message}`);
-      continue;
+      return [];
     }
     let doc: unknown;
     try {
       doc = JSON.parse(json.toString('utf8'));
     } catch (err) {
       warnings.add(`cargo-auditable data is not valid JSON: ${(err as Error).message}`);
-      continue;
+      return [];
     }
     const list = (doc as { packages?: unknown })?.packages;
     if (!Array.isArray(list)) {
       warnings.add('cargo-auditable data has no "packages" array');
-      continue;
+      return [];
     }
     const format = (doc as { format?: unknown }).format;
+    const packages: CatalogedPackage[] = [];
     for (const [i, raw] of list.slice(0, MAX_PACKAGES).entries()) {
       const p = raw as Record<string, unknown> | null;
       const name = p && typeof p.name === 'string' ? p.name.trim() : '';
@@ -70,9 +67,6 @@ export function parseRustAudit(path: string, content: Buffer): ParseResult {
         warnings.add(`cargo-auditable package ${i} without a name and version; skipped`);
         continue;
       }
-      const key = `${name}\u0000${version}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
       const source = sourceOf(p?.source);
       const metadata: Record<string, string> = {};
       if (source) metadata.source = clip(source, MAX_FIELD);
@@ -83,6 +77,6 @@ export function parseRustAudit(path: string, content: Buffer): ParseResult {
       packages.push({ ecosystem: 'rust', name: clip(name, MAX_FIELD), version: clip(version, MAX_FIELD), licenses: [], metadata });
     }
     if (list.length > MAX_PACKAGES) warnings.add(`more than ${MAX_PACKAGES} crates in the cargo-auditable data; the rest were dropped`);
-  }
-  return { packages, warnings: warnings.list() };
+    return packages;
+  });
 }
