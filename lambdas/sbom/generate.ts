@@ -59,7 +59,10 @@ export async function imageSbom(source: ArtifactSource, m: FetchedManifest & { m
     catalogs[i] = catalog;
     reports[i] = { ...base, status: 'scanned', entries: catalog.entries };
   });
-  await runLimited(jobs, opts.concurrency ?? 3);
+  // Largest first: a layer's inflate is sequential, so the biggest one bounds the wall time and
+  // must start at once; smaller layers fill the other cores around it.
+  const bySize = jobs.map((job, i) => ({ job, size: m.manifest.layers[i]?.size ?? 0 })).sort((a, b) => b.size - a.size);
+  await runLimited(bySize.map((j) => j.job), opts.concurrency ?? 3);
   const present = catalogs.filter((c): c is LayerCatalog => c !== undefined);
   const fsView = mergeLayers(present);
   const os = osIdentity(fsView);

@@ -94,8 +94,10 @@ function readMode(buf: Buffer): number {
 }
 
 function checksumMatches(h: Buffer): boolean {
-  let unsigned = 0;
-  for (let i = 0; i < BLOCK; i++) unsigned += i >= 148 && i < 156 ? 0x20 : (h[i] as number);
+  // The checksum field itself counts as eight spaces.
+  let unsigned = 8 * 0x20;
+  for (let i = 0; i < 148; i++) unsigned += h[i] as number;
+  for (let i = 156; i < BLOCK; i++) unsigned += h[i] as number;
   const stored = readNumber(h, 148, 8, 0);
   if (stored === unsigned) return true;
   // Some old tars summed signed bytes.
@@ -180,7 +182,11 @@ export class TarReader extends Writable {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.drive(chunk, 0, cb);
+    // Parse later in this loop turn, not inside write(): zlib pushes each output chunk from its
+    // completion callback and hands the next block to the thread pool only after that callback
+    // returns (as do the other layers' inflates), so parsing synchronously here would make
+    // inflating and parsing take turns instead of overlapping.
+    setImmediate(() => this.drive(chunk, 0, cb));
   }
 
   /** Consumes `chunk` from `pos`, waiting for each handler promise before going on. */

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { buildImage, buildIndex, pushImage, writeOciLayout } from '../../lambdas/oci/image-builder';
 import type { LayerEntry } from '../../lambdas/oci/image-builder';
 import { MediaType } from '../../lambdas/oci/media-types';
-import { validateCycloneDx } from '../../lambdas/sbom/writers/cyclonedx';
+import { validateCycloneDx } from '../../lambdas/sbom/writers/cyclonedx-validate';
 import { expectOneErrorLine, runCli } from '../support/cli';
 import { registrySource } from '../support/images';
 import { testRegistry, uniqueRepo } from '../support/registry-env';

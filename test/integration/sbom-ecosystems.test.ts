@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { buildImage, writeOciLayout } from '../../lambdas/oci/image-builder';
 import type { LayerEntry } from '../../lambdas/oci/image-builder';
-import { validateCycloneDx } from '../../lambdas/sbom/writers/cyclonedx';
+import { validateCycloneDx } from '../../lambdas/sbom/writers/cyclonedx-validate';
 import { runCli } from '../support/cli';
 import type { GoBuild } from '../support/go-binaries';
 import { buildGoProgram } from '../support/go-binaries';

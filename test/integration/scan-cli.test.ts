@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildImage, writeOciLayout } from '../../lambdas/oci/image-builder';
 import type { LayerEntry } from '../../lambdas/oci/image-builder';
-import { validateCycloneDx } from '../../lambdas/sbom/writers/cyclonedx';
+import { validateCycloneDx } from '../../lambdas/sbom/writers/cyclonedx-validate';
 import { expectOneErrorLine, runCli } from '../support/cli';
 
 const RECORDS = path.join(__dirname, '..', 'fixtures', 'osv', 'records');

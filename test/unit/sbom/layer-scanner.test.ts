@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import fc from 'fast-check';
@@ -108,5 +109,16 @@ describe('rootRelative', () => {
     ['./', ''],
   ])('%s → %s', (input, expected) => {
     expect(rootRelative(input)).toBe(expected);
+  });
+
+  it('agrees with POSIX normalisation on any name (the fast path for clean names included)', () => {
+    const normalised = (name: string): string | undefined => {
+      const relative = path.posix.normalize(name.replace(/^\/+/, ''));
+      if (relative === '..' || relative.startsWith('../')) return undefined;
+      const out = relative.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+      return out === '.' ? '' : out;
+    };
+    const segment = fc.constantFrom('a', 'b', '.', '..', '...', '.a', 'a.', '..a', '', '/');
+    fc.assert(fc.property(fc.array(segment, { maxLength: 8 }).map((xs) => xs.join('')), (name) => rootRelative(name) === normalised(name)), { numRuns: 5000 });
   });
 });

@@ -1,5 +1,5 @@
 import { BadInputError } from '../../../lambdas/core/errors';
-import { validateCycloneDx } from '../../../lambdas/sbom/writers/cyclonedx';
+import { validateCycloneDx } from '../../../lambdas/sbom/writers/cyclonedx-validate';
 import { scanCycloneDx } from '../../../lambdas/vuln/render-cyclonedx';
 import { scanTable } from '../../../lambdas/vuln/render-table';
 import { blockingFindings, REPORT_FORMAT } from '../../../lambdas/vuln/report';
