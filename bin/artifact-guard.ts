@@ -42,19 +42,22 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
   (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
 }) as typeof process.emitWarning;
 
-/** Loads a command module only when it runs, so `sbom` never pays for signing code and vice versa. */
-function lazy(modulePath: string, exportName: string): () => Command {
+/**
+ * Loads a command only when it runs, so `sbom` never pays for signing code and vice versa. Each
+ * command is one bundled file (dist/cli/<command>.js, written by `npm run build`).
+ */
+function lazy(name: string, exportName: string): () => Command {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return () => (require(modulePath) as Record<string, Command>)[exportName] as Command;
+  return () => (require(`../cli/${name}.js`) as Record<string, Command>)[exportName] as Command;
 }
 
 const commands: Record<string, () => Command> = {
-  sbom: lazy('../lambdas/cli/sbom-command', 'sbomCommand'),
-  scan: lazy('../lambdas/cli/scan-command', 'scanCommand'),
-  sign: lazy('../lambdas/cli/sign-command', 'signCommand'),
-  attest: lazy('../lambdas/cli/attest-command', 'attestCommand'),
-  verify: lazy('../lambdas/cli/verify-command', 'verifyCommand'),
-  process: lazy('../lambdas/cli/process-command', 'processCommand'),
+  sbom: lazy('sbom', 'sbomCommand'),
+  scan: lazy('scan', 'scanCommand'),
+  sign: lazy('sign', 'signCommand'),
+  attest: lazy('attest', 'attestCommand'),
+  verify: lazy('verify', 'verifyCommand'),
+  process: lazy('process', 'processCommand'),
 };
 
 // `artifact-guard sbom … | head` closes stdout early: that is the reader's choice, not an error.

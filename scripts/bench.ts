@@ -45,7 +45,7 @@ function drain(): Writable {
 }
 
 async function gunzipFile(file: string): Promise<void> {
-  // Same inflate settings as the SBOM reader, so the ratio compares like with like.
+  // A generous baseline: 4 MiB output chunks were the fastest setting measured for gunzip alone.
   await pipeline(fs.createReadStream(file, { highWaterMark: MB }), zlib.createGunzip({ chunkSize: 4 * MB }), drain());
 }
 

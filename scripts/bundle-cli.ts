@@ -1,0 +1,27 @@
+/**
+ * Build step: each CLI command becomes one bundled file, dist/cli/<command>.js, which the
+ * `artifact-guard` launcher loads on demand. Node resolves and reads ~100 separate modules for
+ * `sbom` in ~110 ms; one bundled file loads in ~55 ms, and every SBOM run pays that once.
+ */
+import * as path from 'node:path';
+import { buildSync } from 'esbuild';
+
+const REPO = path.resolve(__dirname, '..');
+
+export const COMMANDS = ['sbom', 'scan', 'sign', 'attest', 'verify', 'process'] as const;
+
+buildSync({
+  absWorkingDir: REPO,
+  entryPoints: Object.fromEntries(COMMANDS.map((c) => [c, `lambdas/cli/${c}-command.ts`])),
+  outdir: 'dist/cli',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+  // The AWS SDK loads only when a command talks to AWS (KMS keys, the OSV mirror); dynalite (the
+  // local DynamoDB of `process`) has a native LevelDB binding; the CycloneDX library's XML plugins
+  // are optional requires (we write JSON) and are not installed.
+  external: ['@aws-sdk/*', 'dynalite', 'xmlbuilder2', 'libxmljs2'],
+});
