@@ -16,8 +16,9 @@ import { scanSbom } from '../lambdas/vuln/scan';
 import { parseScanSbom, type ScanSbom } from '../lambdas/vuln/sbom-input';
 import { OfflineOsvSource } from '../lambdas/vuln/sources/offline-source';
 import { loadOsvDirectory } from '../lambdas/vuln/sources/osv-files';
+import { REPO_ROOT } from './repo-root';
 
-const SHARED_OSV = path.resolve(__dirname, '..', '..', 'shared', 'data', 'osv');
+const SHARED_OSV = path.resolve(REPO_ROOT, '..', 'shared', 'data', 'osv');
 const COMPONENTS = 10_000;
 const SYNTHETIC_RECORDS = 200_000;
 

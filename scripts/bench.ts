@@ -1,6 +1,9 @@
 /**
  * `npm run bench`: performance figures, printed with their ratios. Nothing here asserts; the
- * numbers go into the issue notes. Generated inputs are kept in .bench/ between runs.
+ * numbers go into the issue notes. Generated inputs are kept in .bench/ between runs. It runs
+ * compiled (node dist/scripts/bench.js), as the product does: under a TypeScript loader (tsx) the
+ * in-process figures also carried the loader's thread and a larger heap to collect (~100 ms of
+ * extra GC per debian-minbase run).
  *
  *  sbom/large        a generated 3-layer image (> 1 GB of tar, ~100k files), empty cache:
  *                    SBOM in-process vs Node's gunzip alone on the same layers (same run),
@@ -25,8 +28,9 @@ import { BlobLayerCache } from '../lambdas/sbom/layer-cache';
 import { blobPath } from '../lambdas/oci/sources/oci-layout-source';
 import { ensureBenchImages } from './bench-image';
 import { benchScan } from './bench-scan';
+import { REPO_ROOT } from './repo-root';
 
-const REPO = path.resolve(__dirname, '..');
+const REPO = REPO_ROOT;
 const BENCH_DIR = path.join(REPO, '.bench');
 const CLI = path.join(REPO, 'dist', 'bin', 'artifact-guard.js');
 const MB = 1024 * 1024;

@@ -7,8 +7,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildImage, entriesFromDirectory, writeOciLayout } from '../lambdas/oci/image-builder';
+import { REPO_ROOT } from './repo-root';
 
-const repo = path.resolve(__dirname, '..', '..');
+const repo = REPO_ROOT;
 const cli = path.join(repo, 'dist', 'bin', 'artifact-guard.js');
 
 async function main(): Promise<number> {
