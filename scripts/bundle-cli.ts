@@ -1,8 +1,8 @@
 /**
  * Build step: each CLI command (lambdas/cli/<name>-command.ts) becomes one bundled file,
- * dist/cli/<name>.js, which the
- * `artifact-guard` launcher loads on demand. Node resolves and reads ~100 separate modules for
- * `sbom` in ~110 ms; one bundled file loads in ~55 ms, and every SBOM run pays that once.
+ * dist/cli/<name>.js, which the `artifact-guard` launcher loads on demand. Node resolves and reads
+ * ~100 separate modules for `sbom` in ~110 ms; one bundled file loads in ~55 ms, and every SBOM run
+ * pays that once.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
