@@ -8,13 +8,12 @@ import { PREDICATE_TYPES } from '../../lambdas/attest/predicate-types';
 import { BUNDLE_CONTENT_ANNOTATION, BUNDLE_PREDICATE_TYPE_ANNOTATION, referrersFallbackTag } from '../../lambdas/attest/referrers';
 import { parseStatement } from '../../lambdas/attest/statement';
 import { verifyBundle } from '../../lambdas/attest/bundle';
-import { buildImage, buildIndex, pushImage } from '../../lambdas/oci/image-builder';
 import type { FetchedManifest } from '../../lambdas/oci/manifest';
 import { MediaType } from '../../lambdas/oci/media-types';
 import { parseReference } from '../../lambdas/oci/reference';
 import { RegistryClient } from '../../lambdas/oci/registry-client';
 import { RegistrySource } from '../../lambdas/oci/sources/registry-source';
-import { pushTestImage } from '../support/images';
+import { pushTestImage, pushTwoPlatformIndex } from '../support/images';
 import { testRegistry, uniqueRepo } from '../support/registry-env';
 import { p256Key, tempDir } from '../unit/signing/helpers';
 
@@ -82,16 +81,7 @@ describe('attestArtifact on a real registry (no referrers API: tag-schema fallba
 
   it('attests a multi-arch index and each platform manifest; a platform-only statement goes to that platform', async () => {
     const repo = uniqueRepo('att-index');
-    const amd = await buildImage({ layers: [[{ path: 'arch', content: 'amd64' }]], architecture: 'amd64' });
-    const arm = await buildImage({ layers: [[{ path: 'arch', content: 'arm64' }]], architecture: 'arm64' });
-    const writer = source(repo).writer;
-    await pushImage(writer, amd, undefined);
-    await pushImage(writer, arm, undefined);
-    const index = buildIndex([
-      { image: amd, architecture: 'amd64' },
-      { image: arm, architecture: 'arm64' },
-    ]);
-    await writer.putManifest('v1', index.bytes, MediaType.ociIndex);
+    const { amd, arm, index } = await pushTwoPlatformIndex(source(repo).writer, 'v1');
     const armSbom = { predicateType: PREDICATE_TYPES.cyclonedx, predicate: { bomFormat: 'CycloneDX', specVersion: '1.6' }, subjectDigest: arm.manifest.descriptor.digest };
     const out = await attestArtifact(request(repo, { statements: [provenance, armSbom] }));
     expect(out.attestations.map((a) => [a.type, a.digest, a.platform])).toEqual([

@@ -2,13 +2,14 @@ import * as fs from 'node:fs';
 import { text } from 'node:stream/consumers';
 import { BadInputError, DigestMismatchError, NotFoundError, UnavailableError } from '../../lambdas/core/errors';
 import { digestOf } from '../../lambdas/oci/digest';
-import { buildImage, buildIndex, pushImage } from '../../lambdas/oci/image-builder';
+import { buildImage, pushImage } from '../../lambdas/oci/image-builder';
 import { MediaType } from '../../lambdas/oci/media-types';
 import { parseReference } from '../../lambdas/oci/reference';
 import { RegistryClient } from '../../lambdas/oci/registry-client';
 import { RegistrySource } from '../../lambdas/oci/sources/registry-source';
 import { startAuthProxy } from '../support/auth-proxy';
 import { freePort } from '../support/registry';
+import { pushTwoPlatformIndex } from '../support/images';
 import { storedBlobPath, testRegistry, uniqueRepo } from '../support/registry-env';
 
 const reg = testRegistry();
@@ -53,16 +54,8 @@ describe('RegistryClient against a real registry', () => {
 
   it('reads a multi-arch index and its platform manifests', async () => {
     const repo = uniqueRepo('index');
-    const amd = await buildImage({ layers: [[{ path: 'arch', content: 'amd64' }]], architecture: 'amd64' });
-    const arm = await buildImage({ layers: [[{ path: 'arch', content: 'arm64' }]], architecture: 'arm64' });
     const src = sourceFor(`${reg.host}/${repo}:multi`);
-    await pushImage(src.writer, amd, undefined);
-    await pushImage(src.writer, arm, undefined);
-    const index = buildIndex([
-      { image: amd, architecture: 'amd64' },
-      { image: arm, architecture: 'arm64' },
-    ]);
-    await src.writer.putManifest('multi', index.bytes, MediaType.ociIndex);
+    const { arm } = await pushTwoPlatformIndex(src.writer, 'multi');
     const root = await src.resolve();
     expect(root.manifest.kind).toBe('index');
     if (root.manifest.kind !== 'index') throw new Error('not an index');

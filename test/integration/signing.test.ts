@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { KmsSigner } from '../../lambdas/adapters/aws/kms-signer';
 import { PemFileSigner } from '../../lambdas/adapters/local/pem-file-signer';
-import { buildImage, buildIndex, pushImage, writeOciLayout } from '../../lambdas/oci/image-builder';
+import { buildImage, writeOciLayout } from '../../lambdas/oci/image-builder';
 import type { FetchedManifest } from '../../lambdas/oci/manifest';
 import { MediaType } from '../../lambdas/oci/media-types';
 import { parseReference } from '../../lambdas/oci/reference';
@@ -17,7 +17,7 @@ import { SIGNATURE_ANNOTATION, signatureTag } from '../../lambdas/signing/sig-ma
 import type { VerifyOutcome } from '../../lambdas/signing/verify-artifact';
 import { verifyArtifact } from '../../lambdas/signing/verify-artifact';
 import { expectOneErrorLine, runCli } from '../support/cli';
-import { pushTestImage } from '../support/images';
+import { pushTestImage, pushTwoPlatformIndex } from '../support/images';
 import { freePort } from '../support/registry';
 import { testRegistry, uniqueRepo } from '../support/registry-env';
 import type { TestKey } from '../unit/signing/helpers';
@@ -84,16 +84,7 @@ describe('sign and verify on a real registry', () => {
 
   it('signs a multi-arch index together with every platform manifest', async () => {
     const repo = uniqueRepo('multi');
-    const amd = await buildImage({ layers: [[{ path: 'arch', content: 'amd64' }]], architecture: 'amd64' });
-    const arm = await buildImage({ layers: [[{ path: 'arch', content: 'arm64' }]], architecture: 'arm64' });
-    const writer = source(repo).writer;
-    await pushImage(writer, amd, undefined);
-    await pushImage(writer, arm, undefined);
-    const index = buildIndex([
-      { image: amd, architecture: 'amd64' },
-      { image: arm, architecture: 'arm64' },
-    ]);
-    await writer.putManifest('multi', index.bytes, MediaType.ociIndex);
+    const { amd, arm, index } = await pushTwoPlatformIndex(source(repo).writer, 'multi');
 
     const out = await signArtifact({ source: source(repo, ':multi'), signer: signer(k1, 'k1.pem') });
     expect(out.targets.map((t) => [t.digest, t.platform])).toEqual([

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildIndex, buildImage, pushImage } from '../../lambdas/oci/image-builder';
 import { MediaType } from '../../lambdas/oci/media-types';
 import type { LocalEnvironment } from '../../lambdas/local/runner';
 import { openLocalEnvironment, runWorkflow } from '../../lambdas/local/runner';
@@ -18,7 +17,7 @@ import { openSource } from '../../lambdas/oci/open-source';
 import { loadPublicKey } from '../../lambdas/signing/ecdsa';
 import { verifyArtifact } from '../../lambdas/signing/verify-artifact';
 import { startAuthProxy } from '../support/auth-proxy';
-import { pushTestImage, registrySource } from '../support/images';
+import { pushTestImage, pushTwoPlatformIndex, registrySource } from '../support/images';
 import { freePort } from '../support/registry';
 import { testRegistry, uniqueRepo } from '../support/registry-env';
 
@@ -219,12 +218,8 @@ describe('local workflow on a real registry', () => {
 
   it('classifies a multi-arch index and a Helm chart', async () => {
     const repo = uniqueRepo('wf');
-    const amd = await buildImage({ layers: [[{ path: 'a', content: 'amd' }]], architecture: 'amd64' });
-    const arm = await buildImage({ layers: [[{ path: 'a', content: 'arm' }]], architecture: 'arm64' });
     const writer = registrySource(repo).writer;
-    await pushImage(writer, amd, undefined);
-    await pushImage(writer, arm, undefined);
-    await writer.putManifest('multi', buildIndex([{ image: amd, architecture: 'amd64' }, { image: arm, architecture: 'arm64' }]).bytes, MediaType.ociIndex);
+    await pushTwoPlatformIndex(writer, 'multi');
     const idx = await succeed({ source: `${host}/${repo}:multi` });
     expect(idx.artifact.kind).toBe('index');
     expect(idx.artifact.platforms.map((p) => p.platform)).toEqual(['linux/amd64', 'linux/arm64']);
