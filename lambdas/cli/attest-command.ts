@@ -1,10 +1,10 @@
-import * as fs from 'node:fs';
 import { FsBlobStore } from '../adapters/local/fs-blob-store';
+import { readUserFile } from '../adapters/local/read-user-file';
 import type { AttestSummary } from '../attest/attest-artifact';
 import { attestArtifact } from '../attest/attest-artifact';
 import { predicateFromFile } from '../attest/predicate-file';
 import { predicateTypeFor } from '../attest/predicate-types';
-import { BadInputError, NotFoundError } from '../core/errors';
+import { BadInputError } from '../core/errors';
 import { localPaths } from '../local/paths';
 import { oneOf, parseCommandArgs } from './args';
 import type { CommandResult } from './command';
@@ -20,16 +20,6 @@ function summary(o: AttestSummary): string {
     lines.push(`  ${a.digest}  ${(a.platform ?? '').padEnd(12)} ${a.type}: ${a.att ? `${a.att.outcome} in ${a.att.tag}` : 'bundle only'}; bundle ${a.bundle.location}; ${where}`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-function readPredicate(file: string): Buffer {
-  try {
-    return fs.readFileSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new NotFoundError(`predicate file ${file} not found`);
-    throw new BadInputError(`cannot read predicate file ${file}: ${code ?? (err as Error).message}`);
-  }
 }
 
 /**
@@ -58,7 +48,7 @@ export async function attestCommand(argv: string[]): Promise<CommandResult> {
   if (!values.type) throw new BadInputError(`attest: --type is required (${USAGE})`);
   if (!values.predicate) throw new BadInputError(`attest: --predicate FILE is required (${USAGE})`);
   const predicateType = predicateTypeFor(values.type);
-  const predicate = predicateFromFile(predicateType, readPredicate(values.predicate), values.predicate, new Date());
+  const predicate = predicateFromFile(predicateType, readUserFile(values.predicate, 'predicate file'), values.predicate, new Date());
   const signer = await signerFor(values.key);
   const source = await openSigningSource('attest', positionals[0] as string, values.insecure);
   try {

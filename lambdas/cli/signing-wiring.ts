@@ -1,7 +1,7 @@
-import * as fs from 'node:fs';
 import { DockerConfigCredentials } from '../adapters/local/docker-config-credentials';
 import { PemFileSigner } from '../adapters/local/pem-file-signer';
-import { BadInputError, NotFoundError } from '../core/errors';
+import { readUserFile } from '../adapters/local/read-user-file';
+import { BadInputError } from '../core/errors';
 import { openSource, parseSource } from '../oci/open-source';
 import type { ArtifactSource } from '../oci/source';
 import type { KeyedSigner } from '../ports/signer';
@@ -34,22 +34,12 @@ export async function signerFor(key: string): Promise<KeyedSigner> {
   return ref.kind === 'file' ? PemFileSigner.fromFile(ref.path) : kmsSigner(ref);
 }
 
-function readKeyFile(path: string): Buffer {
-  try {
-    return fs.readFileSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new NotFoundError(`key file ${path} not found`);
-    throw new BadInputError(`cannot read key file ${path}: ${code ?? (err as Error).message}`);
-  }
-}
-
 /** Public keys for `verify --key`: PEM files (a private key's public half is taken) or KMS keys. */
 export async function verificationKeysFor(keys: readonly string[]): Promise<VerificationKey[]> {
   const out: VerificationKey[] = [];
   for (const key of keys) {
     const ref = parseKeyRef(key);
-    const pem = ref.kind === 'file' ? readKeyFile(ref.path) : (await (await kmsSigner(ref)).publicKey()).pem;
+    const pem = ref.kind === 'file' ? readUserFile(ref.path, 'key file') : (await (await kmsSigner(ref)).publicKey()).pem;
     out.push({ name: key, key: loadPublicKey(pem, key) });
   }
   return out;

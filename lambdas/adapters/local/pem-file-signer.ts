@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import { createPrivateKey, createPublicKey, sign } from 'node:crypto';
-import * as fs from 'node:fs';
-import { BadInputError, NotFoundError } from '../../core/errors';
+import { BadInputError } from '../../core/errors';
 import type { KeyedSigner, PublicKeyInfo, Signature } from '../../ports/signer';
+import { readUserFile } from './read-user-file';
 import { assertP256, publicKeyHint, publicKeyPem } from '../../signing/ecdsa';
 
 /**
@@ -37,15 +37,7 @@ export class PemFileSigner implements KeyedSigner {
   }
 
   static fromFile(path: string): PemFileSigner {
-    let pem: Buffer;
-    try {
-      pem = fs.readFileSync(path);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new NotFoundError(`key file ${path} not found`);
-      throw new BadInputError(`cannot read key file ${path}: ${code ?? (err as Error).message}`);
-    }
-    return PemFileSigner.fromPem(pem, path);
+    return PemFileSigner.fromPem(readUserFile(path, 'key file'), path);
   }
 
   async publicKey(): Promise<PublicKeyInfo> {
