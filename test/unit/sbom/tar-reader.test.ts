@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import * as tar from 'tar-stream';
 import { BadInputError } from '../../../lambdas/core/errors';
 import type { TarHeader } from '../../../lambdas/sbom/tar-reader';
-import { TarReader } from '../../../lambdas/sbom/tar-reader';
+import { headerSum, TarReader } from '../../../lambdas/sbom/tar-reader';
 
 interface Seen {
   header: TarHeader;
@@ -108,6 +108,16 @@ describe('TarReader', () => {
     corrupt[10] ^= 0xff;
     await expect(read(corrupt)).rejects.toThrow(new BadInputError('corrupt tar header at offset 0 (checksum mismatch)'));
     await expect(read(good.subarray(0, 800))).rejects.toThrow(/truncated tar/);
+  });
+
+  it('sums a header four bytes at a time exactly as byte by byte (property)', () => {
+    const byteByByte = (h: Uint8Array): number => h.reduce((n, b, i) => n + (i >= 148 && i < 156 ? 0x20 : b), 0);
+    const header = fc.oneof(fc.uint8Array({ minLength: 512, maxLength: 512 }), fc.constant(new Uint8Array(512).fill(0xff)));
+    fc.assert(
+      fc.property(header, (h) => {
+        expect(headerSum(new DataView(h.buffer, h.byteOffset, 512))).toBe(byteByByte(h));
+      }),
+    );
   });
 
   it('never fails with anything but BadInputError on random bytes (property)', async () => {
