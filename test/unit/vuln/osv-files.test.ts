@@ -5,7 +5,8 @@ import { BadInputError } from '../../../lambdas/core/errors';
 import { MalformedRecordError, parseOsvJson, parseOsvRecord } from '../../../lambdas/vuln/osv/parse';
 import { loadOsvDirectory, loadOsvZip } from '../../../lambdas/vuln/sources/osv-files';
 import { OfflineOsvSource } from '../../../lambdas/vuln/sources/offline-source';
-import { FIXTURES, MemoryBlobStore, zipOf } from './helpers';
+import { writeZip } from '../../support/zip-writer';
+import { FIXTURES, MemoryBlobStore } from './helpers';
 
 let work: string;
 beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-osv-'))));
@@ -60,7 +61,7 @@ describe('offline OSV data', () => {
 
   it('reads a zip like osv.dev\'s all.zip, skipping malformed entries', async () => {
     const zip = path.join(work, 'all.zip');
-    fs.writeFileSync(zip, zipOf([{ name: 'A-1.json', data: good('A-1') }, { name: 'bad.json', data: 'nope' }, { name: 'dir/B-1.json', data: good('B-1') }]));
+    fs.writeFileSync(zip, writeZip([{ name: 'A-1.json', data: good('A-1') }, { name: 'bad.json', data: 'nope' }, { name: 'dir/B-1.json', data: good('B-1') }]));
     const loaded = await loadOsvZip(zip);
     expect(loaded.records.map((r) => r.id)).toEqual(['A-1', 'B-1']);
     expect(loaded.warnings).toEqual([expect.stringMatching(/^skipped OSV record all\.zip:bad\.json: not JSON/)]);
@@ -70,7 +71,7 @@ describe('offline OSV data', () => {
 
   it('reads a zip from a BlobStore (the S3 mirror); a missing object is an error', async () => {
     const store = new MemoryBlobStore();
-    await store.put('osv/npm/all.zip', zipOf([{ name: 'A-1.json', data: good('A-1') }]), 'application/zip');
+    await store.put('osv/npm/all.zip', writeZip([{ name: 'A-1.json', data: good('A-1') }]), 'application/zip');
     const src = OfflineOsvSource.fromBlob(store, 'osv/npm/all.zip');
     expect(await src.describe()).toMatchObject({ source: 'osv-zip:mem://osv/npm/all.zip', recordCount: 1 });
     expect((await src.recordsFor([{ ecosystem: 'npm', name: 'left-pad' }])).map((r) => r.id)).toEqual(['A-1']);
