@@ -15,6 +15,10 @@ export interface ArtifactGuardStackProps extends StackProps {
   readonly severityThreshold?: SeverityThreshold;
   /** @default false */
   readonly signOnFindings?: boolean;
+  /** @default 'FAIL' */
+  readonly unknownSeverity?: 'FAIL' | 'WARN';
+  /** @default false */
+  readonly signUninventoriedArtifacts?: boolean;
   /** @default - the OSV.dev API */
   readonly osvMirror?: string;
 }
@@ -31,6 +35,8 @@ export class ArtifactGuardStack extends Stack {
       alertEmail: props.alertEmail,
       severityThreshold: props.severityThreshold,
       signOnFindings: props.signOnFindings,
+      unknownSeverity: props.unknownSeverity,
+      signUninventoriedArtifacts: props.signUninventoriedArtifacts,
       osvMirror: props.osvMirror,
     });
     new CfnOutput(this, 'SigningKeyAlias', { value: this.guard.signingKeyAlias.aliasName, description: 'cosign verify --key awskms:///<this>' });

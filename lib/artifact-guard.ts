@@ -43,10 +43,32 @@ export interface ArtifactGuardProps {
    */
   readonly severityThreshold?: SeverityThreshold;
   /**
-   * Sign images even when the scan verdict fails (attestations are always attached).
+   * Sign images even when the scan finds vulnerabilities at or above the threshold (attestations
+   * are always attached). Never applies to an `incomplete` verdict: what was not fully
+   * inventoried and scanned is never signed.
    * @default false
    */
   readonly signOnFindings?: boolean;
+  /**
+   * How findings whose severity is unknown (no CVSS and no severity word in any record of the
+   * vulnerability, as in Debian's OSV records) count: `FAIL` treats them as at the threshold,
+   * `WARN` reports them without failing the verdict.
+   * @default 'FAIL'
+   */
+  readonly unknownSeverity?: 'FAIL' | 'WARN';
+  /**
+   * Sign artifacts that have no container filesystem to inventory (Helm charts, other OCI
+   * artifacts) instead of reporting them `incomplete`. Their signature then vouches for their
+   * origin, not for their content.
+   * @default false
+   */
+  readonly signUninventoriedArtifacts?: boolean;
+  /**
+   * How long each evidence object (SBOMs, scan reports, bundles) is locked by S3 Object Lock in
+   * governance mode; nothing in the stack can delete or overwrite it before then.
+   * @default Duration.days(365)
+   */
+  readonly evidenceRetention?: Duration;
   /**
    * Retention of the Lambda and state machine logs.
    * @default logs.RetentionDays.ONE_MONTH
@@ -150,10 +172,23 @@ export class ArtifactGuard extends Construct {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       versioned: true,
+      // Evidence is write-once: each object is locked in governance mode when written (see S3BlobStore).
+      objectLockEnabled: true,
       removalPolicy: RemovalPolicy.RETAIN,
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'evidence/',
     });
+    // No principal may replace evidence: every PutObject under evidence/ must be a conditional create.
+    this.evidenceBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'EvidenceIsWriteOnce',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [this.evidenceBucket.arnForObjects('evidence/*')],
+        conditions: { Null: { 's3:if-none-match': 'true' } },
+      }),
+    );
 
     // Alerts: custom bus → rule → SNS encrypted with a customer-managed key that EventBridge may
     // use (with the AWS-managed SNS key, EventBridge deliveries are silently dropped).
@@ -197,6 +232,7 @@ export class ArtifactGuard extends Construct {
       ALERT_BUS_NAME: this.alertBus.eventBusName,
       SEVERITY_THRESHOLD: props.severityThreshold ?? 'HIGH',
       SIGN_ON_FINDINGS: String(props.signOnFindings ?? false),
+      EVIDENCE_LOCK_DAYS: String((props.evidenceRetention ?? Duration.days(365)).toDays()),
       POWERTOOLS_SERVICE_NAME: 'artifact-guard',
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     };
@@ -214,7 +250,11 @@ export class ArtifactGuard extends Construct {
       scan: step('ScanStep', 'scan', 'Match the SBOMs against OSV vulnerability data', {
         memorySize: 1024,
         timeout: Duration.minutes(5),
-        environment: props.osvMirror ? { OSV_MIRROR: props.osvMirror } : {},
+        environment: {
+          UNKNOWN_SEVERITY: props.unknownSeverity ?? 'FAIL',
+          ACCEPT_UNINVENTORIED: String(props.signUninventoriedArtifacts ?? false),
+          ...(props.osvMirror ? { OSV_MIRROR: props.osvMirror } : {}),
+        },
       }),
       sign: step('SignStep', 'sign', 'Sign the artifact with the KMS key (cosign format)', {
         role: signingRole,
@@ -242,10 +282,13 @@ export class ArtifactGuard extends Construct {
       repo.grantPullPush(signingRole);
     }
     iam.Grant.addToPrincipal({ grantee: signingRole, actions: ['kms:Sign', 'kms:GetPublicKey', 'kms:DescribeKey'], resourceArns: [this.signingKey.keyArn] });
-    this.grantEvidence(this.steps.sbom.role, ['s3:GetObject', 's3:PutObject'], ['evidence/*', 'layer-cache/*']);
-    this.grantEvidence(this.steps.scan.role, ['s3:GetObject', 's3:PutObject'], ['evidence/*']);
+    // Writers of evidence set its Object Lock retention as they create it (PutObjectRetention).
+    const writeEvidence = ['s3:GetObject', 's3:PutObject', 's3:PutObjectRetention'];
+    this.grantEvidence(this.steps.sbom.role, writeEvidence, ['evidence/*']);
+    this.grantEvidence(this.steps.sbom.role, ['s3:GetObject', 's3:PutObject'], ['layer-cache/*']);
+    this.grantEvidence(this.steps.scan.role, writeEvidence, ['evidence/*']);
     // Reads the SBOMs and scan reports to attest them; writes the Sigstore bundles beside them.
-    this.grantEvidence(signingRole, ['s3:GetObject', 's3:PutObject'], ['evidence/*']);
+    this.grantEvidence(signingRole, writeEvidence, ['evidence/*']);
     if (props.osvMirror) {
       const [bucket, ...key] = props.osvMirror.replace(/^s3:\/\//, '').split('/');
       iam.Grant.addToPrincipal({ grantee: this.steps.scan.role, actions: ['s3:GetObject'], resourceArns: [`arn:${Aws.PARTITION}:s3:::${bucket}/${key.join('/')}`] });
@@ -290,7 +333,9 @@ export class ArtifactGuard extends Construct {
       retentionPeriod: Duration.days(14),
     });
     new events.Rule(this, 'OnPush', {
-      description: 'Every successful push to a guarded repository, except the pipeline\'s own sha256-* evidence tags',
+      // sha256-* tags too: Resolve checks that such a push is the evidence it claims to be
+      // (a runnable image parked under a mutable evidence tag is a policy violation) and only records it.
+      description: 'Every successful tagged push to a guarded repository',
       eventPattern: {
         source: ['aws.ecr'],
         detailType: ['ECR Image Action'],
@@ -298,7 +343,7 @@ export class ArtifactGuard extends Construct {
           'action-type': ['PUSH'],
           result: ['SUCCESS'],
           'repository-name': this.repositories.map((r) => r.repositoryName),
-          'image-tag': events.Match.anythingButPrefix('sha256-'),
+          'image-tag': events.Match.exists(),
         },
       },
       targets: [new targets.SfnStateMachine(this.stateMachine, { deadLetterQueue: dlq, retryAttempts: 3 })],

@@ -20,6 +20,10 @@ export function stackPropsFromContext(app: App): ArtifactGuardStackProps {
   }
   const signOnFindings = get('signOnFindings');
   if (signOnFindings && !['true', 'false'].includes(signOnFindings)) throw new Error('context signOnFindings must be true or false');
+  const unknownSeverity = get('unknownSeverity')?.toUpperCase();
+  if (unknownSeverity && unknownSeverity !== 'FAIL' && unknownSeverity !== 'WARN') throw new Error(`context unknownSeverity must be fail or warn, got "${unknownSeverity}"`);
+  const signUninventoried = get('signUninventoriedArtifacts');
+  if (signUninventoried && !['true', 'false'].includes(signUninventoried)) throw new Error('context signUninventoriedArtifacts must be true or false');
   const osvMirror = get('osvMirror');
   if (osvMirror && !/^s3:\/\/[^/]+\/.+/.test(osvMirror)) throw new Error('context osvMirror must be s3://BUCKET/KEY of an OSV zip');
   return {
@@ -28,5 +32,7 @@ export function stackPropsFromContext(app: App): ArtifactGuardStackProps {
     alertEmail: get('alertEmail'),
     severityThreshold: severity as SeverityThreshold | undefined,
     signOnFindings: signOnFindings === 'true',
+    unknownSeverity: unknownSeverity as 'FAIL' | 'WARN' | undefined,
+    signUninventoriedArtifacts: signUninventoried === 'true',
   };
 }

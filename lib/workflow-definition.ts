@@ -43,7 +43,8 @@ export function buildWorkflowDefinition(scope: Construct, fns: WorkflowFunctions
   record.next(notify).next(new sfn.Succeed(scope, 'Done'));
   sbom.next(scan).next(sign).next(record);
   const route = new sfn.Choice(scope, 'Route')
-    .when(sfn.Condition.isPresent('$.artifact.skip'), new sfn.Succeed(scope, 'Skipped', { comment: 'the pipeline\'s own evidence' }))
+    // Signatures, attestations and referrers are checked by Resolve and only recorded.
+    .when(sfn.Condition.isPresent('$.artifact.evidence'), record)
     .when(sfn.Condition.booleanEquals('$.artifact.duplicate', true), record)
     .otherwise(sbom);
   return resolve.next(route);

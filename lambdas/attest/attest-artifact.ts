@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { BadInputError, DigestMismatchError, LimitExceededError, NotFoundError } from '../core/errors';
+import { writeOnce } from '../core/write-once';
 import type { Descriptor, FetchedManifest } from '../oci/manifest';
 import { MediaType } from '../oci/media-types';
 import type { ArtifactSource, ArtifactWriter } from '../oci/source';
@@ -54,6 +55,8 @@ export interface AttestRequest {
   readonly signatureBundle?: boolean;
   /** Upload to this Rekor (see `BundleOptions.rekorUrl`); off by default. */
   readonly rekorUrl?: string;
+  /** Exactly these manifests (as `SignRequest.targets`). Default: the artifact's signable manifests. */
+  readonly targets?: readonly SigningTarget[];
 }
 
 /** What happened to one attestation of one manifest. */
@@ -197,7 +200,8 @@ class TargetAttester {
     const sha256 = sha256Hex(bundle);
     const type = typeNameOf(p.spec.predicateType);
     const key = bundleKey(this.req.bundleKeyPrefix, target.digest, type, sha256);
-    await this.req.bundles.put(key, bundle, BUNDLE_CONTENT_TYPE);
+    // Write-once: the key carries the bundle's hash, so only a forged object can be in the way.
+    await writeOnce(this.req.bundles, key, bundle, BUNDLE_CONTENT_TYPE);
     const subject = await this.subjectDescriptor(target);
     const referrer = await attachReferrer(this.req.source, subject, bundleReferrerManifest(bundle, subject, p.spec.predicateType), [bundle]);
     return {
@@ -238,7 +242,7 @@ export async function attestArtifact(req: AttestRequest): Promise<AttestSummary>
   const info = await req.signer.publicKey();
   const key = loadPublicKey(info.pem, `public key of ${info.keyId}`);
   const root = await req.source.resolve();
-  const targets = await signingTargets(req.source, root);
+  const targets = req.targets ?? (await signingTargets(req.source, root));
   for (const s of req.statements) {
     if (s.subjectDigest && !targets.some((t) => t.digest === s.subjectDigest)) {
       throw new BadInputError(`statement ${s.predicateType} is about ${s.subjectDigest}, which is neither ${root.digest} nor one of its manifests`);

@@ -2,7 +2,7 @@ import type { ArtifactSource } from '../oci/source';
 import type { VerificationKey } from '../signing/verifier';
 import type { VerifyOutcome } from '../signing/verify-artifact';
 import { verifyArtifact } from '../signing/verify-artifact';
-import { signingTargets } from '../signing/targets';
+import { memberTargets, planArtifact } from '../oci/artifact-plan';
 import { BadInputError } from '../core/errors';
 import type { AcceptedAttestation, Evidence, RejectedEvidence } from './evidence';
 import { collectEvidence } from './evidence';
@@ -112,7 +112,8 @@ export async function verifyWithPolicy(req: PolicyVerifyRequest): Promise<Policy
     if (!sig.allowed) reasons.push(`signature: no acceptable signature in ${sig.signatureTag}${sig.reasons.map((r) => `\n  ${r}`).join('')}`);
   }
 
-  const platforms: Scope[] = root.manifest.kind === 'index' ? (await signingTargets(req.source, root)).slice(1).map((t) => ({ digest: t.digest, ...(t.platform ? { platform: t.platform } : {}) })) : [];
+  // Every image (and every manifest that is not one) an index stands for must carry the evidence.
+  const platforms: Scope[] = root.manifest.kind === 'index' ? memberTargets(await planArtifact(req.source, root)).map((t) => ({ digest: t.digest, ...(t.platform ? { platform: t.platform } : {}) })) : [];
   const evidence = new Map<string, Evidence>();
   const evidenceAt = async (d: string): Promise<Evidence> => {
     let e = evidence.get(d);

@@ -12,7 +12,8 @@ import { signerFor } from './signing-wiring';
 import { oneOf, parseCommandArgs } from './args';
 import type { CommandResult } from './command';
 
-const USAGE = 'artifact-guard process SOURCE [--osv-dir DIR|ZIP | --osv-api] [--fail-on SEVERITY] [--key KEY] [--sign-on-findings] [--insecure] [-o text|json]';
+const USAGE =
+  'artifact-guard process SOURCE [--osv-dir DIR|ZIP | --osv-api] [--fail-on SEVERITY] [--unknown-severity fail|warn] [--key KEY] [--sign-on-findings] [--sign-uninventoried] [--insecure] [-o text|json]';
 
 function summaryLines(source: string, out: Record<string, unknown>, home: string, devPublicKey: string | undefined): string[] {
   const a = out.artifact as ResolvedArtifact;
@@ -23,24 +24,27 @@ function summaryLines(source: string, out: Record<string, unknown>, home: string
   lines.push(`  artifact    ${a.repositoryName}@${a.digest}`);
   lines.push(`  kind        ${a.kind}${a.tag ? `, tag ${a.tag}` : ''}${a.platforms.length ? `, ${a.platforms.length} platform(s)` : ''}`);
   for (const p of a.platforms) lines.push(`    platform  ${p.platform ?? 'unknown'}  ${p.digest}`);
-  if (a.skip) {
-    lines.push(`  skipped     ${a.skip}`);
+  if (a.evidence) {
+    lines.push(`  evidence    ${a.evidence.claim} about ${a.evidence.subject ?? 'nothing named'}: ${a.evidence.valid ? 'checked, recorded' : `POLICY VIOLATION: ${a.evidence.reason}`}`);
+    lines.push(`  alerts      ${alerts.length ? alerts.join(', ') : 'none'}`);
     return lines;
   }
   const prov = Object.entries(a.provenance).map(([k, v]) => `${k}=${v}`);
   lines.push(`  provenance  ${prov.length ? prov.join(', ') : 'none labelled'}`);
   if (a.duplicate) lines.push('  duplicate   this digest was processed before; only tag bookkeeping ran');
   const sbom = out.sbom as SbomSummary | undefined;
-  if (sbom?.skipped) lines.push(`  sbom        ${sbom.skipped}`);
+  for (const u of sbom?.uninventoried ?? []) lines.push(`  sbom        not inventoried: ${u.digest}${u.platform ? ` (${u.platform})` : ''}: ${u.reason}`);
   for (const d of sbom?.documents ?? []) {
     const types = Object.entries(d.byType).map(([t, n]) => `${n} ${t}`).join(', ') || 'no packages';
-    lines.push(`  sbom        ${d.platform ? `${d.platform}: ` : ''}${d.components} component(s) (${types})${d.warnings ? `, ${d.warnings} warning(s)` : ''}`);
+    lines.push(`  sbom        ${d.platform ? `${d.platform}: ` : ''}${d.components} component(s) (${types})${d.warnings ? `, ${d.warnings} warning(s)` : ''}${d.gaps ? `, INCOMPLETE: ${d.gaps} gap(s)` : ''}`);
     lines.push(`              ${d.cyclonedx.location}`, `              ${d.spdx.location}`);
   }
   const scan = out.scan as ScanSummary | undefined;
   if (scan) {
     const counts = Object.entries(scan.counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ') || 'no findings';
     lines.push(`  scan        ${scan.verdict.toUpperCase()} at threshold ${scan.threshold}: ${scan.verdict === 'incomplete' || scan.verdict === 'skipped' ? scan.reason : counts}`);
+    for (const g of scan.gaps.slice(0, 10)) lines.push(`              gap: ${g}`);
+    if (scan.gapsTotal > 10) lines.push(`              … ${scan.gapsTotal - 10} more gap(s): see the reports`);
     if (scan.data) lines.push(`              data: ${scan.data.source}, ${scan.data.recordCount} record(s)${scan.data.newestModified ? `, newest ${scan.data.newestModified}` : ''}`);
     for (const f of scan.findingsAboveThreshold.slice(0, 10)) lines.push(`              ${f.id}  ${f.severity}  ${f.package}${f.fixed.length ? `  fixed in ${f.fixed.join(', ')}` : ''}`);
     if (scan.suppressed) lines.push(`              ${scan.suppressed} finding(s) suppressed`);
@@ -78,6 +82,8 @@ export async function processCommand(argv: string[]): Promise<CommandResult> {
       'osv-dir': { type: 'string' },
       'osv-api': { type: 'boolean' },
       'fail-on': { type: 'string' },
+      'unknown-severity': { type: 'string' },
+      'sign-uninventoried': { type: 'boolean' },
     },
     { min: 1, max: 1, names: `SOURCE (${USAGE})` },
   );
@@ -89,7 +95,16 @@ export async function processCommand(argv: string[]): Promise<CommandResult> {
   const signer = values.key ? await signerFor(values.key) : undefined;
   const vulnerabilities = configuredSource({ osvDir: values['osv-dir'], osvApi: values['osv-api'] }, process.env, (l) => process.stderr.write(`${l}\n`));
   const threshold = oneOf('process', '--fail-on', values['fail-on']?.toLowerCase(), ['critical', 'high', 'medium', 'low'] as const, 'high');
-  const env = await openLocalEnvironment({ insecure: values.insecure, signer, signOnFindings: values['sign-on-findings'], vulnerabilities, threshold });
+  const unknownSeverity = oneOf('process', '--unknown-severity', values['unknown-severity']?.toLowerCase(), ['fail', 'warn'] as const, 'fail');
+  const env = await openLocalEnvironment({
+    insecure: values.insecure,
+    signer,
+    signOnFindings: values['sign-on-findings'],
+    acceptUninventoried: values['sign-uninventoried'],
+    vulnerabilities,
+    threshold,
+    unknownSeverity,
+  });
   if (env.devKey?.created) process.stderr.write(`process: generated the development signing key ${env.devKey.privateKeyFile} (public key ${env.devKey.publicKeyFile})\n`);
   try {
     const outcome = await runWorkflow({ source }, env);
@@ -97,7 +112,10 @@ export async function processCommand(argv: string[]): Promise<CommandResult> {
       return { exitCode: 2, error: `process: ${outcome.cause} (${outcome.error}; a Workflow Failed alert was recorded)` };
     }
     const text = format === 'json' ? JSON.stringify(outcome.output, null, 2) : summaryLines(source, outcome.output, localPaths().home, env.devKey?.publicKeyFile).join('\n');
-    return { exitCode: 0, stdout: `${text}\n` };
+    // With --fail-on the caller asked for a gate: anything but a pass (or an accepted skip) is negative.
+    const verdict = (outcome.output.scan as ScanSummary | undefined)?.verdict;
+    const negative = values['fail-on'] !== undefined && (verdict === 'fail' || verdict === 'incomplete');
+    return { exitCode: negative ? 1 : 0, stdout: `${text}\n`, ...(negative ? { error: `process: the verdict is ${verdict}` } : {}) };
   } finally {
     await env.close();
   }

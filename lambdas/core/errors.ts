@@ -28,3 +28,9 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message.split('\n')[0] ?? String(err);
   return String(err);
 }
+
+/**
+ * What was read is not what was recorded: a tag that moved between steps, an evidence object
+ * changed after it was written. Never retried; the run fails and alerts.
+ */
+export class IntegrityError extends ArtifactGuardError {}

@@ -31,7 +31,8 @@ let ecr: ECRClient | undefined;
 export const aws = {
   records: () => new DynamoDbRecordStore(new DynamoDBClient({}), env('TABLE_NAME')),
   alerts: () => new EventBridgeAlertSink(new EventBridgeClient({}), env('ALERT_BUS_NAME')),
-  evidence: () => new S3BlobStore(new S3Client({}), env('EVIDENCE_BUCKET')),
+  // Evidence written once is also locked (Object Lock, governance mode) for EVIDENCE_LOCK_DAYS.
+  evidence: () => new S3BlobStore(new S3Client({}), env('EVIDENCE_BUCKET'), { lockDays: Number(process.env.EVIDENCE_LOCK_DAYS) || undefined }),
   openSource: (spec: SourceSpec): Promise<ArtifactSource> => {
     ecr ??= new ECRClient({});
     return openSource(spec, { credentials: new EcrCredentialProvider(ecr) });

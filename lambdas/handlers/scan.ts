@@ -14,5 +14,13 @@ function vulnerabilitySource(): VulnerabilitySource {
 
 export const handler = lambdaHandler(
   'scan',
-  createScanStep({ source: vulnerabilitySource(), evidence: aws.evidence(), threshold: severityWord(process.env.SEVERITY_THRESHOLD ?? 'high') ?? 'high', metrics: aws.metrics, now: aws.now }),
+  createScanStep({
+    source: vulnerabilitySource(),
+    evidence: aws.evidence(),
+    threshold: severityWord(process.env.SEVERITY_THRESHOLD ?? 'high') ?? 'high',
+    unknownSeverity: process.env.UNKNOWN_SEVERITY?.toLowerCase() === 'warn' ? 'warn' : 'fail',
+    acceptUninventoried: process.env.ACCEPT_UNINVENTORIED === 'true',
+    metrics: aws.metrics,
+    now: aws.now,
+  }),
 );

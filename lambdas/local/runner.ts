@@ -51,8 +51,11 @@ export interface LocalEnvironment {
   /** Set when the development key signs (path printed by `process`). */
   readonly devKey?: { readonly privateKeyFile: string; readonly publicKeyFile: string; readonly created: boolean };
   readonly signOnFindings: boolean;
+  /** Sign artifacts that have no inventory (Helm charts, other OCI artifacts): the operator's opt-in. */
+  readonly acceptUninventoried: boolean;
   readonly vulnerabilities?: VulnerabilitySource;
   readonly threshold: Severity;
+  readonly unknownSeverity: 'fail' | 'warn';
   readonly insecure: boolean;
   close(): Promise<void>;
 }
@@ -67,10 +70,14 @@ export interface LocalOptions {
   /** A signer (e.g. from `--key`); default: the development key under the local home. */
   readonly signer?: KeyedSigner;
   readonly signOnFindings?: boolean;
+  /** @default false */
+  readonly acceptUninventoried?: boolean;
   /** OSV data; undefined means none is configured (the scan is then `incomplete`). */
   readonly vulnerabilities?: VulnerabilitySource;
   /** @default 'high' */
   readonly threshold?: Severity;
+  /** @default 'fail' */
+  readonly unknownSeverity?: 'fail' | 'warn';
 }
 
 export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<LocalEnvironment> {
@@ -100,8 +107,10 @@ export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<Loc
     signer,
     ...(devKey ? { devKey } : {}),
     signOnFindings: opts.signOnFindings ?? false,
+    acceptUninventoried: opts.acceptUninventoried ?? false,
     ...(opts.vulnerabilities ? { vulnerabilities: opts.vulnerabilities } : {}),
     threshold: opts.threshold ?? 'high',
+    unknownSeverity: opts.unknownSeverity ?? 'fail',
     layerCache: new BlobLayerCache(new FsBlobStore(opts.cacheDir ?? cacheDir()), catalogers.map((c) => c.name)),
     insecure: opts.insecure ?? false,
     close: () => dynamo.close(),
@@ -130,7 +139,15 @@ export async function runWorkflow(input: WorkflowInput, env: LocalEnvironment): 
       metrics: env.metrics,
       now,
     }),
-    [TaskState.scan]: createScanStep({ source: env.vulnerabilities, evidence: env.evidence, threshold: env.threshold, metrics: env.metrics, now }),
+    [TaskState.scan]: createScanStep({
+      source: env.vulnerabilities,
+      evidence: env.evidence,
+      threshold: env.threshold,
+      unknownSeverity: env.unknownSeverity,
+      acceptUninventoried: env.acceptUninventoried,
+      metrics: env.metrics,
+      now,
+    }),
     [TaskState.sign]: createSignStep({ openSource: open, signer: env.signer, signOnFindings: env.signOnFindings, evidence: env.evidence, metrics: env.metrics, now }),
     [TaskState.record]: createRecordStep({ records: env.records, now, metrics: env.metrics }),
     [TaskState.notify]: createNotifyStep({ alerts: env.alerts, metrics: env.metrics }),

@@ -49,7 +49,16 @@ export interface SbomSubject {
   readonly tag?: string;
 }
 
+/** A manifest of the artifact that could not be inventoried (no container filesystem). */
+export interface UninventoriedManifest {
+  readonly digest: string;
+  readonly platform?: string;
+  readonly reason: string;
+}
+
 export interface SbomResult {
   readonly subject: SbomSubject;
   readonly images: readonly ImageSbom[];
+  /** Manifests of the artifact with no SBOM: a verdict over the artifact cannot pass while this is non-empty. */
+  readonly uninventoried: readonly UninventoriedManifest[];
 }

@@ -2,6 +2,9 @@ import type { FetchedManifest, ImageManifest } from '../oci/manifest';
 import { isForeignLayer, layerCompression } from '../oci/media-types';
 import type { ArtifactSource } from '../oci/source';
 import { classify } from '../oci/classify';
+import type { ArtifactPlan } from '../oci/artifact-plan';
+import { planArtifact } from '../oci/artifact-plan';
+import { BadInputError } from '../core/errors';
 import { buildComponents, osIdentity } from './build-components';
 import { catalogers as allCatalogers } from './catalogers';
 import type { ImageSbom, LayerReport, SbomResult } from './component';
@@ -21,10 +24,6 @@ export interface SbomOptions {
   readonly concurrency?: number;
   /** Progress lines (stderr in the CLI). */
   readonly log?: (line: string) => void;
-}
-
-function platformName(p?: { os: string; architecture: string; variant?: string }): string | undefined {
-  return p ? [p.os, p.architecture, p.variant].filter(Boolean).join('/') : undefined;
 }
 
 /** Catalogs one image manifest's layers (from the cache when possible) and merges them. */
@@ -99,25 +98,24 @@ async function runLimited(jobs: readonly (() => Promise<void>)[], limit: number)
 }
 
 /**
- * The SBOM(s) of an artifact: one for an image, one per platform for an index (attestation
- * manifests that buildx puts in indexes are not platforms), none for other artifacts.
+ * The SBOM(s) of an artifact: one per image of its plan (the image itself, or each platform of an
+ * index, nested indexes included). BuildKit attestation manifests are not images; manifests that
+ * have no container filesystem (a Helm chart, another artifact, a non-image child) are listed in
+ * `uninventoried`, so that nobody mistakes their absence for an empty inventory.
  */
-export async function generateSbom(source: ArtifactSource, name: string, opts: SbomOptions = {}): Promise<SbomResult> {
-  const root = await source.resolve();
+export async function generateSbom(source: ArtifactSource, name: string, opts: SbomOptions = {}, plan?: Pick<ArtifactPlan, 'root' | 'targets'>): Promise<SbomResult> {
+  const { root, targets } = plan ?? (await planArtifact(source));
   const kind = classify(root.manifest);
   const subject = { name, digest: root.digest, mediaType: root.mediaType, kind, ...(source.tag ? { tag: source.tag } : {}) };
-  if (root.manifest.kind === 'index') {
-    const images: ImageSbom[] = [];
-    for (const d of root.manifest.manifests) {
-      if (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' || d.platform?.os === 'unknown') continue;
-      const child = await source.manifest(d);
-      if (child.manifest.kind !== 'manifest' || classify(child.manifest) !== 'image') continue;
-      images.push(await imageSbom(source, child as FetchedManifest & { manifest: ImageManifest }, opts, platformName(d.platform)));
-    }
-    return { subject, images };
+  const images: ImageSbom[] = [];
+  for (const t of targets) {
+    if (t.role !== 'image') continue;
+    const m = t.digest === root.digest ? root : await source.manifest(t);
+    if (m.manifest.kind !== 'manifest') throw new BadInputError(`${t.digest} was planned as an image but is an index`);
+    images.push(await imageSbom(source, m as FetchedManifest & { manifest: ImageManifest }, opts, t.platform));
   }
-  if (kind !== 'image') return { subject, images: [] };
-  return { subject, images: [await imageSbom(source, root as FetchedManifest & { manifest: ImageManifest }, opts)] };
+  const uninventoried = targets.filter((t) => t.role === 'uninventoried').map((t) => ({ digest: t.digest, ...(t.platform ? { platform: t.platform } : {}), reason: t.note ?? 'not an image' }));
+  return { subject, images, uninventoried };
 }
 
 /** A directory's SBOM (`dir:` source): one pseudo-layer, same catalogers and rules. */
@@ -134,5 +132,5 @@ export async function generateDirSbom(root: string, opts: SbomOptions = {}): Pro
     warnings: [...catalog.warnings],
     layers: [{ digest: catalog.digest, mediaType: 'inode/directory', size: catalog.bytes, status: 'scanned', entries: catalog.entries }],
   };
-  return { subject: { name: root, digest: catalog.digest, mediaType: 'inode/directory', kind: 'directory' }, images: [image] };
+  return { subject: { name: root, digest: catalog.digest, mediaType: 'inode/directory', kind: 'directory' }, images: [image], uninventoried: [] };
 }

@@ -17,6 +17,11 @@ export interface SignRequest {
   readonly signer: KeyedSigner;
   /** The docker-reference to sign for; defaults to the source's repository (`HOST/REPO`), as cosign. */
   readonly identity?: string;
+  /**
+   * Exactly these manifests, in this order (the workflow passes the ones it scanned, platforms
+   * before their index). Default: the artifact's signable manifests (see `signingTargets`).
+   */
+  readonly targets?: readonly SigningTarget[];
 }
 
 export interface SignedTarget extends SigningTarget {
@@ -53,7 +58,7 @@ export async function signArtifact(req: SignRequest): Promise<SignOutcome> {
   const publicKey = loadPublicKey(info.pem, `public key of ${info.keyId}`);
   const root = await req.source.resolve();
   const targets: SignedTarget[] = [];
-  for (const target of await signingTargets(req.source, root)) {
+  for (const target of req.targets ?? (await signingTargets(req.source, root))) {
     targets.push(await signOne(writer, req.signer, publicKey, identity, target));
   }
   return { repository: writer.repositoryName, identity, key: info, targets };

@@ -1,6 +1,5 @@
-import { BadInputError } from '../core/errors';
-import type { FetchedManifest, Platform } from '../oci/manifest';
-import { INDEX_TYPES } from '../oci/media-types';
+import type { FetchedManifest } from '../oci/manifest';
+import { planArtifact, signableTargets } from '../oci/artifact-plan';
 import type { ArtifactSource } from '../oci/source';
 
 /** A manifest digest to sign. */
@@ -11,31 +10,12 @@ export interface SigningTarget {
   readonly platform?: string;
 }
 
-const MAX_INDEX_DEPTH = 4;
-
-function platformName(p: Platform | undefined): string | undefined {
-  return p ? [p.os, p.architecture, p.variant].filter(Boolean).join('/') : undefined;
-}
-
 /**
- * The root manifest and, for an index, every manifest it lists (recursively, as `cosign sign
- * --recursive`): podman and CRI-O evaluate the policy on the platform manifest they pull, so
- * each one needs its own signature, and the index needs one for tools that check the tag.
+ * The manifests a signature over the root covers, platforms before the index that lists them
+ * (as `cosign sign --recursive`): podman and CRI-O evaluate the policy on the platform manifest
+ * they pull, so each one needs its own signature, and the index needs one for tools that check
+ * the tag. BuildKit attestation manifests are not signed (see artifact-plan.ts).
  */
 export async function signingTargets(source: ArtifactSource, root: FetchedManifest): Promise<SigningTarget[]> {
-  const targets: SigningTarget[] = [{ digest: root.digest, mediaType: root.mediaType }];
-  const seen = new Set([root.digest]);
-  const walk = async (m: FetchedManifest, depth: number): Promise<void> => {
-    if (m.manifest.kind !== 'index') return;
-    if (depth > MAX_INDEX_DEPTH) throw new BadInputError(`indexes nested more than ${MAX_INDEX_DEPTH} deep under ${root.digest}`);
-    for (const d of m.manifest.manifests) {
-      if (seen.has(d.digest)) continue;
-      seen.add(d.digest);
-      const platform = platformName(d.platform);
-      targets.push({ digest: d.digest, mediaType: d.mediaType, ...(platform ? { platform } : {}) });
-      if (INDEX_TYPES.has(d.mediaType)) await walk(await source.manifest(d), depth + 1);
-    }
-  };
-  await walk(root, 1);
-  return targets;
+  return signableTargets((await planArtifact(source, root)).targets).map((t) => ({ digest: t.digest, mediaType: t.mediaType, ...(t.platform ? { platform: t.platform } : {}) }));
 }

@@ -1,4 +1,6 @@
+import type { ArtifactTarget } from '../oci/artifact-plan';
 import type { ArtifactKind, Provenance } from '../oci/classify';
+import type { EvidencePush } from '../oci/evidence-push';
 import type { SbomSummary } from './steps/sbom';
 import type { SigningSummary } from './steps/sign';
 import type { ScanSummary } from './steps/scan';
@@ -13,6 +15,10 @@ export interface Trigger {
 
 /** Output of the Resolve step, at `$.artifact`. */
 export interface ResolvedArtifact {
+  /**
+   * The artifact pinned to its digest (`registry:HOST/REPO@sha256:…`; a layout on disk as given).
+   * Every later step opens this and checks that the manifest it reads is `digest`.
+   */
   readonly source: string;
   /** `HOST/REPO`, or `localhost/<name>` for a layout on disk. */
   readonly repositoryName: string;
@@ -20,11 +26,20 @@ export interface ResolvedArtifact {
   readonly mediaType: string;
   readonly kind: ArtifactKind;
   readonly tag?: string;
+  /**
+   * Every manifest of the artifact, children before the index that lists them, the root last
+   * (see oci/artifact-plan.ts): the SBOM step inventories its images, Sign signs exactly these.
+   */
+  readonly targets: readonly ArtifactTarget[];
+  /** The manifests an index lists (all of `targets` but the root), for the records. */
   readonly platforms: readonly { digest: string; mediaType: string; platform?: string }[];
   readonly provenance: Provenance;
   readonly trigger: Trigger;
-  /** Set when the artifact must not be processed (the pipeline's own evidence); the workflow ends. */
-  readonly skip?: string;
+  /**
+   * Set when the push is evidence about another artifact (a signature, attestation, SBOM or
+   * referrer): it is checked and recorded, never processed; an invalid one is a policy violation.
+   */
+  readonly evidence?: EvidencePush;
   /** The digest was fully processed before: only tag bookkeeping happens. */
   readonly duplicate: boolean;
 }
@@ -33,6 +48,8 @@ export interface ResolvedArtifact {
 export interface RecordResult {
   readonly artifact: 'created' | 'exists';
   readonly tagViolation?: { readonly tag: string; readonly boundDigest: string };
+  /** An evidence push that is not what it claims (see oci/evidence-push.ts). */
+  readonly policyViolation?: { readonly reason: string };
   readonly eventsWritten: number;
 }
 

@@ -24,6 +24,7 @@ export const AlertType = {
   vulnerabilities: 'Vulnerabilities Found',
   scanIncomplete: 'Scan Incomplete',
   signatureFailed: 'Signature Verification Failed',
+  policyViolation: 'Policy Violation',
   workflowFailed: 'Workflow Failed',
 } as const;
 
@@ -35,6 +36,7 @@ export const NOTIFYING_ALERTS: readonly AlertTypeName[] = [
   AlertType.vulnerabilities,
   AlertType.scanIncomplete,
   AlertType.signatureFailed,
+  AlertType.policyViolation,
   AlertType.workflowFailed,
 ];
 
@@ -49,5 +51,6 @@ export const MetricName = {
   signatureVerificationFailures: 'SignatureVerificationFailures',
   vulnerabilitiesFound: 'VulnerabilitiesFound',
   tagViolations: 'TagImmutabilityViolations',
+  policyViolations: 'PolicyViolations',
   workflowFailures: 'WorkflowFailures',
 } as const;

@@ -89,6 +89,7 @@ function artifactFor(repo: string, digest: string, platforms: Record<string, str
     kind: 'index',
     tag: 'v1',
     platforms: Object.entries(platforms).map(([platform, d]) => ({ digest: d, mediaType: MediaType.ociManifest, platform })),
+    targets: [...Object.entries(platforms).map(([platform, d]) => ({ digest: d, mediaType: MediaType.ociManifest, platform, role: 'image' as const })), { digest, mediaType: MediaType.ociIndex, role: 'index' as const }],
     provenance: { source: 'https://github.com/example/app', revision: 'b'.repeat(40), created: '2026-03-01T09:00:00Z', buildId: '7', pipeline: 'https://github.com/example/app/.github/workflows/build.yml' },
     trigger: { type: 'manual', id: 'evt-9', time: '2026-03-01T09:01:00Z' },
     duplicate: false,

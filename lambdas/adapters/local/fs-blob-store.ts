@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { BadInputError } from '../../core/errors';
@@ -16,9 +17,32 @@ export class FsBlobStore implements BlobStore {
   async put(key: string, body: Buffer): Promise<void> {
     const file = this.file(key);
     await fs.mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    await fs.writeFile(tmp, body);
-    await fs.rename(tmp, file);
+    // A unique temporary name: two writers of one key (two identical layers of an image) must
+    // not share it; rename is atomic, so readers see the old or the new file, never half of one.
+    const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await fs.writeFile(tmp, body);
+      await fs.rename(tmp, file);
+    } finally {
+      await fs.rm(tmp, { force: true });
+    }
+  }
+
+  /** Write-once: the file is written under a temporary name, then linked into place (link fails if the key exists). */
+  async putIfAbsent(key: string, body: Buffer): Promise<'created' | 'exists'> {
+    const file = this.file(key);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await fs.writeFile(tmp, body, { mode: 0o444 });
+      await fs.link(tmp, file);
+      return 'created';
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return 'exists';
+      throw err;
+    } finally {
+      await fs.rm(tmp, { force: true });
+    }
   }
 
   async get(key: string): Promise<Buffer | undefined> {

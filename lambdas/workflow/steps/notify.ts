@@ -43,6 +43,17 @@ export function alertsFor(state: WorkflowState): Alert[] {
     ];
   }
   const alerts: Alert[] = [];
+  if (a.evidence) {
+    const pv = state.record?.policyViolation;
+    if (pv) {
+      const what = `${a.tag ? `tag ${a.repositoryName}:${a.tag}` : ref} (${a.evidence.claim}${a.evidence.subject ? ` about ${a.evidence.subject}` : ''})`;
+      alerts.push({
+        type: AlertType.policyViolation,
+        detail: { summary: `${what} is not what it claims: ${pv.reason}`, reason: 'evidence-mismatch', repository: a.repositoryName, digest: a.digest, tag: a.tag ?? null, claim: a.evidence.claim, subject: a.evidence.subject ?? null, explanation: pv.reason },
+      });
+    }
+    return alerts;
+  }
   const v = state.record?.tagViolation;
   if (v) {
     alerts.push({
@@ -65,8 +76,23 @@ export function alertsFor(state: WorkflowState): Alert[] {
         reports: scan.reports.map((r) => r.location),
       },
     });
-  } else if (scan?.verdict === 'incomplete') {
-    alerts.push({ type: AlertType.scanIncomplete, detail: { summary: `${ref} was not scanned: ${scan.reason ?? 'no vulnerability data'}`, repository: a.repositoryName, digest: a.digest } });
+  }
+  if (scan?.verdict === 'incomplete' || (scan?.verdict === 'fail' && scan.gapsTotal > 0)) {
+    // Also beside a failing verdict: fixing those findings would still not make this signable.
+    const signed = state.signing?.signed ? 'signed anyway' : 'not signed';
+    const shown = scan.gaps.slice(0, 5);
+    alerts.push({
+      type: AlertType.scanIncomplete,
+      detail: {
+        summary: `${ref} was not fully inventoried and scanned (${signed}): ${shown.join('; ')}${scan.gapsTotal > shown.length ? `; … ${scan.gapsTotal - shown.length} more` : ''}`,
+        repository: a.repositoryName,
+        digest: a.digest,
+        reason: scan.reason ?? null,
+        gaps: scan.gaps,
+        gapsTotal: scan.gapsTotal,
+        reports: scan.reports.map((r) => r.location),
+      },
+    });
   }
   if (!a.duplicate) {
     alerts.push({

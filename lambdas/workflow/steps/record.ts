@@ -16,12 +16,33 @@ function eventId(triggerId: string, type: string, extra = ''): string {
 }
 
 /**
+ * An evidence push (see oci/evidence-push.ts): a valid one is an event in its subject's audit
+ * trail; an invalid one is recorded as what it is, with a policy violation in its own trail.
+ */
+async function recordEvidencePush(deps: RecordDeps, state: WorkflowState): Promise<RecordResult> {
+  const a = state.artifact;
+  const e = a.evidence as NonNullable<typeof a.evidence>;
+  const time = a.trigger.time;
+  const detail = { trigger: a.trigger.type, triggerId: a.trigger.id, tag: a.tag ?? null, digest: a.digest, claim: e.claim, subject: e.subject ?? null, reason: e.reason };
+  if (e.valid && e.subject) {
+    const written = await deps.records.appendEvent(a.repositoryName, e.subject, { id: eventId(a.trigger.id, 'evidence', a.digest), time, type: 'EvidencePushed', detail });
+    // No artifact record is written for evidence: the subject has (or will have) its own.
+    return { artifact: 'exists', eventsWritten: written === 'created' ? 1 : 0 };
+  }
+  const artifact = await deps.records.putArtifact({ repositoryName: a.repositoryName, digest: a.digest, mediaType: a.mediaType, kind: a.kind, platforms: [], provenance: {}, firstSeen: time, source: a.source });
+  const written = await deps.records.appendEvent(a.repositoryName, a.digest, { id: eventId(a.trigger.id, 'policy-violation', a.digest), time, type: 'PolicyViolation', detail });
+  deps.metrics.count(MetricName.policyViolations);
+  return { artifact, policyViolation: { reason: e.reason }, eventsWritten: written === 'created' ? 1 : 0 };
+}
+
+/**
  * Record: the artifact (once), its tag binding, what the steps found, and the audit trail —
  * all conditional writes. A tag already bound to another digest is an immutability violation.
  */
 export function createRecordStep(deps: RecordDeps) {
   return async (state: WorkflowState): Promise<RecordResult> => {
     const a = state.artifact;
+    if (a.evidence) return recordEvidencePush(deps, state);
     const { records } = deps;
     const time = a.trigger.time;
     const events: AuditEvent[] = [];

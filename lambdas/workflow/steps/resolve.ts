@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import { BadInputError } from '../../core/errors';
-import { classify, isEvidenceTag, provenanceFrom } from '../../oci/classify';
+import { planArtifact } from '../../oci/artifact-plan';
+import { classify, provenanceFrom } from '../../oci/classify';
+import { checkEvidencePush } from '../../oci/evidence-push';
 import type { FetchedManifest } from '../../oci/manifest';
 import { IMAGE_CONFIG_TYPES } from '../../oci/media-types';
 import type { SourceSpec } from '../../oci/open-source';
 import { parseSource } from '../../oci/open-source';
+import { parseReference } from '../../oci/reference';
 import type { ArtifactSource } from '../../oci/source';
 import type { RecordStore } from '../../ports/record-store';
 import type { ResolvedArtifact, Trigger, WorkflowInput } from '../state';
@@ -37,12 +40,15 @@ export function sourceOf(input: WorkflowInput, now: Date): { source: string; tag
   };
 }
 
-function platformName(p?: { os: string; architecture: string; variant?: string }): string | undefined {
-  return p ? [p.os, p.architecture, p.variant].filter(Boolean).join('/') : undefined;
+/** The source every later step opens: a registry reference by digest, so a moved tag cannot change what they read. */
+export function pinnedSource(spec: SourceSpec, digest: string): string {
+  if (spec.scheme !== 'registry') return `${spec.scheme}:${spec.location}${spec.tag ? `:${spec.tag}` : ''}`;
+  const ref = parseReference(spec.location);
+  return `registry:${ref.registry}/${ref.repository}@${digest}`;
 }
 
-async function readLabels(source: ArtifactSource, m: FetchedManifest): Promise<Record<string, unknown> | undefined> {
-  if (m.manifest.kind !== 'manifest') return undefined;
+async function readLabels(source: ArtifactSource, m: FetchedManifest | undefined): Promise<Record<string, unknown> | undefined> {
+  if (m?.manifest.kind !== 'manifest') return undefined;
   const cfg = m.manifest.config;
   if (!IMAGE_CONFIG_TYPES.has(cfg.mediaType) || cfg.size === 0 || cfg.size > MAX_CONFIG_BYTES) return undefined;
   const bytes = await source.readBlob(cfg, MAX_CONFIG_BYTES);
@@ -54,32 +60,29 @@ async function readLabels(source: ArtifactSource, m: FetchedManifest): Promise<R
   }
 }
 
-/** Resolve: fetch the manifest by digest, classify it, read provenance labels, detect replays. */
+/**
+ * Resolve: fetch the manifest, pin the artifact to its digest, check evidence pushes for what
+ * they claim, walk the artifact once (its plan), read provenance labels, detect replays.
+ */
 export function createResolveStep(deps: ResolveDeps) {
   return async (input: WorkflowInput): Promise<ResolvedArtifact> => {
     const { source: ref, tag: eventTag, trigger } = sourceOf(input, deps.now());
-    const source = await deps.openSource(parseSource(ref));
+    const spec = parseSource(ref);
+    const source = await deps.openSource(spec);
     try {
       const root = await source.resolve();
       const tag = eventTag ?? source.tag;
       const repositoryName = source.writer?.repositoryName ?? source.display;
-      const kind = classify(root.manifest);
-      const base = { source: ref, repositoryName, digest: root.digest, mediaType: root.mediaType, kind, ...(tag ? { tag } : {}), trigger };
-      if (kind === 'attachment' || isEvidenceTag(tag)) {
-        return { ...base, kind, platforms: [], provenance: {}, skip: 'pipeline evidence (signature, attestation or referrer)', duplicate: false };
-      }
-      let platforms: ResolvedArtifact['platforms'] = [];
-      let labels: Record<string, unknown> | undefined;
-      if (root.manifest.kind === 'index') {
-        platforms = root.manifest.manifests.map((d) => ({ digest: d.digest, mediaType: d.mediaType, ...(d.platform ? { platform: platformName(d.platform) } : {}) }));
-        const first = root.manifest.manifests.find((d) => d.platform?.os !== 'unknown');
-        if (first) labels = await readLabels(source, await source.manifest(first));
-      } else {
-        labels = await readLabels(source, root);
-      }
+      const base = { source: pinnedSource(spec, root.digest), repositoryName, digest: root.digest, mediaType: root.mediaType, kind: classify(root.manifest), ...(tag ? { tag } : {}), trigger };
+      const evidence = await checkEvidencePush(source, root, tag);
+      if (evidence) return { ...base, targets: [], platforms: [], provenance: {}, evidence, duplicate: false };
+      const plan = await planArtifact(source, root);
+      const firstImage = plan.targets.find((t) => t.role === 'image');
+      const labels = await readLabels(source, firstImage ? plan.manifests.get(firstImage.digest) : undefined);
+      const platforms = plan.targets.filter((t) => t.digest !== root.digest).map((t) => ({ digest: t.digest, mediaType: t.mediaType, ...(t.platform ? { platform: t.platform } : {}) }));
       const provenance = provenanceFrom(labels, root.manifest.annotations);
       const duplicate = await deps.records.isProcessed(repositoryName, root.digest);
-      return { ...base, platforms, provenance, duplicate };
+      return { ...base, targets: plan.targets, platforms, provenance, duplicate };
     } finally {
       await source.close();
     }

@@ -1,17 +1,21 @@
 import { createHash } from 'node:crypto';
+import type { StoredDocument } from '../../core/write-once';
+import { sha256Hex, writeOnce } from '../../core/write-once';
 import type { SourceSpec } from '../../oci/open-source';
-import { parseSource } from '../../oci/open-source';
 import type { ArtifactSource } from '../../oci/source';
 import type { BlobStore } from '../../ports/blob-store';
 import type { MetricsSink } from '../../ports/metrics';
 import { catalogers } from '../../sbom/catalogers';
-import type { ImageSbom } from '../../sbom/component';
+import type { ImageSbom, UninventoriedManifest } from '../../sbom/component';
 import { generateSbom } from '../../sbom/generate';
 import type { LayerCache } from '../../sbom/layer-cache';
 import { cycloneDxJson } from '../../sbom/writers/cyclonedx';
 import { spdxJson } from '../../sbom/writers/spdx';
 import type { WorkflowState } from '../state';
 import { MetricName } from '../states';
+import { openPinned } from './pinned-source';
+
+export type { StoredDocument } from '../../core/write-once';
 
 export interface SbomDeps {
   readonly openSource: (spec: SourceSpec) => Promise<ArtifactSource>;
@@ -21,11 +25,8 @@ export interface SbomDeps {
   readonly now: () => Date;
 }
 
-export interface StoredDocument {
-  readonly key: string;
-  readonly location: string;
-  readonly sha256: string;
-}
+/** Gap lines carried per document in the state (the SBOM itself lists up to 100). */
+export const MAX_GAPS_IN_STATE = 20;
 
 /** Output of the SBOM step, at `$.sbom`: small on purpose (state is limited to 256 KB). */
 export interface SbomSummary {
@@ -35,11 +36,16 @@ export interface SbomSummary {
     readonly components: number;
     readonly byType: Readonly<Record<string, number>>;
     readonly warnings: number;
+    /** What the inventory may be missing (skipped layers, capped or unreadable package databases). */
+    readonly gaps: number;
+    /** The first gaps, one line each. */
+    readonly gapLines: readonly string[];
     readonly cyclonedx: StoredDocument;
     readonly spdx: StoredDocument;
   }[];
   readonly components: number;
-  readonly skipped?: string;
+  /** Manifests of the artifact that have no SBOM: a Helm chart, another OCI artifact, a non-image index child. */
+  readonly uninventoried: readonly UninventoriedManifest[];
 }
 
 export function evidencePrefix(repositoryName: string, digest: string): string {
@@ -52,39 +58,47 @@ function countByType(image: ImageSbom): Record<string, number> {
   return out;
 }
 
-/** SBOM: catalogs every platform image, stores CycloneDX 1.6 and SPDX 2.3 documents, passes a summary on. */
+/** Deterministic serial/namespace per manifest: the same SBOM of the same manifest keeps its identity. */
+function documentId(repositoryName: string, manifestDigest: string): { serial: string; namespaceId: string } {
+  const id = createHash('sha256').update(`${repositoryName}@${manifestDigest}`).digest('hex');
+  return { serial: `urn:uuid:${id.slice(0, 8)}-${id.slice(8, 12)}-4${id.slice(13, 16)}-8${id.slice(17, 20)}-${id.slice(20, 32)}`, namespaceId: id.slice(0, 32) };
+}
+
+/**
+ * SBOM: catalogs exactly the images Resolve planned (the pinned artifact, each platform of an
+ * index, nested indexes included), stores CycloneDX 1.6 and SPDX 2.3 documents write-once
+ * (their keys carry their hash, so a retry never overwrites) and passes a summary on.
+ */
 export function createSbomStep(deps: SbomDeps) {
   return async (state: WorkflowState): Promise<SbomSummary> => {
     const a = state.artifact;
-    if (a.kind !== 'image' && a.kind !== 'index') return { documents: [], components: 0, skipped: `a ${a.kind} has no container filesystem to catalog` };
-    const source = await deps.openSource(parseSource(a.source));
+    const { source, root } = await openPinned(deps.openSource, a);
     try {
-      const result = await generateSbom(source, a.repositoryName, { cache: deps.cache, catalogers });
+      const result = await generateSbom(source, a.repositoryName, { cache: deps.cache, catalogers }, { root, targets: a.targets });
       const now = deps.now();
       const prefix = evidencePrefix(a.repositoryName, a.digest);
-      const store = async (key: string, body: string): Promise<StoredDocument> => {
+      const store = (name: string, ext: string, body: string): Promise<StoredDocument> => {
         const bytes = Buffer.from(body);
-        await deps.evidence.put(key, bytes, 'application/json');
-        return { key, location: deps.evidence.location(key), sha256: createHash('sha256').update(bytes).digest('hex') };
+        return writeOnce(deps.evidence, `${prefix}/sbom/${name}.${sha256Hex(bytes).slice(0, 16)}.${ext}`, bytes, 'application/json');
       };
       const documents: SbomSummary['documents'][number][] = [];
       for (const image of result.images) {
         const name = image.manifestDigest.replace(':', '-');
-        // Deterministic serial/namespace per manifest: a retried step writes identical documents.
-        const id = createHash('sha256').update(`${a.repositoryName}@${image.manifestDigest}`).digest('hex');
-        const serial = `urn:uuid:${id.slice(0, 8)}-${id.slice(8, 12)}-4${id.slice(13, 16)}-8${id.slice(17, 20)}-${id.slice(20, 32)}`;
+        const { serial, namespaceId } = documentId(a.repositoryName, image.manifestDigest);
         documents.push({
           manifestDigest: image.manifestDigest,
           ...(image.platform ? { platform: image.platform } : {}),
           components: image.components.length,
           byType: countByType(image),
           warnings: image.warnings.length,
-          cyclonedx: await store(`${prefix}/sbom/${name}.cdx.json`, cycloneDxJson(result.subject, image, { timestamp: now, serialNumber: serial })),
-          spdx: await store(`${prefix}/sbom/${name}.spdx.json`, spdxJson(result.subject, image, { timestamp: now, namespaceId: id.slice(0, 32) })),
+          gaps: image.gaps.length,
+          gapLines: image.gaps.slice(0, MAX_GAPS_IN_STATE).map((g) => g.message),
+          cyclonedx: await store(name, 'cdx.json', cycloneDxJson(result.subject, image, { timestamp: now, serialNumber: serial })),
+          spdx: await store(name, 'spdx.json', spdxJson(result.subject, image, { timestamp: now, namespaceId })),
         });
       }
-      deps.metrics.count(MetricName.sbomGenerated);
-      return { documents, components: documents.reduce((n, d) => n + d.components, 0) };
+      if (documents.length) deps.metrics.count(MetricName.sbomGenerated);
+      return { documents, components: documents.reduce((n, d) => n + d.components, 0), uninventoried: result.uninventoried };
     } finally {
       await source.close();
     }

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { NotFoundError } from '../../core/errors';
+import type { StoredDocument } from '../../core/write-once';
+import { readVerified, sha256Hex, writeOnce } from '../../core/write-once';
 import type { BlobStore } from '../../ports/blob-store';
 import type { MetricsSink } from '../../ports/metrics';
 import type { DataDescription, VulnerabilitySource } from '../../ports/vulnerability-source';
@@ -10,7 +10,7 @@ import { SEVERITIES, type Severity } from '../../vuln/severity';
 import type { SuppressionRules } from '../../vuln/suppress';
 import type { WorkflowState } from '../state';
 import { MetricName } from '../states';
-import { evidencePrefix, type StoredDocument } from './sbom';
+import { evidencePrefix, type SbomSummary } from './sbom';
 
 export interface ScanDeps {
   /** Undefined when no vulnerability data is configured: the verdict is then `incomplete`. */
@@ -18,23 +18,38 @@ export interface ScanDeps {
   readonly evidence: BlobStore;
   /** Findings at or above this severity (unsuppressed) make the verdict `fail`. */
   readonly threshold: Severity;
+  /** How findings whose severity is unknown count against the threshold. @default 'fail' */
+  readonly unknownSeverity?: 'fail' | 'warn';
+  /**
+   * Artifacts with no container filesystem (Helm charts, other OCI artifacts) get the verdict
+   * `skipped`, which lets them be signed, instead of `incomplete`. An operator's opt-in.
+   * @default false
+   */
+  readonly acceptUninventoried?: boolean;
   readonly metrics: MetricsSink;
   readonly now: () => Date;
   readonly rules?: SuppressionRules;
 }
 
-/** How many findings above the threshold the state carries (the full list is in the report). */
+/** How many findings above the threshold, and how many gaps, the state carries (the reports have all). */
 export const MAX_LISTED_FINDINGS = 20;
+export const MAX_LISTED_GAPS = 20;
 
 export interface ScanSummary {
   /**
-   * `pass`/`fail` against the threshold; `incomplete` when the scan could not run (no data
-   * source, no SBOM): never a pass; `skipped` when the artifact has nothing to scan (a Helm
-   * chart or other non-image artifact: the SBOM step says why).
+   * `pass` only when every planned image was fully inventoried and scanned with data covering
+   * its ecosystems and no finding reaches the threshold; `fail` when one does; `incomplete` when
+   * any of that cannot be shown (a gap, no data, a manifest with no inventory): never signed;
+   * `skipped` for an artifact without a container filesystem when the operator accepts those.
    */
   readonly verdict: 'pass' | 'fail' | 'incomplete' | 'skipped';
+  /** Why the verdict is `incomplete` or `skipped`, in one line. */
   readonly reason?: string;
+  /** What was not covered, one line each (the first {@link MAX_LISTED_GAPS}; the reports list all). */
+  readonly gaps: readonly string[];
+  readonly gapsTotal: number;
   readonly threshold: Severity;
+  readonly unknownSeverity: 'fail' | 'warn';
   /** Unsuppressed findings per severity, over every platform. */
   readonly counts: Readonly<Record<Severity, number>>;
   readonly suppressed: number;
@@ -43,63 +58,87 @@ export interface ScanSummary {
   readonly findingsAboveThreshold: readonly { readonly id: string; readonly severity: Severity; readonly package: string; readonly version: string; readonly fixed: readonly string[] }[];
   readonly findingsAboveThresholdTotal: number;
   readonly data?: Omit<DataDescription, 'warnings'>;
-  readonly reports: readonly (StoredDocument & { readonly manifestDigest: string; readonly platform?: string; readonly verdict: 'pass' | 'fail' })[];
+  readonly reports: readonly (StoredDocument & { readonly manifestDigest: string; readonly platform?: string; readonly verdict: ScanReport['verdict'] })[];
 }
 
 const zeroCounts = (): Record<Severity, number> => Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
 
-function empty(deps: ScanDeps, verdict: 'incomplete' | 'skipped', reason: string): ScanSummary {
-  return { verdict, reason, threshold: deps.threshold, counts: zeroCounts(), suppressed: 0, unorderable: 0, findingsAboveThreshold: [], findingsAboveThresholdTotal: 0, reports: [] };
+/** Gap lines for manifests that have no SBOM. */
+function uninventoriedGaps(sbom: SbomSummary): string[] {
+  return sbom.uninventoried.map((u) => `manifest ${u.digest}${u.platform ? ` (${u.platform})` : ''} was not inventoried: ${u.reason}`);
+}
+
+/** The SBOM step's gap lines for one document, with a last line when the state carried only the first ones. */
+function inventoryGaps(doc: SbomSummary['documents'][number]): string[] {
+  const lines = [...doc.gapLines];
+  if (doc.gaps > lines.length) lines.push(`${doc.gaps - lines.length} more inventory gap(s) of ${doc.manifestDigest}: see its SBOM`);
+  return lines;
 }
 
 /**
- * Scan: matches every CycloneDX SBOM the SBOM step stored against the vulnerability data,
- * stores each full report beside its SBOM (`…/scan/<manifest digest>.json`) and passes on a
- * summary small enough for the execution state. An unreachable data source raises
- * `UnavailableError` (retried by the state machine, then a failure alert): never a pass.
+ * Scan: matches every CycloneDX SBOM the SBOM step stored (read back and checked against the
+ * SHA-256 in the state) against the vulnerability data, stores each full report write-once
+ * beside its SBOM and passes on a summary small enough for the execution state. An unreachable
+ * data source raises `UnavailableError` (retried, then a failure alert): never a pass.
  */
 export function createScanStep(deps: ScanDeps) {
+  const unknownSeverity = deps.unknownSeverity ?? 'fail';
   return async (state: WorkflowState): Promise<ScanSummary> => {
+    const base = { threshold: deps.threshold, unknownSeverity, counts: zeroCounts(), suppressed: 0, unorderable: 0, findingsAboveThreshold: [], findingsAboveThresholdTotal: 0, reports: [] };
     const sbom = state.sbom;
-    if (!sbom) return empty(deps, 'incomplete', 'no SBOM: the SBOM step did not run');
-    if (sbom.skipped) return empty(deps, 'skipped', sbom.skipped);
-    if (!sbom.documents.length) return empty(deps, 'skipped', 'no SBOM documents to scan');
-    if (!deps.source) return empty(deps, 'incomplete', 'no vulnerability data source is configured: the artifact was not scanned');
-
+    if (!sbom) return { ...base, verdict: 'incomplete', reason: 'no SBOM: the SBOM step did not run', gaps: ['no SBOM'], gapsTotal: 1 };
     const a = state.artifact;
+    const missing = uninventoriedGaps(sbom);
+    if (sbom.documents.length === 0) {
+      const rootOnly = sbom.uninventoried.length === 1 && sbom.uninventoried[0]?.digest === a.digest;
+      const reason = missing[0] ?? 'the artifact has no image to inventory';
+      if (rootOnly && deps.acceptUninventoried) return { ...base, verdict: 'skipped', reason: `${reason} (accepted without an inventory by the stack's setting)`, gaps: [], gapsTotal: 0 };
+      const hint = rootOnly ? ' (an operator may accept such artifacts without an inventory: signUninventoriedArtifacts)' : '';
+      return { ...base, verdict: 'incomplete', reason: `${reason}${hint}`, gaps: missing.length ? missing : [reason], gapsTotal: Math.max(1, missing.length) };
+    }
+    if (!deps.source) {
+      const reason = 'no vulnerability data source is configured: the artifact was not scanned';
+      return { ...base, verdict: 'incomplete', reason, gaps: [reason, ...missing], gapsTotal: 1 + missing.length };
+    }
+
     const prefix = evidencePrefix(a.repositoryName, a.digest);
     const counts = zeroCounts();
     let suppressed = 0;
     let unorderable = 0;
     const above: ScanReport['findings'][number][] = [];
     const reports: ScanSummary['reports'][number][] = [];
+    const gaps: string[] = [...missing];
     let data: ScanSummary['data'];
     for (const doc of sbom.documents) {
-      const body = await deps.evidence.get(doc.cyclonedx.key);
-      if (!body) throw new NotFoundError(`scan: SBOM ${doc.cyclonedx.key} is missing from the evidence store`);
+      const body = await readVerified(deps.evidence, doc.cyclonedx);
       const input = parseScanSbom(body.toString('utf8'), doc.cyclonedx.key);
-      const report = await scanSbom(input, deps.source, { now: deps.now(), threshold: deps.threshold, ...(deps.rules ? { rules: deps.rules } : {}) });
-      const key = `${prefix}/scan/${doc.manifestDigest.replace(':', '-')}.json`;
-      const bytes = Buffer.from(reportJson(report));
-      await deps.evidence.put(key, bytes, 'application/json');
-      reports.push({
-        manifestDigest: doc.manifestDigest,
-        ...(doc.platform ? { platform: doc.platform } : {}),
-        key,
-        location: deps.evidence.location(key),
-        sha256: createHash('sha256').update(bytes).digest('hex'),
-        verdict: report.verdict,
+      const report = await scanSbom(input, deps.source, {
+        now: deps.now(),
+        threshold: deps.threshold,
+        unknownSeverity,
+        inventoryGaps: inventoryGaps(doc),
+        ...(deps.rules ? { rules: deps.rules } : {}),
       });
+      const bytes = Buffer.from(reportJson(report));
+      const stored = await writeOnce(deps.evidence, `${prefix}/scan/${doc.manifestDigest.replace(':', '-')}.${sha256Hex(bytes).slice(0, 16)}.json`, bytes, 'application/json');
+      reports.push({ manifestDigest: doc.manifestDigest, ...(doc.platform ? { platform: doc.platform } : {}), ...stored, verdict: report.verdict });
       for (const s of SEVERITIES) counts[s] += report.summary.bySeverity[s];
       suppressed += report.summary.suppressed;
       unorderable += report.summary.unorderable;
       above.push(...blockingFindings(report));
+      const where = doc.platform ? `${doc.platform}: ` : sbom.documents.length > 1 ? `${doc.manifestDigest}: ` : '';
+      gaps.push(...report.gaps.map((g) => `${where}${g.message}`));
       data = report.data;
     }
     deps.metrics.count(MetricName.vulnerabilitiesFound, SEVERITIES.reduce((n, s) => n + counts[s], 0));
+    const verdict = reports.some((r) => r.verdict === 'fail') ? 'fail' : gaps.length ? 'incomplete' : 'pass';
     return {
-      verdict: above.length ? 'fail' : 'pass',
+      verdict,
+      ...(verdict === 'incomplete' ? { reason: `${gaps.length} gap(s) in what was inventoried or scanned: ${gaps[0]}` } : {}),
+      gaps: gaps.slice(0, MAX_LISTED_GAPS),
+      gapsTotal: gaps.length,
       threshold: deps.threshold,
+      unknownSeverity,
       counts,
       suppressed,
       unorderable,

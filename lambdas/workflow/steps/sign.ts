@@ -1,24 +1,26 @@
 import { attestArtifact } from '../../attest/attest-artifact';
 import { workflowStatements } from '../../attest/workflow-statements';
 import type { ScanEvidence, SbomEvidence } from '../../attest/workflow-statements';
-import { NotFoundError } from '../../core/errors';
+import { IntegrityError } from '../../core/errors';
+import { readVerified } from '../../core/write-once';
+import { signableTargets } from '../../oci/artifact-plan';
 import type { SourceSpec } from '../../oci/open-source';
-import { parseSource } from '../../oci/open-source';
-import { parseReference } from '../../oci/reference';
 import type { ArtifactSource } from '../../oci/source';
 import type { BlobStore } from '../../ports/blob-store';
 import type { MetricsSink } from '../../ports/metrics';
 import type { KeyedSigner } from '../../ports/signer';
 import { signArtifact } from '../../signing/sign-artifact';
 import type { JsonValue } from '../../signing/strict-json';
+import type { SigningTarget } from '../../signing/targets';
 import type { WorkflowState } from '../state';
 import { MetricName } from '../states';
+import { openPinned } from './pinned-source';
 import { evidencePrefix } from './sbom';
 
 export interface SignDeps {
   readonly openSource: (spec: SourceSpec) => Promise<ArtifactSource>;
   readonly signer: KeyedSigner;
-  /** Sign even when the scan verdict is not a pass (a stack setting). */
+  /** Sign even when the scan found vulnerabilities at or above the threshold (a stack setting); never when it is incomplete. */
   readonly signOnFindings: boolean;
   readonly metrics: MetricsSink;
   readonly now: () => Date;
@@ -42,41 +44,42 @@ export interface SigningSummary {
 }
 
 /**
- * Why the verdict does not allow signing: a failing scan, or a scan that could not run. A
- * `skipped` scan (nothing to scan: a Helm chart, another OCI artifact) does not block.
+ * Why the verdict does not allow signing. `incomplete` always blocks (a doubt is never signed);
+ * `fail` blocks unless the stack signs regardless of findings; `skipped` is the operator's
+ * opt-in for artifacts without an inventory.
  */
-function blockingVerdict(state: WorkflowState): string | undefined {
+function blockingVerdict(state: WorkflowState, signOnFindings: boolean): string | undefined {
   const scan = state.scan;
   if (!scan) return 'there is no scan result';
   if (scan.verdict === 'pass' || scan.verdict === 'skipped') return undefined;
-  return scan.verdict === 'fail' ? 'the scan found vulnerabilities at or above the threshold' : `the scan is incomplete (${scan.reason ?? 'no verified vulnerability data'})`;
+  if (scan.verdict === 'fail') return signOnFindings ? undefined : 'the scan found vulnerabilities at or above the threshold';
+  return `the scan is incomplete (${scan.reason ?? 'not everything was inventoried and scanned'})`;
 }
 
 /**
- * Sign: a cosign-compatible signature over the artifact (and each platform manifest of an
- * index) with the KMS key, when the scan verdict passes or the stack signs regardless.
+ * The manifests to sign, platforms before their index, and a check that they are exactly what
+ * the earlier steps inventoried and scanned: every image has an SBOM and a report with the
+ * verdict being signed for; nothing uninventoried is signed unless the operator accepted it.
  */
-/** The registry source by digest, so that what is attested is what was scanned even if the tag moves. */
-function pinnedSource(state: WorkflowState): SourceSpec {
-  const spec = parseSource(state.artifact.source);
-  if (spec.scheme !== 'registry') return spec;
-  const ref = parseReference(spec.location);
-  return { scheme: 'registry', location: `${ref.registry}/${ref.repository}@${state.artifact.digest}` };
+function signingPlan(state: WorkflowState): SigningTarget[] {
+  const targets = signableTargets(state.artifact.targets);
+  const sboms = new Set((state.sbom?.documents ?? []).map((d) => d.manifestDigest));
+  const reports = new Map((state.scan?.reports ?? []).map((r) => [r.manifestDigest, r.verdict]));
+  for (const t of targets) {
+    if (t.role === 'image' && (!sboms.has(t.digest) || !reports.has(t.digest))) throw new IntegrityError(`sign: ${t.digest} is to be signed but has no ${sboms.has(t.digest) ? 'scan report' : 'SBOM'}`);
+    if (t.role === 'image' && state.scan?.verdict === 'pass' && reports.get(t.digest) !== 'pass') throw new IntegrityError(`sign: the verdict is pass but ${t.digest}'s report says ${reports.get(t.digest)}`);
+    if (t.role === 'uninventoried' && state.scan?.verdict !== 'skipped') throw new IntegrityError(`sign: ${t.digest} was not inventoried`);
+  }
+  return targets.map((t) => ({ digest: t.digest, mediaType: t.mediaType, ...(t.platform ? { platform: t.platform } : {}) }));
 }
 
-async function readJson(store: BlobStore, key: string): Promise<Buffer> {
-  const body = await store.get(key);
-  if (!body) throw new NotFoundError(`sign: evidence ${key} is missing from the evidence store`);
-  return body;
-}
-
-/** The SBOMs and scan reports the earlier steps stored, per manifest. */
+/** The SBOMs and scan reports the earlier steps stored, per manifest, checked against the state's SHA-256. */
 async function evidenceOf(state: WorkflowState, store: BlobStore): Promise<{ sboms: SbomEvidence[]; scans: ScanEvidence[] }> {
   const sboms: SbomEvidence[] = [];
-  for (const d of state.sbom?.documents ?? []) sboms.push({ manifestDigest: d.manifestDigest, cyclonedx: await readJson(store, d.cyclonedx.key) });
+  for (const d of state.sbom?.documents ?? []) sboms.push({ manifestDigest: d.manifestDigest, cyclonedx: await readVerified(store, d.cyclonedx) });
   const scans: ScanEvidence[] = [];
   for (const r of state.scan?.reports ?? []) {
-    const report = JSON.parse((await readJson(store, r.key)).toString('utf8')) as JsonValue & { generatedAt?: string };
+    const report = JSON.parse((await readVerified(store, r)).toString('utf8')) as JsonValue & { generatedAt?: string };
     const at = typeof report.generatedAt === 'string' ? report.generatedAt : new Date().toISOString();
     scans.push({ manifestDigest: r.manifestDigest, report, startedOn: at, finishedOn: at, ...(state.scan?.data ? { db: { uri: state.scan.data.source, version: state.scan.data.newestModified ?? '' } } : {}) });
   }
@@ -86,29 +89,25 @@ async function evidenceOf(state: WorkflowState, store: BlobStore): Promise<{ sbo
 /**
  * Sign: attaches the attestations (SLSA provenance, CycloneDX SBOM, vulnerability scan) as DSSE
  * in `.att` and Sigstore bundles whatever the verdict, then a cosign-compatible signature over
- * the artifact (and each platform manifest of an index) when the scan verdict passes or the
- * stack signs regardless.
+ * exactly the manifests that were scanned (platforms first, then the index) when the verdict
+ * allows it. The source is the one Resolve pinned; a root that changed fails the run.
  */
 export function createSignStep(deps: SignDeps) {
   return async (state: WorkflowState): Promise<SigningSummary> => {
-    const blocked = blockingVerdict(state);
-    const source = await deps.openSource(pinnedSource(state));
+    const blocked = blockingVerdict(state, deps.signOnFindings);
+    const { source } = await openPinned(deps.openSource, state.artifact);
     try {
       if (!source.writer) return { signed: false, reason: `not signed: ${source.scheme} sources are read-only`, attestations: [] };
-      const resolved = await source.resolve();
-      if (resolved.digest !== state.artifact.digest) {
-        // The tag moved between Resolve and Sign: never sign what was not scanned.
-        return { signed: false, reason: `not signed: ${state.artifact.source} now resolves to ${resolved.digest}, not the processed ${state.artifact.digest}`, attestations: [] };
-      }
-      const willSign = !blocked || deps.signOnFindings;
+      const targets = signingPlan(state);
       const { sboms, scans } = await evidenceOf(state, deps.evidence);
       const attested = await attestArtifact({
         source,
         signer: deps.signer,
+        targets,
         statements: workflowStatements({ artifact: state.artifact, sboms, scans, attestor: deps.attestor ?? 'local' }),
         bundles: deps.evidence,
         bundleKeyPrefix: `${evidencePrefix(state.artifact.repositoryName, state.artifact.digest)}/bundles`,
-        signatureBundle: willSign,
+        signatureBundle: !blocked,
       });
       const attestations = attested.attestations.map((x) => ({
         type: x.type,
@@ -117,8 +116,8 @@ export function createSignStep(deps: SignDeps) {
         bundle: x.bundle.key,
         referrer: x.referrer.mode === 'skipped' ? `skipped: ${x.referrer.reason}` : `${x.referrer.mode} ${x.referrer.digest}`,
       }));
-      if (!willSign) return { signed: false, reason: `not signed: ${blocked}`, attestations };
-      const outcome = await signArtifact({ source, signer: deps.signer });
+      if (blocked) return { signed: false, reason: `not signed: ${blocked}`, attestations };
+      const outcome = await signArtifact({ source, signer: deps.signer, targets });
       const appended = outcome.targets.filter((t) => t.outcome === 'appended').length;
       if (appended) deps.metrics.count(MetricName.signaturesCreated, appended);
       return {

@@ -47,6 +47,11 @@ export class MemoryBlobStore implements BlobStore {
   async put(key: string, body: Buffer, _contentType?: string): Promise<void> {
     this.blobs.set(key, Buffer.from(body));
   }
+  async putIfAbsent(key: string, body: Buffer): Promise<'created' | 'exists'> {
+    if (this.blobs.has(key)) return 'exists';
+    this.blobs.set(key, Buffer.from(body));
+    return 'created';
+  }
   async get(key: string): Promise<Buffer | undefined> {
     return this.blobs.get(key);
   }
