@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '../signing/strict-json';
+import type { UnknownSeverity } from './policy';
 import { PREDICATE_TYPES } from './predicate-types';
 import type { SeverityLevel } from './scan-report';
 import { readScanReport, severityRank } from './scan-report';
@@ -52,21 +53,34 @@ export function ageProblem(s: Statement, maxAgeMs: number, now: Date, maxAgeText
   return undefined;
 }
 
-/** Why the vulnerability statement fails `failOn`, if it does. */
-export function vulnerabilityProblem(s: Statement, failOn: SeverityLevel): string | undefined {
+/**
+ * Why the vulnerability statement fails `failOn`, if it does. A finding of unknown severity
+ * (a record that rates nothing, such as Debian's OSV records) is not known to be harmless, so
+ * with `unknownSeverity: fail` (the default, fail closed) it counts as at or above any `failOn`;
+ * with `warn` it ranks below info, as SEVERITY_ORDER puts it, and a denial for other findings
+ * still says how many there were. The parameter defaults to `fail` so that a caller which does
+ * not pass the policy's setting errs toward denying.
+ */
+export function vulnerabilityProblem(s: Statement, failOn: SeverityLevel, unknownSeverity: UnknownSeverity = 'fail'): string | undefined {
   const report = readScanReport(obj(s.predicate.scanner)?.result);
   if (!report.ok) return `the vulnerability attestation cannot be judged: ${report.reason}`;
   const limit = severityRank(failOn);
-  const counts = Object.entries(report.findings.bySeverity).filter(([sev, n]) => severityRank(sev as SeverityLevel) >= limit && (n ?? 0) > 0);
+  // Only when the threshold alone would not count them does the unknown-severity rule matter.
+  const unknownAddsUp = severityRank('unknown') < limit;
+  const counted = (sev: SeverityLevel) => severityRank(sev) >= limit || (sev === 'unknown' && unknownSeverity === 'fail');
+  const counts = Object.entries(report.findings.bySeverity).filter(([sev, n]) => counted(sev as SeverityLevel) && (n ?? 0) > 0);
   const total = counts.reduce((a, [, n]) => a + (n ?? 0), 0);
   if (total === 0) return undefined;
   const bySeverity = counts
     .sort(([a], [b]) => severityRank(b as SeverityLevel) - severityRank(a as SeverityLevel))
     .map(([sev, n]) => `${n} ${sev}`)
     .join(', ');
-  const ids = report.findings.ids.filter((f) => severityRank(f.severity) >= limit);
+  const ids = report.findings.ids.filter((f) => counted(f.severity));
   const shown = ids.slice(0, 10).map((f) => `${f.id} (${f.severity})`).join(', ');
-  return `${total} unsuppressed finding${total === 1 ? '' : 's'} at or above ${failOn} (${bySeverity})${shown ? `: ${shown}${ids.length > 10 ? ', …' : ''}` : ''}`;
+  const unknown = report.findings.bySeverity.unknown ?? 0;
+  const threshold = unknownAddsUp && unknownSeverity === 'fail' && unknown > 0 ? `at or above ${failOn} or of unknown severity` : `at or above ${failOn}`;
+  const uncounted = unknownAddsUp && unknownSeverity === 'warn' && unknown > 0 ? `; ${unknown} more of unknown severity, not counted (unknownSeverity: warn)` : '';
+  return `${total} unsuppressed finding${total === 1 ? '' : 's'} ${threshold} (${bySeverity})${shown ? `: ${shown}${ids.length > 10 ? ', …' : ''}` : ''}${uncounted}`;
 }
 
 /** `git+https://GitHub.com/org/app.git/` and `https://github.com/org/app` are one repository. */
@@ -88,15 +102,23 @@ export function provenanceBuilder(s: Statement): string | undefined {
   return str(obj(obj(s.predicate.runDetails)?.builder)?.id);
 }
 
+/**
+ * Why the provenance does not match the allowed origins. An empty list allows nothing: it is
+ * what a gate policy and a request policy with no entry in common tighten to.
+ */
 export function provenanceProblems(s: Statement, sourceRepositories: readonly string[] | undefined, builders: readonly string[] | undefined): string[] {
   const problems: string[] = [];
-  if (sourceRepositories) {
+  const emptyList = (field: 'sourceRepositories' | 'builders', what: string) =>
+    `${field} is empty: no ${what} is allowed, so every artifact is denied (as when the gate's and the request's lists have nothing in common)`;
+  if (sourceRepositories?.length === 0) problems.push(emptyList('sourceRepositories', 'source repository'));
+  else if (sourceRepositories) {
     const repo = provenanceSource(s);
     const wanted = sourceRepositories.map(normalizeRepository);
     if (!repo) problems.push(`the provenance names no source repository (allowed: ${sourceRepositories.join(', ')})`);
     else if (!wanted.includes(normalizeRepository(repo))) problems.push(`built from ${repo}, not from ${sourceRepositories.join(' or ')}`);
   }
-  if (builders) {
+  if (builders?.length === 0) problems.push(emptyList('builders', 'builder'));
+  else if (builders) {
     const builder = provenanceBuilder(s);
     if (!builder) problems.push('the provenance names no builder');
     else if (!builders.includes(builder)) problems.push(`built by ${builder}, not by ${builders.join(' or ')}`);

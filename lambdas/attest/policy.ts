@@ -20,10 +20,15 @@ import { SEVERITY_ORDER, parseSeverity } from './scan-report';
  *     maxAge: 7d               # overrides maxAge for this type
  * vulnerabilities:
  *   failOn: high               # deny unsuppressed findings at or above (implies a vuln attestation)
+ *   unknownSeverity: fail      # findings of unknown severity: fail (count as at or above failOn; default) or warn
  * provenance:                  # implies a slsaprovenance1 attestation; each list, when given, must match
  *   sourceRepositories: [https://github.com/org/app]
  *   builders: [https://github.com/org/app/.github/workflows/build.yml]
  * ```
+ *
+ * An empty `sourceRepositories` or `builders` list allows nothing, so it denies every artifact:
+ * it is what a gate policy and a request policy with no entry in common tighten to
+ * (`policy-merge.ts`), and a document must be able to say what the gate applied.
  */
 export interface RequiredAttestation {
   /** The name as written (`vuln`, or the URI). */
@@ -39,9 +44,17 @@ export interface Policy {
   readonly evidence: 'att' | 'bundle' | 'any';
   readonly attestations: readonly RequiredAttestation[];
   readonly failOn?: SeverityLevel;
+  /**
+   * How findings of severity `unknown` (e.g. Debian OSV records, which carry none) meet `failOn`:
+   * `fail` counts them as at or above any threshold, `warn` ranks them where SEVERITY_ORDER
+   * puts them (below info). Set, to `fail` unless the document says `warn`, whenever `failOn` is.
+   */
+  readonly unknownSeverity?: UnknownSeverity;
   readonly sourceRepositories?: readonly string[];
   readonly builders?: readonly string[];
 }
+
+export type UnknownSeverity = 'fail' | 'warn';
 
 type Json = Readonly<Record<string, unknown>>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -61,8 +74,9 @@ function only(obj: Json, where: string, keys: readonly string[]): void {
   }
 }
 
+/** A list of non-empty strings; an empty list is valid and allows nothing (see the policy format). */
 function stringList(v: unknown, where: string): string[] {
-  if (!Array.isArray(v) || v.length === 0 || v.some((s) => typeof s !== 'string' || !s)) throw new BadInputError(`policy ${where} must be a non-empty list of strings`);
+  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string' || !s)) throw new BadInputError(`policy ${where} must be a list of strings`);
   return v as string[];
 }
 
@@ -96,11 +110,15 @@ export function policyFrom(doc: unknown): Policy {
   const attestations = ((doc.attestations as unknown[] | undefined) ?? []).map((a, i) => attestation(a, i, maxAge));
 
   let failOn: SeverityLevel | undefined;
+  let unknownSeverity: UnknownSeverity | undefined;
   if (doc.vulnerabilities !== undefined) {
     if (!isObject(doc.vulnerabilities)) throw new BadInputError('policy vulnerabilities must be an object');
-    only(doc.vulnerabilities, 'vulnerabilities', ['failOn']);
+    only(doc.vulnerabilities, 'vulnerabilities', ['failOn', 'unknownSeverity']);
     failOn = parseSeverity(doc.vulnerabilities.failOn);
     if (!failOn) throw new BadInputError(`policy vulnerabilities.failOn must be one of ${SEVERITY_ORDER.join(', ')}`);
+    const unknown = doc.vulnerabilities.unknownSeverity ?? 'fail';
+    if (unknown !== 'fail' && unknown !== 'warn') throw new BadInputError('policy vulnerabilities.unknownSeverity must be fail or warn');
+    unknownSeverity = unknown;
   }
   let sourceRepositories: string[] | undefined;
   let builders: string[] | undefined;
@@ -119,7 +137,32 @@ export function policyFrom(doc: unknown): Policy {
   if (sourceRepositories || builders) implied('slsaprovenance1');
   const signature = doc.signature !== false;
   if (!signature && attestations.length === 0) throw new BadInputError('policy requires nothing: with signature: false, list attestations or rules');
-  return { signature, evidence, attestations, ...(failOn ? { failOn } : {}), ...(sourceRepositories ? { sourceRepositories } : {}), ...(builders ? { builders } : {}) };
+  return { signature, evidence, attestations, ...(failOn ? { failOn, unknownSeverity } : {}), ...(sourceRepositories ? { sourceRepositories } : {}), ...(builders ? { builders } : {}) };
+}
+
+/**
+ * The policy as a `verify --policy` document (plain JSON): what the gate reports it applied, so
+ * the decision can be read, audited and replayed with the CLI. `policyFrom(policyToDocument(p))`
+ * equals `p` for every policy `policyFrom` or `tightenPolicy` returns. Each attestation carries
+ * its own maxAge (no top-level maxAge), and implied attestations are listed explicitly.
+ */
+export function policyToDocument(policy: Policy): Record<string, unknown> {
+  const doc: Record<string, unknown> = {
+    version: 1,
+    signature: policy.signature,
+    evidence: policy.evidence,
+    attestations: policy.attestations.map((a) => (a.maxAgeMs === undefined ? { type: a.name } : { type: a.name, maxAge: a.maxAge ?? wholeSeconds(a.maxAgeMs) })),
+  };
+  if (policy.failOn) doc.vulnerabilities = { failOn: policy.failOn, unknownSeverity: policy.unknownSeverity ?? 'fail' };
+  if (policy.sourceRepositories || policy.builders) {
+    doc.provenance = { ...(policy.sourceRepositories ? { sourceRepositories: [...policy.sourceRepositories] } : {}), ...(policy.builders ? { builders: [...policy.builders] } : {}) };
+  }
+  return doc;
+}
+
+/** A maximum age without its text (a policy built in code): whole seconds, rounded down so it never loosens. */
+function wholeSeconds(ms: number): string {
+  return `${Math.floor(ms / 1000)}s`;
 }
 
 /** Parses policy text (YAML 1.2, of which JSON is a subset; duplicate keys refused). */

@@ -15,7 +15,9 @@
  * `medium`, `high`, `critical` (also `negligible` = info, `moderate` = medium, `important` = high).
  * The scan step's report (`lambdas/vuln/report.ts`, format `artifact-guard/scan-report@1`) has
  * both 1 and 2. An optional top-level `verdict` other than `pass` / `fail` (e.g. `unknown`: no verified
- * vulnerability data) makes the report unusable: the policy never reads "no data" as "no findings".
+ * vulnerability data; `incomplete`: the scan did not cover everything, its optional
+ * `gaps: [{ message }]` say what) makes the report unusable: the policy never reads "no data" or
+ * "part of the data" as "no findings".
  */
 export const SEVERITY_ORDER = ['none', 'unknown', 'info', 'low', 'medium', 'high', 'critical'] as const;
 export type SeverityLevel = (typeof SEVERITY_ORDER)[number];
@@ -88,12 +90,30 @@ function fromCycloneDx(list: readonly unknown[]): ScanReportRead {
   return { ok: true, findings: tally(items) };
 }
 
+const SHOWN_GAPS = 3;
+const MAX_GAP_CHARS = 200;
+
+/** The first few `gaps[].message` of a report, quoted, for a reason (untrusted text: bounded). */
+function gapMessages(gaps: unknown): string {
+  if (!Array.isArray(gaps)) return '';
+  const messages = gaps.map((g) => (isObject(g) && typeof g.message === 'string' ? g.message : undefined)).filter((m): m is string => !!m);
+  if (messages.length === 0) return '';
+  const quoted = messages.slice(0, SHOWN_GAPS).map((m) => JSON.stringify(m.length > MAX_GAP_CHARS ? `${m.slice(0, MAX_GAP_CHARS)}…` : m));
+  return `: ${quoted.join('; ')}${messages.length > SHOWN_GAPS ? `; and ${messages.length - SHOWN_GAPS} more` : ''}`;
+}
+
+/** Why a report whose verdict is neither pass nor fail cannot be judged. */
+function unusableVerdict(report: Json, verdict: unknown): string {
+  if (verdict === 'incomplete') return `the scan was incomplete (verdict "incomplete"), so its findings are not the whole story${gapMessages(report.gaps)}`;
+  const shown = JSON.stringify(verdict) ?? String(verdict);
+  return `the scan's verdict is ${shown.length > MAX_GAP_CHARS ? `${shown.slice(0, MAX_GAP_CHARS)}…` : shown}: it had no verified vulnerability data`;
+}
+
 /** Reads the unsuppressed findings of a scan report, or says why it cannot. Never throws. */
 export function readScanReport(report: unknown): ScanReportRead {
   if (!isObject(report)) return { ok: false, reason: 'scanner.result is not a JSON object' };
-  if (typeof report.verdict === 'string' && report.verdict !== 'pass' && report.verdict !== 'fail') {
-    return { ok: false, reason: `the scan's verdict is "${report.verdict}": it had no verified vulnerability data` };
-  }
+  // Any verdict but pass / fail, even a malformed one, means the findings cannot be trusted as complete.
+  if (report.verdict !== undefined && report.verdict !== 'pass' && report.verdict !== 'fail') return { ok: false, reason: unusableVerdict(report, report.verdict) };
   if (Array.isArray(report.findings)) return fromFindings(report.findings);
   if (isObject(report.summary)) {
     const counts = report.summary.bySeverity ?? report.summary.counts;

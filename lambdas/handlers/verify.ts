@@ -4,7 +4,7 @@ import { createVerifyGate } from '../gate/verify-gate';
 import { loadPublicKey } from '../signing/ecdsa';
 import { parseKeyRef } from '../signing/key-ref';
 import type { VerificationKey } from '../signing/verifier';
-import { aws, lambdaHandler } from './runtime';
+import { aws, lambdaHandler, logger } from './runtime';
 
 const keyRef = parseKeyRef(`awskms:///${process.env.SIGNING_KEY_ARN ?? ''}`);
 if (keyRef.kind !== 'awskms') throw new Error('SIGNING_KEY_ARN must be a KMS key ARN');
@@ -16,6 +16,11 @@ const stackKeys = (): Promise<VerificationKey[]> =>
     .publicKey()
     .then((info) => [{ name: info.keyId, key: loadPublicKey(info.pem, info.keyId) }]));
 
+/** GATE_IDENTITIES: comma-separated HOST/REPO a request may name in `identities`; unset: none. */
+function allowedIdentities(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
 export const handler = lambdaHandler(
   'verify',
   createVerifyGate({
@@ -24,6 +29,8 @@ export const handler = lambdaHandler(
     alerts: aws.alerts(),
     metrics: aws.metrics,
     defaultPolicy: process.env.GATE_POLICY ? policyFrom(JSON.parse(process.env.GATE_POLICY)) : undefined,
+    allowedIdentities: allowedIdentities(process.env.GATE_IDENTITIES),
+    log: (message, fields) => logger.info(message, { step: 'verify', ...fields }),
     now: aws.now,
   }),
 );

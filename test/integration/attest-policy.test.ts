@@ -142,12 +142,31 @@ describe('verify --policy: requirements and rules on real attestations', () => {
       const { repo } = await attestedImage('pol-nodata', () => [vulnWith({ verdict: 'unknown', findings: [] })]);
       expect((await check(repo, 'vulnerabilities: { failOn: critical }')).reasons).toEqual([expect.stringMatching(/verdict is "unknown": it had no verified vulnerability data/)]);
     });
+
+    it('denies an incomplete scan, quoting what it missed', async () => {
+      const { repo } = await attestedImage('pol-incomplete', () => [vulnWith({ verdict: 'incomplete', gaps: [{ message: 'no vulnerability data for alpine 3.20' }], findings: [] })]);
+      expect((await check(repo, 'vulnerabilities: { failOn: critical }')).reasons).toEqual([
+        expect.stringMatching(/^vulnerabilities: the vulnerability attestation cannot be judged: the scan was incomplete \(verdict "incomplete"\), so its findings are not the whole story: "no vulnerability data for alpine 3\.20"/),
+      ]);
+    });
+
+    it('a finding of unknown severity (a Debian OSV record rates none) denies under any failOn by default', async () => {
+      const { repo } = await attestedImage('pol-unknown-sev', () => [vulnWith({ verdict: 'pass', findings: [{ id: 'DEBIAN-CVE-2026-3', severity: 'unknown' }] })]);
+      expect((await check(repo, 'vulnerabilities: { failOn: critical }')).reasons).toEqual([
+        expect.stringMatching(/^vulnerabilities: 1 unsuppressed finding at or above critical or of unknown severity \(1 unknown\): DEBIAN-CVE-2026-3 \(unknown\)/),
+      ]);
+    });
   });
 
   describe('provenance', () => {
     it('allows listed source repositories (normalised) and builders', async () => {
       expect((await check(shared.repo, `provenance: { sourceRepositories: ["git+https://GitHub.com/example/app.git"] }`)).allowed).toBe(true);
       expect((await check(shared.repo, `provenance: { builders: ["${BUILDER}"] }`)).allowed).toBe(true);
+    });
+
+    it('an empty list (what disjoint gate and request lists tighten to) denies, saying so', async () => {
+      const out = await check(shared.repo, 'provenance: { sourceRepositories: [] }');
+      expect(out.reasons).toEqual([expect.stringMatching(/^provenance: sourceRepositories is empty: no source repository is allowed, so every artifact is denied/)]);
     });
 
     it('denies another source repository and another builder, each with a reason', async () => {

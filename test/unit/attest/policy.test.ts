@@ -1,5 +1,5 @@
-import { parseDuration, parsePolicy } from '../../../lambdas/attest/policy';
-import { ageProblem, formatAge, normalizeRepository, statementTime, vulnerabilityProblem } from '../../../lambdas/attest/policy-rules';
+import { parseDuration, parsePolicy, policyFrom, policyToDocument } from '../../../lambdas/attest/policy';
+import { ageProblem, formatAge, normalizeRepository, provenanceProblems, statementTime, vulnerabilityProblem } from '../../../lambdas/attest/policy-rules';
 import { PREDICATE_TYPES } from '../../../lambdas/attest/predicate-types';
 import { vulnPredicate } from '../../../lambdas/attest/predicates/vuln';
 import { readScanReport } from '../../../lambdas/attest/scan-report';
@@ -26,6 +26,7 @@ describe('policy files', () => {
   it('rules imply their attestation; maxAge applies to every required type unless overridden', () => {
     const p = parsePolicy('maxAge: 30d\nvulnerabilities: { failOn: HIGH }\nprovenance: { builders: [b] }\nattestations: [{ type: cyclonedx, maxAge: 1h }]');
     expect(p.failOn).toBe('high');
+    expect(p.unknownSeverity).toBe('fail');
     expect(p.builders).toEqual(['b']);
     expect(p.attestations.map((a) => [a.name, a.maxAge])).toEqual([
       ['cyclonedx', '1h'],
@@ -44,7 +45,10 @@ describe('policy files', () => {
     ['attestations: [{ type: vuln, maxAge: 7 days }]', /must be a duration/],
     ['vulnerabilities: { failOn: severe }', /failOn must be one of/],
     ['provenance: {}', /needs sourceRepositories or builders/],
-    ['provenance: { builders: [] }', /non-empty list/],
+    ['provenance: { builders: [""] }', /must be a list of strings/],
+    ['provenance: { builders: b }', /must be a list of strings/],
+    ['vulnerabilities: { failOn: high, unknownSeverity: ignore }', /unknownSeverity must be fail or warn/],
+    ['vulnerabilities: { unknownSeverity: warn }', /failOn must be one of/],
     ['evidence: registry', /evidence must be att, bundle or any/],
     ['version: 2', /version 2 is not supported/],
     ['signature: false', /requires nothing/],
@@ -55,6 +59,16 @@ describe('policy files', () => {
     expect(() => parsePolicy(text, 'p.yaml')).toThrow(message);
   });
 
+  it('vulnerabilities.unknownSeverity: fail by default, warn when asked; absent without failOn', () => {
+    expect(parsePolicy('vulnerabilities: { failOn: critical }')).toMatchObject({ failOn: 'critical', unknownSeverity: 'fail' });
+    expect(parsePolicy('vulnerabilities: { failOn: critical, unknownSeverity: warn }')).toMatchObject({ failOn: 'critical', unknownSeverity: 'warn' });
+    expect(parsePolicy('attestations: [vuln]')).not.toHaveProperty('unknownSeverity');
+  });
+
+  it('an empty provenance list is valid and allows no origin (what disjoint lists tighten to)', () => {
+    expect(parsePolicy('provenance: { builders: [] }')).toMatchObject({ builders: [], attestations: [{ name: 'slsaprovenance1' }] });
+  });
+
   it('parses durations in s, m, h, d, w', () => {
     expect(['45s', '90m', '12h', '30d', '2w'].map((d) => parseDuration(d, 'x'))).toEqual([45_000, 5_400_000, 43_200_000, 2_592_000_000, 1_209_600_000]);
     expect(formatAge(86_100_000)).toBe('23.9h');
@@ -62,8 +76,9 @@ describe('policy files', () => {
   });
 });
 
+const vuln = (report: JsonValue, at = '2026-01-01T00:00:00Z') => buildStatement('r', DIGEST, PREDICATE_TYPES.vuln, vulnPredicate({ report, scanStartedOn: at, scanFinishedOn: at }));
+
 describe('policy rules', () => {
-  const vuln = (report: JsonValue, at = '2026-01-01T00:00:00Z') => buildStatement('r', DIGEST, PREDICATE_TYPES.vuln, vulnPredicate({ report, scanStartedOn: at, scanFinishedOn: at }));
 
   it('times come from the signed predicate of each type', () => {
     expect(statementTime(vuln({}, '2026-02-03T04:05:06Z'))?.toISOString()).toBe('2026-02-03T04:05:06.000Z');
@@ -79,12 +94,33 @@ describe('policy rules', () => {
     expect(ageProblem(buildStatement('r', DIGEST, 'https://example.com/x', {}), 1, new Date())).toMatch(/records no time/);
   });
 
-  it('failOn counts unsuppressed findings at or above the threshold', () => {
+  it('failOn counts unsuppressed findings at or above the threshold (unknownSeverity: warn ranks unknown below info)', () => {
     const report: JsonValue = { findings: [{ id: 'A', severity: 'critical', suppressed: true }, { id: 'B', severity: 'medium' }, { id: 'C', severity: 'High' }, { id: 'D', severity: 'whatever' }] };
-    expect(vulnerabilityProblem(vuln(report), 'critical')).toBeUndefined();
-    expect(vulnerabilityProblem(vuln(report), 'high')).toBe('1 unsuppressed finding at or above high (1 high): C (high)');
-    expect(vulnerabilityProblem(vuln(report), 'unknown')).toBe('3 unsuppressed findings at or above unknown (1 high, 1 medium, 1 unknown): B (medium), C (high), D (unknown)');
+    expect(vulnerabilityProblem(vuln(report), 'critical', 'warn')).toBeUndefined();
+    expect(vulnerabilityProblem(vuln(report), 'high', 'warn')).toBe('1 unsuppressed finding at or above high (1 high): C (high); 1 more of unknown severity, not counted (unknownSeverity: warn)');
+    expect(vulnerabilityProblem(vuln(report), 'unknown', 'warn')).toBe('3 unsuppressed findings at or above unknown (1 high, 1 medium, 1 unknown): B (medium), C (high), D (unknown)');
     expect(vulnerabilityProblem(vuln('not a report'), 'low')).toMatch(/cannot be judged: scanner.result is not a JSON object/);
+  });
+
+  it('unknownSeverity: fail (the default) counts findings of unknown severity at or above any failOn', () => {
+    // A Debian OSV record carries no severity: the scan reports it as unknown.
+    const debian: JsonValue = { verdict: 'fail', findings: [{ id: 'DEBIAN-CVE-2024-1', severity: 'unknown' }, { id: 'CVE-2024-2', severity: 'low' }] };
+    expect(vulnerabilityProblem(vuln(debian), 'critical')).toBe('1 unsuppressed finding at or above critical or of unknown severity (1 unknown): DEBIAN-CVE-2024-1 (unknown)');
+    expect(vulnerabilityProblem(vuln(debian), 'critical', 'fail')).toBe(vulnerabilityProblem(vuln(debian), 'critical'));
+    expect(vulnerabilityProblem(vuln(debian), 'low', 'fail')).toBe('2 unsuppressed findings at or above low or of unknown severity (1 low, 1 unknown): DEBIAN-CVE-2024-1 (unknown), CVE-2024-2 (low)');
+    expect(vulnerabilityProblem(vuln(debian), 'critical', 'warn')).toBeUndefined();
+    // Counts without ids (summary.bySeverity) count the same way.
+    expect(vulnerabilityProblem(vuln({ summary: { bySeverity: { unknown: 3 } } }), 'high')).toBe('3 unsuppressed findings at or above high or of unknown severity (3 unknown)');
+    expect(vulnerabilityProblem(vuln({ summary: { bySeverity: { unknown: 3 } } }), 'high', 'warn')).toBeUndefined();
+  });
+
+  it('an empty provenance list denies whatever the provenance says, and says why', () => {
+    const prov = buildStatement('r', DIGEST, PREDICATE_TYPES.slsaprovenance1, { buildDefinition: { externalParameters: { source: { repository: 'https://github.com/o/a' } } }, runDetails: { builder: { id: 'b' } } });
+    expect(provenanceProblems(prov, ['https://github.com/o/a'], ['b'])).toEqual([]);
+    expect(provenanceProblems(prov, [], [])).toEqual([
+      expect.stringMatching(/^sourceRepositories is empty: no source repository is allowed, so every artifact is denied/),
+      expect.stringMatching(/^builders is empty: no builder is allowed/),
+    ]);
   });
 
   it('repository names are compared without scheme/host case, git+ prefix, .git suffix or trailing slash', () => {
@@ -117,7 +153,51 @@ describe('scan report contract', () => {
   });
 
   it('never reads "no data" as "no findings"', () => {
-    expect(readScanReport({ verdict: 'incomplete', findings: [] })).toMatchObject({ ok: false, reason: expect.stringMatching(/no verified vulnerability data/) });
+    expect(readScanReport({ verdict: 'unknown', findings: [] })).toMatchObject({ ok: false, reason: expect.stringMatching(/verdict is "unknown": it had no verified vulnerability data/) });
+    expect(readScanReport({ verdict: 42, findings: [] })).toMatchObject({ ok: false, reason: expect.stringMatching(/verdict is 42/) });
     expect(readScanReport({})).toMatchObject({ ok: false });
+  });
+
+  it('an incomplete scan is unusable, and the reason quotes its first gaps', () => {
+    expect(readScanReport({ verdict: 'incomplete', findings: [] })).toEqual({ ok: false, reason: 'the scan was incomplete (verdict "incomplete"), so its findings are not the whole story' });
+    const gaps = ['no OSV data for Alpine', 'layer 3 unreadable', 'go binary without build info', 'fourth'].map((message) => ({ message }));
+    const r = readScanReport({ verdict: 'incomplete', gaps: [...gaps, { nope: 1 }], findings: [{ id: 'X', severity: 'low' }] });
+    expect(r).toEqual({ ok: false, reason: 'the scan was incomplete (verdict "incomplete"), so its findings are not the whole story: "no OSV data for Alpine"; "layer 3 unreadable"; "go binary without build info"; and 1 more' });
+    // Through the policy rule too: an incomplete scan never passes failOn, however clean.
+    expect(vulnerabilityProblem(vuln({ verdict: 'incomplete', gaps: gaps.slice(0, 1), findings: [] }), 'critical')).toBe(
+      'the vulnerability attestation cannot be judged: the scan was incomplete (verdict "incomplete"), so its findings are not the whole story: "no OSV data for Alpine"',
+    );
+  });
+});
+
+describe('policy documents (policyToDocument)', () => {
+  it.each([
+    'attestations: [slsaprovenance1]',
+    'signature: false\nevidence: bundle\nattestations: [vuln]',
+    'maxAge: 30d\nattestations: [cyclonedx, { type: vuln, maxAge: 7d }, https://example.com/custom/v1]',
+    'vulnerabilities: { failOn: high }',
+    'vulnerabilities: { failOn: medium, unknownSeverity: warn }\nevidence: att',
+    'provenance: { sourceRepositories: [https://github.com/o/a, https://github.com/o/b], builders: [] }',
+  ])('round-trips %j through policyFrom', (text) => {
+    const policy = parsePolicy(text);
+    const doc = policyToDocument(policy);
+    expect(policyFrom(doc)).toEqual(policy);
+    // Plain JSON: what the gate puts in a decision, an alert and a log line.
+    expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
+  });
+
+  it('writes implied attestations and per-type maximum ages explicitly', () => {
+    expect(policyToDocument(parsePolicy('maxAge: 2d\nvulnerabilities: { failOn: high }'))).toEqual({
+      version: 1,
+      signature: true,
+      evidence: 'any',
+      attestations: [{ type: 'vuln', maxAge: '2d' }],
+      vulnerabilities: { failOn: 'high', unknownSeverity: 'fail' },
+    });
+  });
+
+  it('a maximum age built in code without its text is written in whole seconds, rounded down', () => {
+    const doc = policyToDocument({ signature: true, evidence: 'any', attestations: [{ name: 'vuln', predicateType: PREDICATE_TYPES.vuln, maxAgeMs: 90_500 }] });
+    expect(doc.attestations).toEqual([{ type: 'vuln', maxAge: '90s' }]);
   });
 });
