@@ -81,11 +81,19 @@ export interface ArtifactGuardProps {
    */
   readonly osvMirror?: string;
   /**
-   * The deploy gate's policy when a request names none (the `verify --policy` document format,
-   * e.g. `{ attestations: ['slsaprovenance1', 'vuln'], vulnerabilities: { failOn: 'high' } }`).
+   * The deploy gate's policy (the `verify --policy` document format, e.g.
+   * `{ attestations: ['slsaprovenance1', 'vuln'], vulnerabilities: { failOn: 'high' } }`). A
+   * request's own policy can only add to it, and the stack's signature is always required
+   * (`signature: false` is ignored): attestations are attached whatever the verdict.
    * @default - a valid signature by the stack's key is enough
    */
   readonly gatePolicy?: Record<string, unknown>;
+  /**
+   * Repositories (`HOST/REPO`) whose signatures a gate request may accept instead of the
+   * reference's own (`identities`: replicas, pull-through caches). Naming any other is refused.
+   * @default - none
+   */
+  readonly gateIdentities?: string[];
   /**
    * Alias of the signing key (without `alias/`).
    * @default 'artifact-guard-signing'
@@ -267,7 +275,11 @@ export class ArtifactGuard extends Construct {
 
     this.verifyGate = step('VerifyGate', 'verify', 'Deploy gate: verify the signature and attestations of an image', {
       timeout: Duration.minutes(1),
-      environment: { SIGNING_KEY_ARN: this.signingKey.keyArn, ...(props.gatePolicy ? { GATE_POLICY: JSON.stringify(props.gatePolicy) } : {}) },
+      environment: {
+        SIGNING_KEY_ARN: this.signingKey.keyArn,
+        ...(props.gatePolicy ? { GATE_POLICY: JSON.stringify(props.gatePolicy) } : {}),
+        ...(props.gateIdentities?.length ? { GATE_IDENTITIES: props.gateIdentities.join(',') } : {}),
+      },
     });
     iam.Grant.addToPrincipal({ grantee: this.verifyGate.role, actions: ['kms:GetPublicKey', 'kms:DescribeKey'], resourceArns: [this.signingKey.keyArn] });
     for (const repo of this.repositories) repo.grantPull(this.verifyGate.role);

@@ -78,7 +78,7 @@ function ruleProblems(policy: Policy, required: RequiredAttestation, used: Accep
     if (old) problems.push(`${required.name} attestation: the newest (${used.origin}) ${old}`);
   }
   if (required.predicateType === PREDICATE_TYPES.vuln && policy.failOn) {
-    const vuln = vulnerabilityProblem(used.statement, policy.failOn);
+    const vuln = vulnerabilityProblem(used.statement, policy.failOn, policy.unknownSeverity);
     if (vuln) problems.push(`vulnerabilities: ${vuln} (${used.origin})`);
   }
   if (required.predicateType === PREDICATE_TYPES.slsaprovenance1) {

@@ -14,7 +14,7 @@ export class FsBlobStore implements BlobStore {
     return path.join(this.root, ...norm.split('/'));
   }
 
-  async put(key: string, body: Buffer): Promise<void> {
+  async put(key: string, body: Buffer, _contentType?: string): Promise<void> {
     const file = this.file(key);
     await fs.mkdir(path.dirname(file), { recursive: true });
     // A unique temporary name: two writers of one key (two identical layers of an image) must
@@ -29,7 +29,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   /** Write-once: the file is written under a temporary name, then linked into place (link fails if the key exists). */
-  async putIfAbsent(key: string, body: Buffer): Promise<'created' | 'exists'> {
+  async putIfAbsent(key: string, body: Buffer, _contentType?: string): Promise<'created' | 'exists'> {
     const file = this.file(key);
     await fs.mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;

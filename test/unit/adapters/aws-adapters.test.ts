@@ -1,11 +1,12 @@
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EcrCredentialProvider } from '../../../lambdas/adapters/aws/ecr-credentials';
 import { EventBridgeAlertSink } from '../../../lambdas/adapters/aws/eventbridge-alert-sink';
 import { S3BlobStore } from '../../../lambdas/adapters/aws/s3-blob-store';
-import { UnavailableError } from '../../../lambdas/core/errors';
+import { IntegrityError, UnavailableError } from '../../../lambdas/core/errors';
+import { writeOnce } from '../../../lambdas/core/write-once';
 import { AlertType } from '../../../lambdas/workflow/states';
 
 describe('EcrCredentialProvider', () => {
@@ -57,6 +58,38 @@ describe('S3BlobStore', () => {
     expect((await store.get('evidence/a.json'))?.toString()).toBe('{"a":1}');
     expect(await store.get('missing')).toBeUndefined();
     expect(store.location('k')).toBe('s3://evidence-bucket/k');
+    s3.restore();
+  });
+
+  it('writes evidence once: If-None-Match *, a 412 means "exists", retention in governance mode', async () => {
+    // A bucket as S3 behaves with conditional writes: a second create of a key is refused with 412.
+    const objects = new Map<string, Buffer>();
+    const s3 = mockClient(S3Client);
+    s3.on(PutObjectCommand).callsFake((input: { Key: string; Body: Buffer; IfNoneMatch?: string }) => {
+      if (input.IfNoneMatch === '*' && objects.has(input.Key)) {
+        throw new S3ServiceException({ name: 'PreconditionFailed', $fault: 'client', $metadata: { httpStatusCode: 412 }, message: 'At least one of the pre-conditions you specified did not hold' });
+      }
+      objects.set(input.Key, Buffer.from(input.Body));
+      return {};
+    });
+    s3.on(GetObjectCommand).callsFake((input: { Key: string }) => {
+      const body = objects.get(input.Key);
+      if (!body) throw new NoSuchKey({ message: 'nope', $metadata: {} });
+      return { Body: { transformToByteArray: async () => new Uint8Array(body) } };
+    });
+    const now = new Date('2026-12-01T00:00:00Z');
+    const store = new S3BlobStore(new S3Client({ region: 'us-east-1' }), 'evidence-bucket', { lockDays: 30, now: () => now });
+    expect(await store.putIfAbsent('evidence/x.json', Buffer.from('one'), 'application/json')).toBe('created');
+    expect(await store.putIfAbsent('evidence/x.json', Buffer.from('two'), 'application/json')).toBe('exists');
+    expect(objects.get('evidence/x.json')?.toString()).toBe('one');
+    expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({ IfNoneMatch: '*', ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: new Date('2026-12-31T00:00:00Z') });
+
+    // writeOnce over it: the same bytes again are a retry; other bytes are never written.
+    await expect(writeOnce(store, 'evidence/x.json', Buffer.from('one'), 'application/json')).resolves.toMatchObject({ key: 'evidence/x.json' });
+    await expect(writeOnce(store, 'evidence/x.json', Buffer.from('two'), 'application/json')).rejects.toThrow(IntegrityError);
+    s3.reset();
+    s3.on(PutObjectCommand).rejects(new S3ServiceException({ name: 'ConditionalRequestConflict', $fault: 'client', $metadata: { httpStatusCode: 409 }, message: 'conflict' }));
+    await expect(store.putIfAbsent('evidence/y.json', Buffer.from('y'), 'application/json')).rejects.toThrow(UnavailableError);
     s3.restore();
   });
 });

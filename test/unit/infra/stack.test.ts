@@ -123,6 +123,23 @@ describe('ArtifactGuard stack', () => {
     for (const [, p] of policies) expect(JSON.stringify(p.Properties)).toContain('"aws:SecureTransport":"false"');
   });
 
+  it('keeps evidence write-once: Object Lock on the bucket, a policy denying unconditional writes, writers that set retention', () => {
+    const evidence = resources('AWS::S3::Bucket').filter(([, b]) => (b.Properties?.ObjectLockEnabled as boolean | undefined) === true);
+    expect(evidence).toHaveLength(1);
+    const [bucketId] = evidence[0]!;
+    const policy = resources('AWS::S3::BucketPolicy').find(([, p]) => JSON.stringify(p.Properties?.Bucket) === JSON.stringify({ Ref: bucketId }))![1];
+    const statements = (policy.Properties?.PolicyDocument as { Statement: { Sid?: string; Effect: string; Action: string; Condition?: unknown; Resource: unknown }[] }).Statement;
+    const writeOnce = statements.find((st) => st.Sid === 'EvidenceIsWriteOnce');
+    expect(writeOnce).toMatchObject({ Effect: 'Deny', Action: 's3:PutObject', Condition: { Null: { 's3:if-none-match': 'true' } } });
+    expect(JSON.stringify(writeOnce?.Resource)).toContain('/evidence/*');
+    for (const [, fn] of resources('AWS::Lambda::Function')) {
+      const vars = (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+      if ('EVIDENCE_BUCKET' in vars) expect(vars.EVIDENCE_LOCK_DAYS).toBe('365');
+    }
+    const writers = resources('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties).includes('s3:PutObjectRetention'));
+    expect(writers.length).toBe(3);
+  });
+
   it('runs a Standard JSONPath state machine with tracing, where every task retries and failures reach the alert step', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
@@ -154,12 +171,12 @@ describe('ArtifactGuard stack', () => {
     expect(committed).toEqual(definition);
   });
 
-  it('starts the workflow on successful ECR pushes, but never on sha256-* evidence tags', () => {
+  it('starts the workflow on every successful tagged ECR push, sha256-* evidence tags included (Resolve checks them)', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.ecr'],
         'detail-type': ['ECR Image Action'],
-        detail: { 'action-type': ['PUSH'], result: ['SUCCESS'], 'repository-name': Match.anyValue(), 'image-tag': [{ 'anything-but': { prefix: 'sha256-' } }] },
+        detail: { 'action-type': ['PUSH'], result: ['SUCCESS'], 'repository-name': Match.anyValue(), 'image-tag': [{ exists: true }] },
       },
       Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('Workflow') }, DeadLetterConfig: Match.anyValue() })],
     });
