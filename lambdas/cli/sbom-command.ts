@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FsBlobStore } from '../adapters/local/fs-blob-store';
 import { DockerConfigCredentials } from '../adapters/local/docker-config-credentials';
+import { HmacFileKey } from '../adapters/local/hmac-file-key';
 import { BadInputError } from '../core/errors';
 import { openSource, parseSource } from '../oci/open-source';
-import { cacheDir } from '../local/paths';
+import { cacheDir, localPaths } from '../local/paths';
 import { catalogers } from '../sbom/catalogers';
 import type { ImageSbom, SbomResult } from '../sbom/component';
 import { generateDirSbom, generateSbom } from '../sbom/generate';
@@ -20,11 +21,21 @@ import type { CommandResult } from './command';
 
 const FORMATS = ['cyclonedx-json', 'spdx-json', 'table'] as const;
 
-/** Runs the SBOM engine on any SOURCE scheme with the local layer cache. */
+/** Always on stderr, `-q` or not: a cache entry someone may have forged. */
+function warn(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/**
+ * Runs the SBOM engine on any SOURCE scheme with the local layer cache, whose entries are
+ * authenticated with the local home's `cache-mac.key` (made on first use).
+ */
 export async function sbomFor(source: string, opts: { insecure?: boolean; log?: (l: string) => void } = {}): Promise<SbomResult> {
   const spec = parseSource(source);
-  const cache = new BlobLayerCache(new FsBlobStore(cacheDir()), catalogers.map((c) => c.name));
   if (spec.scheme === 'dir') return generateDirSbom(spec.location, { log: opts.log });
+  const cache = new BlobLayerCache(new FsBlobStore(cacheDir()), catalogers.map((c) => c.name), new HmacFileKey(localPaths().cacheMacKey), {
+    onRejected: (digest, reason) => warn(`warning: layer cache entry for ${digest} refused (${reason}); reading the layer again`),
+  });
   const src = await openSource(spec, { credentials: new DockerConfigCredentials(), insecure: opts.insecure });
   try {
     return await generateSbom(src, src.writer?.repositoryName ?? src.display, { cache, log: opts.log });

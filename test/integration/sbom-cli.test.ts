@@ -125,6 +125,22 @@ describe('artifact-guard sbom', () => {
     expect(next.stdout.replace(/^\S+@sha256:\S+/m, '')).toBe(fresh.stdout.replace(/^\S+@sha256:\S+/m, ''));
   });
 
+  it('refuses a tampered layer-cache entry: one warning, the layer read again, the same SBOM', async () => {
+    const { dir, image } = await layout('tamper-cache', [base, app]);
+    const cold = await runCli(['sbom', `oci-dir:${dir}`, '-o', 'table'], env);
+    const key = path.join(env.ARTIFACT_GUARD_HOME!, 'cache-mac.key');
+    expect(fs.statSync(key).mode & 0o777).toBe(0o600);
+    const baseDigest = image.layers[0]!.descriptor.digest;
+    const entry = (fs.readdirSync(env.ARTIFACT_GUARD_CACHE_DIR!, { recursive: true }) as string[]).find((f) => f.endsWith(`${baseDigest.slice(7)}.catalog`));
+    const file = path.join(env.ARTIFACT_GUARD_CACHE_DIR!, entry!);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"name":"musl"', '"name":"muzl"'));
+    const warm = await runCli(['sbom', `oci-dir:${dir}`, '-o', 'table', '-q'], env);
+    expect(warm.stderr).toBe(`warning: layer cache entry for ${baseDigest} refused (MAC does not match); reading the layer again\n`);
+    expect(warm.stdout).toBe(cold.stdout);
+    const again = await runCli(['sbom', `oci-dir:${dir}`, '-o', 'table'], env);
+    expect(again.stderr).not.toMatch(/reading layer|refused/);
+  });
+
   it('fails with one clear line on a layer whose bytes do not match its digest', async () => {
     const { dir, image } = await layout('tampered', [base]);
     const blob = path.join(dir, 'blobs', 'sha256', image.layers[0]!.descriptor.digest.slice(7));
