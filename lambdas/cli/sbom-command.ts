@@ -21,7 +21,7 @@ import type { CommandResult } from './command';
 
 const FORMATS = ['cyclonedx-json', 'spdx-json', 'table'] as const;
 
-/** Always on stderr, `-q` or not: a cache entry someone may have forged. */
+/** Always on stderr, `-q` or not: what the SBOM may be missing, a cache entry someone may have forged. */
 function warn(line: string): void {
   process.stderr.write(`${line}\n`);
 }
@@ -65,9 +65,15 @@ export async function sbomCommand(argv: string[]): Promise<CommandResult> {
     if (!images.length) throw new BadInputError(`sbom: no platform "${values.platform}" (have: ${result.images.map((i) => i.platform).join(', ') || 'none'})`);
   }
   for (const image of images) for (const w of image.warnings) log?.(`warning: ${w.path ? `${w.path}: ` : ''}${w.message}`);
+  for (const line of gapLines(images)) warn(line);
   if (format === 'table') return write(values.file, [sbomTable(result.subject, images)], images);
   if (images.length === 0) throw new BadInputError(`sbom: ${result.subject.name}@${result.subject.digest} is a ${result.subject.kind}, not a container image: nothing to catalog`);
   return write(values.file, images.map((i) => render(format, result, i)), images);
+}
+
+/** One `warning: incomplete inventory: …` line per gap (already capped per image), naming the platform of an index. */
+function gapLines(images: readonly ImageSbom[]): string[] {
+  return images.flatMap((i) => i.gaps.map((g) => `warning: incomplete inventory: ${images.length > 1 && i.platform ? `${i.platform}: ` : ''}${g.message}`));
 }
 
 /** stdout, or `--file OUT` (one file per platform of an index: `OUT` with `.<os>-<arch>` before the extension). */
