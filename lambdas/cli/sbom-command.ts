@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FsBlobStore } from '../adapters/local/fs-blob-store';
 import { DockerConfigCredentials } from '../adapters/local/docker-config-credentials';
+import { HmacFileKey } from '../adapters/local/hmac-file-key';
 import { BadInputError } from '../core/errors';
 import { openSource, parseSource } from '../oci/open-source';
-import { cacheDir } from '../local/paths';
+import { cacheDir, localPaths } from '../local/paths';
 import { catalogers } from '../sbom/catalogers';
 import type { ImageSbom, SbomResult } from '../sbom/component';
 import { generateDirSbom, generateSbom } from '../sbom/generate';
@@ -20,11 +21,21 @@ import type { CommandResult } from './command';
 
 const FORMATS = ['cyclonedx-json', 'spdx-json', 'table'] as const;
 
-/** Runs the SBOM engine on any SOURCE scheme with the local layer cache. */
+/** Always on stderr, `-q` or not: what the SBOM may be missing, a cache entry someone may have forged. */
+function warn(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/**
+ * Runs the SBOM engine on any SOURCE scheme with the local layer cache, whose entries are
+ * authenticated with the local home's `cache-mac.key` (made on first use).
+ */
 export async function sbomFor(source: string, opts: { insecure?: boolean; log?: (l: string) => void } = {}): Promise<SbomResult> {
   const spec = parseSource(source);
-  const cache = new BlobLayerCache(new FsBlobStore(cacheDir()), catalogers.map((c) => c.name));
   if (spec.scheme === 'dir') return generateDirSbom(spec.location, { log: opts.log });
+  const cache = new BlobLayerCache(new FsBlobStore(cacheDir()), catalogers.map((c) => c.name), new HmacFileKey(localPaths().cacheMacKey), {
+    onRejected: (digest, reason) => warn(`warning: layer cache entry for ${digest} refused (${reason}); reading the layer again`),
+  });
   const src = await openSource(spec, { credentials: new DockerConfigCredentials(), insecure: opts.insecure });
   try {
     return await generateSbom(src, src.writer?.repositoryName ?? src.display, { cache, log: opts.log });
@@ -54,9 +65,15 @@ export async function sbomCommand(argv: string[]): Promise<CommandResult> {
     if (!images.length) throw new BadInputError(`sbom: no platform "${values.platform}" (have: ${result.images.map((i) => i.platform).join(', ') || 'none'})`);
   }
   for (const image of images) for (const w of image.warnings) log?.(`warning: ${w.path ? `${w.path}: ` : ''}${w.message}`);
+  for (const line of gapLines(images)) warn(line);
   if (format === 'table') return write(values.file, [sbomTable(result.subject, images)], images);
   if (images.length === 0) throw new BadInputError(`sbom: ${result.subject.name}@${result.subject.digest} is a ${result.subject.kind}, not a container image: nothing to catalog`);
   return write(values.file, images.map((i) => render(format, result, i)), images);
+}
+
+/** One `warning: incomplete inventory: …` line per gap (already capped per image), naming the platform of an index. */
+function gapLines(images: readonly ImageSbom[]): string[] {
+  return images.flatMap((i) => i.gaps.map((g) => `warning: incomplete inventory: ${images.length > 1 && i.platform ? `${i.platform}: ` : ''}${g.message}`));
 }
 
 /** stdout, or `--file OUT` (one file per platform of an index: `OUT` with `.<os>-<arch>` before the extension). */

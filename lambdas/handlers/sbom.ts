@@ -1,10 +1,8 @@
-import { BlobLayerCache } from '../sbom/layer-cache';
-import { catalogers } from '../sbom/catalogers';
+import { NO_LAYER_CACHE } from '../sbom/layer-cache';
 import { createSbomStep } from '../workflow/steps/sbom';
 import { aws, lambdaHandler } from './runtime';
 
 const evidence = aws.evidence();
-export const handler = lambdaHandler(
-  'sbom',
-  createSbomStep({ openSource: aws.openSource, evidence, cache: new BlobLayerCache(evidence, catalogers.map((c) => c.name)), metrics: aws.metrics, now: aws.now }),
-);
+// No layer cache until a KMS MAC key is wired in (KmsMacKey, adapters/aws/kms-mac-key.ts): an
+// unauthenticated cache in the bucket would let whoever can write it hide a layer's packages.
+export const handler = lambdaHandler('sbom', createSbomStep({ openSource: aws.openSource, evidence, cache: NO_LAYER_CACHE, metrics: aws.metrics, now: aws.now }));

@@ -4,6 +4,7 @@ import definition from '../workflow/state-machine.asl.json';
 import { DynamoDbRecordStore } from '../adapters/aws/dynamodb-record-store';
 import { DockerConfigCredentials } from '../adapters/local/docker-config-credentials';
 import { FsBlobStore } from '../adapters/local/fs-blob-store';
+import { HmacFileKey } from '../adapters/local/hmac-file-key';
 import { JsonLinesAlertSink } from '../adapters/local/json-lines-alert-sink';
 import { openSource } from '../oci/open-source';
 import type { BlobStore } from '../ports/blob-store';
@@ -111,7 +112,10 @@ export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<Loc
     ...(opts.vulnerabilities ? { vulnerabilities: opts.vulnerabilities } : {}),
     threshold: opts.threshold ?? 'high',
     unknownSeverity: opts.unknownSeverity ?? 'fail',
-    layerCache: new BlobLayerCache(new FsBlobStore(opts.cacheDir ?? cacheDir()), catalogers.map((c) => c.name)),
+    layerCache: new BlobLayerCache(new FsBlobStore(opts.cacheDir ?? cacheDir()), catalogers.map((c) => c.name), new HmacFileKey(paths.cacheMacKey), {
+      // Always shown (even quiet): someone may have written the cache. The layer is read again.
+      onRejected: (digest, reason) => process.stderr.write(`warning: layer cache entry for ${digest} refused (${reason}); reading the layer again\n`),
+    }),
     insecure: opts.insecure ?? false,
     close: () => dynamo.close(),
   };

@@ -1,7 +1,9 @@
+import { warning } from './catalogers/common/text';
 import { OS_RELEASE_PATHS, parseOsRelease } from './catalogers/os-release';
+import { fileTooLarge } from './inventory-gaps';
 import type { FileResult, LayerCatalog, LinkRecord } from './layer-catalog';
 import { LAYER_CATALOG_VERSION } from './layer-catalog';
-import type { Cataloger, CatalogedPackage, CatalogWarning, LicenseFact, ParseResult } from './package';
+import type { Cataloger, CatalogedPackage, CatalogWarning, LicenseFact, ParseResult, WarningImpact } from './package';
 
 const OS_RELEASE = new Set<string>(OS_RELEASE_PATHS);
 const OS_RELEASE_MAX = 64 * 1024;
@@ -50,8 +52,12 @@ export class CatalogCollector {
     this.matchers = catalogers.filter((c) => c.content !== undefined);
   }
 
-  warn(path: string, message: string): void {
-    if (this.warnings.length < MAX_WARNINGS) this.warnings.push({ path, message });
+  /**
+   * Records a warning. The collector's own (a file over a cap, a parser that failed, too many
+   * links, ...) are `inventory`; so is the summary past the cap, whatever was dropped.
+   */
+  warn(path: string, message: string, impact: WarningImpact = 'inventory'): void {
+    if (this.warnings.length < MAX_WARNINGS) this.warnings.push(warning(path, message, impact));
     else if (this.warnings.length === MAX_WARNINGS) this.warnings.push({ path: '', message: 'more warnings in this layer were dropped' });
   }
 
@@ -62,7 +68,8 @@ export class CatalogCollector {
     const dir = path.slice(0, path.length - base.length).replace(/\/$/, '');
     if (base === OPAQUE) this.opaqueDirs.push(dir);
     else if (base.length > WHITEOUT.length) this.whiteouts.push(dir ? `${dir}/${base.slice(WHITEOUT.length)}` : base.slice(WHITEOUT.length));
-    else this.warn(path, 'invalid whiteout ".wh." ignored');
+    // A bare `.wh.` names nothing to delete and is no file a cataloger reads: nothing is hidden.
+    else this.warn(path, 'invalid whiteout ".wh." ignored', 'metadata');
     return true;
   }
 
@@ -90,7 +97,7 @@ export class CatalogCollector {
     if (!who) return this.matchers.length ? this.candidate(path, mode) : undefined;
     const max = who === 'os-release' ? OS_RELEASE_MAX : who.maxFileSize;
     if (size > max) {
-      this.warn(path, `${size} bytes, more than the ${max} read for ${who === 'os-release' ? 'os-release' : who.name}; skipped`);
+      this.warn(path, fileTooLarge(size, max, who === 'os-release' ? 'os-release' : who.name));
       return undefined;
     }
     return who;
@@ -119,7 +126,7 @@ export class CatalogCollector {
       const verdict = c.content!.inspect(head.subarray(0, Math.min(head.length, c.content!.headBytes)), path, size);
       if (typeof verdict === 'string') this.warn(path, verdict);
       else if (verdict) {
-        if (size > c.maxFileSize) this.warn(path, `${size} bytes, more than the ${c.maxFileSize} read for ${c.name}; skipped`);
+        if (size > c.maxFileSize) this.warn(path, fileTooLarge(size, c.maxFileSize, c.name));
         else (accepted ??= []).push(c);
       }
     }
@@ -134,6 +141,7 @@ export class CatalogCollector {
     if (who === 'os-release') {
       const os = parseOsRelease(content);
       if (os) this.files[path] = { cataloger: 'os-release', packages: [], osRelease: os };
+      // `inventory`: without the OS identity, OS packages' purls lose their distro and may not match.
       else this.warn(path, 'os-release without ID; ignored');
       return;
     }
@@ -178,7 +186,7 @@ export class CatalogCollector {
       if ((result.packages.length || result.licenseFacts?.length) && owner === undefined) owner = name;
       packages.push(...result.packages);
       if (result.licenseFacts) licenseFacts.push(...result.licenseFacts);
-      for (const w of result.warnings) this.warn(w.path, w.message);
+      for (const w of result.warnings) this.warn(w.path, w.message, w.impact);
     }
     if (owner !== undefined) this.files[path] = { cataloger: owner, packages, ...(licenseFacts.length ? { licenseFacts } : {}) };
   }

@@ -28,6 +28,19 @@ export interface LayerReport {
   readonly entries?: number;
 }
 
+/**
+ * Content the SBOM did not inventory: a layer not read, a file skipped, or a warning that may
+ * hide packages or versions (impact `inventory`). An SBOM without gaps is the whole inventory.
+ */
+export interface InventoryGap {
+  readonly kind: 'layer-skipped' | 'file-skipped' | 'catalog-warning';
+  /** One line for people: what was not inventoried and why (names the layer digest and path). */
+  readonly message: string;
+  readonly layer?: string;
+  /** The path as cataloged (root-relative, no leading `/`). */
+  readonly path?: string;
+}
+
 /** The SBOM of one image (one platform of an index). */
 export interface ImageSbom {
   readonly manifestDigest: string;
@@ -36,7 +49,10 @@ export interface ImageSbom {
   readonly platform?: string;
   readonly os?: OsRelease;
   readonly components: readonly Component[];
+  /** Every warning, whatever its impact. */
   readonly warnings: readonly CatalogWarning[];
+  /** What was not inventoried (at most 100 entries and one saying how many more): empty means complete. */
+  readonly gaps: readonly InventoryGap[];
   readonly layers: readonly LayerReport[];
 }
 

@@ -7,11 +7,12 @@ import { planArtifact } from '../oci/artifact-plan';
 import { BadInputError } from '../core/errors';
 import { buildComponents, osIdentity } from './build-components';
 import { catalogers as allCatalogers } from './catalogers';
-import type { ImageSbom, LayerReport, SbomResult } from './component';
+import type { ImageSbom, InventoryGap, LayerReport, SbomResult } from './component';
 import type { DecompressionLimits } from './decompress';
 import type { LayerCache } from './layer-cache';
 import type { LayerCatalog } from './layer-catalog';
 import { scanDirectory } from './dir-scanner';
+import { absentForeignLayerGap, capGaps, catalogGaps, unknownLayerGap } from './inventory-gaps';
 import { scanLayer } from './layer-scanner';
 import { mergeLayers } from './overlay';
 import type { Cataloger, CatalogWarning } from './package';
@@ -32,6 +33,7 @@ export async function imageSbom(source: ArtifactSource, m: FetchedManifest & { m
   const reports: (LayerReport | undefined)[] = [];
   const warnings: CatalogWarning[] = [];
   const catalogs: (LayerCatalog | undefined)[] = [];
+  const layerGaps: (InventoryGap | undefined)[] = [];
   // Decompression runs on libuv's thread pool: reading a few layers at once keeps the cores busy
   // (one inflating, the main thread parsing tar) while memory stays bounded by `concurrency`.
   const jobs = m.manifest.layers.map((layer, i) => async (): Promise<void> => {
@@ -39,11 +41,13 @@ export async function imageSbom(source: ArtifactSource, m: FetchedManifest & { m
     const compression = layerCompression(layer.mediaType);
     if (!compression) {
       reports[i] = { ...base, status: 'skipped', reason: 'not a filesystem layer' };
+      layerGaps[i] = unknownLayerGap(layer);
       return;
     }
     if (isForeignLayer(layer.mediaType) && !(await source.hasBlob(layer))) {
       reports[i] = { ...base, status: 'skipped', reason: `foreign layer not in the registry${layer.urls?.length ? ` (urls: ${layer.urls.join(', ')})` : ''}` };
       warnings.push({ path: '', message: `foreign layer ${layer.digest} was not fetched: its packages are not in this SBOM` });
+      layerGaps[i] = absentForeignLayerGap(layer);
       return;
     }
     const cached = await opts.cache?.get(layer.digest);
@@ -67,6 +71,9 @@ export async function imageSbom(source: ArtifactSource, m: FetchedManifest & { m
   const os = osIdentity(fsView);
   const components = buildComponents(fsView, present.map((c) => c.digest), catalogers, os);
   for (const c of present) warnings.push(...c.warnings.map((w) => ({ ...w, message: `${w.message} (layer ${c.digest})` })));
+  // Layers not read first (manifest order), then what the read ones could not inventory.
+  const skipped = layerGaps.filter((g): g is InventoryGap => g !== undefined);
+  const gaps = capGaps([...skipped, ...catalogGaps(present, (digest) => `layer ${digest}`)]);
   return {
     manifestDigest: m.digest,
     manifestMediaType: m.mediaType,
@@ -75,6 +82,7 @@ export async function imageSbom(source: ArtifactSource, m: FetchedManifest & { m
     ...(os ? { os } : {}),
     components,
     warnings,
+    gaps,
     layers: reports.filter((r): r is LayerReport => r !== undefined),
   };
 }
@@ -130,6 +138,7 @@ export async function generateDirSbom(root: string, opts: SbomOptions = {}): Pro
     ...(os ? { os } : {}),
     components: buildComponents(fsView, [catalog.digest], catalogers, os),
     warnings: [...catalog.warnings],
+    gaps: capGaps(catalogGaps([catalog], () => undefined)),
     layers: [{ digest: catalog.digest, mediaType: 'inode/directory', size: catalog.bytes, status: 'scanned', entries: catalog.entries }],
   };
   return { subject: { name: root, digest: catalog.digest, mediaType: 'inode/directory', kind: 'directory' }, images: [image], uninventoried: [] };

@@ -2,7 +2,7 @@ import type { OsRelease } from './catalogers/os-release';
 import type { CatalogedPackage, CatalogWarning, LicenseFact } from './package';
 
 /** Bump when cataloger output or this shape changes: cached layer catalogs of other versions are ignored. */
-export const LAYER_CATALOG_VERSION = 2;
+export const LAYER_CATALOG_VERSION = 3;
 
 /** What one wanted file yielded. */
 export interface FileResult {

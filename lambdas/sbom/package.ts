@@ -21,10 +21,20 @@ export interface CatalogedPackage {
   readonly metadata?: Readonly<Record<string, string>>;
 }
 
+/**
+ * What a warning may have cost the SBOM. `inventory`: packages or versions may be missing (a
+ * file not read, a stanza skipped, a parser that failed). `metadata`: only facts about packages
+ * that are listed anyway (licences, copyright) or nothing at all. Mark `metadata` only where a
+ * warning provably cannot hide a package or a version: an unmarked warning counts as `inventory`.
+ */
+export type WarningImpact = 'inventory' | 'metadata';
+
 /** A problem found while cataloging that did not stop the SBOM (a corrupt file, a skipped entry). */
 export interface CatalogWarning {
   readonly path: string;
   readonly message: string;
+  /** Absent means `inventory` (fail closed); see {@link WarningImpact}. */
+  readonly impact?: WarningImpact;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { LayerEntry } from '../../lambdas/oci/image-builder';
 import { MediaType } from '../../lambdas/oci/media-types';
 import { validateCycloneDx } from '../../lambdas/sbom/writers/cyclonedx-validate';
 import { expectOneErrorLine, runCli } from '../support/cli';
+import { writeImageLayout } from '../support/image-layout';
 import { registrySource } from '../support/images';
 import { testRegistry, uniqueRepo } from '../support/registry-env';
 import { validateSpdx23 } from '../support/spdx-schema';
@@ -123,6 +124,50 @@ describe('artifact-guard sbom', () => {
     const fresh = await runCli(['sbom', `oci-dir:${dir2}`, '-o', 'table'], { ...env, ARTIFACT_GUARD_CACHE_DIR: path.join(work, 'empty-cache') });
     expect(fresh.stderr.match(/reading layer/g)).toHaveLength(2);
     expect(next.stdout.replace(/^\S+@sha256:\S+/m, '')).toBe(fresh.stdout.replace(/^\S+@sha256:\S+/m, ''));
+  });
+
+  it('says what it did not inventory: stderr lines (even with -q), the documents, after the table; exit code 0', async () => {
+    const dir = path.join(work, 'gaps');
+    const padded = Buffer.concat([Buffer.from('{"name":"lodash","version":"4.17.20",'), Buffer.alloc(1024 * 1024, 0x20), Buffer.from('"x":1}')]);
+    const gappy = await writeImageLayout(dir, [base, { mediaType: 'application/x-foo', bytes: Buffer.from('hidden') }, [{ path: 'app/node_modules/lodash/package.json', content: padded }]]);
+    const [, foo, npm] = gappy.layers.map((l) => l.digest);
+    const gapLines = [
+      `warning: incomplete inventory: layer ${foo} has media type application/x-foo, not a filesystem layer: its content was not inventoried`,
+      `warning: incomplete inventory: layer ${npm}: app/node_modules/lodash/package.json was not inventoried (${padded.length} bytes, more than the 1048576 read for npm)`,
+    ];
+    const res = await runCli(['sbom', `oci-dir:${dir}`, '-q'], env);
+    expect(res.code).toBe(0);
+    expect(res.stderr.split('\n').filter((l) => l.startsWith('warning: incomplete inventory:'))).toEqual(gapLines);
+    expect(await validateCycloneDx(res.stdout)).toEqual([]);
+    const bom = JSON.parse(res.stdout);
+    expect(bom.compositions).toEqual([{ aggregate: 'incomplete', assemblies: [bom.metadata.component['bom-ref']] }]);
+    expect(bom.metadata.properties.filter((p: { name: string }) => p.name === 'artifact-guard:gap')).toHaveLength(2);
+    const spdx = await runCli(['sbom', `oci-dir:${dir}`, '-o', 'spdx-json'], env);
+    const doc = JSON.parse(spdx.stdout);
+    expect(validateSpdx23(doc)).toEqual([]);
+    expect(doc.comment).toContain(`layer ${foo} has media type application/x-foo`);
+    const table = await runCli(['sbom', `oci-dir:${dir}`, '-o', 'table'], env);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain(`2 component(s)\nincomplete inventory: this SBOM does not cover\n  layer ${foo} has media type`);
+    const complete = await runCli(['sbom', `oci-dir:${(await layout('complete', [base])).dir}`], env);
+    expect(complete.stderr).not.toMatch(/incomplete inventory/);
+    expect(JSON.parse(complete.stdout).compositions[0].aggregate).toBe('complete');
+  });
+
+  it('refuses a tampered layer-cache entry: one warning, the layer read again, the same SBOM', async () => {
+    const { dir, image } = await layout('tamper-cache', [base, app]);
+    const cold = await runCli(['sbom', `oci-dir:${dir}`, '-o', 'table'], env);
+    const key = path.join(env.ARTIFACT_GUARD_HOME!, 'cache-mac.key');
+    expect(fs.statSync(key).mode & 0o777).toBe(0o600);
+    const baseDigest = image.layers[0]!.descriptor.digest;
+    const entry = (fs.readdirSync(env.ARTIFACT_GUARD_CACHE_DIR!, { recursive: true }) as string[]).find((f) => f.endsWith(`${baseDigest.slice(7)}.catalog`));
+    const file = path.join(env.ARTIFACT_GUARD_CACHE_DIR!, entry!);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"name":"musl"', '"name":"muzl"'));
+    const warm = await runCli(['sbom', `oci-dir:${dir}`, '-o', 'table', '-q'], env);
+    expect(warm.stderr).toBe(`warning: layer cache entry for ${baseDigest} refused (MAC does not match); reading the layer again\n`);
+    expect(warm.stdout).toBe(cold.stdout);
+    const again = await runCli(['sbom', `oci-dir:${dir}`, '-o', 'table'], env);
+    expect(again.stderr).not.toMatch(/reading layer|refused/);
   });
 
   it('fails with one clear line on a layer whose bytes do not match its digest', async () => {

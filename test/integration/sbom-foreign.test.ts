@@ -41,6 +41,13 @@ describe('foreign and non-distributable layers', () => {
     expect(sbom.layers[0]!.reason).toMatch(/foreign layer not in the registry \(urls: https:\/\/mcr/);
     expect(sbom.warnings.some((w) => w.message.includes(`foreign layer ${absentDigest} was not fetched`))).toBe(true);
     expect(sbom.components.map((c) => c.name).sort()).toEqual(['a', 'b']);
+    expect(sbom.gaps).toEqual([
+      {
+        kind: 'layer-skipped',
+        layer: absentDigest,
+        message: `foreign layer ${absentDigest} (${MediaType.dockerForeignGzip}) is not in the registry (urls: https://mcr.microsoft.com/v2/windows/blobs/x): its content was not inventoried`,
+      },
+    ]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

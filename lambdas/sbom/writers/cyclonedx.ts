@@ -42,6 +42,8 @@ export function cycloneDxBom(subject: SbomSubject, image: ImageSbom, opts: Cyclo
   if (image.platform) main.properties.add(new Models.Property('artifact-guard:platform', image.platform));
   if (image.os) main.properties.add(new Models.Property('artifact-guard:os', `${image.os.id} ${image.os.versionId ?? ''}`.trim()));
   bom.metadata.component = main;
+  // Gaps are already capped (100 and a count): one property each, in order of the list.
+  for (const g of image.gaps) bom.metadata.properties.add(new Models.Property('artifact-guard:gap', g.message));
   for (const c of image.components) {
     const comp = new Models.Component(Enums.ComponentType.Library, c.name, {
       bomRef: c.bomRef,
@@ -63,8 +65,34 @@ export function cycloneDxBom(subject: SbomSubject, image: ImageSbom, opts: Cyclo
   return bom;
 }
 
-const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6));
+const normalizers = new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6);
+
+/** CycloneDX 1.6 `compositions` (the library's models have none). */
+interface Composition {
+  readonly aggregate: 'complete' | 'incomplete';
+  readonly assemblies: readonly string[];
+}
+
+/**
+ * The library's JSON serializer, plus one composition saying whether the image (the metadata
+ * component) is inventoried completely. It is added to the normalized object, after the
+ * library has made bom-refs unique and before it is stringified.
+ */
+class SerializerWithComposition extends Serialize.JsonSerializer {
+  constructor(private readonly aggregate: Composition['aggregate']) {
+    super(normalizers);
+  }
+
+  protected override _normalize(bom: CDX.Models.Bom, options?: CDX.Serialize.Types.NormalizerOptions): CDX.Serialize.JSON.Types.Normalized.Bom {
+    const normalized = super._normalize(bom, options);
+    const ref = normalized.metadata?.component?.['bom-ref'];
+    if (!ref) return normalized;
+    const compositions: Composition[] = [{ aggregate: this.aggregate, assemblies: [ref] }];
+    return Object.assign(normalized, { compositions });
+  }
+}
 
 export function cycloneDxJson(subject: SbomSubject, image: ImageSbom, opts: CycloneDxOptions = {}): string {
+  const serializer = new SerializerWithComposition(image.gaps.length ? 'incomplete' : 'complete');
   return serializer.serialize(cycloneDxBom(subject, image, opts), { sortLists: true, space: 2 });
 }

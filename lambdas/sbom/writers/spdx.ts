@@ -14,6 +14,15 @@ interface Extracted {
 }
 
 /**
+ * SPDX 2.3 has no completeness field: an incomplete inventory says so in the document comment,
+ * one gap a line (already capped). Undefined when the inventory is complete.
+ */
+function incompleteComment(image: ImageSbom): string | undefined {
+  if (!image.gaps.length) return undefined;
+  return ['INCOMPLETE INVENTORY: packages may be missing from this document. Not inventoried:', ...image.gaps.map((g) => `- ${g.message}`)].join('\n');
+}
+
+/**
  * An SPDX 2.3 JSON document for one image: a CONTAINER package the document DESCRIBES, which
  * CONTAINS one package per component. Licence strings that are not SPDX expressions become
  * `LicenseRef-…` entries in `hasExtractedLicensingInfos`.
@@ -61,6 +70,7 @@ export function spdxDocument(subject: SbomSubject, image: ImageSbom, opts: { tim
     relationships.push({ spdxElementId: imageId, relationshipType: 'CONTAINS', relatedSpdxElement: id });
   });
   const safeName = subject.name.replace(/[^A-Za-z0-9._/-]+/g, '-');
+  const comment = incompleteComment(image);
   return {
     spdxVersion: 'SPDX-2.3',
     dataLicense: 'CC0-1.0',
@@ -68,6 +78,7 @@ export function spdxDocument(subject: SbomSubject, image: ImageSbom, opts: { tim
     name: `${subject.name}@${image.manifestDigest}`,
     documentNamespace: `https://artifact-guard.dev/spdx/${safeName}/${image.manifestDigest.replace(':', '-')}/${opts.namespaceId ?? randomUUID()}`,
     creationInfo: { created: spdxTimestamp(opts.timestamp ?? new Date()), creators: [`Tool: ${TOOL.name}-${TOOL.version}`, `Organization: ${TOOL.vendor}`] },
+    ...(comment ? { comment } : {}),
     packages,
     relationships,
     ...(extracted.size ? { hasExtractedLicensingInfos: [...extracted.values()] } : {}),

@@ -18,7 +18,9 @@ export function sbomTable(subject: SbomSubject, images: readonly ImageSbom[]): s
     const header = ['NAME', 'VERSION', 'TYPE', 'LICENSES'];
     const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => (r[i] as string).length))));
     const fmt = (r: string[]): string => r.map((cell, i) => (i < r.length - 1 ? cell.padEnd(widths[i] as number) : cell)).join('  ').trimEnd();
-    lines.push(fmt(header), ...rows.map(fmt), `${rows.length} component(s)`, '');
+    lines.push(fmt(header), ...rows.map(fmt), `${rows.length} component(s)`);
+    if (image.gaps.length) lines.push('incomplete inventory: this SBOM does not cover', ...image.gaps.map((g) => `  ${g.message}`));
+    lines.push('');
   }
   if (images.length === 0) lines.push(`${subject.name}@${subject.digest}: a ${subject.kind}, no filesystem to catalog`);
   return `${lines.join('\n').trimEnd()}\n`;

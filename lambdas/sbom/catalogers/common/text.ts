@@ -1,4 +1,4 @@
-import type { CatalogWarning } from '../../package';
+import type { CatalogWarning, WarningImpact } from '../../package';
 
 /**
  * Decodes file bytes as UTF-8, replacing invalid sequences with U+FFFD (never throws), and drops
@@ -45,26 +45,36 @@ export const MAX_METADATA = 512;
 
 /**
  * Collects warnings for one file, capped so that a hostile file cannot produce millions of them;
- * past the cap one summary warning says how many were dropped.
+ * past the cap one summary warning says how many were dropped. `impact` defaults to `inventory`
+ * (see {@link WarningImpact}); the summary is `metadata` only when every dropped warning was.
  */
 export class WarningSink {
   private readonly items: CatalogWarning[] = [];
   private dropped = 0;
+  private droppedInventory = false;
 
   constructor(
     private readonly path: string,
     private readonly max = 50,
   ) {}
 
-  add(message: string): void {
-    if (this.items.length < this.max) this.items.push({ path: this.path, message: clip(message, 300) });
-    else this.dropped++;
+  add(message: string, impact: WarningImpact = 'inventory'): void {
+    if (this.items.length < this.max) this.items.push(warning(this.path, clip(message, 300), impact));
+    else {
+      this.dropped++;
+      if (impact !== 'metadata') this.droppedInventory = true;
+    }
   }
 
   list(): CatalogWarning[] {
     if (this.dropped === 0) return this.items.slice();
-    return [...this.items, { path: this.path, message: `${this.dropped} further warnings suppressed` }];
+    return [...this.items, warning(this.path, `${this.dropped} further warnings suppressed`, this.droppedInventory ? 'inventory' : 'metadata')];
   }
+}
+
+/** A warning as stored: `impact` is written only when it is `metadata`, absent meaning `inventory`. */
+export function warning(path: string, message: string, impact: WarningImpact = 'inventory'): CatalogWarning {
+  return impact === 'metadata' ? { path, message, impact } : { path, message };
 }
 
 /** Parses a JSON document (UTF-8, BOM tolerated); a syntax error becomes a warning and `undefined`. */

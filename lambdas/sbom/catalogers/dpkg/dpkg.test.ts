@@ -210,7 +210,15 @@ describe('dpkg copyright (DEP-5 and free-form)', () => {
     expect(dpkgCataloger.parse('usr/share/doc/z/copyright', Buffer.from('Copyright 2020 nobody\n')).licenseFacts).toBeUndefined();
     const big = dpkgCataloger.parse('usr/share/doc/z/copyright', Buffer.alloc(1024 * 1024 + 1, 'a'));
     expect(big.licenseFacts).toBeUndefined();
-    expect(big.warnings).toHaveLength(1);
+    expect(big.warnings).toEqual([{ path: 'usr/share/doc/z/copyright', message: 'copyright file larger than 1048576 bytes skipped', impact: 'metadata' }]);
+  });
+
+  it('marks its warnings `metadata` (licences only), unlike status warnings, which may hide packages', () => {
+    const noLicense = dpkgCataloger.parse('usr/share/doc/z/copyright', Buffer.from('Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: x\n'));
+    expect(noLicense.warnings).toEqual([{ path: 'usr/share/doc/z/copyright', message: 'machine-readable copyright file without License fields', impact: 'metadata' }]);
+    const status = dpkgCataloger.parse(STATUS, Buffer.from('Package: a\nStatus: install ok installed\nVersion: 1\nVersion: 2\n'));
+    expect(status.warnings).toHaveLength(1);
+    expect(status.warnings[0]).not.toHaveProperty('impact');
   });
 });
 

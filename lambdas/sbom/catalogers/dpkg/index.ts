@@ -1,4 +1,5 @@
 import type { SyncCataloger, CatalogedPackage, ParseResult, PurlContext } from '../../package';
+import { warning } from '../common/text';
 import { copyrightPackageName, parseCopyright } from './parse-copyright';
 import { parseDpkgStatus } from './parse-status';
 import { dpkgPurl } from './purl';
@@ -37,7 +38,8 @@ export const dpkgCataloger: SyncCataloger = {
   parse(path: string, content: Buffer): ParseResult {
     if (copyrightPackageName(path) !== undefined) {
       if (content.length > MAX_COPYRIGHT_SIZE) {
-        return { packages: [], warnings: [{ path, message: `copyright file larger than ${MAX_COPYRIGHT_SIZE} bytes skipped` }] };
+        // A copyright file only carries licences of a package the status file lists.
+        return { packages: [], warnings: [warning(path, `copyright file larger than ${MAX_COPYRIGHT_SIZE} bytes skipped`, 'metadata')] };
       }
       return parseCopyright(path, content);
     }

@@ -44,19 +44,20 @@ export function extractCopyrightLicenses(text: string, warnings: WarningSink): s
       if (name) found.add(name);
     }
   }
-  if (machineReadable && found.size === 0) warnings.add('machine-readable copyright file without License fields');
+  if (machineReadable && found.size === 0) warnings.add('machine-readable copyright file without License fields', 'metadata');
   return [...found];
 }
 
 /**
  * Parses `usr/share/doc/<package>/copyright` into a licence fact for `<package>` (no packages:
- * the engine attaches the fact to the dpkg package of that name).
+ * the engine attaches the fact to the dpkg package of that name). Its warnings are `metadata`:
+ * packages come from the dpkg database, a copyright file only adds licences to them.
  */
 export function parseCopyright(path: string, content: Buffer): ParseResult {
   const warnings = new WarningSink(path);
   const packageName = copyrightPackageName(path);
   if (!packageName) {
-    warnings.add('not a usr/share/doc/<package>/copyright path');
+    warnings.add('not a usr/share/doc/<package>/copyright path', 'metadata');
     return { packages: [], warnings: warnings.list() };
   }
   const licenses = extractCopyrightLicenses(decodeText(content), warnings);
