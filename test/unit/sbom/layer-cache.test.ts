@@ -4,13 +4,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { HmacFileKey } from '../../../lambdas/adapters/local/hmac-file-key';
 import type { Descriptor } from '../../../lambdas/oci/manifest';
-import type { BlobStore } from '../../../lambdas/ports/blob-store';
 import type { MacKey } from '../../../lambdas/ports/mac-key';
 import { catalogers } from '../../../lambdas/sbom/catalogers';
 import { generateSbom } from '../../../lambdas/sbom/generate';
 import { BlobLayerCache } from '../../../lambdas/sbom/layer-cache';
 import { LAYER_CATALOG_VERSION } from '../../../lambdas/sbom/layer-catalog';
 import type { TestLayer } from '../../support/image-layout';
+import type { BlobStore } from '../../../lambdas/ports/blob-store';
+import { MemoryBlobStore } from '../../support/memory-blob-store';
 import { ALPINE_RELEASE, writeImageLayout } from '../../support/image-layout';
 
 const made: string[] = [];
@@ -22,18 +23,6 @@ function imageLayout(layers: readonly TestLayer[]) {
   return writeImageLayout(dir, layers);
 }
 
-class MemoryBlobStore implements BlobStore {
-  readonly blobs = new Map<string, Buffer>();
-  async put(key: string, body: Buffer): Promise<void> {
-    this.blobs.set(key, Buffer.from(body));
-  }
-  async get(key: string): Promise<Buffer | undefined> {
-    return this.blobs.get(key);
-  }
-  location(key: string): string {
-    return `mem://${key}`;
-  }
-}
 
 const names = catalogers.map((c) => c.name);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-cache-key-'));

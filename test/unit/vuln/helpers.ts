@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { BlobStore } from '../../../lambdas/ports/blob-store';
 import { parseOsvJson } from '../../../lambdas/vuln/osv/parse';
 import type { OsvAffected, OsvRecord } from '../../../lambdas/vuln/osv/types';
 import { parseScanSbom, type ScanSbom } from '../../../lambdas/vuln/sbom-input';
@@ -42,20 +41,4 @@ export function sbomOf(purls: readonly string[]): ScanSbom {
   return parseScanSbom(JSON.stringify(cdxDocument(purls)), 'test.cdx.json');
 }
 
-export class MemoryBlobStore implements BlobStore {
-  readonly blobs = new Map<string, Buffer>();
-  async put(key: string, body: Buffer, _contentType?: string): Promise<void> {
-    this.blobs.set(key, Buffer.from(body));
-  }
-  async putIfAbsent(key: string, body: Buffer): Promise<'created' | 'exists'> {
-    if (this.blobs.has(key)) return 'exists';
-    this.blobs.set(key, Buffer.from(body));
-    return 'created';
-  }
-  async get(key: string): Promise<Buffer | undefined> {
-    return this.blobs.get(key);
-  }
-  location(key: string): string {
-    return `mem://${key}`;
-  }
-}
+export { MemoryBlobStore } from '../../support/memory-blob-store';
