@@ -246,6 +246,13 @@ export class ArtifactGuard extends Construct {
     };
     const step = (sid: string, handler: string, description: string, extra: Partial<{ memorySize: number; timeout: Duration; role: iam.Role; environment: Record<string, string> }> = {}) =>
       new StepFunction(this, sid, { handler, description, logRetention, ...extra, environment: { ...environment, ...extra.environment } });
+    // Authenticates the layer cache (HMAC in KMS): a cache entry the SBOM step did not write is ignored.
+    const cacheMacKey = new kms.Key(this, 'LayerCacheMacKey', {
+      keySpec: kms.KeySpec.HMAC_256,
+      keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
+      description: 'Artifact Guard layer-cache MAC key (HMAC-SHA256)',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     // The only principal the key policy lets call kms:Sign.
     const signingRole = new iam.Role(this, 'SigningRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -254,7 +261,7 @@ export class ArtifactGuard extends Construct {
     this.steps = {
       resolve: step('ResolveStep', 'resolve', 'Resolve and classify a pushed artifact'),
       // Layers are streamed, never held whole; memory buys CPU for gunzip and tar parsing.
-      sbom: step('SbomStep', 'sbom', 'Generate CycloneDX and SPDX SBOMs', { memorySize: 2048, timeout: Duration.minutes(15) }),
+      sbom: step('SbomStep', 'sbom', 'Generate CycloneDX and SPDX SBOMs', { memorySize: 2048, timeout: Duration.minutes(15), environment: { CACHE_MAC_KEY_ARN: cacheMacKey.keyArn } }),
       scan: step('ScanStep', 'scan', 'Match the SBOMs against OSV vulnerability data', {
         memorySize: 1024,
         timeout: Duration.minutes(5),
@@ -294,6 +301,18 @@ export class ArtifactGuard extends Construct {
       repo.grantPullPush(signingRole);
     }
     iam.Grant.addToPrincipal({ grantee: signingRole, actions: ['kms:Sign', 'kms:GetPublicKey', 'kms:DescribeKey'], resourceArns: [this.signingKey.keyArn] });
+    iam.Grant.addToPrincipal({ grantee: this.steps.sbom.role, actions: ['kms:GenerateMac', 'kms:VerifyMac'], resourceArns: [cacheMacKey.keyArn] });
+    // Forging a cache entry needs kms:GenerateMac: only the SBOM step may call it.
+    cacheMacKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyGenerateMacExceptSbomStep',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:GenerateMac'],
+        resources: ['*'],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': this.steps.sbom.role.roleArn } },
+      }),
+    );
     // Writers of evidence set its Object Lock retention as they create it (PutObjectRetention).
     const writeEvidence = ['s3:GetObject', 's3:PutObject', 's3:PutObjectRetention'];
     this.grantEvidence(this.steps.sbom.role, writeEvidence, ['evidence/*']);

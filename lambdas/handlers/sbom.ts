@@ -1,8 +1,15 @@
-import { NO_LAYER_CACHE } from '../sbom/layer-cache';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { KmsMacKey } from '../adapters/aws/kms-mac-key';
+import { catalogers } from '../sbom/catalogers';
+import { BlobLayerCache } from '../sbom/layer-cache';
 import { createSbomStep } from '../workflow/steps/sbom';
-import { aws, lambdaHandler } from './runtime';
+import { aws, lambdaHandler, logger } from './runtime';
 
+const macKeyArn = process.env.CACHE_MAC_KEY_ARN;
+if (!macKeyArn) throw new Error('CACHE_MAC_KEY_ARN must name the KMS HMAC key that authenticates the layer cache');
 const evidence = aws.evidence();
-// No layer cache until a KMS MAC key is wired in (KmsMacKey, adapters/aws/kms-mac-key.ts): an
-// unauthenticated cache in the bucket would let whoever can write it hide a layer's packages.
-export const handler = lambdaHandler('sbom', createSbomStep({ openSource: aws.openSource, evidence, cache: NO_LAYER_CACHE, metrics: aws.metrics, now: aws.now }));
+// Cache entries carry a KMS HMAC: whoever can write the bucket cannot make a layer look clean.
+const cache = new BlobLayerCache(evidence, catalogers.map((c) => c.name), new KmsMacKey(new KMSClient({}), macKeyArn), {
+  onRejected: (digest, reason) => logger.warn('layer cache entry refused; reading the layer again', { layer: digest, reason }),
+});
+export const handler = lambdaHandler('sbom', createSbomStep({ openSource: aws.openSource, evidence, cache, metrics: aws.metrics, now: aws.now }));
