@@ -41,7 +41,7 @@ describe('artifact-guard scan', () => {
     const res = await runCli(['scan', '--sbom', sbomFile([MUSL, LODASH, SSL]), '--osv-dir', RECORDS], env);
     expect(res.code).toBe(0);
     const report = JSON.parse(res.stdout);
-    expect(report.data).toEqual({ source: `osv-dir:${RECORDS}`, recordCount: 35, newestModified: '2026-07-31T16:37:42Z' });
+    expect(report.data).toEqual({ source: `osv-dir:${RECORDS}`, recordCount: 37, newestModified: '2026-07-31T16:37:42Z' });
     expect(report.findings.map((f: { id: string }) => f.id).sort()).toEqual(['ALPINE-CVE-2025-26519', 'DLA-3008-1', 'GHSA-p6mc-m468-83gw']);
     expect(report.verdict).toBe('pass');
   });
@@ -99,7 +99,7 @@ describe('artifact-guard scan', () => {
     const res = await runCli(['scan', '--sbom', sbomFile([LODASH]), '-o', 'table'], { ...env, ARTIFACT_GUARD_OSV_DIR: RECORDS });
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/^HIGH\s+GHSA-p6mc-m468-83gw\s+lodash\s+4\.17\.15\s+4\.17\.20/m);
-    expect(res.stdout).toContain(`data: osv-dir:${RECORDS}, 35 record(s)`);
+    expect(res.stdout).toContain(`data: osv-dir:${RECORDS}, 37 record(s)`);
   });
 
   it('unorderable versions are reported on stderr and in the JSON, never as findings', async () => {
