@@ -17,15 +17,31 @@ function lookupIds(f: Finding): string[] {
   return [f.id, ...f.aliases].filter((id) => !own.has(id));
 }
 
-function aliasRatings(f: Finding, records: readonly { record: OsvRecord; names: ReadonlySet<string> }[]): Rating[] {
+/** The returned records by every id that names them, so each finding looks up only its own ids. */
+function byName(records: readonly OsvRecord[]): Map<string, OsvRecord[]> {
+  const out = new Map<string, OsvRecord[]>();
+  for (const record of records) {
+    if (record.withdrawn) continue;
+    for (const id of new Set(sameVulnerabilityIds(record))) {
+      const list = out.get(id);
+      if (list) list.push(record);
+      else out.set(id, [record]);
+    }
+  }
+  return out;
+}
+
+function aliasRatings(f: Finding, named: ReadonlyMap<string, readonly OsvRecord[]>): Rating[] {
   const own = new Set(f.records);
-  const ids = lookupIds(f);
+  const seen = new Set<OsvRecord>();
   const out: Rating[] = [];
-  for (const { record, names } of records) {
-    if (own.has(record.id)) continue;
-    const via = ids.find((id) => names.has(id));
-    if (!via) continue;
-    for (const r of allRatings(record)) out.push({ ...r, source: `${record.id} via alias ${via}` });
+  // Ids in the finding's order (its id first), so each record is credited to the first id that names it.
+  for (const via of lookupIds(f)) {
+    for (const record of named.get(via) ?? []) {
+      if (own.has(record.id) || seen.has(record)) continue;
+      seen.add(record);
+      for (const r of allRatings(record)) out.push({ ...r, source: `${record.id} via alias ${via}` });
+    }
   }
   return dedupeRatings(out);
 }
@@ -42,11 +58,11 @@ export async function rateFromAliases(findings: readonly Finding[], source: Vuln
   const unknown = findings.filter((f) => f.severity === 'unknown');
   const ids = [...new Set(unknown.flatMap(lookupIds))];
   if (!ids.length) return [...findings];
-  const records = (await source.recordsById(ids)).filter((r) => !r.withdrawn).map((record) => ({ record, names: new Set(sameVulnerabilityIds(record)) }));
-  if (!records.length) return [...findings];
+  const named = byName(await source.recordsById(ids));
+  if (!named.size) return [...findings];
   return findings.map((f) => {
     if (f.severity !== 'unknown') return f;
-    const extra = aliasRatings(f, records);
+    const extra = aliasRatings(f, named);
     return extra.length ? rated(f, extra) : f;
   });
 }
