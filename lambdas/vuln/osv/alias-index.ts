@@ -1,8 +1,8 @@
 /**
  * OSV records found by any id that names their vulnerability: their own id, their aliases,
- * and the CVE a distribution's per-CVE record mirrors (`DEBIAN-CVE-2023-1234` → `CVE-2023-1234`,
- * the rule `sameVulnerabilityIds` applies when merging findings). Withdrawn records are left
- * out: the schema says they no longer apply, so neither do their ratings.
+ * and the CVE a distribution's per-CVE record mirrors (`UBUNTU-CVE-2023-1234` → `CVE-2023-1234`,
+ * the rule `sameVulnerabilityIds` applies when merging findings). Withdrawn records are
+ * returned like the others: whether they still count is the caller's call.
  */
 import { sameVulnerabilityIds } from '../findings';
 import type { OsvRecord } from './types';
@@ -13,7 +13,6 @@ export class AliasIndex {
   static build(records: Iterable<OsvRecord>): AliasIndex {
     const index = new AliasIndex();
     for (const r of records) {
-      if (r.withdrawn) continue;
       for (const id of new Set(sameVulnerabilityIds(r))) {
         const list = index.byId.get(id);
         if (list) list.push(r);

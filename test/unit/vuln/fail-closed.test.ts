@@ -183,6 +183,18 @@ describe('severity', () => {
     expect((await scan([DEBIAN_12[0] as string], bookworm(), { threshold: 'critical' })).verdict).toBe('pass');
   });
 
+  it('a withdrawn record of the same CVE rates nothing', async () => {
+    const withdrawn = record('GHSA-WITHDRAWN', [{ package: { ecosystem: 'PyPI', name: 'urllib3' } }], {
+      aliases: ['CVE-2023-43804'],
+      withdrawn: '2024-01-01T00:00:00Z',
+      severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }],
+    });
+    const r = await scan([DEBIAN_12[0] as string], data('x', [ourRecord('DEBIAN-CVE-2023-43804'), withdrawn]), { threshold: 'critical' });
+    expect(r.findings.map((f) => [f.id, f.severity, f.ratings.length])).toEqual([['DEBIAN-CVE-2023-43804', 'unknown', 1]]);
+    // Unknown, counted as failing at critical.
+    expect(r.verdict).toBe('fail');
+  });
+
   it('a finding with no severity anywhere counts as failing by default, not with warn', async () => {
     // DLA-3008-1 rates nothing and nothing in the data aliases it.
     const ssl = ['pkg:deb/debian/libssl1.1@1.1.0l-1~deb9u5?arch=amd64&distro=debian-9&upstream=openssl'];
