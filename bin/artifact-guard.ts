@@ -11,9 +11,13 @@ commands:
   sbom SOURCE [-o cyclonedx-json|spdx-json|table] [--file OUT] [--platform OS/ARCH]
                     software bill of materials of an image (one per platform of an index)
   scan SOURCE | --sbom FILE [--osv-dir DIR|ZIP | --osv-api] [--fail-on SEVERITY]
-       [-o json|table|cyclonedx-json] [--file OUT] [--ignore FILE] [--vex FILE ...]
+       [--unknown-severity fail|warn] [-o json|table|cyclonedx-json] [--file OUT]
+       [--ignore FILE] [--vex FILE ...]
                     match components against OSV data; exit 1 if an unsuppressed finding
-                    is at or above --fail-on (critical|high|medium|low|info|unknown)
+                    is at or above --fail-on (critical|high|medium|low|info|unknown), or
+                    with --fail-on if the scan is incomplete (a component the data does
+                    not cover, a version that cannot be ordered); findings of unknown
+                    severity count as at or above it unless --unknown-severity warn
   sign REF --key KEY
                     sign REF's digest (and every platform of an index) in cosign's format;
                     KEY: PEM private key file or awskms:///alias/NAME

@@ -4,7 +4,7 @@ import { BadInputError } from '../core/errors';
 import { cycloneDxJson } from '../sbom/writers/cyclonedx';
 import { scanCycloneDx } from '../vuln/render-cyclonedx';
 import { scanTable } from '../vuln/render-table';
-import { reportJson, type ScanReport } from '../vuln/report';
+import { reportJson, type ScanReport, type UnknownSeverityPolicy } from '../vuln/report';
 import { scanSbom } from '../vuln/scan';
 import { parseScanSbom, type ScanSbom } from '../vuln/sbom-input';
 import { type Severity } from '../vuln/severity';
@@ -15,9 +15,12 @@ import type { CommandResult } from './command';
 import { sbomFor } from './sbom-command';
 
 const USAGE =
-  'artifact-guard scan SOURCE | --sbom FILE [--osv-dir DIR|ZIP | --osv-api] [--fail-on SEVERITY] [-o json|table|cyclonedx-json] [--file OUT] [--ignore FILE] [--vex FILE ...]';
+  'artifact-guard scan SOURCE | --sbom FILE [--osv-dir DIR|ZIP | --osv-api] [--fail-on SEVERITY] [--unknown-severity fail|warn] [-o json|table|cyclonedx-json] [--file OUT] [--ignore FILE] [--vex FILE ...]';
 const FORMATS = ['json', 'table', 'cyclonedx-json'] as const;
 const FAIL_ON: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info', 'unknown'];
+const UNKNOWN_SEVERITY: readonly UnknownSeverityPolicy[] = ['fail', 'warn'];
+/** Gap lines per report on stderr; the report lists them all. */
+const MAX_GAP_LINES = 20;
 
 function readInput(file: string, what: string): string {
   try {
@@ -68,7 +71,22 @@ function write(file: string | undefined, docs: { label: string; text: string }[]
   return undefined;
 }
 
-/** `scan SOURCE | --sbom FILE …`: exit 0 clean or below --fail-on, 1 a finding at or above it, 2 an error. */
+/**
+ * What the scan could not check, on stderr: with --fail-on an incomplete scan is a negative
+ * verdict (each line says why); otherwise the same lines are warnings beside the report.
+ */
+function gapLines(report: ScanReport, label: string | undefined, negative: boolean): string[] {
+  const prefix = `${negative ? '' : 'warning: '}scan incomplete: ${label ? `${label}: ` : ''}`;
+  const lines = report.gaps.slice(0, MAX_GAP_LINES).map((g) => `${prefix}${g.message}`);
+  if (report.gaps.length > MAX_GAP_LINES) lines.push(`${prefix}${report.gaps.length - MAX_GAP_LINES} more gap(s) in the report`);
+  return lines;
+}
+
+/**
+ * `scan SOURCE | --sbom FILE …`: exit 0 clean or below --fail-on (or incomplete without
+ * --fail-on: the report says so), 1 a blocking finding or, with --fail-on, an incomplete scan,
+ * 2 an error.
+ */
 export async function scanCommand(argv: string[]): Promise<CommandResult> {
   const { values, positionals } = parseCommandArgs(
     'scan',
@@ -78,6 +96,7 @@ export async function scanCommand(argv: string[]): Promise<CommandResult> {
       'osv-dir': { type: 'string' },
       'osv-api': { type: 'boolean' },
       'fail-on': { type: 'string' },
+      'unknown-severity': { type: 'string' },
       output: { type: 'string', short: 'o' },
       file: { type: 'string' },
       ignore: { type: 'string' },
@@ -93,6 +112,7 @@ export async function scanCommand(argv: string[]): Promise<CommandResult> {
   if (source && values.sbom) throw new BadInputError('scan: give SOURCE or --sbom FILE, not both');
   const format = oneOf('scan', '-o', values.output, FORMATS, 'json');
   const threshold = values['fail-on'] === undefined ? undefined : oneOf('scan', '--fail-on', values['fail-on'].toLowerCase(), FAIL_ON, 'high');
+  const unknownSeverity = oneOf('scan', '--unknown-severity', values['unknown-severity']?.toLowerCase(), UNKNOWN_SEVERITY, 'fail');
   // Warnings (malformed records, unorderable versions, expired rules) always reach stderr;
   // -q only silences progress.
   const warn = (l: string) => process.stderr.write(`${l}\n`);
@@ -105,8 +125,10 @@ export async function scanCommand(argv: string[]): Promise<CommandResult> {
   const docs: { label: string; text: string }[] = [];
   let failed = false;
   for (const { label, sbom } of sboms) {
-    const report = await scanSbom(sbom, vulnSource, { now: new Date(), threshold, rules, log: warn });
-    failed ||= report.verdict === 'fail';
+    const report = await scanSbom(sbom, vulnSource, { now: new Date(), threshold, rules, unknownSeverity, log: warn });
+    const incomplete = report.verdict === 'incomplete' && threshold !== undefined;
+    failed ||= report.verdict === 'fail' || incomplete;
+    for (const line of gapLines(report, sboms.length > 1 ? label : undefined, incomplete)) warn(line);
     docs.push({ label, text: render(format, report, sbom) });
   }
   const stdout = write(values.file, docs);

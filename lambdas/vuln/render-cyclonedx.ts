@@ -4,8 +4,10 @@
  * suppression state, `affects[].ref` = the affected components' own bom-refs (plain refs, not
  * BOM-Links, because they point into this same document), every other id in `references[]`,
  * ratings from CVSS and the databases, fixed versions as `unaffected` versions and in the
- * recommendation, and suppressions as `analysis`. The data the scan used is named in BOM-level
- * `properties` (`artifact-guard:scan:*`).
+ * recommendation, and suppressions as `analysis`. The data the scan used, the verdict and what
+ * the scan could not check (one `artifact-guard:scan:gap` per gap) are BOM-level `properties`
+ * (`artifact-guard:scan:*`): a consumer of this document alone must not mistake an incomplete
+ * scan for a clean one.
  */
 import type { Finding } from './findings';
 import type { ScanReport } from './report';
@@ -109,6 +111,8 @@ export function scanCycloneDx(report: ScanReport, sbomDocument: Readonly<Obj>): 
     { name: 'artifact-guard:scan:record-count', value: String(d.recordCount) },
     ...(d.newestModified ? [{ name: 'artifact-guard:scan:newest-modified', value: d.newestModified }] : []),
     { name: 'artifact-guard:scan:generated-at', value: report.generatedAt },
+    { name: 'artifact-guard:scan:verdict', value: report.verdict },
+    ...report.gaps.map((g) => ({ name: 'artifact-guard:scan:gap', value: `${g.kind}: ${g.message}` })),
   ];
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

@@ -1,6 +1,17 @@
-/** The scan report for people: a findings table, then what could not be decided, then the data. */
+/** The scan report for people: a findings table, then what could not be checked, then the data and the verdict. */
 import type { ScanReport } from './report';
 import { SEVERITIES } from './severity';
+
+/** The verdict line: what decided it, so a FAIL or INCOMPLETE can be acted on from the table alone. */
+function verdictLine(report: ScanReport): string {
+  const sum = report.summary;
+  const unknown = report.unknownSeverity === 'fail' ? report.findings.filter((f) => !f.suppressed && f.severity === 'unknown').length : 0;
+  const above = report.threshold
+    ? `${sum.atOrAboveThreshold} unsuppressed finding(s) at or above ${report.threshold}${unknown && report.threshold !== 'unknown' ? `, ${unknown} of them of unknown severity` : ''}`
+    : 'no threshold';
+  if (report.verdict === 'incomplete') return `verdict: INCOMPLETE (${sum.gaps} gap(s): not everything could be checked; ${above})`;
+  return `verdict: ${report.verdict.toUpperCase()} (${above})`;
+}
 
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.min(48, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))));
@@ -27,14 +38,24 @@ export function scanTable(report: ScanReport): string {
   const sum = report.summary;
   const counts = [...SEVERITIES].reverse().filter((k) => sum.bySeverity[k] > 0).map((k) => `${sum.bySeverity[k]} ${k}`);
   lines.push('', `${sum.findings} finding(s)${counts.length ? `: ${counts.join(', ')}` : ''}${sum.suppressed ? `; ${sum.suppressed} suppressed` : ''}; ${sum.scanned} of ${sum.components} component(s) scanned`);
-  if (report.unorderable.length) {
-    lines.push('', `${report.unorderable.length} component(s) whose version could not be ordered (neither matched nor cleared):`);
-    for (const u of report.unorderable) lines.push(`  ${u.component.purl ?? u.component.bomRef}: ${u.reason}${u.records.length ? ` (${u.records.map((r) => r.id).join(', ')})` : ''}`);
+  // Those that records name are gaps (below); these left nothing undecided, but say so.
+  const undecidedNothing = report.unorderable.filter((u) => !u.records.length);
+  if (undecidedNothing.length) {
+    lines.push('', `${undecidedNothing.length} component(s) whose version cannot be ordered; no record left undecided for them:`);
+    for (const u of undecidedNothing) lines.push(`  ${u.component.purl ?? u.component.bomRef}: ${u.reason}`);
   }
-  if (report.notScanned.length) lines.push('', `${report.notScanned.length} component(s) not scanned (no OSV ecosystem or release for them; see the JSON report)`);
+  if (report.notScanned.length) lines.push('', `${report.notScanned.length} component(s) not scanned (see the gaps below and the JSON report)`);
+  if (report.gaps.length) {
+    lines.push('', `${report.gaps.length} gap(s): what this scan could not check:`);
+    for (const g of report.gaps) {
+      lines.push(`  ${g.kind}: ${g.message}`);
+      // Unorderable gaps name their one component in the message already.
+      if (g.examples?.length && g.kind !== 'unorderable') lines.push(`    e.g. ${g.examples.join(', ')}`);
+    }
+  }
   for (const r of report.expiredRules) lines.push(`expired ignore rule ${r.origin} (${r.id}, expired ${r.expires}) no longer applies`);
   const d = report.data;
   lines.push('', `data: ${d.source}, ${d.recordCount} record(s)${d.newestModified ? `, newest modified ${d.newestModified}` : ''}`);
-  if (report.threshold) lines.push(`verdict: ${report.verdict.toUpperCase()} (${sum.atOrAboveThreshold} unsuppressed finding(s) at or above ${report.threshold})`);
+  lines.push(verdictLine(report));
   return `${lines.join('\n')}\n`;
 }

@@ -2,6 +2,10 @@
  * The scan report: what was scanned, against which data, what was found, what could not be
  * decided, and the verdict. The JSON form of this object is the machine-readable output and
  * the evidence stored by the workflow; the table and CycloneDX renderers read it.
+ *
+ * The verdict fails closed: `pass` only when every component was matched against data that
+ * covers its ecosystem, every version with records could be ordered, and no finding reaches
+ * the threshold. Anything the scan could not check is a gap, and gaps make it `incomplete`.
  */
 import type { DataDescription } from '../ports/vulnerability-source';
 import type { ComponentRef, Finding } from './findings';
@@ -25,16 +29,42 @@ export interface NotScanned {
   readonly reason: string;
 }
 
+/** Something the scan could not check: any gap keeps the verdict from being `pass`. */
+export interface ScanGap {
+  /**
+   * `not-covered`: the data has no records for the components' ecosystem (or release);
+   * `unorderable`: records name the package but its version could not be compared with them;
+   * `not-matchable`: no OSV ecosystem to look the components up in;
+   * `inventory`: the SBOM itself is known to be incomplete (given by whoever built it).
+   */
+  readonly kind: 'not-covered' | 'unorderable' | 'not-matchable' | 'inventory';
+  /** One line for people: what was not covered and why. */
+  readonly message: string;
+  readonly ecosystem?: string;
+  /** How many components it concerns. */
+  readonly components?: number;
+  /** Up to 5 purls (or names) as examples. */
+  readonly examples?: readonly string[];
+}
+
+/** How findings without a known severity count against the threshold. */
+export type UnknownSeverityPolicy = 'fail' | 'warn';
+
 export interface ScanSummary {
   readonly components: number;
   readonly scanned: number;
   readonly notScanned: number;
   readonly unorderable: number;
+  /** Entries in `gaps`. */
+  readonly gaps: number;
   readonly findings: number;
   readonly suppressed: number;
   /** Unsuppressed findings per severity. */
   readonly bySeverity: Readonly<Record<Severity, number>>;
-  /** Unsuppressed findings at or above the threshold (0 without a threshold). */
+  /**
+   * Unsuppressed findings at or above the threshold, plus those of unknown severity when
+   * `unknownSeverity` is `fail` (0 without a threshold).
+   */
   readonly atOrAboveThreshold: number;
 }
 
@@ -45,10 +75,17 @@ export interface ScanReport {
   /** The vulnerability data the verdict rests on. */
   readonly data: Omit<DataDescription, 'warnings'>;
   readonly threshold?: Severity;
-  /** `fail` when an unsuppressed finding is at or above the threshold. */
-  readonly verdict: 'pass' | 'fail';
+  /**
+   * `fail` when an unsuppressed finding blocks (at or above the threshold, or of unknown
+   * severity under `unknownSeverity: fail`); else `incomplete` when there are gaps; else `pass`.
+   */
+  readonly verdict: 'pass' | 'fail' | 'incomplete';
+  /** Findings whose records (and their aliases' records) give no severity: `fail` counts them as blocking. */
+  readonly unknownSeverity: UnknownSeverityPolicy;
   readonly summary: ScanSummary;
   readonly findings: readonly Finding[];
+  /** What the scan could not check, one entry per cause (see `ScanGap`). */
+  readonly gaps: readonly ScanGap[];
   readonly unorderable: readonly UnorderableComponent[];
   readonly notScanned: readonly NotScanned[];
   readonly expiredRules: readonly IgnoreRule[];
@@ -59,10 +96,17 @@ export function atOrAbove(severity: Severity, threshold: Severity): boolean {
   return severityRank(severity) >= severityRank(threshold);
 }
 
+/** Whether a finding decides a failing verdict: unsuppressed and at or above the threshold, unknown counting as above under `fail`. */
+export function blocks(f: Finding, threshold: Severity | undefined, unknownSeverity: UnknownSeverityPolicy): boolean {
+  if (!threshold || f.suppressed) return false;
+  return atOrAbove(f.severity, threshold) || (f.severity === 'unknown' && unknownSeverity === 'fail');
+}
+
 export function summarize(
   findings: readonly Finding[],
-  counts: { components: number; notScanned: number; unorderable: number },
+  counts: { components: number; notScanned: number; unorderable: number; gaps: number },
   threshold: Severity | undefined,
+  unknownSeverity: UnknownSeverityPolicy,
 ): ScanSummary {
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   let suppressed = 0;
@@ -73,13 +117,14 @@ export function summarize(
       continue;
     }
     bySeverity[f.severity] += 1;
-    if (threshold && atOrAbove(f.severity, threshold)) above += 1;
+    if (blocks(f, threshold, unknownSeverity)) above += 1;
   }
   return {
     components: counts.components,
     scanned: counts.components - counts.notScanned,
     notScanned: counts.notScanned,
     unorderable: counts.unorderable,
+    gaps: counts.gaps,
     findings: findings.length,
     suppressed,
     bySeverity,
@@ -87,10 +132,15 @@ export function summarize(
   };
 }
 
-/** Findings that decide a failing verdict (unsuppressed, at or above the threshold). */
+/** Findings that decide a failing verdict (see `blocks`). */
 export function blockingFindings(report: ScanReport): Finding[] {
-  const t = report.threshold;
-  return t ? report.findings.filter((f) => !f.suppressed && atOrAbove(f.severity, t)) : [];
+  return report.findings.filter((f) => blocks(f, report.threshold, report.unknownSeverity));
+}
+
+/** The verdict: a blocking finding fails; otherwise any gap makes the scan incomplete. */
+export function verdictOf(blocking: number, gaps: number): ScanReport['verdict'] {
+  if (blocking > 0) return 'fail';
+  return gaps > 0 ? 'incomplete' : 'pass';
 }
 
 export function reportJson(report: ScanReport): string {

@@ -1,15 +1,23 @@
 /**
  * One scan: SBOM components → OSV packages → records from the source → matches → findings
- * (aliases merged, severities rated) → suppressions → report. The CLI and the workflow step
- * both run this; neither knows how matching works.
+ * (aliases merged, severities rated, unrated ones rated from their aliases' records) →
+ * suppressions → report. The CLI and the workflow step both run this; neither knows how
+ * matching works.
+ *
+ * Fails closed: a component the data does not cover, a version that cannot be compared with
+ * the records naming its package, or a component with no OSV ecosystem is a gap, and any gap
+ * makes the verdict `incomplete` rather than `pass` (a blocking finding still makes it `fail`).
  */
-import type { PackageQuery, VulnerabilitySource } from '../ports/vulnerability-source';
-import { buildFindings, type ComponentMatches, type ComponentRef } from './findings';
+import type { DataCoverage, PackageQuery, VulnerabilitySource } from '../ports/vulnerability-source';
+import { rateFromAliases } from './alias-severity';
+import { buildFindings, compareFindings, type ComponentMatches, type ComponentRef } from './findings';
+import { inventoryGaps, notCoveredGaps, notMatchableGaps, unorderableGaps } from './gaps';
+import { ecosystemKey } from './osv/ecosystems';
 import { matchPackage } from './osv/matcher';
 import type { PackageTarget } from './osv/purl-target';
 import { purlTarget } from './osv/purl-target';
 import { OsvIndex, latestById } from './osv/record-index';
-import { REPORT_FORMAT, summarize, type NotScanned, type ScanReport, type UnorderableComponent } from './report';
+import { REPORT_FORMAT, summarize, verdictOf, type NotScanned, type ScanReport, type UnknownSeverityPolicy, type UnorderableComponent } from './report';
 import type { ScanSbom } from './sbom-input';
 import type { Severity } from './severity';
 import { applySuppressions, type SuppressionRules } from './suppress';
@@ -21,41 +29,71 @@ export interface ScanOptions {
   readonly rules?: SuppressionRules;
   /** Progress and warnings (stderr in the CLI). */
   readonly log?: (line: string) => void;
+  /** Gaps found while building the SBOM (skipped layers, capped package databases): each becomes one `inventory` gap, message as given. */
+  readonly inventoryGaps?: readonly string[];
+  /** Findings still without a severity after alias lookup: `fail` (default) counts them as blocking, `warn` only reports them. */
+  readonly unknownSeverity?: UnknownSeverityPolicy;
 }
 
 interface Placed {
   readonly component: ComponentRef;
   readonly target: PackageTarget;
-  /** False when the version is outside the ecosystem's grammar. */
+  /** False when the version is outside the ecosystem's grammar (or empty, or the ecosystem has no ordering). */
   readonly orderable: boolean;
 }
 
-function place(components: readonly ComponentRef[]): { placed: Placed[]; notScanned: NotScanned[] } {
+interface Placement {
+  readonly placed: Placed[];
+  /** Components with no OSV ecosystem to look them up in, with why. */
+  readonly notMatchable: NotScanned[];
+  /** Components placed in an ecosystem the data does not cover, by ecosystem key. */
+  readonly notCovered: Map<string, ComponentRef[]>;
+}
+
+function place(components: readonly ComponentRef[], coverage: DataCoverage): Placement {
   const placed: Placed[] = [];
-  const notScanned: NotScanned[] = [];
+  const notMatchable: NotScanned[] = [];
+  const notCovered = new Map<string, ComponentRef[]>();
   for (const component of components) {
     if (!component.purl) {
-      notScanned.push({ component, reason: 'no purl' });
+      notMatchable.push({ component, reason: 'no purl' });
       continue;
     }
     const r = purlTarget(component.purl, component.version);
     if ('unsupported' in r) {
-      notScanned.push({ component, reason: r.unsupported });
+      notMatchable.push({ component, reason: r.unsupported });
+      continue;
+    }
+    if (!coverage.covers(r.target.ecosystem)) {
+      // Keyed as the data keys ecosystems (`Ubuntu:22.04:LTS` → `Ubuntu:22.04`).
+      const key = ecosystemKey(r.target.ecosystem);
+      const list = notCovered.get(key);
+      if (list) list.push(component);
+      else notCovered.set(key, [component]);
       continue;
     }
     const ordering = orderingFor(r.target.ecosystem);
-    placed.push({ component, target: r.target, orderable: ordering?.isValid(r.target.version) ?? false });
+    placed.push({ component, target: r.target, orderable: r.target.version !== '' && (ordering?.isValid(r.target.version) ?? false) });
   }
-  return { placed, notScanned };
+  return { placed, notMatchable, notCovered };
+}
+
+function unorderableReason(p: Placed, undecidable: number): string {
+  const ordering = orderingFor(p.target.ecosystem);
+  if (p.target.version === '') return 'no version';
+  if (!ordering) return `no version ordering for ecosystem ${p.target.ecosystem}`;
+  if (!p.orderable) return `version "${p.target.version}" is not a valid ${ordering.name} version`;
+  return `${undecidable} record(s) could not be evaluated`;
 }
 
 export async function scanSbom(sbom: ScanSbom, source: VulnerabilitySource, opts: ScanOptions): Promise<ScanReport> {
-  const { placed, notScanned } = place(sbom.components);
+  const unknownSeverity = opts.unknownSeverity ?? 'fail';
+  const coverage = await source.coverage();
+  const { placed, notMatchable, notCovered } = place(sbom.components, coverage);
   // The version goes to the source only when we can order it: for the others every record of
   // the package is needed, to list which ones could not be evaluated.
   const queries: PackageQuery[] = placed.map((p) => ({ ecosystem: p.target.ecosystem, name: p.target.name, ...(p.orderable ? { version: p.target.version } : {}) }));
   const records = await source.recordsFor(queries);
-  const data = await source.describe();
   const index = OsvIndex.build(latestById(records));
 
   const matched: ComponentMatches[] = [];
@@ -64,35 +102,48 @@ export async function scanSbom(sbom: ScanSbom, source: VulnerabilitySource, opts
     const { matches, undecidable } = matchPackage(index, p.target);
     if (matches.length) matched.push({ component: p.component, target: p.target, matches });
     if (!p.orderable || undecidable.length) {
-      const ordering = orderingFor(p.target.ecosystem);
-      const reason = !ordering
-        ? `no version ordering for ecosystem ${p.target.ecosystem}`
-        : !p.orderable
-          ? `version "${p.target.version}" is not a valid ${ordering.name} version`
-          : `${undecidable.length} record(s) could not be evaluated`;
-      unorderable.push({ component: p.component, package: p.target, reason, records: undecidable.map((u) => ({ id: u.recordId, reason: u.reason })) });
+      unorderable.push({ component: p.component, package: p.target, reason: unorderableReason(p, undecidable.length), records: undecidable.map((u) => ({ id: u.recordId, reason: u.reason })) });
     }
   }
 
-  const { findings, expired } = applySuppressions(buildFindings(matched), opts.rules ?? { ignore: [], vex: [] }, opts.now, sbom.subject);
+  const rated = (await rateFromAliases(buildFindings(matched), source)).sort(compareFindings);
+  const { findings, expired } = applySuppressions(rated, opts.rules ?? { ignore: [], vex: [] }, opts.now, sbom.subject);
+  const data = await source.describe();
+  const unrated = findings.filter((f) => !f.suppressed && f.severity === 'unknown').length;
   const warnings = [
     ...data.warnings,
     ...expired.map((r) => `ignore rule ${r.origin} (${r.id}) expired on ${r.expires}; it no longer applies`),
+    ...(unrated && opts.threshold
+      ? [`${unrated} finding(s) have no severity in the data, nor in other records of the same vulnerability: ${unknownSeverity === 'fail' ? 'counted as at or above the threshold (unknown severity: fail)' : 'not counted against the threshold (unknown severity: warn)'}`]
+      : []),
   ];
   for (const w of warnings) opts.log?.(`warning: ${w}`);
   for (const u of unorderable) {
     opts.log?.(`warning: ${u.component.purl ?? u.component.bomRef}: ${u.reason}${u.records.length ? ` (not evaluated: ${u.records.map((r) => r.id).join(', ')})` : ''}`);
   }
-  const summary = summarize(findings, { components: sbom.components.length, notScanned: notScanned.length, unorderable: unorderable.length }, opts.threshold);
+
+  const gaps = [
+    ...notCoveredGaps(notCovered, coverage, data.source),
+    ...unorderableGaps(unorderable),
+    ...notMatchableGaps(notMatchable),
+    ...inventoryGaps(opts.inventoryGaps ?? []),
+  ];
+  const notScanned: NotScanned[] = [
+    ...notMatchable,
+    ...[...notCovered].flatMap(([ecosystem, components]) => components.map((component) => ({ component, reason: `the data has no ${ecosystem} records` }))),
+  ];
+  const summary = summarize(findings, { components: sbom.components.length, notScanned: notScanned.length, unorderable: unorderable.length, gaps: gaps.length }, opts.threshold, unknownSeverity);
   return {
     format: REPORT_FORMAT,
     generatedAt: opts.now.toISOString(),
     subject: { ...sbom.subject, ...(sbom.serialNumber ? { serialNumber: sbom.serialNumber } : {}) },
     data: { source: data.source, recordCount: data.recordCount, ...(data.newestModified ? { newestModified: data.newestModified } : {}) },
     ...(opts.threshold ? { threshold: opts.threshold } : {}),
-    verdict: summary.atOrAboveThreshold > 0 ? 'fail' : 'pass',
+    verdict: verdictOf(summary.atOrAboveThreshold, gaps.length),
+    unknownSeverity,
     summary,
     findings,
+    gaps,
     unorderable,
     notScanned,
     expiredRules: expired,

@@ -176,6 +176,17 @@ export function ratingsFor(record: OsvRecord, entries: readonly OsvAffected[]): 
   return dedupeRatings(entries.flatMap((e) => entryRatings(record, e)));
 }
 
+/**
+ * Every rating a record gives, whichever package it names: for a record found through an
+ * alias, whose affected entries describe other packages than the one that matched.
+ */
+export function allRatings(record: OsvRecord): Rating[] {
+  const entries = record.affected ?? [];
+  if (entries.length) return ratingsFor(record, entries);
+  const own = recordRatings(record);
+  return dedupeRatings([...own.vectors, ...own.words]);
+}
+
 // A record's ratings are the same for every component it matches: computed once per record
 // and per affected entry (records are immutable once loaded).
 const recordCache = new WeakMap<OsvRecord, { vectors: Rating[]; words: Rating[] }>();

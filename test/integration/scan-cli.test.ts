@@ -41,7 +41,7 @@ describe('artifact-guard scan', () => {
     const res = await runCli(['scan', '--sbom', sbomFile([MUSL, LODASH, SSL]), '--osv-dir', RECORDS], env);
     expect(res.code).toBe(0);
     const report = JSON.parse(res.stdout);
-    expect(report.data).toEqual({ source: `osv-dir:${RECORDS}`, recordCount: 35, newestModified: '2026-07-31T16:37:42Z' });
+    expect(report.data).toEqual({ source: `osv-dir:${RECORDS}`, recordCount: 37, newestModified: '2026-07-31T16:37:42Z' });
     expect(report.findings.map((f: { id: string }) => f.id).sort()).toEqual(['ALPINE-CVE-2025-26519', 'DLA-3008-1', 'GHSA-p6mc-m468-83gw']);
     expect(report.verdict).toBe('pass');
   });
@@ -99,16 +99,80 @@ describe('artifact-guard scan', () => {
     const res = await runCli(['scan', '--sbom', sbomFile([LODASH]), '-o', 'table'], { ...env, ARTIFACT_GUARD_OSV_DIR: RECORDS });
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/^HIGH\s+GHSA-p6mc-m468-83gw\s+lodash\s+4\.17\.15\s+4\.17\.20/m);
-    expect(res.stdout).toContain(`data: osv-dir:${RECORDS}, 35 record(s)`);
+    expect(res.stdout).toContain(`data: osv-dir:${RECORDS}, 37 record(s)`);
   });
 
-  it('unorderable versions are reported on stderr and in the JSON, never as findings', async () => {
+  it('unorderable versions are reported on stderr and in the JSON, never as findings, and make the scan incomplete', async () => {
     const res = await runCli(['scan', '--sbom', sbomFile(['pkg:npm/lodash@4.17.x']), '--osv-dir', RECORDS, '--fail-on', 'low'], env);
-    expect(res.code).toBe(0);
+    expect(res.code).toBe(1);
     expect(res.stderr).toContain('warning: pkg:npm/lodash@4.17.x: version "4.17.x" is not a valid SemVer');
+    expect(res.stderr).toMatch(/^scan incomplete: pkg:npm\/lodash@4\.17\.x: 4 records naming lodash could not be evaluated/m);
     const report = JSON.parse(res.stdout);
     expect(report.findings).toEqual([]);
+    expect(report.verdict).toBe('incomplete');
     expect(report.unorderable[0].records.map((r: { id: string }) => r.id)).toEqual(['GHSA-4xc9-xhrj-v574', 'GHSA-fvqr-27wr-82fm', 'GHSA-p6mc-m468-83gw', 'GHSA-x5rq-j2xg-h7qm']);
+  });
+
+  describe('incomplete scans', () => {
+    // PyPI components against data holding no PyPI records; lodash 4.17.21 is covered and clean.
+    const pypiOnlyData = (): string => {
+      const dir = path.join(work, 'npm-only');
+      fs.mkdirSync(dir);
+      for (const id of ['GHSA-p6mc-m468-83gw', 'DLA-3008-1']) fs.copyFileSync(path.join(RECORDS, `${id}.json`), path.join(dir, `${id}.json`));
+      return dir;
+    };
+    const PYPI = ['pkg:pypi/urllib3@1.26.4', 'pkg:pypi/jinja2@2.7.2', 'pkg:rpm/redhat/openssl@3.0.7-25.el9?arch=x86_64&distro=rhel-9.3', 'pkg:npm/lodash@4.17.21'];
+
+    it('with --fail-on: exit 1, one stderr line per gap saying the scan is incomplete', async () => {
+      const res = await runCli(['scan', '--sbom', sbomFile(PYPI), '--osv-dir', pypiOnlyData(), '--fail-on', 'critical'], env);
+      expect(res.code).toBe(1);
+      expect(res.stderr.split('\n').filter((l) => l.includes('scan incomplete'))).toEqual([
+        `scan incomplete: 2 PyPI components were not scanned: the data (osv-dir:${path.join(work, 'npm-only')}) has no PyPI records (it covers Debian:9, npm)`,
+        'scan incomplete: 1 component cannot be matched against OSV data: rpm packages of "redhat" are not matched (no release-scoped OSV ecosystem mapping)',
+      ]);
+      const report = JSON.parse(res.stdout);
+      expect(report).toMatchObject({ verdict: 'incomplete', summary: { gaps: 2, findings: 0 }, unknownSeverity: 'fail' });
+      expect(report.gaps.map((g: { kind: string; ecosystem?: string }) => [g.kind, g.ecosystem])).toEqual([
+        ['not-covered', 'PyPI'],
+        ['not-matchable', undefined],
+      ]);
+    });
+
+    it('without --fail-on: exit 0, the report says incomplete, the gaps are warnings', async () => {
+      const res = await runCli(['scan', '--sbom', sbomFile(PYPI), '--osv-dir', pypiOnlyData(), '-o', 'table'], env);
+      expect(res.code).toBe(0);
+      expect(res.stderr).toMatch(/^warning: scan incomplete: 2 PyPI components were not scanned/m);
+      expect(res.stdout).toMatch(/^2 gap\(s\): what this scan could not check:$/m);
+      expect(res.stdout).toMatch(/^ {2}not-covered: 2 PyPI components were not scanned: .* has no PyPI records/m);
+      expect(res.stdout).toMatch(/^ {4}e\.g\. pkg:pypi\/urllib3@1\.26\.4, pkg:pypi\/jinja2@2\.7\.2$/m);
+      expect(res.stdout).toMatch(/^verdict: INCOMPLETE \(2 gap\(s\): not everything could be checked; no threshold\)$/m);
+    });
+
+    it('-o cyclonedx-json carries the verdict and the gaps as properties', async () => {
+      const res = await runCli(['scan', '--sbom', sbomFile(PYPI), '--osv-dir', pypiOnlyData(), '-o', 'cyclonedx-json'], env);
+      expect(res.code).toBe(0);
+      expect(await validateCycloneDx(res.stdout)).toEqual([]);
+      const props = JSON.parse(res.stdout).properties as { name: string; value: string }[];
+      expect(props.filter((p) => p.name === 'artifact-guard:scan:verdict' || p.name === 'artifact-guard:scan:gap').map((p) => p.value)).toEqual([
+        'incomplete',
+        expect.stringMatching(/^not-covered: 2 PyPI components were not scanned/),
+        expect.stringMatching(/^not-matchable: 1 component cannot be matched/),
+      ]);
+    });
+  });
+
+  it('--unknown-severity: a finding no record rates fails --fail-on by default, not with warn', async () => {
+    // DLA-3008-1 (openssl, Debian 9) carries no severity, and no other record in the data names it.
+    const sbom = sbomFile([SSL]);
+    const strict = await runCli(['scan', '--sbom', sbom, '--osv-dir', RECORDS, '--fail-on', 'critical'], env);
+    expect(strict.code).toBe(1);
+    expect(JSON.parse(strict.stdout)).toMatchObject({ verdict: 'fail', unknownSeverity: 'fail', summary: { atOrAboveThreshold: 1, bySeverity: { unknown: 1 } } });
+    expect(strict.stderr).toContain('warning: 1 finding(s) have no severity in the data, nor in other records of the same vulnerability: counted as at or above the threshold (unknown severity: fail)');
+    const lenient = await runCli(['scan', '--sbom', sbom, '--osv-dir', RECORDS, '--fail-on', 'critical', '--unknown-severity', 'warn', '-o', 'table'], env);
+    expect(lenient.code).toBe(0);
+    expect(lenient.stdout).toMatch(/^UNKNOWN\s+DLA-3008-1\s+libssl1\.1/m);
+    expect(lenient.stdout).toMatch(/^verdict: PASS \(0 unsuppressed finding\(s\) at or above critical\)$/m);
+    expect(lenient.stderr).toContain('not counted against the threshold (unknown severity: warn)');
   });
 
   it('scans an image SOURCE (SBOM generated on the fly)', async () => {
@@ -148,6 +212,7 @@ describe('artifact-guard scan', () => {
       ['both SOURCE and --sbom', (f: string) => ['scan', 'oci-dir:/x', '--sbom', f, '--osv-dir', RECORDS], '{}', /give SOURCE or --sbom FILE, not both/],
       ['neither SOURCE nor --sbom', () => ['scan', '--osv-dir', RECORDS], '', /missing SOURCE or --sbom FILE/],
       ['a bad --fail-on', (f: string) => ['scan', '--sbom', f, '--osv-dir', RECORDS, '--fail-on', 'severe'], '{}', /--fail-on must be one of critical, high, medium, low, info, unknown/],
+      ['a bad --unknown-severity', (f: string) => ['scan', '--sbom', f, '--osv-dir', RECORDS, '--unknown-severity', 'ignore'], '{}', /--unknown-severity must be one of fail, warn \(got "ignore"\)/],
       ['both --osv-dir and --osv-api', (f: string) => ['scan', '--sbom', f, '--osv-dir', RECORDS, '--osv-api'], '{}', /alternatives/],
       ['a malformed ignore file', (f: string) => ['scan', '--sbom', f, '--osv-dir', RECORDS, '--ignore', f], '[{"id":"CVE-1"}]', /missing reason/],
     ])('%s', async (_what, args, content, message) => {

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { BadInputError } from '../../core/errors';
-import type { DataDescription, PackageQuery, VulnerabilitySource } from '../../ports/vulnerability-source';
+import type { DataCoverage, DataDescription, PackageQuery, VulnerabilitySource } from '../../ports/vulnerability-source';
 import type { OsvRecord } from '../../vuln/osv/types';
 import { OfflineOsvSource } from '../../vuln/sources/offline-source';
 
@@ -45,6 +45,14 @@ export class S3OsvMirror implements VulnerabilitySource {
 
   async recordsFor(packages: readonly PackageQuery[]): Promise<readonly OsvRecord[]> {
     return (await this.source()).recordsFor(packages);
+  }
+
+  async coverage(): Promise<DataCoverage> {
+    return (await this.source()).coverage();
+  }
+
+  async recordsById(ids: readonly string[]): Promise<readonly OsvRecord[]> {
+    return (await this.source()).recordsById(ids);
   }
 
   async describe(): Promise<DataDescription> {

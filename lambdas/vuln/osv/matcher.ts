@@ -7,6 +7,7 @@
  * A record whose ranges cannot be evaluated for this version (the component's or the record's
  * version is outside the ordering's grammar, or the ecosystem has no ordering here) and that
  * does not match through `versions` is returned as undecidable, never as "not affected".
+ * A component without a version (`''`) is undecidable against every record naming it.
  */
 import { orderingFor } from '../versions';
 import type { VersionOrdering } from '../versions/ordering';
@@ -112,6 +113,10 @@ export function matchEntries(entries: readonly IndexedEntry[], target: PackageTa
   const undecidable: Undecidable[] = [];
   for (const [record, recordEntries] of byRecord) {
     if (record.withdrawn) continue;
+    if (target.version === '') {
+      undecidable.push({ recordId: record.id, reason: 'the component has no version' });
+      continue;
+    }
     const hit: OsvAffected[] = [];
     let via: 'range' | 'versions' = 'versions';
     let reason: string | undefined;

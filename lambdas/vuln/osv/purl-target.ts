@@ -2,6 +2,8 @@
  * From a component's purl to the OSV package it is matched as: ecosystem (with the distro
  * release for OS packages), name (the source package where OSV keys records on it) and the
  * version to compare. Components this cannot place are reported as not scanned, with why.
+ * A purl without a version is still placed (version `''`): whether records name its package
+ * decides whether the missing version matters, and only the matcher can tell.
  */
 import { PackageURL } from 'packageurl-js';
 import { normalizeName } from './ecosystems';
@@ -12,7 +14,7 @@ export interface PackageTarget {
   readonly ecosystem: string;
   /** Name as OSV keys it: the source package for Debian, Ubuntu and Alpine. */
   readonly name: string;
-  /** The version compared with the records (the source version for deb when the purl has it). */
+  /** The version compared with the records (the source version for deb when the purl has it); `''` when unknown. */
   readonly version: string;
 }
 
@@ -136,12 +138,18 @@ export function parsePurl(purl: string): Purl | undefined {
   }
 }
 
+/**
+ * Go's pseudo-version for a main module built from a working tree (`go version -m` prints
+ * `(devel)`; Syft writes it into the purl): no version at all, as far as matching goes.
+ */
+const GO_DEVEL = '(devel)';
+
 /** The OSV package a purl names. `fallbackVersion` serves purls written without a version. */
 export function purlTarget(purl: string, fallbackVersion?: string): TargetResult {
   const p = fastParsePurl(purl) ?? parsePurl(purl);
-  if (!p) return { unsupported: `unparsable purl "${purl}"` };
-  const version = p.version ?? fallbackVersion;
-  if (!version) return { unsupported: 'no version' };
+  // One reason for every unparsable purl: reports group components by reason.
+  if (!p) return { unsupported: 'unparsable purl' };
+  const version = p.version || fallbackVersion || '';
   if (p.type === 'deb' || p.type === 'apk' || p.type === 'rpm') return osPackage(p, version);
   const ecosystem = LANGUAGE[p.type];
   if (!ecosystem) return { unsupported: `purl type "${p.type}" has no OSV ecosystem` };
@@ -150,9 +158,11 @@ export function purlTarget(purl: string, fallbackVersion?: string): TargetResult
   // into `-`): the canonical names OSV queries expect.
   if (p.type === 'npm' || p.type === 'pypi') name = normalizeName(ecosystem, name);
   if (p.type === 'golang') {
-    // OSV's Go records write SemVer without Go's "v"; the toolchain is the module "stdlib".
-    if (name === 'stdlib' || name === 'toolchain') return { target: { ecosystem, name: 'stdlib', version: goToolchainVersion(version) } };
-    return { target: { ecosystem, name, version: version.replace(/^v(?=[0-9])/, '') } };
+    // OSV's Go records write SemVer without Go's "v". The Go vulnerability database keeps the
+    // standard library as module `stdlib` and the go command (cmd/go, cmd/cgo) as module
+    // `toolchain` (GO-2023-1842): different modules, versioned alike (go1.20.4 → 1.20.4).
+    if (name === 'stdlib' || name === 'toolchain') return { target: { ecosystem, name, version: goToolchainVersion(version) } };
+    return { target: { ecosystem, name, version: version === GO_DEVEL ? '' : version.replace(/^v(?=[0-9])/, '') } };
   }
   return { target: { ecosystem, name, version } };
 }

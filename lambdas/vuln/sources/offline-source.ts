@@ -7,18 +7,24 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BadInputError, NotFoundError } from '../../core/errors';
 import type { BlobStore } from '../../ports/blob-store';
-import type { DataDescription, PackageQuery, VulnerabilitySource } from '../../ports/vulnerability-source';
+import type { DataCoverage, DataDescription, PackageQuery, VulnerabilitySource } from '../../ports/vulnerability-source';
+import { AliasIndex } from '../osv/alias-index';
+import { recordCoverage } from '../osv/coverage';
 import { OsvIndex, latestById } from '../osv/record-index';
 import type { OsvRecord } from '../osv/types';
 import { loadOsvPath, loadOsvZip } from './osv-files';
 
 interface Loaded {
   readonly index: OsvIndex;
+  readonly coverage: DataCoverage;
+  readonly records: readonly OsvRecord[];
   readonly warnings: readonly string[];
 }
 
 export class OfflineOsvSource implements VulnerabilitySource {
   private loaded?: Promise<Loaded>;
+  // Built on the first alias lookup only: most scans rate every finding from its own records.
+  private aliases?: Promise<AliasIndex>;
 
   constructor(
     private readonly label: string,
@@ -56,7 +62,7 @@ export class OfflineOsvSource implements VulnerabilitySource {
       const all = [...warnings, ...duplicates.map((id) => `OSV record ${id} appears more than once; the most recently modified copy is used`)];
       // An empty data set would make every scan say "no vulnerabilities": refuse it instead.
       if (unique.length === 0) throw new BadInputError(`${this.label}: no OSV records found${warnings.length ? ` (${warnings.length} malformed)` : ''}`);
-      return { index: OsvIndex.build(unique), warnings: all };
+      return { index: OsvIndex.build(unique), coverage: recordCoverage(unique), records: unique, warnings: all };
     });
     return this.loaded;
   }
@@ -66,6 +72,15 @@ export class OfflineOsvSource implements VulnerabilitySource {
     const out = new Set<OsvRecord>();
     for (const p of packages) for (const r of index.recordsFor(p.ecosystem, p.name)) out.add(r);
     return [...out];
+  }
+
+  async coverage(): Promise<DataCoverage> {
+    return (await this.ready()).coverage;
+  }
+
+  async recordsById(ids: readonly string[]): Promise<readonly OsvRecord[]> {
+    this.aliases ??= this.ready().then(({ records }) => AliasIndex.build(records));
+    return (await this.aliases).find(ids);
   }
 
   async describe(): Promise<DataDescription> {

@@ -5,11 +5,14 @@
  *     `next_page_token`: only those queries are sent again, with their tokens, until none is left;
  *  2. `GET /v1/vulns/{id}` for every distinct id, a few at a time, to get the full records
  *     (the scanner evaluates ranges itself, with exact orderings).
+ * `recordsById` uses the same GET for the ids of vulnerabilities whose records carry no
+ * severity (another record of the same vulnerability, such as the CVE's own, may rate it).
  * Network errors, timeouts, 429 and 5xx are retried with exponential backoff; when retries
  * run out the scan fails with an `UnavailableError` (never an empty, "clean" result).
  */
 import { BadInputError, UnavailableError } from '../../core/errors';
-import type { DataDescription, PackageQuery, VulnerabilitySource } from '../../ports/vulnerability-source';
+import type { DataCoverage, DataDescription, PackageQuery, VulnerabilitySource } from '../../ports/vulnerability-source';
+import { osvApiCoverage } from '../osv/coverage';
 import { MalformedRecordError, parseOsvRecord } from '../osv/parse';
 import type { OsvRecord } from '../osv/types';
 
@@ -155,6 +158,36 @@ export class OsvApiSource implements VulnerabilitySource {
     return ids;
   }
 
+  /**
+   * `GET /v1/vulns/{id}` for each id, `concurrency` at a time. A malformed record is skipped
+   * with a warning; so is a 404 when `listed` (querybatch named the id, so it should exist).
+   * Parsed records are cached.
+   */
+  private async fetchRecords(ids: readonly string[], warnings: string[], listed: boolean): Promise<Map<string, OsvRecord>> {
+    const found = new Map<string, OsvRecord>();
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < ids.length) {
+        const id = ids[next++] as string;
+        const raw = await this.request('GET', `/v1/vulns/${encodeURIComponent(id)}`);
+        if (raw === undefined) {
+          if (listed) warnings.push(`OSV record ${id} listed by querybatch but not found (404); skipped`);
+          continue;
+        }
+        try {
+          const record = parseOsvRecord(raw);
+          this.cache.set(id, record);
+          found.set(id, record);
+        } catch (err) {
+          if (!(err instanceof MalformedRecordError)) throw err;
+          warnings.push(`skipped OSV record ${id} from the API: ${err.message}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, ids.length) }, worker));
+    return found;
+  }
+
   async recordsFor(packages: readonly PackageQuery[]): Promise<readonly OsvRecord[]> {
     const unique = new Map<string, PackageQuery>();
     for (const p of packages) unique.set(`${p.ecosystem}\u0000${p.name}\u0000${p.version ?? ''}`, p);
@@ -162,29 +195,30 @@ export class OsvApiSource implements VulnerabilitySource {
     const warnings: string[] = [];
     // A cached record is reused only when the batch reports the same modified time.
     const wanted = [...ids].filter(([id, modified]) => !(this.cache.has(id) && modified !== undefined && this.cache.get(id)?.modified === modified)).map(([id]) => id);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < wanted.length) {
-        const id = wanted[next++] as string;
-        const raw = await this.request('GET', `/v1/vulns/${encodeURIComponent(id)}`);
-        if (raw === undefined) {
-          warnings.push(`OSV record ${id} listed by querybatch but not found (404); skipped`);
-          continue;
-        }
-        try {
-          this.cache.set(id, parseOsvRecord(raw));
-        } catch (err) {
-          if (!(err instanceof MalformedRecordError)) throw err;
-          warnings.push(`skipped OSV record ${id} from the API: ${err.message}`);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, wanted.length) }, worker));
+    await this.fetchRecords(wanted, warnings, true);
     const records = [...ids.keys()].map((id) => this.cache.get(id)).filter((r): r is OsvRecord => r !== undefined);
     let newest: string | undefined;
     for (const r of records) if (newest === undefined || Date.parse(r.modified) > Date.parse(newest)) newest = r.modified;
     this.last = { count: records.length, ...(newest ? { newest } : {}), warnings };
     return records;
+  }
+
+  /**
+   * The records with these ids, each fetched as `GET /v1/vulns/{id}` (a 404 means OSV.dev has
+   * no record under that id: not an error, most aliases are not records of their own). The
+   * scanner asks for a finding's id and aliases, so what comes back is every record published
+   * under one of them. Always fetched fresh: nothing says whether a cached copy is current.
+   * Warnings join those of the last `recordsFor`.
+   */
+  async recordsById(ids: readonly string[]): Promise<readonly OsvRecord[]> {
+    const warnings: string[] = [];
+    const found = await this.fetchRecords([...new Set(ids)], warnings, false);
+    this.last = { ...this.last, warnings: [...this.last.warnings, ...warnings] };
+    return [...found.values()];
+  }
+
+  async coverage(): Promise<DataCoverage> {
+    return osvApiCoverage;
   }
 
   async describe(): Promise<DataDescription> {

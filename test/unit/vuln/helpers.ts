@@ -11,6 +11,13 @@ export function fixtureRecord(id: string): OsvRecord {
   return parseOsvJson(fs.readFileSync(path.join(FIXTURES, `${id}.json`)));
 }
 
+/** Records we wrote in the shape of real ones (`fixtures/osv/ours`, see its README). */
+export const OUR_FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'osv', 'ours');
+
+export function ourRecord(id: string): OsvRecord {
+  return parseOsvJson(fs.readFileSync(path.join(OUR_FIXTURES, `${id}.json`)));
+}
+
 export function fixtureSource(): OfflineOsvSource {
   return OfflineOsvSource.fromPath(FIXTURES);
 }

@@ -4,7 +4,7 @@ import { BadInputError, UnavailableError } from '../../../lambdas/core/errors';
 import type { PackageQuery } from '../../../lambdas/ports/vulnerability-source';
 import { scanSbom } from '../../../lambdas/vuln/scan';
 import { OsvApiSource } from '../../../lambdas/vuln/sources/osv-api';
-import { fixtureRecord, sbomOf } from './helpers';
+import { fixtureRecord, ourRecord, sbomOf } from './helpers';
 
 /**
  * A local OSV.dev stand-in speaking the documented shapes (google/osv.dev docs/api):
@@ -196,5 +196,38 @@ describe('OSV.dev API client', () => {
     const report = await scanSbom(sbomOf(['pkg:apk/alpine/musl@1.2.4_git20230717-r4?arch=x86_64&distro=alpine-3.19.1']), client(), { now: new Date('2026-01-01T00:00:00Z') });
     expect(report.findings.map((f) => f.id)).toEqual(['ALPINE-CVE-2025-26519']);
     expect(report.data).toEqual({ source: `osv-api:${osv.url()}`, recordCount: 1, newestModified: musl.modified });
+  });
+
+  it('coverage: trusted per base ecosystem of the OSV schema (releases cannot be listed through the API)', async () => {
+    const c = await client().coverage();
+    expect(c.ecosystems).toBeUndefined();
+    for (const e of ['PyPI', 'npm', 'Go', 'Debian:12', 'Debian:13', 'Alpine:v3.19', 'Ubuntu:22.04:LTS', 'crates.io', 'Rocky Linux:9']) expect([e, c.covers(e)]).toEqual([e, true]);
+    for (const e of ['pypi', 'Gentoo', 'Fedora:40', '']) expect([e, c.covers(e)]).toEqual([e, false]);
+  });
+
+  it('recordsById: GET /v1/vulns/{id} per id, a 404 is no record (no warning), retried like the rest', async () => {
+    const pysec = fixtureRecord('PYSEC-2023-192');
+    osv.records.set('CVE-2023-43804', pysec);
+    osv.failures.set('/v1/vulns/CVE-2023-43804', [503]);
+    const src = client();
+    const found = await src.recordsById(['CVE-2023-43804', 'GHSA-none-none-none', 'CVE-2023-43804']);
+    expect(found.map((r) => r.id)).toEqual(['PYSEC-2023-192']);
+    // Each id once; the 503 was answered first and retried.
+    expect(osv.gets.sort()).toEqual(['CVE-2023-43804', 'GHSA-none-none-none']);
+    expect(osv.failures.get('/v1/vulns/CVE-2023-43804')).toEqual([]);
+    expect((await src.describe()).warnings).toEqual([]);
+  });
+
+  it('feeds the scanner: a DEBIAN-CVE finding is rated from the record OSV.dev serves for its CVE', async () => {
+    const debian = ourRecord('DEBIAN-CVE-2023-43804');
+    osv.records.set(debian.id, debian);
+    osv.vulns.set('Debian:12/python-urllib3', [debian.id]);
+    // OSV.dev serves a record under the CVE id; the PyPI advisory stands in for it here.
+    osv.records.set('CVE-2023-43804', fixtureRecord('PYSEC-2023-192'));
+    const report = await scanSbom(sbomOf(['pkg:deb/debian/python3-urllib3@1.26.12-1?arch=all&distro=debian-12&upstream=python-urllib3']), client(), { now: new Date('2026-01-01T00:00:00Z'), threshold: 'high' });
+    expect(report.findings.map((f) => [f.id, f.severity, f.score])).toEqual([['DEBIAN-CVE-2023-43804', 'high', 8.1]]);
+    expect(report.findings[0]?.ratings.map((r) => r.source)).toContain('PYSEC-2023-192 via alias CVE-2023-43804');
+    expect(report.verdict).toBe('fail');
+    expect(osv.gets).toEqual([debian.id, 'CVE-2023-43804']);
   });
 });

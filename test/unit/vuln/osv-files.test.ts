@@ -6,7 +6,7 @@ import { MalformedRecordError, parseOsvJson, parseOsvRecord } from '../../../lam
 import { loadOsvDirectory, loadOsvZip } from '../../../lambdas/vuln/sources/osv-files';
 import { OfflineOsvSource } from '../../../lambdas/vuln/sources/offline-source';
 import { writeZip } from '../../support/zip-writer';
-import { FIXTURES, MemoryBlobStore } from './helpers';
+import { FIXTURES, MemoryBlobStore, record } from './helpers';
 
 let work: string;
 beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-osv-'))));
@@ -111,10 +111,38 @@ describe('offline OSV data', () => {
   it('loads the real fixtures once and answers per package', async () => {
     const src = OfflineOsvSource.fromPath(FIXTURES);
     const d = await src.describe();
-    expect(d.recordCount).toBe(35);
+    expect(d.recordCount).toBe(37);
     expect(d.warnings).toEqual([]);
     const recs = await src.recordsFor([{ ecosystem: 'Alpine:v3.19', name: 'musl' }, { ecosystem: 'npm', name: 'lodash' }]);
     expect(recs.map((r) => r.id).sort()).toEqual(['ALPINE-CVE-2025-26519', 'GHSA-4xc9-xhrj-v574', 'GHSA-fvqr-27wr-82fm', 'GHSA-p6mc-m468-83gw', 'GHSA-x5rq-j2xg-h7qm']);
     expect(await src.recordsFor([{ ecosystem: 'Alpine:v3.15', name: 'musl' }])).toEqual([]);
+  });
+
+  it('coverage: the ecosystem keys of every record, release-scoped; unscoped Debian and Ubuntu cover every release', async () => {
+    const c = await OfflineOsvSource.fromPath(FIXTURES).coverage();
+    expect(c.ecosystems).toEqual(expect.arrayContaining(['Alpine:v3.19', 'Debian:7', 'Debian:9', 'Go', 'Maven', 'PyPI', 'crates.io', 'npm']));
+    expect(c.ecosystems).not.toContain('Debian');
+    expect(['Debian:9', 'Debian:12', 'Alpine:v3.19', 'Alpine:v3.15', 'PyPI', 'RubyGems'].map((e) => c.covers(e))).toEqual([true, false, true, false, true, false]);
+    const distros = OfflineOsvSource.fromRecords('x', [
+      record('U', [{ package: { ecosystem: 'Ubuntu:22.04:LTS', name: 'glibc' } }]),
+      record('D', [{ package: { ecosystem: 'Debian', name: 'glibc' } }]),
+      record('M', [{ package: { ecosystem: 'Maven:https://maven.google.com', name: 'a:b' } }]),
+      record('A', [{ package: { ecosystem: 'Alpine', name: 'musl' } }]),
+    ]);
+    const d = await distros.coverage();
+    expect(d.ecosystems).toEqual(['Alpine', 'Debian', 'Maven', 'Ubuntu:22.04']);
+    // Ubuntu's :LTS marker is not part of the key; an unscoped Debian record applies to every
+    // release; Alpine records are always release-scoped, so an unscoped one covers no branch.
+    expect(['Ubuntu:22.04:LTS', 'Ubuntu:22.04', 'Ubuntu:24.04:LTS', 'Debian:12', 'Debian:sid', 'Maven', 'Alpine:v3.19'].map((e) => d.covers(e))).toEqual([true, true, false, true, true, true, false]);
+  });
+
+  it('recordsById: records whose id, aliases or mirrored CVE name any of the ids', async () => {
+    const src = OfflineOsvSource.fromPath(FIXTURES);
+    const ids = async (q: string[]) => (await src.recordsById(q)).map((r) => r.id).sort();
+    expect(await ids(['CVE-2022-39393'])).toEqual(['RUSTSEC-2022-0075', 'RUSTSEC-2022-0098']);
+    expect(await ids(['GHSA-v845-jxx5-vc9f', 'PYSEC-2014-8'])).toEqual(['PYSEC-2014-8', 'PYSEC-2023-192']);
+    expect(await ids(['CVE-2025-26519'])).toEqual(['ALPINE-CVE-2025-26519']);
+    // PYSEC-2023-141 (CVE-2023-37625) is withdrawn: returned all the same (the scanner skips it).
+    expect(await ids(['CVE-2023-37625', 'NOPE-1'])).toEqual(['PYSEC-2023-141']);
   });
 });

@@ -61,6 +61,8 @@ describe('purl → OSV package', () => {
     expect(target('pkg:golang/stdlib@go1.21.3')).toEqual({ ecosystem: 'Go', name: 'stdlib', version: '1.21.3' });
     expect(target('pkg:golang/stdlib@go1.20')).toEqual({ ecosystem: 'Go', name: 'stdlib', version: '1.20.0' });
     expect(target('pkg:golang/stdlib@go1.22rc1').version).toBe('1.22.0-rc.1');
+    // The go command is module `toolchain` in the Go vulnerability database, not `stdlib`.
+    expect(target('pkg:golang/toolchain@go1.20.4')).toEqual({ ecosystem: 'Go', name: 'toolchain', version: '1.20.4' });
     expect(target('pkg:cargo/wasmtime@1.0.1').ecosystem).toBe('crates.io');
     expect(target('pkg:gem/nokogiri@1.15.0').ecosystem).toBe('RubyGems');
     expect(target('pkg:nuget/Newtonsoft.Json@13.0.1')).toEqual({ ecosystem: 'NuGet', name: 'Newtonsoft.Json', version: '13.0.1' });
@@ -72,7 +74,13 @@ describe('purl → OSV package', () => {
     expect(unsupported('pkg:generic/openssl@1.1.1')).toMatch(/no OSV ecosystem/);
     expect(unsupported('pkg:oci/app@sha256%3Aabc')).toMatch(/no OSV ecosystem/);
     expect(unsupported('not a purl')).toMatch(/unparsable purl/);
-    expect(unsupported('pkg:npm/lodash')).toBe('no version');
+  });
+
+  it('a purl without a version is placed with version "" (the matcher decides whether that matters)', () => {
+    expect(target('pkg:npm/lodash')).toEqual({ ecosystem: 'npm', name: 'lodash', version: '' });
+    // A Go main module built from a working tree: our SBOMs omit the version, Syft writes (devel).
+    expect(target('pkg:golang/example.com/app')).toEqual({ ecosystem: 'Go', name: 'example.com/app', version: '' });
+    expect(target('pkg:golang/example.com/app@(devel)').version).toBe('');
   });
 
   it('release helpers', () => {

@@ -19,10 +19,10 @@ const PURLS = [
   'pkg:generic/thing@1.0',
 ];
 
-async function report(threshold?: 'high' | 'critical', ignore = '') {
-  const doc = cdxDocument(PURLS);
+async function report(threshold?: 'high' | 'critical', ignore = '', unknownSeverity?: 'fail' | 'warn', purls = PURLS) {
+  const doc = cdxDocument(purls);
   const sbom = parseScanSbom(JSON.stringify(doc), 'in.cdx.json');
-  const r = await scanSbom(sbom, fixtureSource(), { now: NOW, threshold, rules: { ignore: parseIgnoreFile(ignore, 'ignore.yaml'), vex: [] } });
+  const r = await scanSbom(sbom, fixtureSource(), { now: NOW, threshold, unknownSeverity, rules: { ignore: parseIgnoreFile(ignore, 'ignore.yaml'), vex: [] } });
   return { doc, sbom, r };
 }
 
@@ -30,13 +30,40 @@ describe('scan report', () => {
   it('names its data, counts, and decides the verdict against the threshold', async () => {
     const { r } = await report('high');
     expect(r.format).toBe(REPORT_FORMAT);
-    expect(r.data).toEqual({ source: expect.stringMatching(/^osv-dir:.*fixtures\/osv\/records$/), recordCount: 35, newestModified: '2026-07-31T16:37:42Z' });
-    expect(r.summary).toMatchObject({ components: 7, scanned: 6, notScanned: 1, unorderable: 1, findings: 5, suppressed: 0, atOrAboveThreshold: 4 });
+    expect(r.data).toEqual({ source: expect.stringMatching(/^osv-dir:.*fixtures\/osv\/records$/), recordCount: 37, newestModified: '2026-07-31T16:37:42Z' });
+    // DLA-3008-1 rates nothing and no other record of its vulnerability is in the data: an
+    // unknown severity, counted as at or above the threshold by default.
+    expect(r.summary).toMatchObject({ components: 7, scanned: 6, notScanned: 1, unorderable: 1, gaps: 2, findings: 5, suppressed: 0, atOrAboveThreshold: 5 });
     expect(r.summary.bySeverity).toMatchObject({ high: 4, unknown: 1 });
+    expect(r.unknownSeverity).toBe('fail');
     expect(r.verdict).toBe('fail');
-    expect(blockingFindings(r).map((f) => f.id)).toEqual(['ALPINE-CVE-2025-26519', 'CVE-2022-39393', 'CVE-2022-39393', 'GHSA-p6mc-m468-83gw']);
-    expect((await report('critical')).r.verdict).toBe('pass');
-    expect((await report()).r.verdict).toBe('pass');
+    expect(blockingFindings(r).map((f) => f.id)).toEqual(['ALPINE-CVE-2025-26519', 'CVE-2022-39393', 'CVE-2022-39393', 'GHSA-p6mc-m468-83gw', 'DLA-3008-1']);
+    expect((await report('critical')).r.verdict).toBe('fail');
+    // Nothing reaches critical once the unknown one is only reported; the gaps (lodash's
+    // unorderable version, the generic purl) still keep the verdict from pass.
+    const warned = (await report('critical', '', 'warn')).r;
+    expect([warned.verdict, warned.summary.atOrAboveThreshold, blockingFindings(warned)]).toEqual(['incomplete', 0, []]);
+    expect((await report()).r.verdict).toBe('incomplete');
+    // The same data and components without the gaps: pass below the threshold, fail at it.
+    const covered = PURLS.filter((p) => !p.includes('not.a.version') && !p.startsWith('pkg:generic/'));
+    expect((await report('critical', '', 'warn', covered)).r).toMatchObject({ verdict: 'pass', gaps: [], summary: { gaps: 0 } });
+    expect((await report(undefined, '', 'fail', covered)).r.verdict).toBe('pass');
+    expect((await report('high', '', 'warn', covered)).r.verdict).toBe('fail');
+  });
+
+  it('lists what it could not check as gaps', async () => {
+    const { r } = await report('high');
+    expect(r.gaps).toEqual([
+      {
+        kind: 'unorderable',
+        message:
+          'pkg:npm/lodash@not.a.version: 4 records naming lodash could not be evaluated: version "not.a.version" cannot be ordered (SemVer (npm, crates.io, Go, Hex, SwiftURL)) (GHSA-4xc9-xhrj-v574, GHSA-fvqr-27wr-82fm, GHSA-p6mc-m468-83gw, GHSA-x5rq-j2xg-h7qm)',
+        ecosystem: 'npm',
+        components: 1,
+        examples: ['pkg:npm/lodash@not.a.version'],
+      },
+      { kind: 'not-matchable', message: '1 component cannot be matched against OSV data: purl type "generic" has no OSV ecosystem', components: 1, examples: ['pkg:generic/thing@1.0'] },
+    ]);
   });
 
   it('suppressed findings stay, marked, and stop counting', async () => {
@@ -46,28 +73,32 @@ describe('scan report', () => {
       [true, 'wasmtime is only used at build time'],
       [true, 'wasmtime is only used at build time'],
     ]);
-    expect(r.summary).toMatchObject({ findings: 5, suppressed: 2, atOrAboveThreshold: 2 });
+    expect(r.summary).toMatchObject({ findings: 5, suppressed: 2, atOrAboveThreshold: 3 });
     expect(r.expiredRules.map((x) => x.id)).toEqual(['GHSA-p6mc-m468-83gw']);
     expect(r.warnings).toContain('ignore rule ignore.yaml#2 (GHSA-p6mc-m468-83gw) expired on 2026-01-01; it no longer applies');
   });
 
-  it('table: findings, unorderable components, data and verdict', async () => {
+  it('table: findings, gaps, data and verdict', async () => {
     const { r } = await report('high', '- {id: CVE-2022-39393, reason: build only}');
     const text = scanTable(r);
     expect(text).toMatch(/^SEVERITY\s+VULNERABILITY\s+PACKAGE\s+VERSION\s+FIXED IN\s+NOTE$/m);
     expect(text).toMatch(/^HIGH\s+ALPINE-CVE-2025-26519\s+musl\s+1\.2\.4_git20230717-r4\s+1\.2\.4_git20230717-r5$/m);
     expect(text).toMatch(/^HIGH\s+CVE-2022-39393\s+wasmtime\s+1\.0\.1\s+1\.0\.2\s+suppressed \(ignore: build only\)$/m);
     expect(text).toMatch(/^UNKNOWN\s+DLA-3008-1\s+libssl1\.1\s+1\.1\.0l-1~deb9u5\s+1\.1\.0l-1~deb9u6$/m);
-    expect(text).toContain('pkg:npm/lodash@not.a.version: version "not.a.version" is not a valid SemVer');
-    expect(text).toMatch(/^data: osv-dir:.*, 35 record\(s\), newest modified 2026-07-31T16:37:42Z$/m);
-    expect(text).toMatch(/^verdict: FAIL \(2 unsuppressed finding\(s\) at or above high\)$/m);
+    expect(text).toMatch(/^2 gap\(s\): what this scan could not check:$/m);
+    expect(text).toMatch(/^ {2}unorderable: pkg:npm\/lodash@not\.a\.version: 4 records naming lodash could not be evaluated: version "not\.a\.version" cannot be ordered/m);
+    expect(text).toMatch(/^ {2}not-matchable: 1 component cannot be matched against OSV data: purl type "generic" has no OSV ecosystem\n {4}e\.g\. pkg:generic\/thing@1\.0$/m);
+    expect(text).toMatch(/^data: osv-dir:.*, 37 record\(s\), newest modified 2026-07-31T16:37:42Z$/m);
+    expect(text).toMatch(/^verdict: FAIL \(3 unsuppressed finding\(s\) at or above high, 1 of them of unknown severity\)$/m);
+    const warned = scanTable((await report('critical', '', 'warn')).r);
+    expect(warned).toMatch(/^verdict: INCOMPLETE \(2 gap\(s\): not everything could be checked; 0 unsuppressed finding\(s\) at or above critical\)$/m);
   });
 
   it('an empty result says so and still names its data (never a bare "no vulnerabilities")', async () => {
     const sbom = parseScanSbom(JSON.stringify(cdxDocument(['pkg:npm/lodash@4.17.21'])), 'x');
     const text = scanTable(await scanSbom(sbom, fixtureSource(), { now: NOW }));
     expect(text).toContain('No known vulnerabilities matched.');
-    expect(text).toMatch(/data: osv-dir:.*35 record\(s\)/);
+    expect(text).toMatch(/data: osv-dir:.*37 record\(s\)/);
   });
 });
 
@@ -108,10 +139,16 @@ describe('CycloneDX output', () => {
     expect(out.properties).toEqual(
       expect.arrayContaining([
         { name: 'artifact-guard:scan:data-source', value: r.data.source },
-        { name: 'artifact-guard:scan:record-count', value: '35' },
+        { name: 'artifact-guard:scan:record-count', value: '37' },
         { name: 'artifact-guard:scan:newest-modified', value: '2026-07-31T16:37:42Z' },
+        { name: 'artifact-guard:scan:verdict', value: 'fail' },
       ]),
     );
+    // What the scan could not check travels with the document, one property per gap.
+    expect(out.properties.filter((p: { name: string }) => p.name === 'artifact-guard:scan:gap').map((p: { value: string }) => p.value)).toEqual([
+      expect.stringMatching(/^unorderable: pkg:npm\/lodash@not\.a\.version: 4 records naming lodash/),
+      'not-matchable: 1 component cannot be matched against OSV data: purl type "generic" has no OSV ecosystem',
+    ]);
   });
 
   it('gives components without a bom-ref one (existing refs unchanged), so affects[] can point at them', async () => {

@@ -67,10 +67,11 @@ describe('Scan step', () => {
     expect(out.verdict).toBe('fail');
     expect(out.threshold).toBe('high');
     expect(out.counts).toMatchObject({ high: 3, unknown: 1, critical: 0 });
-    expect(out.findingsAboveThresholdTotal).toBe(3);
-    expect(out.findingsAboveThreshold.map((f) => f.id).sort()).toEqual(['ALPINE-CVE-2025-26519', 'ALPINE-CVE-2025-26519', 'GHSA-p6mc-m468-83gw']);
+    // DLA-3008-1 has no severity anywhere in the data: it counts as at or above the threshold.
+    expect(out.findingsAboveThresholdTotal).toBe(4);
+    expect(out.findingsAboveThreshold.map((f) => f.id).sort()).toEqual(['ALPINE-CVE-2025-26519', 'ALPINE-CVE-2025-26519', 'DLA-3008-1', 'GHSA-p6mc-m468-83gw']);
     expect(out.findingsAboveThreshold.find((f) => f.id === 'GHSA-p6mc-m468-83gw')).toEqual({ id: 'GHSA-p6mc-m468-83gw', severity: 'high', package: LODASH, version: '4.17.15', fixed: ['4.17.20'] });
-    expect(out.data).toMatchObject({ recordCount: 35, source: expect.stringMatching(/^osv-dir:/) });
+    expect(out.data).toMatchObject({ recordCount: 37, source: expect.stringMatching(/^osv-dir:/) });
     expect(out.reports.map((r) => [r.manifestDigest, r.platform, r.key, r.verdict])).toEqual([
       ['sha256:1111', 'linux/amd64', `${PREFIX}/scan/sha256-1111.json`, 'fail'],
       ['sha256:2222', 'linux/arm64', `${PREFIX}/scan/sha256-2222.json`, 'fail'],
@@ -81,7 +82,7 @@ describe('Scan step', () => {
       expect(r.location).toBe(`mem://${r.key}`);
       const report = JSON.parse(body.toString()) as ScanReport;
       expect(report.generatedAt).toBe(NOW.toISOString());
-      expect(report.data.recordCount).toBe(35);
+      expect(report.data.recordCount).toBe(37);
     }
     expect(metrics.counts.get(MetricName.vulnerabilitiesFound)).toBe(4);
     expect(JSON.stringify(out).length).toBeLessThan(4096);
@@ -89,9 +90,17 @@ describe('Scan step', () => {
 
   it('passes when nothing reaches the threshold', async () => {
     const evidence = new MemoryBlobStore();
+    // minimist 1.2.0: GHSA-vh95-rmgr-6w4m, medium.
+    const sbom = await twoPlatforms(evidence, ['pkg:npm/minimist@1.2.0'], ['pkg:npm/lodash@4.17.21']);
+    const out = await createScanStep({ source: fixtureSource(), evidence, threshold: 'high', metrics: new InMemoryMetrics(), now: () => NOW })(state(sbom));
+    expect(out).toMatchObject({ verdict: 'pass', findingsAboveThreshold: [], counts: { medium: 1 } });
+  });
+
+  it('a finding of unknown severity is not a pass', async () => {
+    const evidence = new MemoryBlobStore();
     const sbom = await twoPlatforms(evidence, [SSL], ['pkg:npm/lodash@4.17.21']);
     const out = await createScanStep({ source: fixtureSource(), evidence, threshold: 'high', metrics: new InMemoryMetrics(), now: () => NOW })(state(sbom));
-    expect(out).toMatchObject({ verdict: 'pass', findingsAboveThreshold: [], counts: { unknown: 1 } });
+    expect(out).toMatchObject({ verdict: 'fail', counts: { unknown: 1 }, findingsAboveThreshold: [{ id: 'DLA-3008-1', severity: 'unknown' }] });
   });
 
   it('lists at most 20 findings above the threshold, with the total', async () => {
@@ -128,6 +137,8 @@ describe('Scan step', () => {
         throw new UnavailableError('OSV API https://api.osv.dev unavailable: POST /v1/querybatch: HTTP 503 (5 attempts)');
       },
       describe: async () => ({ source: 'osv-api:https://api.osv.dev', recordCount: 0, warnings: [] }),
+      coverage: async () => ({ covers: () => true }),
+      recordsById: async () => [],
     };
     await expect(createScanStep({ source: down, evidence, threshold: 'high', metrics: new InMemoryMetrics(), now: () => NOW })(state(sbom))).rejects.toThrow(UnavailableError);
   });
