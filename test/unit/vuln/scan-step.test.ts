@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { UnavailableError } from '../../../lambdas/core/errors';
+import { IntegrityError, UnavailableError } from '../../../lambdas/core/errors';
 import { InMemoryMetrics } from '../../../lambdas/ports/metrics';
 import type { VulnerabilitySource } from '../../../lambdas/ports/vulnerability-source';
 import type { ScanReport } from '../../../lambdas/vuln/report';
@@ -21,6 +21,7 @@ function state(sbom: SbomSummary | undefined): WorkflowState {
       mediaType: 'application/vnd.oci.image.index.v1+json',
       kind: 'index',
       platforms: [],
+      targets: [],
       provenance: {},
       trigger: { type: 'manual', id: 't', time: NOW.toISOString() },
       duplicate: false,
@@ -29,7 +30,7 @@ function state(sbom: SbomSummary | undefined): WorkflowState {
   } as WorkflowState;
 }
 
-const stored = (key: string) => ({ key, location: `mem://${key}`, sha256: 'x' });
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /** Two platforms, as the SBOM step stores them. */
 async function twoPlatforms(store: MemoryBlobStore, amd64: string[], arm64: string[]): Promise<SbomSummary> {
@@ -37,19 +38,26 @@ async function twoPlatforms(store: MemoryBlobStore, amd64: string[], arm64: stri
     { manifestDigest: 'sha256:1111', platform: 'linux/amd64', purls: amd64 },
     { manifestDigest: 'sha256:2222', platform: 'linux/arm64', purls: arm64 },
   ];
-  for (const d of docs) await store.put(`${PREFIX}/sbom/${d.manifestDigest.replace(':', '-')}.cdx.json`, Buffer.from(JSON.stringify(cdxDocument(d.purls))), 'application/json');
-  return {
-    components: amd64.length + arm64.length,
-    documents: docs.map((d) => ({
+  const stored = async (key: string, body: Buffer) => {
+    await store.put(key, body, 'application/json');
+    return { key, location: `mem://${key}`, sha256: sha256(body) };
+  };
+  const documents: SbomSummary['documents'][number][] = [];
+  for (const d of docs) {
+    const name = `${PREFIX}/sbom/${d.manifestDigest.replace(':', '-')}`;
+    documents.push({
       manifestDigest: d.manifestDigest,
       platform: d.platform,
       components: d.purls.length,
       byType: {},
       warnings: 0,
-      cyclonedx: stored(`${PREFIX}/sbom/${d.manifestDigest.replace(':', '-')}.cdx.json`),
-      spdx: stored(`${PREFIX}/sbom/${d.manifestDigest.replace(':', '-')}.spdx.json`),
-    })),
-  };
+      gaps: 0,
+      gapLines: [],
+      cyclonedx: await stored(`${name}.cdx.json`, Buffer.from(JSON.stringify(cdxDocument(d.purls)))),
+      spdx: await stored(`${name}.spdx.json`, Buffer.from('{}')),
+    });
+  }
+  return { components: amd64.length + arm64.length, documents, uninventoried: [] };
 }
 
 const MUSL = 'pkg:apk/alpine/musl@1.2.4_git20230717-r4?arch=x86_64&distro=alpine-3.19.1';
@@ -72,13 +80,15 @@ describe('Scan step', () => {
     expect(out.findingsAboveThreshold.map((f) => f.id).sort()).toEqual(['ALPINE-CVE-2025-26519', 'ALPINE-CVE-2025-26519', 'DLA-3008-1', 'GHSA-p6mc-m468-83gw']);
     expect(out.findingsAboveThreshold.find((f) => f.id === 'GHSA-p6mc-m468-83gw')).toEqual({ id: 'GHSA-p6mc-m468-83gw', severity: 'high', package: LODASH, version: '4.17.15', fixed: ['4.17.20'] });
     expect(out.data).toMatchObject({ recordCount: 37, source: expect.stringMatching(/^osv-dir:/) });
-    expect(out.reports.map((r) => [r.manifestDigest, r.platform, r.key, r.verdict])).toEqual([
-      ['sha256:1111', 'linux/amd64', `${PREFIX}/scan/sha256-1111.json`, 'fail'],
-      ['sha256:2222', 'linux/arm64', `${PREFIX}/scan/sha256-2222.json`, 'fail'],
+    expect(out.reports.map((r) => [r.manifestDigest, r.platform, r.verdict])).toEqual([
+      ['sha256:1111', 'linux/amd64', 'fail'],
+      ['sha256:2222', 'linux/arm64', 'fail'],
     ]);
     for (const r of out.reports) {
       const body = evidence.blobs.get(r.key) as Buffer;
-      expect(r.sha256).toBe(createHash('sha256').update(body).digest('hex'));
+      // Write-once and content-addressed: the key carries the start of the report's hash.
+      expect(r.key).toBe(`${PREFIX}/scan/${r.manifestDigest.replace(':', '-')}.${sha256(body).slice(0, 16)}.json`);
+      expect(r.sha256).toBe(sha256(body));
       expect(r.location).toBe(`mem://${r.key}`);
       const report = JSON.parse(body.toString()) as ScanReport;
       expect(report.generatedAt).toBe(NOW.toISOString());
@@ -120,13 +130,34 @@ describe('Scan step', () => {
     expect([...evidence.blobs.keys()].some((k) => k.includes('/scan/'))).toBe(false);
   });
 
-  it('an artifact without SBOM documents is skipped with the SBOM step\'s reason; no SBOM at all is incomplete', async () => {
+  it('an artifact without an inventory is incomplete unless the operator accepts it (skipped); no SBOM at all is incomplete', async () => {
     const deps = { source: fixtureSource(), evidence: new MemoryBlobStore(), threshold: 'high' as const, metrics: new InMemoryMetrics(), now: () => NOW };
-    expect(await createScanStep(deps)(state({ documents: [], components: 0, skipped: 'a helm-chart has no container filesystem to catalog' }))).toMatchObject({
-      verdict: 'skipped',
-      reason: 'a helm-chart has no container filesystem to catalog',
-    });
+    const chart = { documents: [], components: 0, uninventoried: [{ digest: 'sha256:aaaa', reason: 'a Helm chart has no container filesystem to inventory' }] };
+    const refused = await createScanStep(deps)(state(chart));
+    expect(refused).toMatchObject({ verdict: 'incomplete', gapsTotal: 1 });
+    expect(refused.reason).toMatch(/^manifest sha256:aaaa was not inventoried: a Helm chart .*signUninventoriedArtifacts/);
+    expect(await createScanStep({ ...deps, acceptUninventoried: true })(state(chart))).toMatchObject({ verdict: 'skipped', gaps: [] });
+    // Accepting uninventoried artifacts never covers an uninventoried platform of an index.
+    const child = { documents: [], components: 0, uninventoried: [{ digest: 'sha256:bbbb', platform: 'linux/arm64', reason: 'not an image config' }] };
+    expect((await createScanStep({ ...deps, acceptUninventoried: true })(state(child))).verdict).toBe('incomplete');
     expect((await createScanStep(deps)(state(undefined))).verdict).toBe('incomplete');
+  });
+
+  it('carries the SBOM step\'s inventory gaps into the report and the verdict', async () => {
+    const evidence = new MemoryBlobStore();
+    const sbom = await twoPlatforms(evidence, ['pkg:npm/lodash@4.17.21'], ['pkg:npm/lodash@4.17.21']);
+    const gapped = { ...sbom, documents: sbom.documents.map((d, i) => (i === 1 ? { ...d, gaps: 3, gapLines: ['layer sha256:cc has media type x, not a filesystem layer'] } : d)) };
+    const out = await createScanStep({ source: fixtureSource(), evidence, threshold: 'high', metrics: new InMemoryMetrics(), now: () => NOW })(state(gapped));
+    expect(out.verdict).toBe('incomplete');
+    expect(out.gaps).toEqual(['linux/arm64: layer sha256:cc has media type x, not a filesystem layer', 'linux/arm64: 2 more inventory gap(s) of sha256:2222: see its SBOM']);
+    expect(out.reports.map((r) => r.verdict)).toEqual(['pass', 'incomplete']);
+  });
+
+  it('refuses an SBOM that changed after the SBOM step wrote it', async () => {
+    const evidence = new MemoryBlobStore();
+    const sbom = await twoPlatforms(evidence, ['pkg:npm/lodash@4.17.21'], []);
+    await evidence.put(sbom.documents[0]!.cyclonedx.key, Buffer.from(JSON.stringify(cdxDocument(['pkg:npm/lodash@4.17.22']))), 'application/json');
+    await expect(createScanStep({ source: fixtureSource(), evidence, threshold: 'high', metrics: new InMemoryMetrics(), now: () => NOW })(state(sbom))).rejects.toThrow(IntegrityError);
   });
 
   it('an unavailable source fails the step with UnavailableError (the state machine retries, then alerts)', async () => {
@@ -147,8 +178,10 @@ describe('Scan step', () => {
     const evidence = new MemoryBlobStore();
     const sbom = await twoPlatforms(evidence, [MUSL], []);
     const deps = { source: fixtureSource(), evidence, threshold: 'high' as const, metrics: new InMemoryMetrics(), now: () => NOW };
-    await evidence.put(sbom.documents[1]?.cyclonedx.key as string, Buffer.from('{"spdxVersion":"SPDX-2.3"}'), 'application/json');
-    await expect(createScanStep(deps)(state(sbom))).rejects.toThrow(/not a CycloneDX JSON SBOM/);
+    const spdx = Buffer.from('{"spdxVersion":"SPDX-2.3"}');
+    await evidence.put(sbom.documents[1]?.cyclonedx.key as string, spdx, 'application/json');
+    const misfiled = { ...sbom, documents: sbom.documents.map((d, i) => (i === 1 ? { ...d, cyclonedx: { ...d.cyclonedx, sha256: sha256(spdx) } } : d)) };
+    await expect(createScanStep(deps)(state(misfiled))).rejects.toThrow(/not a CycloneDX JSON SBOM/);
     evidence.blobs.delete(sbom.documents[1]?.cyclonedx.key as string);
     await expect(createScanStep(deps)(state(sbom))).rejects.toThrow(/is missing from the evidence store/);
   });
