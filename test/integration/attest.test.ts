@@ -85,10 +85,10 @@ describe('attestArtifact on a real registry (no referrers API: tag-schema fallba
     const armSbom = { predicateType: PREDICATE_TYPES.cyclonedx, predicate: { bomFormat: 'CycloneDX', specVersion: '1.6' }, subjectDigest: arm.manifest.descriptor.digest };
     const out = await attestArtifact(request(repo, { statements: [provenance, armSbom] }));
     expect(out.attestations.map((a) => [a.type, a.digest, a.platform])).toEqual([
-      ['slsaprovenance1', index.descriptor.digest, undefined],
       ['slsaprovenance1', amd.manifest.descriptor.digest, 'linux/amd64'],
       ['slsaprovenance1', arm.manifest.descriptor.digest, 'linux/arm64'],
       ['cyclonedx', arm.manifest.descriptor.digest, 'linux/arm64'],
+      ['slsaprovenance1', index.descriptor.digest, undefined],
     ]);
     const indexReferrers = await client.getManifest(repo, referrersFallbackTag(index.descriptor.digest));
     if (indexReferrers.manifest.kind !== 'index') throw new Error('no index');

@@ -56,21 +56,24 @@ function blockingVerdict(state: WorkflowState, signOnFindings: boolean): string 
   return `the scan is incomplete (${scan.reason ?? 'not everything was inventoried and scanned'})`;
 }
 
+/** The manifests evidence goes to, platforms before their index (attestation manifests excluded). */
+function targetsOf(state: WorkflowState): SigningTarget[] {
+  return signableTargets(state.artifact.targets).map((t) => ({ digest: t.digest, mediaType: t.mediaType, ...(t.platform ? { platform: t.platform } : {}) }));
+}
+
 /**
- * The manifests to sign, platforms before their index, and a check that they are exactly what
- * the earlier steps inventoried and scanned: every image has an SBOM and a report with the
- * verdict being signed for; nothing uninventoried is signed unless the operator accepted it.
+ * Before signing: the targets are exactly what the earlier steps inventoried and scanned. Every
+ * image has an SBOM and a report with the verdict being signed for; nothing uninventoried is
+ * signed unless the operator accepted it. A mismatch is a bug or a forged state: never signed.
  */
-function signingPlan(state: WorkflowState): SigningTarget[] {
-  const targets = signableTargets(state.artifact.targets);
+function assertScanned(state: WorkflowState): void {
   const sboms = new Set((state.sbom?.documents ?? []).map((d) => d.manifestDigest));
   const reports = new Map((state.scan?.reports ?? []).map((r) => [r.manifestDigest, r.verdict]));
-  for (const t of targets) {
+  for (const t of signableTargets(state.artifact.targets)) {
     if (t.role === 'image' && (!sboms.has(t.digest) || !reports.has(t.digest))) throw new IntegrityError(`sign: ${t.digest} is to be signed but has no ${sboms.has(t.digest) ? 'scan report' : 'SBOM'}`);
     if (t.role === 'image' && state.scan?.verdict === 'pass' && reports.get(t.digest) !== 'pass') throw new IntegrityError(`sign: the verdict is pass but ${t.digest}'s report says ${reports.get(t.digest)}`);
     if (t.role === 'uninventoried' && state.scan?.verdict !== 'skipped') throw new IntegrityError(`sign: ${t.digest} was not inventoried`);
   }
-  return targets.map((t) => ({ digest: t.digest, mediaType: t.mediaType, ...(t.platform ? { platform: t.platform } : {}) }));
 }
 
 /** The SBOMs and scan reports the earlier steps stored, per manifest, checked against the state's SHA-256. */
@@ -98,7 +101,9 @@ export function createSignStep(deps: SignDeps) {
     const { source } = await openPinned(deps.openSource, state.artifact);
     try {
       if (!source.writer) return { signed: false, reason: `not signed: ${source.scheme} sources are read-only`, attestations: [] };
-      const targets = signingPlan(state);
+      const targets = targetsOf(state);
+      // Before anything that approves (the cosign-sign bundle, the signature) is written.
+      if (!blocked) assertScanned(state);
       const { sboms, scans } = await evidenceOf(state, deps.evidence);
       const attested = await attestArtifact({
         source,
