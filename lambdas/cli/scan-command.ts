@@ -38,8 +38,11 @@ function loadRules(ignore: string | undefined, vex: readonly string[]): Suppress
 }
 
 /** The SBOMs to scan: the file given, or one per platform of SOURCE (generated like `sbom`). */
-async function sbomsFor(values: { sbom?: string; platform?: string; insecure?: boolean }, source: string | undefined, log?: (l: string) => void): Promise<{ label: string; sbom: ScanSbom }[]> {
-  if (values.sbom) return [{ label: values.sbom, sbom: parseScanSbom(readInput(values.sbom, 'SBOM'), values.sbom) }];
+async function sbomsFor(values: { sbom?: string; platform?: string; insecure?: boolean }, source: string | undefined, log?: (l: string) => void): Promise<{ label: string; sbom: ScanSbom; gaps: readonly string[] }[]> {
+  if (values.sbom) {
+    const sbom = parseScanSbom(readInput(values.sbom, 'SBOM'), values.sbom);
+    return [{ label: values.sbom, sbom, gaps: sbom.declaredGaps }];
+  }
   const result = await sbomFor(source as string, { insecure: values.insecure, log });
   let images = result.images;
   if (values.platform) images = images.filter((i) => i.platform === values.platform || i.platform?.endsWith(`/${values.platform}`));
@@ -51,7 +54,13 @@ async function sbomsFor(values: { sbom?: string; platform?: string; insecure?: b
     );
   }
   for (const image of images) for (const w of image.warnings) log?.(`warning: ${w.path ? `${w.path}: ` : ''}${w.message}`);
-  return images.map((image) => ({ label: image.platform ?? image.manifestDigest, sbom: parseScanSbom(cycloneDxJson(result.subject, image), source as string) }));
+  // A manifest of the artifact that has no SBOM leaves every platform's verdict open.
+  const missing = result.uninventoried.map((u) => `manifest ${u.digest}${u.platform ? ` (${u.platform})` : ''} was not inventoried: ${u.reason}`);
+  return images.map((image) => ({
+    label: image.platform ?? image.manifestDigest,
+    sbom: parseScanSbom(cycloneDxJson(result.subject, image), source as string),
+    gaps: [...image.gaps.map((g) => g.message), ...missing],
+  }));
 }
 
 function render(format: (typeof FORMATS)[number], report: ScanReport, sbom: ScanSbom): string {
@@ -124,8 +133,8 @@ export async function scanCommand(argv: string[]): Promise<CommandResult> {
   const sboms = await sbomsFor(values, source, progress);
   const docs: { label: string; text: string }[] = [];
   let failed = false;
-  for (const { label, sbom } of sboms) {
-    const report = await scanSbom(sbom, vulnSource, { now: new Date(), threshold, rules, unknownSeverity, log: warn });
+  for (const { label, sbom, gaps } of sboms) {
+    const report = await scanSbom(sbom, vulnSource, { now: new Date(), threshold, rules, unknownSeverity, inventoryGaps: gaps, log: warn });
     const incomplete = report.verdict === 'incomplete' && threshold !== undefined;
     failed ||= report.verdict === 'fail' || incomplete;
     for (const line of gapLines(report, sboms.length > 1 ? label : undefined, incomplete)) warn(line);

@@ -15,6 +15,12 @@ export interface ScanSbom {
   /** `metadata.component`: the image the SBOM describes, when it says. */
   readonly subject: { readonly name?: string; readonly version?: string; readonly purl?: string; readonly bomRef?: string };
   readonly serialNumber?: string;
+  /**
+   * What the SBOM itself says it is missing: its CycloneDX `compositions` mark the described
+   * component's inventory other than `complete` (Artifact Guard's SBOMs list each gap as an
+   * `artifact-guard:gap` metadata property). Empty when it says nothing (other tools' SBOMs).
+   */
+  readonly declaredGaps: readonly string[];
 }
 
 type Obj = Record<string, unknown>;
@@ -75,10 +81,23 @@ export function parseScanSbom(text: string, origin: string): ScanSbom {
   });
   const meta = isObject(doc.metadata) && isObject(doc.metadata.component) ? doc.metadata.component : undefined;
   const s = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const declaredGaps = declaredInventoryGaps(doc, s(meta?.['bom-ref']));
   return {
     document: doc,
     components,
     subject: { name: s(meta?.name), version: s(meta?.version), purl: s(meta?.purl), bomRef: s(meta?.['bom-ref']) },
     ...(typeof doc.serialNumber === 'string' ? { serialNumber: doc.serialNumber } : {}),
+    declaredGaps,
   };
+}
+
+/** The gaps an SBOM declares for the component it describes (see `ScanSbom.declaredGaps`). */
+function declaredInventoryGaps(doc: Obj, mainRef: string | undefined): string[] {
+  if (!mainRef || !Array.isArray(doc.compositions)) return [];
+  const mine = doc.compositions.filter((c): c is Obj => isObject(c) && Array.isArray(c.assemblies) && c.assemblies.includes(mainRef));
+  const partial = mine.find((c) => c.aggregate !== 'complete');
+  if (!partial) return [];
+  const props = isObject(doc.metadata) && Array.isArray(doc.metadata.properties) ? doc.metadata.properties : [];
+  const listed = props.filter((p): p is Obj => isObject(p) && p.name === 'artifact-guard:gap' && typeof p.value === 'string').map((p) => p.value as string);
+  return listed.length ? listed : [`the SBOM declares the inventory of ${mainRef} ${typeof partial.aggregate === 'string' ? partial.aggregate : 'not complete'}`];
 }

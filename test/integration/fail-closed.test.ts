@@ -303,6 +303,26 @@ describe('what cannot be inventoried or scanned is incomplete, alerted and unsig
   });
 });
 
+describe('signOnFindings accepts known findings, never a doubt', () => {
+  it('signs a failing image whose scan is complete, not one whose scan also has gaps', async () => {
+    const repo = uniqueRepo('fc');
+    const lenient = await openEnv({ home: path.join(home, 'lenient'), signOnFindings: true });
+    try {
+      const known = await pushTestImage(repo, 'known', { layers: [lodash('4.17.4')] });
+      const a = await run(`registry:${host}/${repo}:known`, lenient);
+      expect(a.scan).toMatchObject({ verdict: 'fail', gapsTotal: 0 });
+      expect(a.signing?.signed).toBe(true);
+      const doubt = await pushTestImage(repo, 'doubt', { layers: [[...lodash('4.17.4'), { path: 'usr/lib/python3/site-packages/idna-3.4.dist-info/METADATA', content: 'Metadata-Version: 2.1\nName: idna\nVersion: 3.4\n' }]] });
+      const b = await run(`registry:${host}/${repo}:doubt`, lenient);
+      expect(b.scan).toMatchObject({ verdict: 'fail', gapsTotal: 1 });
+      expect(b.signing).toMatchObject({ signed: false, reason: expect.stringMatching(/and is incomplete/) });
+      expect(await signaturesOf(registrySource(repo).writer, [known.manifest.descriptor.digest, doubt.manifest.descriptor.digest])).toEqual([known.manifest.descriptor.digest]);
+    } finally {
+      await lenient.close();
+    }
+  });
+});
+
 describe('what is read is what was recorded', () => {
   const steps = () => {
     const open = (spec: Parameters<typeof openSource>[0]) => openSource(spec);

@@ -7,6 +7,7 @@ import { buildImage, writeOciLayout } from '../../lambdas/oci/image-builder';
 import type { LayerEntry } from '../../lambdas/oci/image-builder';
 import { validateCycloneDx } from '../../lambdas/sbom/writers/cyclonedx-validate';
 import { expectOneErrorLine, runCli } from '../support/cli';
+import { writeImageLayout } from '../support/image-layout';
 
 const RECORDS = path.join(__dirname, '..', 'fixtures', 'osv', 'records');
 const MUSL = 'pkg:apk/alpine/musl@1.2.4_git20230717-r4?arch=x86_64&distro=alpine-3.19.1';
@@ -192,6 +193,26 @@ describe('artifact-guard scan', () => {
     expect(report.subject.version).toBe(image.manifest.descriptor.digest);
     expect(report.findings.map((f: { id: string; component: { purl: string } }) => [f.id, f.component.purl])).toEqual([['ALPINE-CVE-2025-26519', MUSL]]);
     expect(report.summary).toMatchObject({ components: 3, scanned: 3 });
+  });
+
+  it('an image with a layer it cannot read, or its own SBOM saying so, is an incomplete scan (exit 1 with --fail-on)', async () => {
+    const layout = await writeImageLayout(path.join(work, 'odd-layer'), [
+      [{ path: 'app/node_modules/lodash/package.json', content: '{"name":"lodash","version":"4.17.21"}' }],
+      { mediaType: 'application/vnd.example.layer.v1+squashfs', bytes: Buffer.from('unread') },
+    ]);
+    const res = await runCli(['scan', `oci-dir:${layout.dir}:v1`, '--osv-dir', RECORDS, '--fail-on', 'high', '-q'], env);
+    expect(res.code).toBe(1);
+    const report = JSON.parse(res.stdout);
+    expect(report.verdict).toBe('incomplete');
+    expect(report.gaps).toEqual([expect.objectContaining({ kind: 'inventory', message: expect.stringContaining(`layer ${layout.layers[1]!.digest} has media type application/vnd.example.layer.v1+squashfs`) })]);
+    expect(res.stderr).toContain('scan incomplete: layer sha256:');
+
+    // The SBOM of the same image declares itself incomplete (CycloneDX compositions): scanning it says so too.
+    const sbomOut = path.join(work, 'odd.cdx.json');
+    expect((await runCli(['sbom', `oci-dir:${layout.dir}:v1`, '--file', sbomOut, '-q'], env)).code).toBe(0);
+    const fromSbom = await runCli(['scan', '--sbom', sbomOut, '--osv-dir', RECORDS, '--fail-on', 'high'], env);
+    expect(fromSbom.code).toBe(1);
+    expect(JSON.parse(fromSbom.stdout).gaps[0].message).toContain(layout.layers[1]!.digest);
   });
 
   describe('errors: exit 2 with one line on stderr', () => {

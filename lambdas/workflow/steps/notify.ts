@@ -79,12 +79,11 @@ export function alertsFor(state: WorkflowState): Alert[] {
   }
   if (scan?.verdict === 'incomplete' || (scan?.verdict === 'fail' && scan.gapsTotal > 0)) {
     // Also beside a failing verdict: fixing those findings would still not make this signable.
-    const signed = state.signing?.signed ? 'signed anyway' : 'not signed';
     const shown = scan.gaps.slice(0, 5);
     alerts.push({
       type: AlertType.scanIncomplete,
       detail: {
-        summary: `${ref} was not fully inventoried and scanned (${signed}): ${shown.join('; ')}${scan.gapsTotal > shown.length ? `; … ${scan.gapsTotal - shown.length} more` : ''}`,
+        summary: `${ref} was not fully inventoried and scanned, so it is not signed: ${shown.join('; ')}${scan.gapsTotal > shown.length ? `; … ${scan.gapsTotal - shown.length} more` : ''}`,
         repository: a.repositoryName,
         digest: a.digest,
         reason: scan.reason ?? null,

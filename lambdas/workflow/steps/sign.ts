@@ -52,7 +52,11 @@ function blockingVerdict(state: WorkflowState, signOnFindings: boolean): string 
   const scan = state.scan;
   if (!scan) return 'there is no scan result';
   if (scan.verdict === 'pass' || scan.verdict === 'skipped') return undefined;
-  if (scan.verdict === 'fail') return signOnFindings ? undefined : 'the scan found vulnerabilities at or above the threshold';
+  if (scan.verdict === 'fail') {
+    // signOnFindings accepts known findings, never a doubt: a failing scan with gaps stays unsigned.
+    if (scan.gapsTotal > 0) return `the scan found vulnerabilities at or above the threshold and is incomplete (${scan.gaps[0] ?? 'gaps'})`;
+    return signOnFindings ? undefined : 'the scan found vulnerabilities at or above the threshold';
+  }
   return `the scan is incomplete (${scan.reason ?? 'not everything was inventoried and scanned'})`;
 }
 
