@@ -7,6 +7,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -122,6 +123,8 @@ export class ArtifactGuard extends Construct {
    * Invoke it from CodePipeline, GitHub Actions or an admission webhook (see `grantInvokeGate`).
    */
   readonly verifyGate: StepFunction;
+  /** Checks and records pushes to `sha256-*` evidence tags (see lambdas/workflow/evidence-check.ts). */
+  readonly evidenceCheck: StepFunction;
   /** Build success rate, SBOM coverage, signature verification failures and tag violations. */
   readonly dashboard: cloudwatch.Dashboard;
   readonly steps: Readonly<Record<'resolve' | 'sbom' | 'scan' | 'sign' | 'record' | 'notify', StepFunction>>;
@@ -363,21 +366,27 @@ export class ArtifactGuard extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    const pushOf = (imageTag: string[] | Record<string, unknown>[]) => ({
+      source: ['aws.ecr'],
+      detailType: ['ECR Image Action'],
+      detail: { 'action-type': ['PUSH'], result: ['SUCCESS'], 'repository-name': this.repositories.map((r) => r.repositoryName), 'image-tag': imageTag },
+    });
     new events.Rule(this, 'OnPush', {
-      // sha256-* tags too: Resolve checks that such a push is the evidence it claims to be
-      // (a runnable image parked under a mutable evidence tag is a policy violation) and only records it.
-      description: 'Every successful tagged push to a guarded repository',
-      eventPattern: {
-        source: ['aws.ecr'],
-        detailType: ['ECR Image Action'],
-        detail: {
-          'action-type': ['PUSH'],
-          result: ['SUCCESS'],
-          'repository-name': this.repositories.map((r) => r.repositoryName),
-          'image-tag': events.Match.exists(),
-        },
-      },
+      description: 'Every successful push to a guarded repository, except sha256-* evidence tags (the pipeline\'s own pushes never start the workflow)',
+      eventPattern: pushOf(events.Match.anythingButPrefix('sha256-')),
       targets: [new targets.SfnStateMachine(this.stateMachine, { deadLetterQueue: dlq, retryAttempts: 3 })],
+    });
+    // sha256-* tags are mutable (signatures are appended) and never processed: each push of one is
+    // checked to be the evidence it claims (a runnable image parked there is a Policy Violation) and recorded.
+    this.evidenceCheck = step('EvidenceCheck', 'evidence', 'Check and record a push to a sha256-* evidence tag', { timeout: Duration.minutes(2) });
+    for (const repo of this.repositories) repo.grantPull(this.evidenceCheck.role);
+    this.grantTable(this.evidenceCheck.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query');
+    this.alertBus.grantPutEventsTo(this.evidenceCheck.role);
+    this.evidenceCheck.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new destinations.SqsDestination(dlq) });
+    new events.Rule(this, 'OnEvidencePush', {
+      description: 'Pushes to sha256-* evidence tags of a guarded repository, for the evidence check',
+      eventPattern: pushOf(events.Match.prefix('sha256-')),
+      targets: [new targets.LambdaFunction(this.evidenceCheck.function, { deadLetterQueue: dlq, retryAttempts: 3 })],
     });
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
@@ -478,12 +487,12 @@ export class ArtifactGuard extends Construct {
 
   private acknowledgeFindings(dlq: sqs.Queue): void {
     const ack = (scope: Construct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
-    ack(dlq, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the push rule target.');
-    for (const s of [...Object.values(this.steps), this.verifyGate]) {
+    ack(dlq, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the push rule targets.');
+    for (const s of [...Object.values(this.steps), this.verifyGate, this.evidenceCheck]) {
       ack(s.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords only support Resource "*".');
       ack(s.function, 'AwsSolutions-L1', 'Pinned to nodejs22.x (the supported LTS line the product targets); bumped deliberately.');
     }
-    for (const s of [this.steps.resolve, this.steps.sbom, this.steps.sign, this.verifyGate]) {
+    for (const s of [this.steps.resolve, this.steps.sbom, this.steps.sign, this.verifyGate, this.evidenceCheck]) {
       ack(s.role, 'AwsSolutions-IAM5[Action::ecr:GetAuthorizationToken]', 'ECR GetAuthorizationToken has no resource-level permissions.');
     }
     ack(this.steps.scan.role, `AwsSolutions-IAM5[Resource::<${this.logicalId(this.evidenceBucket)}.Arn>/evidence/*]`, 'Reads the SBOMs and writes the scan reports under the evidence/ prefix (keys are per digest).');

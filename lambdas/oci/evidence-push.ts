@@ -11,7 +11,7 @@ import type { FetchedManifest } from './manifest';
 import { MediaType, layerCompression } from './media-types';
 import type { ArtifactSource } from './source';
 
-export type EvidenceClaim = 'signature' | 'attestation' | 'sbom' | 'referrers-index' | 'referrer' | 'attachment';
+export type EvidenceClaim = 'signature' | 'attestation' | 'sbom' | 'referrers-index' | 'referrer' | 'attachment' | 'evidence-tag';
 
 export interface EvidencePush {
   readonly claim: EvidenceClaim;
@@ -24,6 +24,8 @@ export interface EvidencePush {
 }
 
 const EVIDENCE_TAG = /^(sha256|sha512)-([a-f0-9]{64}|[a-f0-9]{128})(?:\.(sig|att|sbom))?$/;
+/** Tags the repositories exclude from immutability and the workflow leaves to the evidence check. */
+const EVIDENCE_TAG_PREFIX = /^sha(256|512)-/;
 const SUFFIX_CLAIM: Readonly<Record<string, EvidenceClaim>> = { sig: 'signature', att: 'attestation', sbom: 'sbom' };
 /** A referrers index lists one entry per referrer; far more than this is not one. */
 const MAX_REFERRERS_CHECKED = 256;
@@ -84,6 +86,10 @@ async function referrersProblem(source: ArtifactSource, m: FetchedManifest, subj
  */
 export async function checkEvidencePush(source: ArtifactSource, root: FetchedManifest, tag: string | undefined): Promise<EvidencePush | undefined> {
   const byTag = evidenceTagClaim(tag);
+  if (!byTag && tag && EVIDENCE_TAG_PREFIX.test(tag)) {
+    // Mutable and never processed as an artifact, so it must be a real evidence tag.
+    return { claim: 'evidence-tag', valid: false, reason: `tag ${tag} starts like an evidence tag (sha256-<hex>[.sig|.att|.sbom]) but is not one: such tags are mutable and never scanned` };
+  }
   const subject = byTag?.subject ?? root.manifest.subject?.digest;
   let claim: EvidenceClaim;
   if (byTag) claim = byTag.claim;

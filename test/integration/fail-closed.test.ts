@@ -20,7 +20,9 @@ import { catalogers } from '../../lambdas/sbom/catalogers';
 import { OfflineOsvSource } from '../../lambdas/vuln/sources/offline-source';
 import type { OsvRecord } from '../../lambdas/vuln/osv/types';
 import type { RecordResult, ResolvedArtifact, WorkflowState } from '../../lambdas/workflow/state';
-import { alertsFor } from '../../lambdas/workflow/steps/notify';
+import { createEvidenceCheck } from '../../lambdas/workflow/evidence-check';
+import { alertsFor, createNotifyStep } from '../../lambdas/workflow/steps/notify';
+import { createRecordStep } from '../../lambdas/workflow/steps/record';
 import { createResolveStep } from '../../lambdas/workflow/steps/resolve';
 import type { SbomSummary } from '../../lambdas/workflow/steps/sbom';
 import { createSbomStep } from '../../lambdas/workflow/steps/sbom';
@@ -397,15 +399,33 @@ describe('every push is recorded, and evidence tags hold evidence', () => {
     const target = await pushTestImage(repo, 'v1', { layers: [lodash('4.17.21')] });
     const tag = `${target.manifest.descriptor.digest.replace(':', '-')}.sig`;
     const parked = await pushTestImage(repo, tag, { layers: [lodash('4.17.4')] });
-    const out = await run(`registry:${host}/${repo}:${tag}`);
+    // In AWS a sha256-* tag goes to the evidence check (the same Resolve, Record and Notify steps).
+    const open = (spec: Parameters<typeof openSource>[0]) => openSource(spec);
+    const check = createEvidenceCheck({
+      resolve: createResolveStep({ openSource: open, records: env.records, now: () => new Date() }),
+      record: createRecordStep({ records: env.records, now: () => new Date(), metrics: env.metrics }),
+      notify: createNotifyStep({ alerts: env.alerts, metrics: env.metrics }),
+    });
+    const out = await check({ source: `registry:${host}/${repo}:${tag}` });
     expect(out.artifact.evidence).toMatchObject({ claim: 'signature', valid: false });
-    expect(out.sbom).toBeUndefined();
+    expect(out.alerts).toEqual(['Policy Violation']);
     expect(out.record?.policyViolation?.reason).toMatch(/filesystem layer/);
+    // Locally (process) the state machine's evidence branch does the same, and never processes it.
+    const local = await run(`registry:${host}/${repo}:${tag}`);
+    expect(local.sbom).toBeUndefined();
+    expect(local.record?.policyViolation?.reason).toBe(out.record.policyViolation?.reason);
     const stored = await env.records.getArtifact(`${host}/${repo}`, parked.manifest.descriptor.digest);
     expect(stored?.kind).toBe('image');
-    expect((await env.records.listEvents(`${host}/${repo}`, parked.manifest.descriptor.digest)).map((e) => e.type)).toEqual(['PolicyViolation']);
+    // Two checks (the evidence check, then the local run): one violation event each.
+    expect((await env.records.listEvents(`${host}/${repo}`, parked.manifest.descriptor.digest)).map((e) => e.type)).toEqual(['PolicyViolation', 'PolicyViolation']);
     const violation = alerts().find((a) => a['detail-type'] === 'Policy Violation');
     expect(violation?.detail.summary).toContain(`tag ${host}/${repo}:${tag}`);
+
+    // A tag that only starts like one is refused too: sha256-* tags are never processed.
+    await pushTestImage(repo, 'sha256-latest', { layers: [lodash('4.17.4')] });
+    const fake = await check({ source: `registry:${host}/${repo}:sha256-latest` });
+    expect(fake.artifact.evidence).toMatchObject({ claim: 'evidence-tag', valid: false });
+    expect(fake.alerts).toEqual(['Policy Violation']);
   });
 
   it('a referrer whose subject is not in the repository, and evidence under a release tag, are violations', async () => {

@@ -171,15 +171,18 @@ describe('ArtifactGuard stack', () => {
     expect(committed).toEqual(definition);
   });
 
-  it('starts the workflow on every successful tagged ECR push, sha256-* evidence tags included (Resolve checks them)', () => {
+  it('starts the workflow on successful ECR pushes except sha256-* evidence tags, which go to the evidence check', () => {
+    const detail = (tag: unknown) => ({ 'action-type': ['PUSH'], result: ['SUCCESS'], 'repository-name': Match.anyValue(), 'image-tag': tag });
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
-        source: ['aws.ecr'],
-        'detail-type': ['ECR Image Action'],
-        detail: { 'action-type': ['PUSH'], result: ['SUCCESS'], 'repository-name': Match.anyValue(), 'image-tag': [{ exists: true }] },
-      },
+      EventPattern: { source: ['aws.ecr'], 'detail-type': ['ECR Image Action'], detail: detail([{ 'anything-but': { prefix: 'sha256-' } }]) },
       Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('Workflow') }, DeadLetterConfig: Match.anyValue() })],
     });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.ecr'], 'detail-type': ['ECR Image Action'], detail: detail([{ prefix: 'sha256-' }]) },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('EvidenceCheck'), 'Arn'] }, DeadLetterConfig: Match.anyValue() })],
+    });
+    // Failures after the Lambda's own retries land in the same dead-letter queue.
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: Match.anyValue() } } });
   });
 
   it('routes alerts from a custom bus to an SNS topic encrypted with a key EventBridge may use, with e-mail', () => {
