@@ -15,8 +15,9 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ALERT_SOURCE, METRICS_NAMESPACE, MetricName, NOTIFYING_ALERTS } from '../lambdas/workflow/states';
-import { StepFunction } from './step-function';
+import { METRICS_NAMESPACE, MetricName } from '../lambdas/core/metric-names';
+import { ALERT_SOURCE, NOTIFYING_ALERTS } from '../lambdas/core/alerts';
+import { StepFunction } from './step-lambda';
 import { buildWorkflowDefinition } from './workflow-definition';
 
 export type SeverityThreshold = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW';

@@ -3,7 +3,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { RETRYABLE_ERRORS, TaskState } from '../lambdas/workflow/states';
+import { RETRYABLE_ERRORS, TaskState } from '../lambdas/workflow/step-registry';
 
 export interface WorkflowFunctions {
   readonly resolve: lambda.IFunction;

@@ -25,7 +25,7 @@ import { HmacFileKey } from '../lambdas/adapters/local/hmac-file-key';
 import { openSource } from '../lambdas/oci/open-source';
 import { catalogers } from '../lambdas/sbom/catalogers';
 import { generateSbom } from '../lambdas/sbom/generate';
-import { BlobLayerCache } from '../lambdas/sbom/layer-cache';
+import { BlobLayerCache } from '../lambdas/sbom/layers/cache';
 import { blobPath } from '../lambdas/oci/sources/oci-layout-source';
 import { ensureBenchImages } from './bench-image';
 import { benchScan } from './bench-scan';

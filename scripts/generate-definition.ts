@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { definitionFromTemplate } from '../lib/definition';
+import { definitionFromTemplate } from '../lib/template-definition';
 import { synthTemplate } from '../lib/synth-offline';
 
 export const DEFINITION_FILE = path.join(__dirname, '..', 'lambdas', 'workflow', 'state-machine.asl.json');

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { BadInputError, DigestMismatchError, LimitExceededError, NotFoundError } from '../core/errors';
-import { writeOnce } from '../core/write-once';
+import { writeOnce } from '../ports/write-once';
 import type { Descriptor, FetchedManifest } from '../oci/manifest';
 import { MediaType } from '../oci/media-types';
 import type { ArtifactSource, ArtifactWriter } from '../oci/source';

@@ -9,7 +9,7 @@ import { cacheDir, localPaths } from '../local/paths';
 import { catalogers } from '../sbom/catalogers';
 import type { ImageSbom, SbomResult } from '../sbom/component';
 import { generateDirSbom, generateSbom } from '../sbom/generate';
-import { BlobLayerCache } from '../sbom/layer-cache';
+import { BlobLayerCache } from '../sbom/layers/cache';
 // The writers load with the command, before any layer streams: loading them while layers were
 // in flight made the heap grow mid-stream, and the garbage collector then ran on its own schedule
 // (bench, 3 layers, 1 GB: peak RSS 132-146 MB this way, 172-193 MB when loaded after the layers).

@@ -9,7 +9,8 @@ import type { ArtifactSource } from '../oci/source';
 import type { AlertSink } from '../ports/alert-sink';
 import type { MetricsSink } from '../ports/metrics';
 import type { VerificationKey } from '../signing/verifier';
-import { AlertType, MetricName } from '../workflow/states';
+import { MetricName } from '../core/metric-names';
+import { AlertType } from '../core/alerts';
 import { allowedIdentitySet, requestedIdentities } from './gate-identities';
 
 /** What a deployer asks: may this reference run? */

@@ -13,7 +13,7 @@ import type { SourceSpec } from '../oci/open-source';
 import { openSource } from '../oci/open-source';
 import type { ArtifactSource } from '../oci/source';
 import type { MetricsSink } from '../ports/metrics';
-import { METRICS_NAMESPACE } from '../workflow/states';
+import { METRICS_NAMESPACE } from '../core/metric-names';
 
 /** Lambda wiring: the ports of the domain bound to AWS adapters, configured from the environment. */
 function env(name: string): string {

@@ -1,7 +1,7 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { KmsMacKey } from '../adapters/aws/kms-mac-key';
 import { catalogers } from '../sbom/catalogers';
-import { BlobLayerCache } from '../sbom/layer-cache';
+import { BlobLayerCache } from '../sbom/layers/cache';
 import { createSbomStep } from '../workflow/steps/sbom';
 import { aws, lambdaHandler, logger } from './runtime';
 

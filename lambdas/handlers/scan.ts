@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3OsvMirror } from '../adapters/aws/s3-osv-mirror';
-import type { VulnerabilitySource } from '../ports/vulnerability-source';
+import type { VulnerabilitySource } from '../vuln/vulnerability-source';
 import { severityWord } from '../vuln/severity';
 import { OsvApiSource } from '../vuln/sources/osv-api';
 import { createScanStep } from '../workflow/steps/scan';

@@ -4,7 +4,7 @@
  * the Sign step signs exactly its signable targets, so what is signed is what was scanned.
  */
 import { LimitExceededError } from '../core/errors';
-import type { ArtifactKind } from './classify';
+import type { ArtifactKind } from '../core/artifact';
 import { classify } from './classify';
 import type { Descriptor, FetchedManifest, ImageManifest, Platform } from './manifest';
 import { IMAGE_CONFIG_TYPES, MediaType } from './media-types';

@@ -1,7 +1,7 @@
+import type { ArtifactKind, Provenance } from '../core/artifact';
 import type { Manifest } from './manifest';
 import { IMAGE_CONFIG_TYPES, MediaType } from './media-types';
 
-export type ArtifactKind = 'image' | 'index' | 'helm-chart' | 'artifact' | 'attachment';
 
 const EVIDENCE_LAYER_TYPES: ReadonlySet<string> = new Set([MediaType.cosignSimpleSigning, MediaType.dsseEnvelope]);
 
@@ -34,16 +34,6 @@ export function classify(manifest: Manifest): ArtifactKind {
   return 'artifact';
 }
 
-/** Build facts a CI pipeline may label the image with (OCI annotation keys plus our own). */
-export interface Provenance {
-  readonly revision?: string;
-  readonly source?: string;
-  readonly created?: string;
-  readonly version?: string;
-  readonly buildId?: string;
-  readonly pipeline?: string;
-  readonly author?: string;
-}
 
 /** Label / annotation keys read into provenance; documented in README. */
 export const PROVENANCE_KEYS: Readonly<Record<keyof Provenance, readonly string[]>> = {

@@ -1,4 +1,4 @@
-import type { AlertTypeName } from '../workflow/states';
+import type { AlertTypeName } from '../core/alerts';
 
 /** An alert as published on the bus: `detail.summary` is the line people read. */
 export interface Alert {

@@ -1,4 +1,4 @@
-import type { ArtifactKind, Provenance } from '../oci/classify';
+import type { ArtifactKind, Provenance } from '../core/artifact';
 
 /** The artifact as first recorded; never overwritten. */
 export interface ArtifactRecord {

@@ -1,8 +1,8 @@
-import type { OsRelease } from './catalogers/os-release';
+import type { OsRelease } from './os-release';
 import type { Component } from './component';
 import type { MergedFilesystem } from './overlay';
 import { packageKey, resolveInRoot } from './overlay';
-import type { Cataloger, PurlContext } from './package';
+import type { Cataloger, PurlContext } from './cataloger';
 
 const OS_RELEASE_ORDER = ['etc/os-release', 'usr/lib/os-release'];
 

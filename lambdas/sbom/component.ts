@@ -1,5 +1,5 @@
-import type { OsRelease } from './catalogers/os-release';
-import type { CatalogWarning } from './package';
+import type { OsRelease } from './os-release';
+import type { CatalogWarning } from './cataloger';
 
 /** A package in the final image, ready for an SBOM writer. */
 export interface Component {

@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BadInputError } from '../core/errors';
 import { digestOf } from '../oci/digest';
-import { CatalogCollector, isCandidate } from './catalog-collector';
-import type { LayerCatalog } from './layer-catalog';
-import type { Cataloger } from './package';
+import { CatalogCollector, isCandidate } from './layers/catalog-builder';
+import type { LayerCatalog } from './layers/catalog';
+import type { Cataloger } from './cataloger';
 
 async function readHead(file: string, bytes: number): Promise<Buffer> {
   const handle = await fs.promises.open(file, 'r');

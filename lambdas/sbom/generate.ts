@@ -9,13 +9,13 @@ import { buildComponents, osIdentity } from './build-components';
 import { catalogers as allCatalogers } from './catalogers';
 import type { ImageSbom, InventoryGap, LayerReport, SbomResult } from './component';
 import type { DecompressionLimits } from './decompress';
-import type { LayerCache } from './layer-cache';
-import type { LayerCatalog } from './layer-catalog';
+import type { LayerCache } from './layers/cache';
+import type { LayerCatalog } from './layers/catalog';
 import { scanDirectory } from './dir-scanner';
 import { absentForeignLayerGap, capGaps, catalogGaps, unknownLayerGap } from './inventory-gaps';
-import { scanLayer } from './layer-scanner';
+import { scanLayer } from './layers/scan-layer';
 import { mergeLayers } from './overlay';
-import type { Cataloger, CatalogWarning } from './package';
+import type { Cataloger, CatalogWarning } from './cataloger';
 
 export interface SbomOptions {
   readonly catalogers?: readonly Cataloger[];

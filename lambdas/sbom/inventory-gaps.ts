@@ -1,7 +1,7 @@
 import type { Descriptor } from '../oci/manifest';
 import type { InventoryGap } from './component';
-import type { LayerCatalog } from './layer-catalog';
-import type { CatalogWarning } from './package';
+import type { LayerCatalog } from './layers/catalog';
+import type { CatalogWarning } from './cataloger';
 
 /** Gaps kept per SBOM; past it one more entry says how many were left out. */
 export const MAX_GAPS = 100;

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { FileResult, LayerCatalog, LinkRecord } from './layer-catalog';
+import type { FileResult, LayerCatalog, LinkRecord } from './layers/catalog';
 
 /** A path's content in the final filesystem and the layer it came from. */
 export interface Placed<T> {

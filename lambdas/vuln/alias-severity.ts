@@ -5,7 +5,7 @@
  * looked up by the finding's id and aliases, and their ratings are added with their origin
  * (`<record id> via alias <id>`), so a reader sees where the severity came from.
  */
-import type { VulnerabilitySource } from '../ports/vulnerability-source';
+import type { VulnerabilitySource } from './vulnerability-source';
 import { sameVulnerabilityIds, type Finding } from './findings';
 import type { OsvRecord } from './osv/types';
 import type { Rating } from './severity';

@@ -3,7 +3,7 @@
  * image stays readable (one gap per ecosystem the data lacks, one per reason a component
  * cannot be placed, one per component whose version could not be compared with its records).
  */
-import type { DataCoverage } from '../ports/vulnerability-source';
+import type { DataCoverage } from './vulnerability-source';
 import type { ComponentRef } from './findings';
 import type { NotScanned, ScanGap, UnorderableComponent } from './report';
 import { ecosystemBase } from './osv/ecosystems';

@@ -7,7 +7,7 @@
  * covers its ecosystem, every version with records could be ordered, and no finding reaches
  * the threshold. Anything the scan could not check is a gap, and gaps make it `incomplete`.
  */
-import type { DataDescription } from '../ports/vulnerability-source';
+import type { DataDescription } from './vulnerability-source';
 import type { ComponentRef, Finding } from './findings';
 import type { PackageTarget } from './osv/purl-target';
 import type { Severity } from './severity';

@@ -8,7 +8,7 @@
  * the records naming its package, or a component with no OSV ecosystem is a gap, and any gap
  * makes the verdict `incomplete` rather than `pass` (a blocking finding still makes it `fail`).
  */
-import type { DataCoverage, PackageQuery, VulnerabilitySource } from '../ports/vulnerability-source';
+import type { DataCoverage, PackageQuery, VulnerabilitySource } from './vulnerability-source';
 import { rateFromAliases } from './alias-severity';
 import { buildFindings, compareFindings, type ComponentMatches, type ComponentRef } from './findings';
 import { inventoryGaps, notCoveredGaps, notMatchableGaps, unorderableGaps } from './gaps';

@@ -1,17 +1,12 @@
 import type { ArtifactTarget } from '../oci/artifact-plan';
-import type { ArtifactKind, Provenance } from '../oci/classify';
+import type { ArtifactKind, Provenance, Trigger } from '../core/artifact';
 import type { EvidencePush } from '../oci/evidence-push';
-import type { SbomSummary } from './steps/sbom';
-import type { SigningSummary } from './steps/sign';
-import type { ScanSummary } from './steps/scan';
+import type { StoredDocument } from '../ports/write-once';
+import type { UninventoriedManifest } from '../sbom/component';
+import type { DataDescription } from '../vuln/vulnerability-source';
+import type { ScanReport } from '../vuln/report';
+import type { Severity } from '../vuln/severity';
 
-/** What started an execution. */
-export interface Trigger {
-  readonly type: 'ecr-push' | 'manual';
-  /** EventBridge event id, or a caller-chosen id; audit events derive their ids from it. */
-  readonly id: string;
-  readonly time: string;
-}
 
 /** Output of the Resolve step, at `$.artifact`. */
 export interface ResolvedArtifact {
@@ -80,4 +75,63 @@ export interface WorkflowInput {
     readonly 'action-type'?: string;
     readonly result?: string;
   };
+}
+
+/** Output of the SBOM step, at `$.sbom`: small on purpose (state is limited to 256 KB). */
+export interface SbomSummary {
+  readonly documents: readonly {
+    readonly manifestDigest: string;
+    readonly platform?: string;
+    readonly components: number;
+    readonly byType: Readonly<Record<string, number>>;
+    readonly warnings: number;
+    /** What the inventory may be missing (skipped layers, capped or unreadable package databases). */
+    readonly gaps: number;
+    /** The first gaps, one line each. */
+    readonly gapLines: readonly string[];
+    readonly cyclonedx: StoredDocument;
+    readonly spdx: StoredDocument;
+  }[];
+  readonly components: number;
+  /** Manifests of the artifact that have no SBOM: a Helm chart, another OCI artifact, a non-image index child. */
+  readonly uninventoried: readonly UninventoriedManifest[];
+}
+
+export interface ScanSummary {
+  /**
+   * `pass` only when every planned image was fully inventoried and scanned with data covering
+   * its ecosystems and no finding reaches the threshold; `fail` when one does; `incomplete` when
+   * any of that cannot be shown (a gap, no data, a manifest with no inventory): never signed;
+   * `skipped` for an artifact without a container filesystem when the operator accepts those.
+   */
+  readonly verdict: 'pass' | 'fail' | 'incomplete' | 'skipped';
+  /** Why the verdict is `incomplete` or `skipped`, in one line. */
+  readonly reason?: string;
+  /** What was not covered, one line each (the first {@link MAX_LISTED_GAPS}; the reports list all). */
+  readonly gaps: readonly string[];
+  readonly gapsTotal: number;
+  readonly threshold: Severity;
+  readonly unknownSeverity: 'fail' | 'warn';
+  /** Unsuppressed findings per severity, over every platform. */
+  readonly counts: Readonly<Record<Severity, number>>;
+  readonly suppressed: number;
+  /** Components whose version could not be ordered (listed in the report). */
+  readonly unorderable: number;
+  readonly findingsAboveThreshold: readonly { readonly id: string; readonly severity: Severity; readonly package: string; readonly version: string; readonly fixed: readonly string[] }[];
+  readonly findingsAboveThresholdTotal: number;
+  readonly data?: Omit<DataDescription, 'warnings'>;
+  readonly reports: readonly (StoredDocument & { readonly manifestDigest: string; readonly platform?: string; readonly verdict: ScanReport['verdict'] })[];
+}
+
+/** Output of the Sign step, at `$.signing`. */
+export interface SigningSummary {
+  readonly signed: boolean;
+  /** Why nothing was signed. */
+  readonly reason?: string;
+  readonly keyId?: string;
+  readonly identity?: string;
+  readonly time?: string;
+  readonly signatures?: readonly { readonly digest: string; readonly tag: string; readonly outcome: string; readonly signatureManifest: string }[];
+  /** Attestations attached whatever the verdict: provenance, SBOM and scan, per manifest. */
+  readonly attestations: readonly { readonly type: string; readonly digest: string; readonly layer?: string; readonly bundle: string; readonly referrer: string }[];
 }

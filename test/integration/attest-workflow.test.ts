@@ -13,7 +13,7 @@ import { parseEnvelope } from '../../lambdas/attest/dsse';
 import { parsePolicy } from '../../lambdas/attest/policy';
 import { PREDICATE_TYPES } from '../../lambdas/attest/predicate-types';
 import { verifyWithPolicy } from '../../lambdas/attest/verify-policy';
-import { workflowStatements } from '../../lambdas/attest/workflow-statements';
+import { workflowStatements } from '../../lambdas/workflow/attestations';
 import { buildImage, buildIndex, pushImage, writeOciLayout } from '../../lambdas/oci/image-builder';
 import { openSource } from '../../lambdas/oci/open-source';
 import { MediaType } from '../../lambdas/oci/media-types';

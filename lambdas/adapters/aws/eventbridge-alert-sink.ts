@@ -2,7 +2,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { UnavailableError } from '../../core/errors';
 import type { Alert, AlertSink } from '../../ports/alert-sink';
-import { ALERT_SOURCE } from '../../workflow/states';
+import { ALERT_SOURCE } from '../../core/alerts';
 
 /** PutEvents takes at most 10 entries per call. */
 const BATCH = 10;

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { BadInputError } from '../../core/errors';
-import type { DataCoverage, DataDescription, PackageQuery, VulnerabilitySource } from '../../ports/vulnerability-source';
+import type { DataCoverage, DataDescription, PackageQuery, VulnerabilitySource } from '../../vuln/vulnerability-source';
 import type { OsvRecord } from '../../vuln/osv/types';
 import { OfflineOsvSource } from '../../vuln/sources/offline-source';
 

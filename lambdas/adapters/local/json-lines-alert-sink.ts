@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Alert, AlertSink } from '../../ports/alert-sink';
-import { ALERT_SOURCE } from '../../workflow/states';
+import { ALERT_SOURCE } from '../../core/alerts';
 
 /** Local alerts: one EventBridge-shaped JSON object per line in a file, and a line on stderr. */
 export class JsonLinesAlertSink implements AlertSink {

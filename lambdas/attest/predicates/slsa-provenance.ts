@@ -1,7 +1,7 @@
-import type { Provenance } from '../../oci/classify';
+import type { Provenance } from '../../core/artifact';
 import type { JsonObject } from '../../signing/strict-json';
 import { TOOL } from '../../sbom/writers/subject';
-import type { Trigger } from '../../workflow/state';
+import type { Trigger } from '../../core/artifact';
 
 /**
  * SLSA Provenance v1 predicate (slsa-framework/slsa spec/build-provenance.md) from what the

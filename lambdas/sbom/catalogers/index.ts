@@ -1,4 +1,4 @@
-import type { Cataloger } from '../package';
+import type { Cataloger } from '../cataloger';
 import { apkCataloger } from './apk';
 import { dotnetCataloger } from './dotnet';
 import { dpkgCataloger } from './dpkg';
@@ -21,4 +21,4 @@ import { rustCataloger } from './rust';
 export const catalogers: readonly Cataloger[] = [dpkgCataloger, apkCataloger, npmCataloger, pythonCataloger, rpmCataloger, javaCataloger, rubyCataloger, phpCataloger, dotnetCataloger, golangCataloger, rustCataloger];
 
 export { apkCataloger, dotnetCataloger, dpkgCataloger, golangCataloger, javaCataloger, npmCataloger, phpCataloger, pythonCataloger, rpmCataloger, rubyCataloger, rustCataloger };
-export { OS_RELEASE_PATHS, parseOsRelease, type OsRelease } from './os-release';
+export { OS_RELEASE_PATHS, parseOsRelease, type OsRelease } from '../os-release';

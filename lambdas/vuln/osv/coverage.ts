@@ -3,7 +3,7 @@
  * could hold records for its ecosystem (and distribution release). Offline data covers the
  * ecosystems its records name; the OSV.dev API covers the ecosystems OSV defines.
  */
-import type { DataCoverage } from '../../ports/vulnerability-source';
+import type { DataCoverage } from '../vulnerability-source';
 import { ecosystemBase, ecosystemKey } from './ecosystems';
 import type { OsvRecord } from './types';
 

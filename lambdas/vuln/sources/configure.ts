@@ -5,7 +5,7 @@
  * report a clean result.
  */
 import { BadInputError } from '../../core/errors';
-import type { VulnerabilitySource } from '../../ports/vulnerability-source';
+import type { VulnerabilitySource } from '../vulnerability-source';
 import { OfflineOsvSource } from './offline-source';
 import { DEFAULT_OSV_API, OsvApiSource } from './osv-api';
 

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BadInputError, NotFoundError } from '../../core/errors';
 import type { BlobStore } from '../../ports/blob-store';
-import type { DataCoverage, DataDescription, PackageQuery, VulnerabilitySource } from '../../ports/vulnerability-source';
+import type { DataCoverage, DataDescription, PackageQuery, VulnerabilitySource } from '../vulnerability-source';
 import { AliasIndex } from '../osv/alias-index';
 import { recordCoverage } from '../osv/coverage';
 import { OsvIndex, latestById } from '../osv/record-index';

@@ -11,7 +11,7 @@
  * run out the scan fails with an `UnavailableError` (never an empty, "clean" result).
  */
 import { BadInputError, UnavailableError } from '../../core/errors';
-import type { DataCoverage, DataDescription, PackageQuery, VulnerabilitySource } from '../../ports/vulnerability-source';
+import type { DataCoverage, DataDescription, PackageQuery, VulnerabilitySource } from '../vulnerability-source';
 import { osvApiCoverage } from '../osv/coverage';
 import { MalformedRecordError, parseOsvRecord } from '../osv/parse';
 import type { OsvRecord } from '../osv/types';

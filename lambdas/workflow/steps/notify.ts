@@ -1,7 +1,8 @@
 import type { Alert, AlertSink } from '../../ports/alert-sink';
 import type { MetricsSink } from '../../ports/metrics';
 import type { WorkflowState } from '../state';
-import { AlertType, MetricName } from '../states';
+import { MetricName } from '../../core/metric-names';
+import { AlertType } from '../../core/alerts';
 
 export interface NotifyDeps {
   readonly alerts: AlertSink;

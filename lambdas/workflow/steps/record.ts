@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { MetricsSink } from '../../ports/metrics';
 import type { AuditEvent, RecordStore } from '../../ports/record-store';
 import type { RecordResult, WorkflowState } from '../state';
-import { MetricName } from '../states';
+import { MetricName } from '../../core/metric-names';
 
 export interface RecordDeps {
   readonly records: RecordStore;

@@ -10,7 +10,8 @@ import { parseSource } from '../../oci/open-source';
 import { parseReference } from '../../oci/reference';
 import type { ArtifactSource } from '../../oci/source';
 import type { RecordStore } from '../../ports/record-store';
-import type { ResolvedArtifact, Trigger, WorkflowInput } from '../state';
+import type { ResolvedArtifact, WorkflowInput } from '../state';
+import type { Trigger } from '../../core/artifact';
 
 export interface ResolveDeps {
   readonly openSource: (spec: SourceSpec) => Promise<ArtifactSource>;

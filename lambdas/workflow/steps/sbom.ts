@@ -1,21 +1,20 @@
 import { createHash } from 'node:crypto';
-import type { StoredDocument } from '../../core/write-once';
-import { sha256Hex, writeOnce } from '../../core/write-once';
+import type { StoredDocument } from '../../ports/write-once';
+import { sha256Hex, writeOnce } from '../../ports/write-once';
+import { evidencePrefix } from '../evidence-keys';
 import type { SourceSpec } from '../../oci/open-source';
 import type { ArtifactSource } from '../../oci/source';
 import type { BlobStore } from '../../ports/blob-store';
 import type { MetricsSink } from '../../ports/metrics';
 import { catalogers } from '../../sbom/catalogers';
-import type { ImageSbom, UninventoriedManifest } from '../../sbom/component';
+import type { ImageSbom } from '../../sbom/component';
 import { generateSbom } from '../../sbom/generate';
-import type { LayerCache } from '../../sbom/layer-cache';
+import type { LayerCache } from '../../sbom/layers/cache';
 import { cycloneDxJson } from '../../sbom/writers/cyclonedx';
 import { spdxJson } from '../../sbom/writers/spdx';
-import type { WorkflowState } from '../state';
-import { MetricName } from '../states';
+import type { SbomSummary, WorkflowState } from '../state';
+import { MetricName } from '../../core/metric-names';
 import { openPinned } from './pinned-source';
-
-export type { StoredDocument } from '../../core/write-once';
 
 export interface SbomDeps {
   readonly openSource: (spec: SourceSpec) => Promise<ArtifactSource>;
@@ -27,30 +26,6 @@ export interface SbomDeps {
 
 /** Gap lines carried per document in the state (the SBOM itself lists up to 100). */
 export const MAX_GAPS_IN_STATE = 20;
-
-/** Output of the SBOM step, at `$.sbom`: small on purpose (state is limited to 256 KB). */
-export interface SbomSummary {
-  readonly documents: readonly {
-    readonly manifestDigest: string;
-    readonly platform?: string;
-    readonly components: number;
-    readonly byType: Readonly<Record<string, number>>;
-    readonly warnings: number;
-    /** What the inventory may be missing (skipped layers, capped or unreadable package databases). */
-    readonly gaps: number;
-    /** The first gaps, one line each. */
-    readonly gapLines: readonly string[];
-    readonly cyclonedx: StoredDocument;
-    readonly spdx: StoredDocument;
-  }[];
-  readonly components: number;
-  /** Manifests of the artifact that have no SBOM: a Helm chart, another OCI artifact, a non-image index child. */
-  readonly uninventoried: readonly UninventoriedManifest[];
-}
-
-export function evidencePrefix(repositoryName: string, digest: string): string {
-  return `evidence/${repositoryName}/${digest.replace(':', '-')}`;
-}
 
 function countByType(image: ImageSbom): Record<string, number> {
   const out: Record<string, number> = {};

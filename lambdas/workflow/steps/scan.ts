@@ -1,16 +1,15 @@
-import type { StoredDocument } from '../../core/write-once';
-import { readVerified, sha256Hex, writeOnce } from '../../core/write-once';
+import { readVerified, sha256Hex, writeOnce } from '../../ports/write-once';
 import type { BlobStore } from '../../ports/blob-store';
 import type { MetricsSink } from '../../ports/metrics';
-import type { DataDescription, VulnerabilitySource } from '../../ports/vulnerability-source';
+import type { VulnerabilitySource } from '../../vuln/vulnerability-source';
 import { blockingFindings, reportJson, type ScanReport } from '../../vuln/report';
 import { scanSbom } from '../../vuln/scan';
 import { parseScanSbom } from '../../vuln/sbom-input';
 import { SEVERITIES, type Severity } from '../../vuln/severity';
 import type { SuppressionRules } from '../../vuln/suppress';
-import type { WorkflowState } from '../state';
-import { MetricName } from '../states';
-import { evidencePrefix, type SbomSummary } from './sbom';
+import type { SbomSummary, ScanSummary, WorkflowState } from '../state';
+import { MetricName } from '../../core/metric-names';
+import { evidencePrefix } from '../evidence-keys';
 
 export interface ScanDeps {
   /** Undefined when no vulnerability data is configured: the verdict is then `incomplete`. */
@@ -34,32 +33,6 @@ export interface ScanDeps {
 /** How many findings above the threshold, and how many gaps, the state carries (the reports have all). */
 export const MAX_LISTED_FINDINGS = 20;
 export const MAX_LISTED_GAPS = 20;
-
-export interface ScanSummary {
-  /**
-   * `pass` only when every planned image was fully inventoried and scanned with data covering
-   * its ecosystems and no finding reaches the threshold; `fail` when one does; `incomplete` when
-   * any of that cannot be shown (a gap, no data, a manifest with no inventory): never signed;
-   * `skipped` for an artifact without a container filesystem when the operator accepts those.
-   */
-  readonly verdict: 'pass' | 'fail' | 'incomplete' | 'skipped';
-  /** Why the verdict is `incomplete` or `skipped`, in one line. */
-  readonly reason?: string;
-  /** What was not covered, one line each (the first {@link MAX_LISTED_GAPS}; the reports list all). */
-  readonly gaps: readonly string[];
-  readonly gapsTotal: number;
-  readonly threshold: Severity;
-  readonly unknownSeverity: 'fail' | 'warn';
-  /** Unsuppressed findings per severity, over every platform. */
-  readonly counts: Readonly<Record<Severity, number>>;
-  readonly suppressed: number;
-  /** Components whose version could not be ordered (listed in the report). */
-  readonly unorderable: number;
-  readonly findingsAboveThreshold: readonly { readonly id: string; readonly severity: Severity; readonly package: string; readonly version: string; readonly fixed: readonly string[] }[];
-  readonly findingsAboveThresholdTotal: number;
-  readonly data?: Omit<DataDescription, 'warnings'>;
-  readonly reports: readonly (StoredDocument & { readonly manifestDigest: string; readonly platform?: string; readonly verdict: ScanReport['verdict'] })[];
-}
 
 const zeroCounts = (): Record<Severity, number> => Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
 

@@ -1,8 +1,8 @@
 import { attestArtifact } from '../../attest/attest-artifact';
-import { workflowStatements } from '../../attest/workflow-statements';
-import type { ScanEvidence, SbomEvidence } from '../../attest/workflow-statements';
+import { workflowStatements } from '../attestations';
+import type { ScanEvidence, SbomEvidence } from '../attestations';
 import { IntegrityError } from '../../core/errors';
-import { readVerified } from '../../core/write-once';
+import { readVerified } from '../../ports/write-once';
 import { signableTargets } from '../../oci/artifact-plan';
 import type { SourceSpec } from '../../oci/open-source';
 import type { ArtifactSource } from '../../oci/source';
@@ -12,10 +12,10 @@ import type { KeyedSigner } from '../../ports/signer';
 import { signArtifact } from '../../signing/sign-artifact';
 import type { JsonValue } from '../../signing/strict-json';
 import type { SigningTarget } from '../../signing/targets';
-import type { WorkflowState } from '../state';
-import { MetricName } from '../states';
+import type { SigningSummary, WorkflowState } from '../state';
+import { MetricName } from '../../core/metric-names';
 import { openPinned } from './pinned-source';
-import { evidencePrefix } from './sbom';
+import { evidencePrefix } from '../evidence-keys';
 
 export interface SignDeps {
   readonly openSource: (spec: SourceSpec) => Promise<ArtifactSource>;
@@ -28,19 +28,6 @@ export interface SignDeps {
   readonly evidence: BlobStore;
   /** Who records the provenance (`aws://<account>/<region>` in AWS). @default 'local' */
   readonly attestor?: string;
-}
-
-/** Output of the Sign step, at `$.signing`. */
-export interface SigningSummary {
-  readonly signed: boolean;
-  /** Why nothing was signed. */
-  readonly reason?: string;
-  readonly keyId?: string;
-  readonly identity?: string;
-  readonly time?: string;
-  readonly signatures?: readonly { readonly digest: string; readonly tag: string; readonly outcome: string; readonly signatureManifest: string }[];
-  /** Attestations attached whatever the verdict: provenance, SBOM and scan, per manifest. */
-  readonly attestations: readonly { readonly type: string; readonly digest: string; readonly layer?: string; readonly bundle: string; readonly referrer: string }[];
 }
 
 /**

@@ -6,8 +6,8 @@ import { EcrCredentialProvider } from '../../../lambdas/adapters/aws/ecr-credent
 import { EventBridgeAlertSink } from '../../../lambdas/adapters/aws/eventbridge-alert-sink';
 import { S3BlobStore } from '../../../lambdas/adapters/aws/s3-blob-store';
 import { IntegrityError, UnavailableError } from '../../../lambdas/core/errors';
-import { writeOnce } from '../../../lambdas/core/write-once';
-import { AlertType } from '../../../lambdas/workflow/states';
+import { writeOnce } from '../../../lambdas/ports/write-once';
+import { AlertType } from '../../../lambdas/core/alerts';
 
 describe('EcrCredentialProvider', () => {
   it('decodes GetAuthorizationToken (base64 AWS:password) for ECR hosts only, and caches it', async () => {

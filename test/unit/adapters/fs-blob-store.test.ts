@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FsBlobStore } from '../../../lambdas/adapters/local/fs-blob-store';
 import { IntegrityError, NotFoundError } from '../../../lambdas/core/errors';
-import { readVerified, writeOnce } from '../../../lambdas/core/write-once';
+import { readVerified, writeOnce } from '../../../lambdas/ports/write-once';
 
 let dir: string;
 beforeEach(() => {

@@ -7,10 +7,10 @@ import aslValidator from 'asl-validator';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ArtifactGuardStack } from '../../../lib/artifact-guard-stack';
 import { stackPropsFromContext } from '../../../lib/context';
-import { definitionFromTemplate } from '../../../lib/definition';
+import { definitionFromTemplate } from '../../../lib/template-definition';
 import { offlineApp, synthTemplate } from '../../../lib/synth-offline';
 import { RecordsTable } from '../../../lambdas/adapters/records-table';
-import { TaskState } from '../../../lambdas/workflow/states';
+import { TaskState } from '../../../lambdas/workflow/step-registry';
 
 const template = synthTemplate({ alertEmail: 'sec@example.com' });
 const json = template.toJSON() as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string }> };

@@ -8,11 +8,11 @@ import { buildLayerTar, compress } from '../../../lambdas/oci/image-builder';
 import type { LayerEntry } from '../../../lambdas/oci/image-builder';
 import type { ArenaBuffer } from '../../../lambdas/sbom/buffer-budget';
 import { BufferBudget } from '../../../lambdas/sbom/buffer-budget';
-import { CatalogCollector } from '../../../lambdas/sbom/catalog-collector';
+import { CatalogCollector } from '../../../lambdas/sbom/layers/catalog-builder';
 import { catalogers as allCatalogers } from '../../../lambdas/sbom/catalogers';
 import { scanDirectory } from '../../../lambdas/sbom/dir-scanner';
-import { scanLayer } from '../../../lambdas/sbom/layer-scanner';
-import type { Cataloger, ParseResult } from '../../../lambdas/sbom/package';
+import { scanLayer } from '../../../lambdas/sbom/layers/scan-layer';
+import type { Cataloger, ParseResult } from '../../../lambdas/sbom/cataloger';
 import type { SniffRequest, TarHeader } from '../../../lambdas/sbom/tar-reader';
 import { TarReader } from '../../../lambdas/sbom/tar-reader';
 

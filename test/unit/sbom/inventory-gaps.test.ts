@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { LayerEntry } from '../../../lambdas/oci/image-builder';
 import { catalogers } from '../../../lambdas/sbom/catalogers';
 import { generateDirSbom, generateSbom } from '../../../lambdas/sbom/generate';
-import type { AsyncCataloger, SyncCataloger } from '../../../lambdas/sbom/package';
+import type { AsyncCataloger, SyncCataloger } from '../../../lambdas/sbom/cataloger';
 import { cycloneDxJson } from '../../../lambdas/sbom/writers/cyclonedx';
 import { validateCycloneDx } from '../../../lambdas/sbom/writers/cyclonedx-validate';
 import { spdxDocument } from '../../../lambdas/sbom/writers/spdx';

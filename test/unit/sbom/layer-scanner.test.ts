@@ -6,7 +6,7 @@ import { BadInputError, LimitExceededError } from '../../../lambdas/core/errors'
 import { buildLayerTar, compress } from '../../../lambdas/oci/image-builder';
 import type { LayerEntry } from '../../../lambdas/oci/image-builder';
 import { catalogers } from '../../../lambdas/sbom/catalogers';
-import { scanLayer, rootRelative } from '../../../lambdas/sbom/layer-scanner';
+import { scanLayer, rootRelative } from '../../../lambdas/sbom/layers/scan-layer';
 
 const pkgJson = (name: string, version: string) => JSON.stringify({ name, version, license: 'MIT' });
 

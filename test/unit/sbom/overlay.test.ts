@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import type { FileResult, LayerCatalog } from '../../../lambdas/sbom/layer-catalog';
-import { LAYER_CATALOG_VERSION } from '../../../lambdas/sbom/layer-catalog';
+import type { FileResult, LayerCatalog } from '../../../lambdas/sbom/layers/catalog';
+import { LAYER_CATALOG_VERSION } from '../../../lambdas/sbom/layers/catalog';
 import { mergeLayers, resolveInRoot } from '../../../lambdas/sbom/overlay';
 
 function pkgFile(name: string, version = '1.0'): FileResult {

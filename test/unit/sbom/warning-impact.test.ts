@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
 import { buildLayerTar, compress } from '../../../lambdas/oci/image-builder';
 import { WarningSink } from '../../../lambdas/sbom/catalogers/common/text';
-import { CatalogCollector } from '../../../lambdas/sbom/catalog-collector';
+import { CatalogCollector } from '../../../lambdas/sbom/layers/catalog-builder';
 import { catalogers } from '../../../lambdas/sbom/catalogers';
-import { scanLayer } from '../../../lambdas/sbom/layer-scanner';
-import type { SyncCataloger } from '../../../lambdas/sbom/package';
+import { scanLayer } from '../../../lambdas/sbom/layers/scan-layer';
+import type { SyncCataloger } from '../../../lambdas/sbom/cataloger';
 
 describe('warning impact', () => {
   it('WarningSink: inventory unless marked, and its summary is metadata only when every dropped warning was', () => {

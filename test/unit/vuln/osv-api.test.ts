@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BadInputError, UnavailableError } from '../../../lambdas/core/errors';
-import type { PackageQuery } from '../../../lambdas/ports/vulnerability-source';
+import type { PackageQuery } from '../../../lambdas/vuln/vulnerability-source';
 import { scanSbom } from '../../../lambdas/vuln/scan';
 import { OsvApiSource } from '../../../lambdas/vuln/sources/osv-api';
 import { fixtureRecord, ourRecord, sbomOf } from './helpers';

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { IntegrityError, UnavailableError } from '../../../lambdas/core/errors';
 import { InMemoryMetrics } from '../../../lambdas/ports/metrics';
-import type { VulnerabilitySource } from '../../../lambdas/ports/vulnerability-source';
+import type { VulnerabilitySource } from '../../../lambdas/vuln/vulnerability-source';
 import type { ScanReport } from '../../../lambdas/vuln/report';
 import type { WorkflowState } from '../../../lambdas/workflow/state';
-import { MetricName } from '../../../lambdas/workflow/states';
-import type { SbomSummary } from '../../../lambdas/workflow/steps/sbom';
+import { MetricName } from '../../../lambdas/core/metric-names';
+import type { SbomSummary } from '../../../lambdas/workflow/state';
 import { createScanStep, MAX_LISTED_FINDINGS } from '../../../lambdas/workflow/steps/scan';
 import { cdxDocument, fixtureSource, MemoryBlobStore } from './helpers';
 

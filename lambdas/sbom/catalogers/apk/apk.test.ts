@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { PackageURL } from 'packageurl-js';
-import type { CatalogedPackage, PurlContext } from '../../package';
+import type { CatalogedPackage, PurlContext } from '../../cataloger';
 import { apkCataloger } from './index';
 import { splitApkLicense } from './parse-installed';
 

@@ -1,4 +1,4 @@
-import type { SyncCataloger, CatalogedPackage, ParseResult, PurlContext } from '../../package';
+import type { SyncCataloger, CatalogedPackage, ParseResult, PurlContext } from '../../cataloger';
 import { parseApkInstalled } from './parse-installed';
 import { apkPurl } from './purl';
 

@@ -1,4 +1,4 @@
-import type { CatalogedPackage, ParseResult } from '../../package';
+import type { CatalogedPackage, ParseResult } from '../../cataloger';
 import { clip, decodeText, isBlank, MAX_FIELD, MAX_METADATA, preview, splitLines, WarningSink } from '../common/text';
 
 /** Package-level fields that appear once per stanza (file records F/R/a/M/Z repeat by design). */

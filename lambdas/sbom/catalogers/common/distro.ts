@@ -1,4 +1,4 @@
-import type { PurlContext } from '../../package';
+import type { PurlContext } from '../../cataloger';
 
 /**
  * The purl `distro` qualifier as Syft writes it: `<ID>-<VERSION_ID>` (`debian-12`,

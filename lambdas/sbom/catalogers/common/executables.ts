@@ -1,4 +1,4 @@
-import type { CatalogedPackage, ContentMatcher, ParseResult } from '../../package';
+import type { CatalogedPackage, ContentMatcher, ParseResult } from '../../cataloger';
 import type { Executable } from './binary';
 import { EXECUTABLE_HEAD, executableFormat, isExecutableCandidate, parseExecutable } from './binary';
 import { WarningSink } from './text';

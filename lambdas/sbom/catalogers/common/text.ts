@@ -1,4 +1,4 @@
-import type { CatalogWarning, WarningImpact } from '../../package';
+import type { CatalogWarning, WarningImpact } from '../../cataloger';
 
 /**
  * Decodes file bytes as UTF-8, replacing invalid sequences with U+FFFD (never throws), and drops

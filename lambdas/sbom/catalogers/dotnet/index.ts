@@ -1,4 +1,4 @@
-import type { SyncCataloger } from '../../package';
+import type { SyncCataloger } from '../../cataloger';
 import { parseDepsJson } from './parse-deps-json';
 import { nugetPurl } from './purl';
 

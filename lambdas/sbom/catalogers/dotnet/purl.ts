@@ -1,5 +1,5 @@
 import { PackageURL } from 'packageurl-js';
-import type { CatalogedPackage } from '../../package';
+import type { CatalogedPackage } from '../../cataloger';
 
 /** `pkg:nuget/<Name>@<Version>` (names keep their case, as Syft writes them). */
 export function nugetPurl(pkg: CatalogedPackage): string {

@@ -1,4 +1,4 @@
-import type { SyncCataloger, CatalogedPackage, ParseResult, PurlContext } from '../../package';
+import type { SyncCataloger, CatalogedPackage, ParseResult, PurlContext } from '../../cataloger';
 import { warning } from '../common/text';
 import { copyrightPackageName, parseCopyright } from './parse-copyright';
 import { parseDpkgStatus } from './parse-status';

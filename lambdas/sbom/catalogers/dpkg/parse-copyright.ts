@@ -1,4 +1,4 @@
-import type { ParseResult } from '../../package';
+import type { ParseResult } from '../../cataloger';
 import { parseDeb822 } from '../common/deb822';
 import { clip, decodeText, splitLines, WarningSink } from '../common/text';
 

@@ -1,4 +1,4 @@
-import type { CatalogedPackage, ParseResult } from '../../package';
+import type { CatalogedPackage, ParseResult } from '../../cataloger';
 import { fieldValue, parseDeb822, type Deb822Stanza } from '../common/deb822';
 import { clip, decodeText, MAX_FIELD, MAX_METADATA, preview, splitLines, WarningSink } from '../common/text';
 

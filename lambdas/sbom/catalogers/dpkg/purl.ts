@@ -1,5 +1,5 @@
 import { PackageURL } from 'packageurl-js';
-import type { CatalogedPackage, PurlContext } from '../../package';
+import type { CatalogedPackage, PurlContext } from '../../cataloger';
 import { distroQualifier, osNamespace } from '../common/distro';
 
 /**

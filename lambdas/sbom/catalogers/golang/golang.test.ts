@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { buildElf } from '../../../../test/support/elf-builder';
 import type { GoBuild } from '../../../../test/support/go-binaries';
 import { buildGoProgram, goAvailable, parseVersionM } from '../../../../test/support/go-binaries';
-import type { CatalogedPackage } from '../../package';
+import type { CatalogedPackage } from '../../cataloger';
 import { WarningSink } from '../common/text';
 import { golangCataloger, parseGoBinary, stdlibVersion, vcsPseudoVersion } from './index';
 import { parseModInfo, unquoteGoPrefix } from './parse-modinfo';

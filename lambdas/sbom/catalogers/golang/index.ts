@@ -1,4 +1,4 @@
-import type { CatalogedPackage, ParseResult, SyncCataloger } from '../../package';
+import type { CatalogedPackage, ParseResult, SyncCataloger } from '../../cataloger';
 import { catalogExecutables, EXECUTABLE_CONTENT, MAX_EXECUTABLE_SIZE } from '../common/executables';
 import { buildInfoOf, hasGoSections } from './parse-buildinfo';
 import type { GoModInfo, GoModule } from './parse-modinfo';

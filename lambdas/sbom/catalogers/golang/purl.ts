@@ -1,5 +1,5 @@
 import { PackageURL } from 'packageurl-js';
-import type { CatalogedPackage } from '../../package';
+import type { CatalogedPackage } from '../../cataloger';
 
 /**
  * `pkg:golang/<namespace>/<name>@<version>` with the module path split at its last `/` (Syft's

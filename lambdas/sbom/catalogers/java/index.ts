@@ -1,4 +1,4 @@
-import type { AsyncCataloger } from '../../package';
+import type { AsyncCataloger } from '../../cataloger';
 import { parseJavaArchive } from './parse-archive';
 import { mavenPurl } from './purl';
 

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import * as yauzl from 'yauzl';
-import type { CatalogedPackage, ParseResult } from '../../package';
+import type { CatalogedPackage, ParseResult } from '../../cataloger';
 import { clip, MAX_FIELD, MAX_METADATA, WarningSink } from '../common/text';
 import { parseManifest, parseProperties } from './parse-properties';
 

@@ -1,5 +1,5 @@
 import { PackageURL } from 'packageurl-js';
-import type { CatalogedPackage } from '../../package';
+import type { CatalogedPackage } from '../../cataloger';
 
 /** `pkg:maven/<groupId>/<artifactId>@<version>`; without a namespace when the group is unknown (manifest-only archives). */
 export function mavenPurl(pkg: CatalogedPackage): string {

@@ -1,4 +1,4 @@
-import type { SyncCataloger, CatalogedPackage, ParseResult } from '../../package';
+import type { SyncCataloger, CatalogedPackage, ParseResult } from '../../cataloger';
 import { parsePackageJson } from './parse-package-json';
 import { npmPurl } from './purl';
 

@@ -1,4 +1,4 @@
-import type { CatalogedPackage, ParseResult } from '../../package';
+import type { CatalogedPackage, ParseResult } from '../../cataloger';
 import { clip, MAX_FIELD, MAX_METADATA, parseJsonDocument, WarningSink } from '../common/text';
 
 type Json = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { PackageURL } from 'packageurl-js';
-import type { CatalogedPackage } from '../../package';
+import type { CatalogedPackage } from '../../cataloger';
 
 /**
  * `pkg:npm/%40scope/name@version` or `pkg:npm/name@version`. The scope is stored without `@`;

@@ -1,4 +1,4 @@
-import type { SyncCataloger } from '../../package';
+import type { SyncCataloger } from '../../cataloger';
 import { parseComposerInstalled } from './parse-installed-json';
 import { composerPurl } from './purl';
 

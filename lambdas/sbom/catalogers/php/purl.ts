@@ -1,5 +1,5 @@
 import { PackageURL } from 'packageurl-js';
-import type { CatalogedPackage } from '../../package';
+import type { CatalogedPackage } from '../../cataloger';
 
 /** `pkg:composer/<vendor>/<name>@<version>` (packageurl-js lowercases vendor and name, per the composer type). */
 export function composerPurl(pkg: CatalogedPackage): string {

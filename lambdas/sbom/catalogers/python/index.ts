@@ -1,4 +1,4 @@
-import type { SyncCataloger, CatalogedPackage, ParseResult } from '../../package';
+import type { SyncCataloger, CatalogedPackage, ParseResult } from '../../cataloger';
 import { parsePythonMetadata } from './parse-metadata';
 import { pythonPurl } from './purl';
 

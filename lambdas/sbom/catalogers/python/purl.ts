@@ -1,5 +1,5 @@
 import { PackageURL } from 'packageurl-js';
-import type { CatalogedPackage } from '../../package';
+import type { CatalogedPackage } from '../../cataloger';
 
 /** PEP 503 normalised project name: lowercase, every run of `-`, `_`, `.` becomes one `-`. */
 export function normalizePythonName(name: string): string {

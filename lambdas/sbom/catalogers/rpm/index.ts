@@ -1,4 +1,4 @@
-import type { SyncCataloger } from '../../package';
+import type { SyncCataloger } from '../../cataloger';
 import { legacyRpmDbFormat, parseRpmDb } from './parse-rpmdb';
 import { rpmPurl } from './purl';
 

@@ -1,4 +1,4 @@
-import type { CatalogedPackage, ParseResult } from '../../package';
+import type { CatalogedPackage, ParseResult } from '../../cataloger';
 import { clip, MAX_FIELD, MAX_METADATA, WarningSink } from '../common/text';
 import { parseRpmHeader, TAG } from './parse-header';
 import { readSqliteTable } from './sqlite-reader';

@@ -1,5 +1,5 @@
 import { PackageURL } from 'packageurl-js';
-import type { CatalogedPackage, PurlContext } from '../../package';
+import type { CatalogedPackage, PurlContext } from '../../cataloger';
 import { distroQualifier } from '../common/distro';
 
 /** The purl namespace for rpm packages, as Syft picks it: the os-release ID, `redhat` for RHEL, `opensuse` for openSUSE flavours. */

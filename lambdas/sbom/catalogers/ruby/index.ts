@@ -1,4 +1,4 @@
-import type { SyncCataloger } from '../../package';
+import type { SyncCataloger } from '../../cataloger';
 import { parseGemspec } from './parse-gemspec';
 import { gemPurl } from './purl';
 

@@ -1,4 +1,4 @@
-import type { CatalogedPackage, ParseResult } from '../../package';
+import type { CatalogedPackage, ParseResult } from '../../cataloger';
 import { clip, decodeText, MAX_FIELD, MAX_METADATA, preview, WarningSink } from '../common/text';
 
 /**

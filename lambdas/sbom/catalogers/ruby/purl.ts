@@ -1,5 +1,5 @@
 import { PackageURL } from 'packageurl-js';
-import type { CatalogedPackage } from '../../package';
+import type { CatalogedPackage } from '../../cataloger';
 
 /** `pkg:gem/<name>@<version>`, as Syft writes it (the platform stays in metadata, not in a qualifier). */
 export function gemPurl(pkg: CatalogedPackage): string {

@@ -1,4 +1,4 @@
-import type { SyncCataloger } from '../../package';
+import type { SyncCataloger } from '../../cataloger';
 import { EXECUTABLE_CONTENT, MAX_EXECUTABLE_SIZE } from '../common/executables';
 import { parseRustAudit } from './parse-audit';
 import { cargoPurl } from './purl';

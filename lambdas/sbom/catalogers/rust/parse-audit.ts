@@ -1,5 +1,5 @@
 import * as zlib from 'node:zlib';
-import type { CatalogedPackage, ParseResult } from '../../package';
+import type { CatalogedPackage, ParseResult } from '../../cataloger';
 import { findSection, sectionData } from '../common/binary';
 import { catalogExecutables } from '../common/executables';
 import { clip, MAX_FIELD } from '../common/text';

@@ -1,5 +1,5 @@
 import { PackageURL } from 'packageurl-js';
-import type { CatalogedPackage } from '../../package';
+import type { CatalogedPackage } from '../../cataloger';
 
 /** `pkg:cargo/<name>@<version>` (Syft's form; crate names are case-sensitive and kept as written). */
 export function cargoPurl(pkg: CatalogedPackage): string {

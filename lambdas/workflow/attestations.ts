@@ -1,10 +1,10 @@
 import type { JsonValue } from '../signing/strict-json';
-import type { ResolvedArtifact } from '../workflow/state';
-import type { StatementSpec } from './attest-artifact';
-import { PREDICATE_TYPES } from './predicate-types';
-import { cycloneDxPredicate } from './predicates/cyclonedx';
-import { slsaProvenancePredicate } from './predicates/slsa-provenance';
-import { vulnPredicate } from './predicates/vuln';
+import type { ResolvedArtifact } from './state';
+import type { StatementSpec } from '../attest/attest-artifact';
+import { PREDICATE_TYPES } from '../attest/predicate-types';
+import { cycloneDxPredicate } from '../attest/predicates/cyclonedx';
+import { slsaProvenancePredicate } from '../attest/predicates/slsa-provenance';
+import { vulnPredicate } from '../attest/predicates/vuln';
 
 /** One platform's (or a single image's) SBOM as the SBOM step stored it. */
 export interface SbomEvidence {

@@ -1,4 +1,4 @@
-import { decodeText, splitLines } from '../common/text';
+import { decodeText, splitLines } from '../catalogers/common/text';
 
 /** The image's OS identity from os-release, as purl builders need it (`PurlContext.os`). */
 export interface OsRelease {

@@ -1,5 +1,5 @@
-import type { OsRelease } from './catalogers/os-release';
-import type { CatalogedPackage, CatalogWarning, LicenseFact } from './package';
+import type { OsRelease } from '../os-release';
+import type { CatalogedPackage, CatalogWarning, LicenseFact } from '../cataloger';
 
 /** Bump when cataloger output or this shape changes: cached layer catalogs of other versions are ignored. */
 export const LAYER_CATALOG_VERSION = 3;

@@ -1,17 +1,17 @@
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ArtifactGuardError, BadInputError } from '../core/errors';
-import type { LayerCompression } from '../oci/media-types';
-import type { ArenaBuffer, BufferBudget } from './buffer-budget';
-import { LARGE_FILE, sharedBufferBudget } from './buffer-budget';
-import type { Reader } from './catalog-collector';
-import { CatalogCollector, isCandidate } from './catalog-collector';
-import type { DecompressionLimits } from './decompress';
-import { DEFAULT_LIMITS, decompressor, PIPE_BUFFER } from './decompress';
-import type { LayerCatalog } from './layer-catalog';
-import type { Cataloger } from './package';
-import { TarReader } from './tar-reader';
+import { ArtifactGuardError, BadInputError } from '../../core/errors';
+import type { LayerCompression } from '../../oci/media-types';
+import type { ArenaBuffer, BufferBudget } from '../buffer-budget';
+import { LARGE_FILE, sharedBufferBudget } from '../buffer-budget';
+import type { Reader } from './catalog-builder';
+import { CatalogCollector, isCandidate } from './catalog-builder';
+import type { DecompressionLimits } from '../decompress';
+import { DEFAULT_LIMITS, decompressor, PIPE_BUFFER } from '../decompress';
+import type { LayerCatalog } from './catalog';
+import type { Cataloger } from '../cataloger';
+import { TarReader } from '../tar-reader';
 
 /** Relative, no empty, `.` or `..` segment, no trailing slash. */
 const CLEAN_NAME = /^(?:(?!\.\.?\/)[^/]+\/)*(?!\.\.?$)[^/]+$/;

@@ -1,9 +1,9 @@
-import { warning } from './catalogers/common/text';
-import { OS_RELEASE_PATHS, parseOsRelease } from './catalogers/os-release';
-import { fileTooLarge } from './inventory-gaps';
-import type { FileResult, LayerCatalog, LinkRecord } from './layer-catalog';
-import { LAYER_CATALOG_VERSION } from './layer-catalog';
-import type { Cataloger, CatalogedPackage, CatalogWarning, LicenseFact, ParseResult, WarningImpact } from './package';
+import { warning } from '../catalogers/common/text';
+import { OS_RELEASE_PATHS, parseOsRelease } from '../os-release';
+import { fileTooLarge } from '../inventory-gaps';
+import type { FileResult, LayerCatalog, LinkRecord } from './catalog';
+import { LAYER_CATALOG_VERSION } from './catalog';
+import type { Cataloger, CatalogedPackage, CatalogWarning, LicenseFact, ParseResult, WarningImpact } from '../cataloger';
 
 const OS_RELEASE = new Set<string>(OS_RELEASE_PATHS);
 const OS_RELEASE_MAX = 64 * 1024;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { BlobStore } from '../ports/blob-store';
-import type { MacKey } from '../ports/mac-key';
-import type { LayerCatalog } from './layer-catalog';
-import { LAYER_CATALOG_VERSION } from './layer-catalog';
+import type { BlobStore } from '../../ports/blob-store';
+import type { MacKey } from '../../ports/mac-key';
+import type { LayerCatalog } from './catalog';
+import { LAYER_CATALOG_VERSION } from './catalog';
 
 /** Catalogs of layers already read, by layer digest (layers are content-addressed: never stale). */
 export interface LayerCache {

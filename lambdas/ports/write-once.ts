@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { BlobStore } from '../ports/blob-store';
-import { IntegrityError, NotFoundError } from './errors';
+import type { BlobStore } from './blob-store';
+import { IntegrityError, NotFoundError } from '../core/errors';
 
 /** A document in the evidence store, with the SHA-256 of its bytes as written. */
 export interface StoredDocument {

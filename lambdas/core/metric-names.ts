@@ -1,0 +1,14 @@
+/** CloudWatch metrics the Lambdas emit (EMF via Powertools) and the construct's metric methods read. */
+export const METRICS_NAMESPACE = 'ArtifactGuard';
+
+/** Metric names the steps emit (EMF via Powertools) and the construct's metric… methods read. */
+export const MetricName = {
+  artifactsProcessed: 'ArtifactsProcessed',
+  sbomGenerated: 'SbomGenerated',
+  signaturesCreated: 'SignaturesCreated',
+  signatureVerificationFailures: 'SignatureVerificationFailures',
+  vulnerabilitiesFound: 'VulnerabilitiesFound',
+  tagViolations: 'TagImmutabilityViolations',
+  policyViolations: 'PolicyViolations',
+  workflowFailures: 'WorkflowFailures',
+} as const;
