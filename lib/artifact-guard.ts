@@ -272,7 +272,7 @@ export class ArtifactGuard extends Construct {
         environment: {
           UNKNOWN_SEVERITY: props.unknownSeverity ?? 'FAIL',
           ACCEPT_UNINVENTORIED: String(props.signUninventoriedArtifacts ?? false),
-          ...(props.osvMirror ? { OSV_MIRROR: props.osvMirror } : {}),
+          ...(props.osvMirror ? { ARTIFACT_GUARD_OSV_MIRROR: props.osvMirror } : { ARTIFACT_GUARD_OSV_API: '1' }),
         },
       }),
       sign: step('SignStep', 'sign', 'Sign the artifact with the KMS key (cosign format)', {

@@ -57,6 +57,8 @@ export interface AttestRequest {
   readonly rekorUrl?: string;
   /** Exactly these manifests (as `SignRequest.targets`). Default: the artifact's signable manifests. */
   readonly targets?: readonly SigningTarget[];
+  /** The root manifest when the caller has fetched it already (one fetch per step). */
+  readonly root?: FetchedManifest;
 }
 
 /** What happened to one attestation of one manifest. */
@@ -221,6 +223,7 @@ class TargetAttester {
   private async subjectDescriptor(target: SigningTarget): Promise<Descriptor> {
     const hit = this.subjectCache.get(target.digest);
     if (hit) return hit;
+    if (target.size !== undefined) return { mediaType: target.mediaType, digest: target.digest, size: target.size };
     const m = await this.req.source.manifest({ digest: target.digest, mediaType: target.mediaType });
     const desc = { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length };
     this.subjectCache.set(target.digest, desc);
@@ -241,7 +244,7 @@ export async function attestArtifact(req: AttestRequest): Promise<AttestSummary>
   const identity = req.identity ?? writer.repositoryName;
   const info = await req.signer.publicKey();
   const key = loadPublicKey(info.pem, `public key of ${info.keyId}`);
-  const root = await req.source.resolve();
+  const root = req.root ?? (await req.source.resolve());
   const targets = req.targets ?? (await signingTargets(req.source, root));
   for (const s of req.statements) {
     if (s.subjectDigest && !targets.some((t) => t.digest === s.subjectDigest)) {

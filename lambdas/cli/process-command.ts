@@ -93,7 +93,7 @@ export async function processCommand(argv: string[]): Promise<CommandResult> {
   const spec = parseSource(source);
   if (spec.scheme !== 'registry' && !fs.existsSync(spec.location)) throw new BadInputError(`process: ${spec.scheme}:${spec.location}: no such file or directory`);
   const signer = values.key ? await signerFor(values.key) : undefined;
-  const vulnerabilities = configuredSource({ osvDir: values['osv-dir'], osvApi: values['osv-api'] }, process.env, (l) => process.stderr.write(`${l}\n`));
+  const vulnerabilities = configuredSource({ osvDir: values['osv-dir'], osvApi: values['osv-api'] }, process.env, { log: (l) => process.stderr.write(`${l}\n`) });
   const threshold = oneOf('process', '--fail-on', values['fail-on']?.toLowerCase(), ['critical', 'high', 'medium', 'low'] as const, 'high');
   const unknownSeverity = oneOf('process', '--unknown-severity', values['unknown-severity']?.toLowerCase(), ['fail', 'warn'] as const, 'fail');
   const env = await openLocalEnvironment({

@@ -126,7 +126,7 @@ export async function scanCommand(argv: string[]): Promise<CommandResult> {
   // -q only silences progress.
   const warn = (l: string) => process.stderr.write(`${l}\n`);
   const progress = values.quiet ? undefined : warn;
-  const vulnSource = configuredSource({ osvDir: values['osv-dir'], osvApi: values['osv-api'] }, process.env, progress);
+  const vulnSource = configuredSource({ osvDir: values['osv-dir'], osvApi: values['osv-api'] }, process.env, { log: progress });
   if (!vulnSource) throw new BadInputError(`scan: no vulnerability data source configured (${SOURCE_HINT}); nothing was scanned`);
   const rules = loadRules(values.ignore, values.vex ?? []);
 

@@ -1,15 +1,9 @@
 import { createEvidenceCheck } from '../workflow/evidence-check';
-import { createNotifyStep } from '../workflow/steps/notify';
-import { createRecordStep } from '../workflow/steps/record';
-import { createResolveStep } from '../workflow/steps/resolve';
-import { aws, lambdaHandler } from './runtime';
+import { STEP_FACTORIES } from '../workflow/step-factories';
+import { awsEnvironment, lambdaHandler } from './runtime';
 
-const records = aws.records();
+const environment = awsEnvironment();
 export const handler = lambdaHandler(
   'evidence',
-  createEvidenceCheck({
-    resolve: createResolveStep({ openSource: aws.openSource, records, now: aws.now }),
-    record: createRecordStep({ records, now: aws.now, metrics: aws.metrics }),
-    notify: createNotifyStep({ alerts: aws.alerts(), metrics: aws.metrics }),
-  }),
+  createEvidenceCheck({ resolve: STEP_FACTORIES.resolve(environment), record: STEP_FACTORIES.record(environment), notify: STEP_FACTORIES.notify(environment) }),
 );

@@ -1,4 +1,4 @@
-import { createNotifyStep } from '../workflow/steps/notify';
-import { aws, lambdaHandler } from './runtime';
+import { STEP_FACTORIES } from '../workflow/step-factories';
+import { awsEnvironment, lambdaHandler } from './runtime';
 
-export const handler = lambdaHandler('notify', createNotifyStep({ alerts: aws.alerts(), metrics: aws.metrics }));
+export const handler = lambdaHandler('notify', STEP_FACTORIES.notify(awsEnvironment()));

@@ -1,4 +1,4 @@
-import { createRecordStep } from '../workflow/steps/record';
-import { aws, lambdaHandler } from './runtime';
+import { STEP_FACTORIES } from '../workflow/step-factories';
+import { awsEnvironment, lambdaHandler } from './runtime';
 
-export const handler = lambdaHandler('record', createRecordStep({ records: aws.records(), now: aws.now, metrics: aws.metrics }));
+export const handler = lambdaHandler('record', STEP_FACTORIES.record(awsEnvironment()));

@@ -1,4 +1,4 @@
-import { createResolveStep } from '../workflow/steps/resolve';
-import { aws, lambdaHandler } from './runtime';
+import { STEP_FACTORIES } from '../workflow/step-factories';
+import { awsEnvironment, lambdaHandler } from './runtime';
 
-export const handler = lambdaHandler('resolve', createResolveStep({ openSource: aws.openSource, records: aws.records(), now: aws.now }));
+export const handler = lambdaHandler('resolve', STEP_FACTORIES.resolve(awsEnvironment()));

@@ -14,6 +14,9 @@ import { openSource } from '../oci/open-source';
 import type { ArtifactSource } from '../oci/source';
 import type { MetricsSink } from '../ports/metrics';
 import { METRICS_NAMESPACE } from '../core/metric-names';
+import { severityWord } from '../vuln/severity';
+import type { StepEnvironment } from '../workflow/step-factories';
+import { lazyEnvironment } from '../workflow/step-factories';
 
 /** Lambda wiring: the ports of the domain bound to AWS adapters, configured from the environment. */
 function env(name: string): string {
@@ -28,18 +31,52 @@ const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'artifa
 const metricsSink: MetricsSink = { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) };
 
 let ecr: ECRClient | undefined;
+function openEcrSource(spec: SourceSpec): Promise<ArtifactSource> {
+  ecr ??= new ECRClient({});
+  return openSource(spec, { credentials: new EcrCredentialProvider(ecr) });
+}
+
 export const aws = {
   records: () => new DynamoDbRecordStore(new DynamoDBClient({}), env('TABLE_NAME')),
   alerts: () => new EventBridgeAlertSink(new EventBridgeClient({}), env('ALERT_BUS_NAME')),
   // Evidence written once is also locked (Object Lock, governance mode) for EVIDENCE_LOCK_DAYS.
   evidence: () => new S3BlobStore(new S3Client({}), env('EVIDENCE_BUCKET'), { lockDays: Number(process.env.EVIDENCE_LOCK_DAYS) || undefined }),
-  openSource: (spec: SourceSpec): Promise<ArtifactSource> => {
-    ecr ??= new ECRClient({});
-    return openSource(spec, { credentials: new EcrCredentialProvider(ecr) });
-  },
+  openSource: openEcrSource,
   metrics: metricsSink,
   now: () => new Date(),
 };
+
+type Builders = { readonly [K in keyof StepEnvironment]: () => StepEnvironment[K] };
+
+/** A member a handler did not wire: reading it is a bug in that handler, said plainly. */
+const notWired = (what: string) => (): never => {
+  throw new Error(`${what} is not wired into this Lambda (${process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'unknown function'})`);
+};
+
+/**
+ * The steps' environment in AWS, configured from the Lambda's environment variables. Members are
+ * built on first use; a handler adds the heavy ones its step needs (the KMS signer, the layer
+ * cache's MAC key, the vulnerability data), so no Lambda loads another step's clients.
+ */
+export function awsEnvironment(extra: Partial<Builders> = {}): StepEnvironment {
+  return lazyEnvironment<StepEnvironment>({
+    openSource: () => openEcrSource,
+    records: aws.records,
+    evidence: aws.evidence,
+    layerCache: notWired('the layer cache'),
+    vulnerabilities: notWired('vulnerability data'),
+    threshold: () => severityWord(process.env.SEVERITY_THRESHOLD ?? 'high') ?? 'high',
+    unknownSeverity: () => (process.env.UNKNOWN_SEVERITY?.toLowerCase() === 'warn' ? 'warn' : 'fail'),
+    acceptUninventoried: () => process.env.ACCEPT_UNINVENTORIED === 'true',
+    signer: notWired('the signer'),
+    signOnFindings: () => process.env.SIGN_ON_FINDINGS === 'true',
+    attestor: () => `https://artifact-guard.dev/aws/${process.env.AWS_REGION ?? 'unknown-region'}/${process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'sign'}`,
+    alerts: aws.alerts,
+    metrics: () => metricsSink,
+    now: () => aws.now,
+    ...extra,
+  });
+}
 
 /**
  * Wraps a step as a Lambda handler: structured logs without payloads (no secrets in logs),

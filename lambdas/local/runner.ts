@@ -11,13 +11,9 @@ import type { BlobStore } from '../ports/blob-store';
 import { InMemoryMetrics } from '../ports/metrics';
 import type { RecordStore } from '../ports/record-store';
 import type { WorkflowInput } from '../workflow/state';
-import { TaskState } from '../workflow/step-registry';
-import { createNotifyStep } from '../workflow/steps/notify';
-import { createRecordStep } from '../workflow/steps/record';
-import { createResolveStep } from '../workflow/steps/resolve';
-import { createSbomStep } from '../workflow/steps/sbom';
-import { createSignStep } from '../workflow/steps/sign';
-import { createScanStep } from '../workflow/steps/scan';
+import type { StepEnvironment } from '../workflow/step-factories';
+import { STEP_FACTORIES } from '../workflow/step-factories';
+import { stepOfState } from '../workflow/step-registry';
 import type { VulnerabilitySource } from '../vuln/vulnerability-source';
 import type { Severity } from '../vuln/severity';
 import { PemFileSigner } from '../adapters/local/pem-file-signer';
@@ -42,7 +38,8 @@ P.withResolvers ??= () => {
   return { promise, resolve, reject };
 };
 
-export interface LocalEnvironment {
+/** The steps' environment on local stores, plus what only local runs have. */
+export interface LocalEnvironment extends StepEnvironment {
   readonly records: RecordStore;
   readonly evidence: BlobStore;
   readonly alerts: JsonLinesAlertSink;
@@ -51,12 +48,6 @@ export interface LocalEnvironment {
   readonly signer: KeyedSigner;
   /** Set when the development key signs (path printed by `process`). */
   readonly devKey?: { readonly privateKeyFile: string; readonly publicKeyFile: string; readonly created: boolean };
-  readonly signOnFindings: boolean;
-  /** Sign artifacts that have no inventory (Helm charts, other OCI artifacts): the operator's opt-in. */
-  readonly acceptUninventoried: boolean;
-  readonly vulnerabilities?: VulnerabilitySource;
-  readonly threshold: Severity;
-  readonly unknownSeverity: 'fail' | 'warn';
   readonly insecure: boolean;
   close(): Promise<void>;
 }
@@ -109,7 +100,7 @@ export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<Loc
     ...(devKey ? { devKey } : {}),
     signOnFindings: opts.signOnFindings ?? false,
     acceptUninventoried: opts.acceptUninventoried ?? false,
-    ...(opts.vulnerabilities ? { vulnerabilities: opts.vulnerabilities } : {}),
+    vulnerabilities: opts.vulnerabilities,
     threshold: opts.threshold ?? 'high',
     unknownSeverity: opts.unknownSeverity ?? 'fail',
     layerCache: new BlobLayerCache(new FsBlobStore(opts.cacheDir ?? cacheDir()), catalogers.map((c) => c.name), new HmacFileKey(paths.cacheMacKey), {
@@ -117,6 +108,8 @@ export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<Loc
       onRejected: (digest, reason) => process.stderr.write(`warning: layer cache entry for ${digest} refused (${reason}); reading the layer again\n`),
     }),
     insecure: opts.insecure ?? false,
+    openSource: (spec) => openSource(spec, { credentials: new DockerConfigCredentials(), insecure: opts.insecure ?? false }),
+    now: () => new Date(),
     close: () => dynamo.close(),
   };
 }
@@ -132,42 +125,22 @@ type Handler = (input: never) => Promise<unknown>;
  * template) with aws-local-stepfunctions; each task state calls the step the Lambda runs.
  */
 export async function runWorkflow(input: WorkflowInput, env: LocalEnvironment): Promise<RunOutcome> {
-  const now = () => new Date();
-  const open = (spec: Parameters<typeof openSource>[0]) => openSource(spec, { credentials: new DockerConfigCredentials(), insecure: env.insecure });
-  const steps: Record<string, Handler> = {
-    [TaskState.resolve]: createResolveStep({ openSource: open, records: env.records, now }),
-    [TaskState.sbom]: createSbomStep({
-      openSource: open,
-      evidence: env.evidence,
-      cache: env.layerCache,
-      metrics: env.metrics,
-      now,
-    }),
-    [TaskState.scan]: createScanStep({
-      source: env.vulnerabilities,
-      evidence: env.evidence,
-      threshold: env.threshold,
-      unknownSeverity: env.unknownSeverity,
-      acceptUninventoried: env.acceptUninventoried,
-      metrics: env.metrics,
-      now,
-    }),
-    [TaskState.sign]: createSignStep({ openSource: open, signer: env.signer, signOnFindings: env.signOnFindings, evidence: env.evidence, metrics: env.metrics, now }),
-    [TaskState.record]: createRecordStep({ records: env.records, now, metrics: env.metrics }),
-    [TaskState.notify]: createNotifyStep({ alerts: env.alerts, metrics: env.metrics }),
-    [TaskState.notifyFailure]: createNotifyStep({ alerts: env.alerts, metrics: env.metrics }),
-  };
   const states = (definition as { States: Record<string, { Type: string }> }).States;
   const taskNames = Object.entries(states)
     .filter(([, s]) => s.Type === 'Task')
     .map(([name]) => name);
-  const missing = taskNames.filter((n) => !steps[n]);
-  if (missing.length) throw new Error(`local runner has no step for task state(s) ${missing.join(', ')}`);
+  // Each task state runs the code its Lambda runs, built by the same factory.
+  const steps = new Map<string, Handler>();
+  for (const name of taskNames) {
+    const step = stepOfState(name);
+    if (!step) throw new Error(`local runner has no step for task state ${name}`);
+    steps.set(name, STEP_FACTORIES[step](env) as Handler);
+  }
 
   const machine = new StateMachine(definition as ConstructorParameters<typeof StateMachine>[0], { validationOptions: { checkArn: false } });
   const execution = machine.run(input as Parameters<typeof machine.run>[0], {
     overrides: {
-      taskResourceLocalHandlers: Object.fromEntries(taskNames.map((n) => [n, (payload: unknown) => (steps[n] as (i: unknown) => Promise<never>)(payload)])),
+      taskResourceLocalHandlers: Object.fromEntries(taskNames.map((n) => [n, (payload: unknown) => (steps.get(n) as (i: unknown) => Promise<never>)(payload)])),
       // Retries back off in seconds in AWS; locally they run at once.
       retryIntervalOverrides: Object.fromEntries(taskNames.map((n) => [n, 0])),
     },

@@ -24,6 +24,8 @@ export type TargetRole = 'image' | 'index' | 'attestation' | 'uninventoried';
 export interface ArtifactTarget {
   readonly digest: string;
   readonly mediaType: string;
+  /** The manifest's size in bytes (a referrer's subject descriptor needs it). */
+  readonly size: number;
   /** `linux/arm64/v8`, from the index entry that lists the manifest. */
   readonly platform?: string;
   readonly role: TargetRole;
@@ -107,7 +109,7 @@ export async function planArtifact(source: ArtifactSource, root?: FetchedManifes
     const imageSiblings = new Set(children.filter((c) => isImage(c.m)).map((c) => c.d.digest));
     for (const { d, m } of children) {
       const platform = platformName(d.platform);
-      const base = { digest: m.digest, mediaType: m.mediaType, ...(platform ? { platform } : {}) };
+      const base = { digest: m.digest, mediaType: m.mediaType, size: m.bytes.length, ...(platform ? { platform } : {}) };
       if (m.manifest.kind === 'index') {
         await walkIndex(m, depth + 1);
         add({ ...base, role: 'index' });
@@ -122,10 +124,10 @@ export async function planArtifact(source: ArtifactSource, root?: FetchedManifes
 
   if (top.manifest.kind === 'index') {
     await walkIndex(top, 1);
-    add({ digest: top.digest, mediaType: top.mediaType, role: 'index' });
+    add({ digest: top.digest, mediaType: top.mediaType, size: top.bytes.length, role: 'index' });
   } else {
     const reason = uninventoriedReason(top);
-    add({ digest: top.digest, mediaType: top.mediaType, ...(reason ? { role: 'uninventoried', note: reason } : { role: 'image' }) });
+    add({ digest: top.digest, mediaType: top.mediaType, size: top.bytes.length, ...(reason ? { role: 'uninventoried', note: reason } : { role: 'image' }) });
   }
   return { root: top, kind: classify(top.manifest), targets, manifests };
 }

@@ -22,6 +22,8 @@ export interface SignRequest {
    * before their index). Default: the artifact's signable manifests (see `signingTargets`).
    */
   readonly targets?: readonly SigningTarget[];
+  /** The root manifest when the caller has fetched it already (one fetch per step). */
+  readonly root?: FetchedManifest;
 }
 
 export interface SignedTarget extends SigningTarget {
@@ -56,9 +58,8 @@ export async function signArtifact(req: SignRequest): Promise<SignOutcome> {
   if (!name.ok) throw new BadInputError(`cannot sign for identity ${name.reason}`);
   const info = await req.signer.publicKey();
   const publicKey = loadPublicKey(info.pem, `public key of ${info.keyId}`);
-  const root = await req.source.resolve();
   const targets: SignedTarget[] = [];
-  for (const target of req.targets ?? (await signingTargets(req.source, root))) {
+  for (const target of req.targets ?? (await signingTargets(req.source, req.root ?? (await req.source.resolve())))) {
     targets.push(await signOne(writer, req.signer, publicKey, identity, target));
   }
   return { repository: writer.repositoryName, identity, key: info, targets };

@@ -8,6 +8,8 @@ export interface SigningTarget {
   readonly mediaType: string;
   /** `linux/arm64/v8` for a platform manifest of an index. */
   readonly platform?: string;
+  /** The manifest's size, when known (saves fetching it for a referrer's subject). */
+  readonly size?: number;
 }
 
 /**
@@ -17,5 +19,5 @@ export interface SigningTarget {
  * the tag. BuildKit attestation manifests are not signed (see artifact-plan.ts).
  */
 export async function signingTargets(source: ArtifactSource, root: FetchedManifest): Promise<SigningTarget[]> {
-  return signableTargets((await planArtifact(source, root)).targets).map((t) => ({ digest: t.digest, mediaType: t.mediaType, ...(t.platform ? { platform: t.platform } : {}) }));
+  return signableTargets((await planArtifact(source, root)).targets).map((t) => ({ digest: t.digest, mediaType: t.mediaType, size: t.size, ...(t.platform ? { platform: t.platform } : {}) }));
 }

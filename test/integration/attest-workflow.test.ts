@@ -1,3 +1,5 @@
+import type { ArtifactTarget } from '../../lambdas/oci/artifact-plan';
+import { planArtifact } from '../../lambdas/oci/artifact-plan';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -80,7 +82,7 @@ async function pushedIndex(repo: string): Promise<{ repo: string; index: string;
   return { repo, index: index.descriptor.digest, platforms, sboms };
 }
 
-function artifactFor(repo: string, digest: string, platforms: Record<string, string>): ResolvedArtifact {
+function artifactFor(repo: string, digest: string, platforms: Record<string, string>, targets: readonly ArtifactTarget[]): ResolvedArtifact {
   return {
     source: `${host}/${repo}:v1`,
     repositoryName: `${host}/${repo}`,
@@ -89,7 +91,7 @@ function artifactFor(repo: string, digest: string, platforms: Record<string, str
     kind: 'index',
     tag: 'v1',
     platforms: Object.entries(platforms).map(([platform, d]) => ({ digest: d, mediaType: MediaType.ociManifest, platform })),
-    targets: [...Object.entries(platforms).map(([platform, d]) => ({ digest: d, mediaType: MediaType.ociManifest, platform, role: 'image' as const })), { digest, mediaType: MediaType.ociIndex, role: 'index' as const }],
+    targets,
     provenance: { source: 'https://github.com/example/app', revision: 'b'.repeat(40), created: '2026-03-01T09:00:00Z', buildId: '7', pipeline: 'https://github.com/example/app/.github/workflows/build.yml' },
     trigger: { type: 'manual', id: 'evt-9', time: '2026-03-01T09:01:00Z' },
     duplicate: false,
@@ -109,7 +111,7 @@ describe('the workflow\'s attestations for a multi-arch index, end to end on the
     fixture = await pushedIndex(repo);
     const { index, platforms, sboms } = fixture;
     const statements = workflowStatements({
-      artifact: artifactFor(repo, index, platforms),
+      artifact: artifactFor(repo, index, platforms, (await planArtifact(source(repo))).targets),
       sboms: [...sboms].map(([manifestDigest, cyclonedx]) => ({ manifestDigest, cyclonedx })),
       scans: Object.values(platforms).map((d) => ({ manifestDigest: d, report: report([{ id: 'CVE-2024-1', severity: 'low', suppressed: false }]), startedOn: '2026-03-01T10:04:00Z', finishedOn: '2026-03-01T10:05:00Z' })),
       attestor: 'aws://123456789012/eu-west-1',
@@ -176,7 +178,7 @@ describe('the workflow\'s attestations for a multi-arch index, end to end on the
   it('a platform whose newer scan has a high finding denies the index, naming the platform', async () => {
     const arm = fixture.platforms['linux/arm64']!;
     const rescan = workflowStatements({
-      artifact: artifactFor(fixture.repo, fixture.index, fixture.platforms),
+      artifact: artifactFor(fixture.repo, fixture.index, fixture.platforms, (await planArtifact(source(fixture.repo))).targets),
       scans: [{ manifestDigest: arm, report: report([{ id: 'CVE-2024-9', severity: 'high', suppressed: false }]), startedOn: '2026-03-01T11:00:00Z', finishedOn: '2026-03-01T11:00:00Z' }],
     }).filter((s) => s.predicateType === PREDICATE_TYPES.vuln);
     await attestArtifact({ source: source(fixture.repo), signer, statements: rescan, bundles, bundleKeyPrefix: 'rescan' });

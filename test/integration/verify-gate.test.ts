@@ -79,7 +79,7 @@ describe('deploy gate', () => {
       source: registrySource(repo, 'v1'),
       signer: stack.signer,
       statements: workflowStatements({
-        artifact: { source: `${host}/${repo}:v1`, repositoryName: `${host}/${repo}`, digest: resolved.digest, mediaType: resolved.mediaType, kind: 'image', platforms: [], targets: [{ digest: resolved.digest, mediaType: resolved.mediaType, role: 'image' }], provenance: { source: 'https://git.example/app' }, trigger: { type: 'manual', id: 't', time: new Date().toISOString() }, duplicate: false },
+        artifact: { source: `${host}/${repo}:v1`, repositoryName: `${host}/${repo}`, digest: resolved.digest, mediaType: resolved.mediaType, kind: 'image', platforms: [], targets: [{ digest: resolved.digest, mediaType: resolved.mediaType, size: resolved.bytes.length, role: 'image' }], provenance: { source: 'https://git.example/app' }, trigger: { type: 'manual', id: 't', time: new Date().toISOString() }, duplicate: false },
       }),
       bundles: new FsBlobStore(dir),
       bundleKeyPrefix: 'bundles',
@@ -119,7 +119,7 @@ describe('deploy gate: a request can only tighten the operator\'s policy (fail c
       source: registrySource(repo, 'v1'),
       signer: stack.signer,
       statements: workflowStatements({
-        artifact: { source: `${host}/${repo}:v1`, repositoryName: `${host}/${repo}`, digest: resolved.digest, mediaType: resolved.mediaType, kind: 'image', platforms: [], targets: [{ digest: resolved.digest, mediaType: resolved.mediaType, role: 'image' }], provenance: { source: 'https://git.example/app' }, trigger: { type: 'manual', id: 't', time: now }, duplicate: false },
+        artifact: { source: `${host}/${repo}:v1`, repositoryName: `${host}/${repo}`, digest: resolved.digest, mediaType: resolved.mediaType, kind: 'image', platforms: [], targets: [{ digest: resolved.digest, mediaType: resolved.mediaType, size: resolved.bytes.length, role: 'image' }], provenance: { source: 'https://git.example/app' }, trigger: { type: 'manual', id: 't', time: now }, duplicate: false },
         scans: [{ manifestDigest: resolved.digest, report, startedOn: now, finishedOn: now }],
       }),
       bundles,

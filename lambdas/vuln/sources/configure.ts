@@ -1,8 +1,9 @@
 /**
- * Which vulnerability data a local run uses: `--osv-dir DIR|ZIP` or `--osv-api` on the command
- * line, else the environment (`ARTIFACT_GUARD_OSV_DIR`, or `ARTIFACT_GUARD_OSV_API=1` / a base
- * URL), else none. "None" is a real answer: callers must say the scan could not run, never
- * report a clean result.
+ * The one place vulnerability data is chosen, for the CLI, the local runner and the Lambdas:
+ * `--osv-dir DIR|ZIP` or `--osv-api` on the command line, else the environment
+ * (`ARTIFACT_GUARD_OSV_DIR`, `ARTIFACT_GUARD_OSV_MIRROR=s3://BUCKET/KEY` where a mirror reader is
+ * given, `ARTIFACT_GUARD_OSV_API=1` or a base URL), else none. "None" is a real answer: callers
+ * must say the scan could not run, never report a clean result.
  */
 import { BadInputError } from '../../core/errors';
 import type { VulnerabilitySource } from '../vulnerability-source';
@@ -12,6 +13,12 @@ import { DEFAULT_OSV_API, OsvApiSource } from './osv-api';
 export interface SourceFlags {
   readonly osvDir?: string;
   readonly osvApi?: boolean;
+}
+
+export interface SourceOptions {
+  readonly log?: (line: string) => void;
+  /** Reads an `s3://` mirror (the AWS adapter; absent locally, where a mirror URI is an error). */
+  readonly mirror?: (uri: string) => VulnerabilitySource;
 }
 
 export const SOURCE_HINT = 'use --osv-dir DIR|ZIP or --osv-api, or set ARTIFACT_GUARD_OSV_DIR or ARTIFACT_GUARD_OSV_API=1';
@@ -25,11 +32,16 @@ function apiUrl(env: NodeJS.ProcessEnv): string {
   return env.ARTIFACT_GUARD_OSV_API_URL || DEFAULT_OSV_API;
 }
 
-export function configuredSource(flags: SourceFlags, env: NodeJS.ProcessEnv = process.env, log?: (line: string) => void): VulnerabilitySource | undefined {
+export function configuredSource(flags: SourceFlags, env: NodeJS.ProcessEnv = process.env, opts: SourceOptions = {}): VulnerabilitySource | undefined {
   if (flags.osvDir && flags.osvApi) throw new BadInputError('--osv-dir and --osv-api are alternatives: give one');
   if (flags.osvDir) return OfflineOsvSource.fromPath(flags.osvDir);
-  if (flags.osvApi) return new OsvApiSource({ baseUrl: apiUrl(env), log });
+  if (flags.osvApi) return new OsvApiSource({ baseUrl: apiUrl(env), log: opts.log });
   if (env.ARTIFACT_GUARD_OSV_DIR) return OfflineOsvSource.fromPath(env.ARTIFACT_GUARD_OSV_DIR);
-  if (truthy(env.ARTIFACT_GUARD_OSV_API)) return new OsvApiSource({ baseUrl: apiUrl(env), log });
+  const mirror = env.ARTIFACT_GUARD_OSV_MIRROR;
+  if (mirror) {
+    if (!opts.mirror) throw new BadInputError(`ARTIFACT_GUARD_OSV_MIRROR=${mirror}: an S3 mirror is read in AWS only; locally use ARTIFACT_GUARD_OSV_DIR`);
+    return opts.mirror(mirror);
+  }
+  if (truthy(env.ARTIFACT_GUARD_OSV_API)) return new OsvApiSource({ baseUrl: apiUrl(env), log: opts.log });
   return undefined;
 }

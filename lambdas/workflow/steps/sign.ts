@@ -49,7 +49,7 @@ function blockingVerdict(state: WorkflowState, signOnFindings: boolean): string 
 
 /** The manifests evidence goes to, platforms before their index (attestation manifests excluded). */
 function targetsOf(state: WorkflowState): SigningTarget[] {
-  return signableTargets(state.artifact.targets).map((t) => ({ digest: t.digest, mediaType: t.mediaType, ...(t.platform ? { platform: t.platform } : {}) }));
+  return signableTargets(state.artifact.targets).map((t) => ({ digest: t.digest, mediaType: t.mediaType, size: t.size, ...(t.platform ? { platform: t.platform } : {}) }));
 }
 
 /**
@@ -89,7 +89,7 @@ async function evidenceOf(state: WorkflowState, store: BlobStore): Promise<{ sbo
 export function createSignStep(deps: SignDeps) {
   return async (state: WorkflowState): Promise<SigningSummary> => {
     const blocked = blockingVerdict(state, deps.signOnFindings);
-    const { source } = await openPinned(deps.openSource, state.artifact);
+    const { source, root } = await openPinned(deps.openSource, state.artifact);
     try {
       if (!source.writer) return { signed: false, reason: `not signed: ${source.scheme} sources are read-only`, attestations: [] };
       const targets = targetsOf(state);
@@ -99,6 +99,7 @@ export function createSignStep(deps: SignDeps) {
       const attested = await attestArtifact({
         source,
         signer: deps.signer,
+        root,
         targets,
         statements: workflowStatements({ artifact: state.artifact, sboms, scans, attestor: deps.attestor ?? 'local' }),
         bundles: deps.evidence,
@@ -113,7 +114,7 @@ export function createSignStep(deps: SignDeps) {
         referrer: x.referrer.mode === 'skipped' ? `skipped: ${x.referrer.reason}` : `${x.referrer.mode} ${x.referrer.digest}`,
       }));
       if (blocked) return { signed: false, reason: `not signed: ${blocked}`, attestations };
-      const outcome = await signArtifact({ source, signer: deps.signer, targets });
+      const outcome = await signArtifact({ source, signer: deps.signer, root, targets });
       const appended = outcome.targets.filter((t) => t.outcome === 'appended').length;
       if (appended) deps.metrics.count(MetricName.signaturesCreated, appended);
       return {

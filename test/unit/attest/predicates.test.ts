@@ -16,7 +16,7 @@ const artifact: ResolvedArtifact = {
   kind: 'image',
   tag: '1.2.3',
   platforms: [],
-  targets: [{ digest: DIGEST, mediaType: 'application/vnd.oci.image.manifest.v1+json', role: 'image' }],
+  targets: [{ digest: DIGEST, mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 1024, role: 'image' }],
   provenance: {
     revision: '0123456789abcdef0123456789abcdef01234567',
     source: 'https://github.com/example/app',

@@ -57,7 +57,7 @@ describe('ArtifactGuard stack', () => {
   it('points the scan step at an S3 OSV mirror named in context, with read access to that object only', () => {
     const app = offlineApp({ osvMirror: 's3://osv-mirror-bucket/osv/all.zip' });
     const t = Template.fromStack(new ArtifactGuardStack(app, 'M', stackPropsFromContext(app)));
-    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ OSV_MIRROR: 's3://osv-mirror-bucket/osv/all.zip' }) } });
+    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ARTIFACT_GUARD_OSV_MIRROR: 's3://osv-mirror-bucket/osv/all.zip' }) } });
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::osv-mirror-bucket/osv/all.zip']] } })]) },
     });

@@ -57,7 +57,7 @@ describe('planArtifact', () => {
   it('plans a single image as one image target', async () => {
     const img = l.image('amd64');
     const plan = await l.plan(img);
-    expect(plan.targets).toEqual([{ digest: img.digest, mediaType: MediaType.ociManifest, role: 'image' }]);
+    expect(plan.targets).toEqual([{ digest: img.digest, mediaType: MediaType.ociManifest, size: img.size, role: 'image' }]);
     expect(plan.kind).toBe('image');
   });
 
@@ -112,7 +112,7 @@ describe('planArtifact', () => {
 
   it('marks manifests without a container filesystem as uninventoried, with why', async () => {
     const chart = l.image('x', MediaType.helmConfig, [{ mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip' }]);
-    expect((await l.plan(chart)).targets).toEqual([{ digest: chart.digest, mediaType: MediaType.ociManifest, role: 'uninventoried', note: 'a Helm chart has no container filesystem to inventory' }]);
+    expect((await l.plan(chart)).targets).toEqual([{ digest: chart.digest, mediaType: MediaType.ociManifest, size: chart.size, role: 'uninventoried', note: 'a Helm chart has no container filesystem to inventory' }]);
     const odd = l.image('arm64', 'application/vnd.example.config+json');
     const plan = await l.plan(l.index([{ ...odd, platform: linux('arm64') }]));
     expect(plan.targets[0]).toMatchObject({ role: 'uninventoried', platform: 'linux/arm64' });

@@ -1,0 +1,84 @@
+import type { SourceSpec } from '../oci/open-source';
+import type { ArtifactSource } from '../oci/source';
+import type { AlertSink } from '../ports/alert-sink';
+import type { BlobStore } from '../ports/blob-store';
+import type { MetricsSink } from '../ports/metrics';
+import type { RecordStore } from '../ports/record-store';
+import type { KeyedSigner } from '../ports/signer';
+import type { LayerCache } from '../sbom/layers/cache';
+import type { Severity } from '../vuln/severity';
+import type { VulnerabilitySource } from '../vuln/vulnerability-source';
+import type { StepName } from './step-registry';
+import { createNotifyStep } from './steps/notify';
+import { createRecordStep } from './steps/record';
+import { createResolveStep } from './steps/resolve';
+import { createSbomStep } from './steps/sbom';
+import { createScanStep } from './steps/scan';
+import { createSignStep } from './steps/sign';
+
+/**
+ * Everything a step may need. The handlers supply AWS adapters and the local runner local ones;
+ * a handler's environment builds each member on first use, so a Lambda creates only what its
+ * own step reads (the SBOM Lambda never builds a KMS signer).
+ */
+export interface StepEnvironment {
+  readonly openSource: (spec: SourceSpec) => Promise<ArtifactSource>;
+  readonly records: RecordStore;
+  readonly evidence: BlobStore;
+  readonly layerCache: LayerCache;
+  /** Undefined when no vulnerability data is configured: scans are then `incomplete`. */
+  readonly vulnerabilities: VulnerabilitySource | undefined;
+  readonly threshold: Severity;
+  readonly unknownSeverity: 'fail' | 'warn';
+  readonly acceptUninventoried: boolean;
+  readonly signer: KeyedSigner;
+  readonly signOnFindings: boolean;
+  /** Who records the provenance. @default 'local' */
+  readonly attestor?: string;
+  readonly alerts: AlertSink;
+  readonly metrics: MetricsSink;
+  readonly now: () => Date;
+}
+
+/** One factory per registered step: the only place a step's dependencies are chosen. */
+export const STEP_FACTORIES = {
+  resolve: (e: StepEnvironment) => createResolveStep({ openSource: e.openSource, records: e.records, now: e.now }),
+  sbom: (e: StepEnvironment) => createSbomStep({ openSource: e.openSource, evidence: e.evidence, cache: e.layerCache, metrics: e.metrics, now: e.now }),
+  scan: (e: StepEnvironment) =>
+    createScanStep({
+      source: e.vulnerabilities,
+      evidence: e.evidence,
+      threshold: e.threshold,
+      unknownSeverity: e.unknownSeverity,
+      acceptUninventoried: e.acceptUninventoried,
+      metrics: e.metrics,
+      now: e.now,
+    }),
+  sign: (e: StepEnvironment) =>
+    createSignStep({ openSource: e.openSource, signer: e.signer, signOnFindings: e.signOnFindings, evidence: e.evidence, metrics: e.metrics, now: e.now, ...(e.attestor ? { attestor: e.attestor } : {}) }),
+  record: (e: StepEnvironment) => createRecordStep({ records: e.records, now: e.now, metrics: e.metrics }),
+  notify: (e: StepEnvironment) => createNotifyStep({ alerts: e.alerts, metrics: e.metrics }),
+} as const satisfies { readonly [N in StepName]: (e: StepEnvironment) => (input: never) => Promise<unknown> };
+
+/**
+ * An environment whose members are built on first use and then kept (a Lambda container serves
+ * many invocations with one set of clients).
+ */
+export function lazyEnvironment<T extends object>(builders: { readonly [K in keyof T]: () => T[K] }): T {
+  const out = {} as T;
+  for (const key of Object.keys(builders) as (keyof T)[]) {
+    let built = false;
+    let value: T[typeof key];
+    Object.defineProperty(out, key, {
+      enumerable: true,
+      get: () => {
+        if (!built) {
+          value = builders[key]();
+          built = true;
+        }
+        return value;
+      },
+    });
+  }
+  return out;
+}
