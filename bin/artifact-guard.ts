@@ -3,36 +3,11 @@
  * The artifact-guard CLI. Each subcommand loads only its own modules (never aws-cdk-lib).
  * Exit codes: 0 success / allowed, 1 negative verdict, 2 error (one line on stderr).
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { CommandResult } from '../lambdas/cli/command';
-
-const USAGE = `usage: artifact-guard <command> [options]
-
-commands:
-  sbom SOURCE [-o cyclonedx-json|spdx-json|table] [--file OUT] [--platform OS/ARCH]
-                    software bill of materials of an image (one per platform of an index)
-  scan SOURCE | --sbom FILE [--osv-dir DIR|ZIP | --osv-api] [--fail-on SEVERITY]
-       [--unknown-severity fail|warn] [-o json|table|cyclonedx-json] [--file OUT]
-       [--ignore FILE] [--vex FILE ...]
-                    match components against OSV data; exit 1 if an unsuppressed finding
-                    is at or above --fail-on (critical|high|medium|low|info|unknown), or
-                    with --fail-on if the scan is incomplete (a component the data does
-                    not cover, a version that cannot be ordered); findings of unknown
-                    severity count as at or above it unless --unknown-severity warn
-  sign REF --key KEY
-                    sign REF's digest (and every platform of an index) in cosign's format;
-                    KEY: PEM private key file or awskms:///alias/NAME
-  attest REF --key KEY --type slsaprovenance1|cyclonedx|vuln --predicate FILE
-                    in-toto attestation (DSSE) at sha256-<hex>.att, Sigstore bundle and
-                    OCI referrer for REF's digest (and every platform of an index)
-  verify REF --key PUBKEY [--key PUBKEY2 ...] [--identity HOST/REPO ...] [--policy FILE]
-                    exit 0 if a signature verifies with one of the keys for REF's digest
-                    and repository (or an --identity), 1 with reasons if none does;
-                    --policy FILE: also the attestations and rules the policy requires
-  process SOURCE    run the whole workflow locally on embedded stores
-
-SOURCE: registry:HOST/REPO[:TAG|@DIGEST] (default scheme), oci-dir:PATH[:TAG],
-        oci-archive:FILE[:TAG], docker-archive:FILE[:TAG], dir:PATH
-REF:    registry:HOST/REPO[:TAG|@DIGEST] (the scheme is optional) or oci-dir:PATH[:TAG]`;
+import { commandHelp, isCommand, overallHelp } from '../lambdas/cli/command-specs';
+import { closest } from '../lambdas/core/closest';
 
 type Command = (argv: string[]) => Promise<CommandResult>;
 
@@ -70,16 +45,54 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
+/** The package version, read from package.json beside the installed files (dist/bin/ or bin/). */
+function version(): string {
+  for (const dir of [path.join(__dirname, '..', '..'), path.join(__dirname, '..')]) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+  }
+  return 'unknown';
+}
+
+/** `-h`/`--help` anywhere before `--` asks for help, whatever else is on the line. */
+const wantsHelp = (args: readonly string[]): boolean => {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((a) => a === '-h' || a === '--help');
+};
+
+function unknownCommand(name: string): string {
+  const hint = closest(name, Object.keys(commands));
+  return `artifact-guard: unknown command "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}; run 'artifact-guard --help' for the list\n`;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${USAGE}\n`);
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  if (!name || name === '--help' || name === '-h') {
+    (name ? process.stdout : process.stderr).write(overallHelp());
     return name ? 0 : 2;
   }
+  if (name === 'help') {
+    const topic = rest[0];
+    if (!topic) process.stdout.write(overallHelp());
+    else if (isCommand(topic)) process.stdout.write(commandHelp(topic));
+    else {
+      process.stderr.write(unknownCommand(topic));
+      return 2;
+    }
+    return 0;
+  }
   const load = commands[name];
-  if (!load) {
-    process.stderr.write(`artifact-guard: unknown command "${name}"\n${USAGE}\n`);
+  if (!load || !isCommand(name)) {
+    process.stderr.write(unknownCommand(name));
     return 2;
+  }
+  if (wantsHelp(rest)) {
+    process.stdout.write(commandHelp(name));
+    return 0;
   }
   const result = await load()(rest);
   if (result.stdout) process.stdout.write(result.stdout);

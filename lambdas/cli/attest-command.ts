@@ -6,12 +6,10 @@ import { predicateFromFile } from '../attest/predicate-file';
 import { predicateTypeFor } from '../attest/predicate-types';
 import { BadInputError } from '../core/errors';
 import { localPaths } from '../local/paths';
-import { oneOf, parseCommandArgs } from './args';
+import { oneOf, parseCommand } from './args';
+import { usageLine } from './command-specs';
 import type { CommandResult } from './command';
 import { openSigningSource, signerFor } from './signing-wiring';
-
-const USAGE =
-  'artifact-guard attest REF --key KEY --type slsaprovenance1|cyclonedx|vuln|URI --predicate FILE [--bundle-dir DIR] [--no-replace] [--rekor-url URL] [--insecure] [-o text|json]';
 
 function summary(o: AttestSummary): string {
   const lines = [`attested ${o.repository} with ${o.keyId} (key hint ${o.keyHint})`];
@@ -28,25 +26,11 @@ function summary(o: AttestSummary): string {
  * bundle in `--bundle-dir` (default the local evidence folder) and as an OCI referrer.
  */
 export async function attestCommand(argv: string[]): Promise<CommandResult> {
-  const { values, positionals } = parseCommandArgs(
-    'attest',
-    argv,
-    {
-      key: { type: 'string' },
-      type: { type: 'string' },
-      predicate: { type: 'string' },
-      'bundle-dir': { type: 'string' },
-      'no-replace': { type: 'boolean' },
-      'rekor-url': { type: 'string' },
-      insecure: { type: 'boolean' },
-      output: { type: 'string', short: 'o' },
-    },
-    { min: 1, max: 1, names: `REF (${USAGE})` },
-  );
+  const { values, positionals } = parseCommand('attest', argv);
   const format = oneOf('attest', '-o', values.output, ['text', 'json'] as const, 'text');
-  if (!values.key) throw new BadInputError(`attest: --key KEY is required (${USAGE})`);
-  if (!values.type) throw new BadInputError(`attest: --type is required (${USAGE})`);
-  if (!values.predicate) throw new BadInputError(`attest: --predicate FILE is required (${USAGE})`);
+  if (!values.key) throw new BadInputError(`attest: --key KEY is required (usage: ${usageLine('attest')})`);
+  if (!values.type) throw new BadInputError(`attest: --type is required (usage: ${usageLine('attest')})`);
+  if (!values.predicate) throw new BadInputError(`attest: --predicate FILE is required (usage: ${usageLine('attest')})`);
   const predicateType = predicateTypeFor(values.type);
   const predicate = predicateFromFile(predicateType, readUserFile(values.predicate, 'predicate file'), values.predicate, new Date());
   const signer = await signerFor(values.key);

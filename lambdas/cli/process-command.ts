@@ -9,11 +9,8 @@ import type { SigningSummary } from '../workflow/state';
 import type { ScanSummary } from '../workflow/state';
 import { configuredSource } from '../vuln/sources/configure';
 import { signerFor } from './signing-wiring';
-import { oneOf, parseCommandArgs } from './args';
+import { oneOf, parseCommand } from './args';
 import type { CommandResult } from './command';
-
-const USAGE =
-  'artifact-guard process SOURCE [--osv-dir DIR|ZIP | --osv-api] [--fail-on SEVERITY] [--unknown-severity fail|warn] [--key KEY] [--sign-on-findings] [--sign-uninventoried] [--insecure] [-o text|json]';
 
 function summaryLines(source: string, out: Record<string, unknown>, home: string, devPublicKey: string | undefined): string[] {
   const a = out.artifact as ResolvedArtifact;
@@ -71,26 +68,13 @@ function summaryLines(source: string, out: Record<string, unknown>, home: string
 
 /** `process SOURCE`: the whole workflow, locally, on embedded stores. */
 export async function processCommand(argv: string[]): Promise<CommandResult> {
-  const { values, positionals } = parseCommandArgs(
-    'process',
-    argv,
-    {
-      insecure: { type: 'boolean' },
-      output: { type: 'string', short: 'o' },
-      key: { type: 'string' },
-      'sign-on-findings': { type: 'boolean' },
-      'osv-dir': { type: 'string' },
-      'osv-api': { type: 'boolean' },
-      'fail-on': { type: 'string' },
-      'unknown-severity': { type: 'string' },
-      'sign-uninventoried': { type: 'boolean' },
-    },
-    { min: 1, max: 1, names: `SOURCE (${USAGE})` },
-  );
+  const { values, positionals } = parseCommand('process', argv);
   const format = oneOf('process', '-o', values.output, ['text', 'json'] as const, 'text');
   const source = positionals[0] as string;
   // A bad SOURCE fails before any store is opened or key generated.
   const spec = parseSource(source);
+  // Usage errors stop here: no store is opened, no key made, nothing recorded as a failed run.
+  if (spec.scheme === 'dir') throw new BadInputError(`process: dir:${spec.location} is a directory, not an OCI artifact; the workflow needs an image (use "sbom dir:${spec.location}" for its SBOM)`);
   if (spec.scheme !== 'registry' && !fs.existsSync(spec.location)) throw new BadInputError(`process: ${spec.scheme}:${spec.location}: no such file or directory`);
   const signer = values.key ? await signerFor(values.key) : undefined;
   const vulnerabilities = configuredSource({ osvDir: values['osv-dir'], osvApi: values['osv-api'] }, process.env, { log: (l) => process.stderr.write(`${l}\n`) });

@@ -5,6 +5,8 @@ import { DockerConfigCredentials } from '../adapters/local/docker-config-credent
 import { HmacFileKey } from '../adapters/local/hmac-file-key';
 import { BadInputError } from '../core/errors';
 import { openSource, parseSource } from '../oci/open-source';
+import { localRepositoryName } from '../oci/local-name';
+import type { ArtifactSource } from '../oci/source';
 import { cacheDir, localPaths } from '../local/paths';
 import { catalogers } from '../sbom/catalogers';
 import type { ImageSbom, SbomResult } from '../sbom/component';
@@ -16,7 +18,7 @@ import { BlobLayerCache } from '../sbom/layers/cache';
 import { cycloneDxJson } from '../sbom/writers/cyclonedx';
 import { spdxJson } from '../sbom/writers/spdx';
 import { sbomTable } from '../sbom/writers/table';
-import { oneOf, parseCommandArgs } from './args';
+import { oneOf, parseCommand } from './args';
 import type { CommandResult } from './command';
 
 const FORMATS = ['cyclonedx-json', 'spdx-json', 'table'] as const;
@@ -30,18 +32,47 @@ function warn(line: string): void {
  * Runs the SBOM engine on any SOURCE scheme with the local layer cache, whose entries are
  * authenticated with the local home's `cache-mac.key` (made on first use).
  */
-export async function sbomFor(source: string, opts: { insecure?: boolean; log?: (l: string) => void } = {}): Promise<SbomResult> {
+export async function sbomFor(source: string, opts: { insecure?: boolean; log?: (l: string) => void; platform?: string; command?: string } = {}): Promise<SbomResult> {
   const spec = parseSource(source);
-  if (spec.scheme === 'dir') return generateDirSbom(spec.location, { log: opts.log });
+  if (spec.scheme === 'dir') {
+    if (opts.platform) throw new BadInputError(`${opts.command ?? 'sbom'}: --platform does not apply to a directory`);
+    return generateDirSbom(spec.location, { log: opts.log });
+  }
   const cache = new BlobLayerCache(new FsBlobStore(cacheDir()), catalogers.map((c) => c.name), new HmacFileKey(localPaths().cacheMacKey), {
     onRejected: (digest, reason) => warn(`warning: layer cache entry for ${digest} refused (${reason}); reading the layer again`),
   });
   const src = await openSource(spec, { credentials: new DockerConfigCredentials(), insecure: opts.insecure });
   try {
-    return await generateSbom(src, src.writer?.repositoryName ?? src.display, { cache, log: opts.log });
+    const result = await generateSbom(src, src.writer?.repositoryName ?? (spec.scheme === 'registry' ? src.display : localRepositoryName(spec.location)), { cache, log: opts.log });
+    return opts.platform ? await onlyPlatform(result, opts.platform, src, opts.command ?? 'sbom') : result;
   } finally {
     await src.close();
   }
+}
+
+const samePlatform = (have: string | undefined, wanted: string): boolean => !!have && (have === wanted || have.endsWith(`/${wanted}`) || have.startsWith(`${wanted}/`));
+
+/** The platform a single image's config declares (`os/architecture[/variant]`). */
+async function configPlatform(src: ArtifactSource): Promise<string | undefined> {
+  const root = await src.resolve();
+  if (root.manifest.kind !== 'manifest') return undefined;
+  const cfg = JSON.parse((await src.readBlob(root.manifest.config, 8 * 1024 * 1024)).toString('utf8')) as { os?: unknown; architecture?: unknown; variant?: unknown };
+  const parts = [cfg.os, cfg.architecture, cfg.variant].filter((p): p is string => typeof p === 'string' && p.length > 0);
+  return parts.length >= 2 ? parts.join('/') : undefined;
+}
+
+/**
+ * `--platform`: the matching platforms of an index; for a single image, the image itself when its
+ * config names that platform (asking for the platform an image is, is not an error).
+ */
+async function onlyPlatform(result: SbomResult, wanted: string, src: ArtifactSource, command: string): Promise<SbomResult> {
+  const images = result.images.filter((i) => samePlatform(i.platform, wanted));
+  if (images.length) return { ...result, images };
+  const single = result.images.length === 1 && result.images[0]?.platform === undefined;
+  const own = single ? await configPlatform(src) : undefined;
+  if (own && samePlatform(own, wanted)) return result;
+  const have = single ? (own ?? 'unknown') : result.images.map((i) => i.platform ?? i.manifestDigest).join(', ') || 'none';
+  throw new BadInputError(`${command}: no platform "${wanted}" in ${result.subject.name}@${result.subject.digest} (${single ? 'the image is' : 'have'}: ${have})`);
 }
 
 function render(format: (typeof FORMATS)[number], result: SbomResult, image: ImageSbom): string {
@@ -50,20 +81,11 @@ function render(format: (typeof FORMATS)[number], result: SbomResult, image: Ima
 
 /** `sbom SOURCE [-o cyclonedx-json|spdx-json|table] [--file OUT] [--platform OS/ARCH]` */
 export async function sbomCommand(argv: string[]): Promise<CommandResult> {
-  const { values, positionals } = parseCommandArgs(
-    'sbom',
-    argv,
-    { output: { type: 'string', short: 'o' }, file: { type: 'string' }, platform: { type: 'string' }, insecure: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
-    { min: 1, max: 1, names: 'SOURCE (artifact-guard sbom SOURCE [-o cyclonedx-json|spdx-json|table] [--file OUT])' },
-  );
+  const { values, positionals } = parseCommand('sbom', argv);
   const format = oneOf('sbom', '-o', values.output, FORMATS, 'cyclonedx-json');
   const log = values.quiet ? undefined : (l: string) => process.stderr.write(`${l}\n`);
-  const result = await sbomFor(positionals[0] as string, { insecure: values.insecure, log });
-  let images = result.images;
-  if (values.platform) {
-    images = images.filter((i) => i.platform === values.platform || i.platform?.endsWith(`/${values.platform}`));
-    if (!images.length) throw new BadInputError(`sbom: no platform "${values.platform}" (have: ${result.images.map((i) => i.platform).join(', ') || 'none'})`);
-  }
+  const result = await sbomFor(positionals[0] as string, { insecure: values.insecure, log, ...(values.platform ? { platform: values.platform } : {}) });
+  const images = result.images;
   for (const image of images) for (const w of image.warnings) log?.(`warning: ${w.path ? `${w.path}: ` : ''}${w.message}`);
   for (const line of gapLines(images)) warn(line);
   if (format === 'table') return write(values.file, [sbomTable(result.subject, images)], images);

@@ -10,12 +10,11 @@ import { parseScanSbom, type ScanSbom } from '../vuln/sbom-input';
 import { type Severity } from '../vuln/severity';
 import { configuredSource, SOURCE_HINT } from '../vuln/sources/configure';
 import { parseIgnoreFile, parseVexDocument, type SuppressionRules } from '../vuln/suppress';
-import { oneOf, parseCommandArgs } from './args';
+import { oneOf, parseCommand } from './args';
+import { usageLine } from './command-specs';
 import type { CommandResult } from './command';
 import { sbomFor } from './sbom-command';
 
-const USAGE =
-  'artifact-guard scan SOURCE | --sbom FILE [--osv-dir DIR|ZIP | --osv-api] [--fail-on SEVERITY] [--unknown-severity fail|warn] [-o json|table|cyclonedx-json] [--file OUT] [--ignore FILE] [--vex FILE ...]';
 const FORMATS = ['json', 'table', 'cyclonedx-json'] as const;
 const FAIL_ON: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info', 'unknown'];
 const UNKNOWN_SEVERITY: readonly UnknownSeverityPolicy[] = ['fail', 'warn'];
@@ -43,16 +42,9 @@ async function sbomsFor(values: { sbom?: string; platform?: string; insecure?: b
     const sbom = parseScanSbom(readInput(values.sbom, 'SBOM'), values.sbom);
     return [{ label: values.sbom, sbom, gaps: sbom.declaredGaps }];
   }
-  const result = await sbomFor(source as string, { insecure: values.insecure, log });
-  let images = result.images;
-  if (values.platform) images = images.filter((i) => i.platform === values.platform || i.platform?.endsWith(`/${values.platform}`));
-  if (!images.length) {
-    throw new BadInputError(
-      values.platform
-        ? `scan: no platform "${values.platform}" (have: ${result.images.map((i) => i.platform).join(', ') || 'none'})`
-        : `scan: ${result.subject.name}@${result.subject.digest} is a ${result.subject.kind}, not a container image: nothing to scan`,
-    );
-  }
+  const result = await sbomFor(source as string, { insecure: values.insecure, log, command: 'scan', ...(values.platform ? { platform: values.platform } : {}) });
+  const images = result.images;
+  if (!images.length) throw new BadInputError(`scan: ${result.subject.name}@${result.subject.digest} is a ${result.subject.kind}, not a container image: nothing to scan`);
   for (const image of images) for (const w of image.warnings) log?.(`warning: ${w.path ? `${w.path}: ` : ''}${w.message}`);
   // A manifest of the artifact that has no SBOM leaves every platform's verdict open.
   const missing = result.uninventoried.map((u) => `manifest ${u.digest}${u.platform ? ` (${u.platform})` : ''} was not inventoried: ${u.reason}`);
@@ -97,27 +89,9 @@ function gapLines(report: ScanReport, label: string | undefined, negative: boole
  * 2 an error.
  */
 export async function scanCommand(argv: string[]): Promise<CommandResult> {
-  const { values, positionals } = parseCommandArgs(
-    'scan',
-    argv,
-    {
-      sbom: { type: 'string' },
-      'osv-dir': { type: 'string' },
-      'osv-api': { type: 'boolean' },
-      'fail-on': { type: 'string' },
-      'unknown-severity': { type: 'string' },
-      output: { type: 'string', short: 'o' },
-      file: { type: 'string' },
-      ignore: { type: 'string' },
-      vex: { type: 'string', multiple: true },
-      platform: { type: 'string' },
-      insecure: { type: 'boolean' },
-      quiet: { type: 'boolean', short: 'q' },
-    },
-    { min: 0, max: 1, names: `SOURCE (${USAGE})` },
-  );
+  const { values, positionals } = parseCommand('scan', argv);
   const source = positionals[0];
-  if (!source && !values.sbom) throw new BadInputError(`scan: missing SOURCE or --sbom FILE (${USAGE})`);
+  if (!source && !values.sbom) throw new BadInputError(`scan: missing SOURCE or --sbom FILE (usage: ${usageLine('scan')})`);
   if (source && values.sbom) throw new BadInputError('scan: give SOURCE or --sbom FILE, not both');
   const format = oneOf('scan', '-o', values.output, FORMATS, 'json');
   const threshold = values['fail-on'] === undefined ? undefined : oneOf('scan', '--fail-on', values['fail-on'].toLowerCase(), FAIL_ON, 'high');

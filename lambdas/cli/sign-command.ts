@@ -1,11 +1,10 @@
 import { BadInputError } from '../core/errors';
 import type { SignOutcome } from '../signing/sign-artifact';
 import { signArtifact } from '../signing/sign-artifact';
-import { oneOf, parseCommandArgs } from './args';
+import { oneOf, parseCommand } from './args';
+import { usageLine } from './command-specs';
 import type { CommandResult } from './command';
 import { openSigningSource, signerFor } from './signing-wiring';
-
-const USAGE = 'artifact-guard sign REF --key KEY [--insecure] [-o text|json]   (KEY: PEM file or awskms:///alias/NAME)';
 
 function summary(o: SignOutcome): string {
   const lines = [`signed ${o.repository} for identity ${o.identity} with ${o.key.keyId} (key hint ${o.key.hint})`];
@@ -19,14 +18,9 @@ function summary(o: SignOutcome): string {
 
 /** `sign REF --key KEY`: a cosign-compatible signature for REF's digest (and each platform of an index). */
 export async function signCommand(argv: string[]): Promise<CommandResult> {
-  const { values, positionals } = parseCommandArgs(
-    'sign',
-    argv,
-    { key: { type: 'string' }, insecure: { type: 'boolean' }, output: { type: 'string', short: 'o' } },
-    { min: 1, max: 1, names: `REF (${USAGE})` },
-  );
+  const { values, positionals } = parseCommand('sign', argv);
   const format = oneOf('sign', '-o', values.output, ['text', 'json'] as const, 'text');
-  if (!values.key) throw new BadInputError(`sign: --key KEY is required (${USAGE})`);
+  if (!values.key) throw new BadInputError(`sign: --key KEY is required (usage: ${usageLine('sign')})`);
   const signer = await signerFor(values.key);
   const source = await openSigningSource('sign', positionals[0] as string, values.insecure);
   try {

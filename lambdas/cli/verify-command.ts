@@ -2,11 +2,10 @@ import type { PolicyOutcome } from '../attest/verify-policy';
 import { BadInputError } from '../core/errors';
 import type { VerifyOutcome } from '../signing/verify-artifact';
 import { verifyArtifact } from '../signing/verify-artifact';
-import { oneOf, parseCommandArgs } from './args';
+import { oneOf, parseCommand } from './args';
+import { usageLine } from './command-specs';
 import type { CommandResult } from './command';
 import { openSigningSource, verificationKeysFor } from './signing-wiring';
-
-const USAGE = 'artifact-guard verify REF --key PUBKEY [--key PUBKEY2 ...] [--identity HOST/REPO ...] [--policy FILE] [--insecure] [-o text|json]';
 
 function text(o: VerifyOutcome): string {
   const subject = `${o.repository}@${o.digest}`;
@@ -49,20 +48,9 @@ async function verifyPolicyCommand(policyFile: string, run: { ref: string; keys:
  * none is, 2 when verification could not run (bad key, unreachable registry).
  */
 export async function verifyCommand(argv: string[]): Promise<CommandResult> {
-  const { values, positionals } = parseCommandArgs(
-    'verify',
-    argv,
-    {
-      key: { type: 'string', multiple: true },
-      identity: { type: 'string', multiple: true },
-      policy: { type: 'string' },
-      insecure: { type: 'boolean' },
-      output: { type: 'string', short: 'o' },
-    },
-    { min: 1, max: 1, names: `REF (${USAGE})` },
-  );
+  const { values, positionals } = parseCommand('verify', argv);
   const format = oneOf('verify', '-o', values.output, ['text', 'json'] as const, 'text');
-  if (!values.key?.length) throw new BadInputError(`verify: --key PUBKEY is required (${USAGE})`);
+  if (!values.key?.length) throw new BadInputError(`verify: --key PUBKEY is required (usage: ${usageLine('verify')})`);
   if (values.policy !== undefined) {
     return verifyPolicyCommand(values.policy, { ref: positionals[0] as string, keys: values.key, identities: values.identity ?? [], insecure: values.insecure, format });
   }

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { closest } from '../core/closest';
 import { BadInputError } from '../core/errors';
 import type { RegistryCredentialProvider } from '../ports/registry-credentials';
 import { parseReference } from './reference';
@@ -37,6 +38,22 @@ function isReference(input: string): boolean {
   }
 }
 
+/** What a path on disk most likely is, as a SOURCE (an OCI layout, a tar, a plain directory). */
+function schemeForPath(p: string): string {
+  try {
+    const st = fs.statSync(p);
+    if (st.isDirectory()) return fs.existsSync(path.join(p, 'oci-layout')) ? `oci-dir:${p}` : `dir:${p}`;
+    return `oci-archive:${p}" or "docker-archive:${p}`;
+  } catch {
+    return `oci-dir:${p}`;
+  }
+}
+
+function unknownScheme(scheme: string): BadInputError {
+  const hint = closest(scheme, SCHEMES);
+  return new BadInputError(`unknown source scheme "${scheme}:"${hint ? ` (did you mean "${hint}:"?)` : ''}; known: ${SCHEMES.map((s) => `${s}:`).join(', ')}`);
+}
+
 /** Parses a SOURCE as Syft does: `scheme:rest`; a bare reference means `registry:`. */
 export function parseSource(input: string): SourceSpec {
   const m = /^([a-z][a-z-]*):(.*)$/s.exec(input);
@@ -49,8 +66,10 @@ export function parseSource(input: string): SourceSpec {
   }
   // `host:port/repo` and `image:tag` also contain ':'; a scheme-like prefix followed by a path
   // or anything that is not a valid reference is an unknown scheme, not a Docker Hub image.
-  if (m && (m[2]?.startsWith('/') || !isReference(input))) {
-    throw new BadInputError(`unknown source scheme "${m[1]}:" (use ${SCHEMES.map((s) => `${s}:`).join(', ')})`);
+  if (m && (m[2]?.startsWith('/') || !isReference(input))) throw unknownScheme(m[1] as string);
+  // A bare path that exists here is almost surely not a Docker Hub image of the same name.
+  if (fs.existsSync(input) && (input.includes('/') || input.startsWith('.') || !isReference(input) || fs.statSync(input).isDirectory())) {
+    throw new BadInputError(`"${input}" is a path on this machine, not a registry reference: use "${schemeForPath(input)}" (or "registry:${input}" for the registry)`);
   }
   parseReference(input);
   return { scheme: 'registry', location: input };

@@ -15,6 +15,7 @@ const DOCKER_HUB = 'docker.io';
 const COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
 const REPOSITORY_RE = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+const HOST_RE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::[0-9]{1,5})?$/;
 
 function looksLikeHost(component: string): boolean {
   return component.includes('.') || component.includes(':') || component === 'localhost';
@@ -43,6 +44,8 @@ export function parseReference(input: string): ImageReference {
   let registry = DOCKER_HUB;
   if (parts.length > 1 && looksLikeHost(parts[0] as string)) {
     registry = parts.shift() as string;
+    // `host[:port]` (a typo'd scheme such as `regsitry:host/…` is not a host).
+    if (!HOST_RE.test(registry)) throw new BadInputError(`invalid registry host "${registry}" in reference "${input}" (HOST[:PORT])`);
   }
   if (registry === 'index.docker.io' || registry === 'registry-1.docker.io') registry = DOCKER_HUB;
   let repository = parts.join('/');

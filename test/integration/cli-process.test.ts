@@ -78,7 +78,7 @@ describe('artifact-guard process', () => {
     [['process', 'nosuch:/x'], /unknown source scheme "nosuch:"/],
     [['process'], /process: missing SOURCE/],
     [['process', 'oci-dir:/does/not/exist'], /no such file or directory/],
-    [['process', '--bogus', 'x'], /process: Unknown option '--bogus'/],
+    [['process', '--bogus', 'x'], /process: unknown option --bogus \(usage: artifact-guard process SOURCE/],
     [['frobnicate'], /unknown command "frobnicate"/],
   ])('rejects bad input %j with one clear line and exit 2', async (args, pattern) => {
     const res = await runCli(args as string[], env);

@@ -45,7 +45,8 @@ function fixtureRecord(id: string): OsvRecord {
 async function openEnv(opts: Partial<Parameters<typeof openLocalEnvironment>[0]> = {}): Promise<LocalEnvironment> {
   return openLocalEnvironment({
     home,
-    cacheDir: path.join(home, 'cache'),
+    // The cache beside the home: its entries are authenticated with that home's key.
+    cacheDir: path.join(opts.home ?? home, 'cache'),
     inMemory: true,
     quiet: true,
     vulnerabilities: OfflineOsvSource.fromRecords('lodash advisories', LODASH.map(fixtureRecord)),

@@ -112,7 +112,7 @@ describe('local workflow on a real registry', () => {
     const repo = uniqueRepo('wf');
     const image = await pushTestImage(repo, 'v1', { layers: [[{ path: 'app/node_modules/minimist/package.json', content: '{"name":"minimist","version":"1.2.0"}' }]] });
     const records = [fixtureRecord('GHSA-vh95-rmgr-6w4m')];
-    const scanEnv = await openLocalEnvironment({ home: path.join(home, 'scan'), inMemory: true, quiet: true, vulnerabilities: OfflineOsvSource.fromRecords('fixture', records), threshold: 'medium' });
+    const scanEnv = await openLocalEnvironment({ home: path.join(home, 'scan'), cacheDir: path.join(home, 'scan-cache'), inMemory: true, quiet: true, vulnerabilities: OfflineOsvSource.fromRecords('fixture', records), threshold: 'medium' });
     try {
       const out = await runWorkflow({ source: `registry:${host}/${repo}:v1` }, scanEnv);
       if (out.status !== 'SUCCEEDED') throw new Error(out.cause);
@@ -133,7 +133,7 @@ describe('local workflow on a real registry', () => {
   it('says a scan without vulnerability data is incomplete, alerts, and does not sign', async () => {
     const repo = uniqueRepo('wf');
     await pushTestImage(repo, 'v1', { layers: [[{ path: 'x', content: 'x' }]] });
-    const bare = await openLocalEnvironment({ home: path.join(home, 'bare'), inMemory: true, quiet: true });
+    const bare = await openLocalEnvironment({ home: path.join(home, 'bare'), cacheDir: path.join(home, 'bare-cache'), inMemory: true, quiet: true });
     try {
       const out = await runWorkflow({ source: `registry:${host}/${repo}:v1` }, bare);
       if (out.status !== 'SUCCEEDED') throw new Error(out.cause);

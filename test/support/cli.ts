@@ -11,10 +11,10 @@ export interface CliResult {
 }
 
 /** Runs the built CLI (`npm test` builds it first) as a user would. */
-export function runCli(args: string[], env: Record<string, string | undefined> = {}, nodeArgs: string[] = []): Promise<CliResult> {
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, nodeArgs: string[] = [], cwd?: string): Promise<CliResult> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run the tests with npm test (it builds the CLI)`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

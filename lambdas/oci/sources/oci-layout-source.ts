@@ -1,6 +1,6 @@
-import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { BadInputError, NotFoundError } from '../../core/errors';
+import { localRepositoryName } from '../local-name';
 import { DigestVerifier, digestOf, verifyBytes } from '../digest';
 import type { Descriptor, FetchedManifest } from '../manifest';
 import { MAX_MANIFEST_BYTES, parseDescriptor, parseManifest } from '../manifest';
@@ -136,7 +136,7 @@ export class OciLayoutSource implements ArtifactSource {
   private makeWriter(files: DirFileStore): ArtifactWriter {
     return {
       // Layouts have no registry: name them like a local image so payload references stay valid.
-      repositoryName: `localhost/${path.basename(files.root).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'image'}`,
+      repositoryName: localRepositoryName(files.root),
       manifestByTag: async (tag) => {
         const desc = this.findTagged(tag);
         return desc ? this.manifest(desc) : undefined;

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import * as path from 'node:path';
 import { BadInputError } from '../../core/errors';
 import { planArtifact } from '../../oci/artifact-plan';
 import { classify, provenanceFrom } from '../../oci/classify';
 import { checkEvidencePush } from '../../oci/evidence-push';
+import { localRepositoryName } from '../../oci/local-name';
 import type { FetchedManifest } from '../../oci/manifest';
 import { IMAGE_CONFIG_TYPES } from '../../oci/media-types';
 import type { SourceSpec } from '../../oci/open-source';
@@ -43,7 +45,8 @@ export function sourceOf(input: WorkflowInput, now: Date): { source: string; tag
 
 /** The source every later step opens: a registry reference by digest, so a moved tag cannot change what they read. */
 export function pinnedSource(spec: SourceSpec, digest: string): string {
-  if (spec.scheme !== 'registry') return `${spec.scheme}:${spec.location}${spec.tag ? `:${spec.tag}` : ''}`;
+  // On disk: the absolute path, so no later step depends on the directory it runs in.
+  if (spec.scheme !== 'registry') return `${spec.scheme}:${path.resolve(spec.location)}${spec.tag ? `:${spec.tag}` : ''}`;
   const ref = parseReference(spec.location);
   return `registry:${ref.registry}/${ref.repository}@${digest}`;
 }
@@ -73,7 +76,7 @@ export function createResolveStep(deps: ResolveDeps) {
     try {
       const root = await source.resolve();
       const tag = eventTag ?? source.tag;
-      const repositoryName = source.writer?.repositoryName ?? source.display;
+      const repositoryName = source.writer?.repositoryName ?? (spec.scheme === 'registry' ? source.display : localRepositoryName(spec.location));
       const base = { source: pinnedSource(spec, root.digest), repositoryName, digest: root.digest, mediaType: root.mediaType, kind: classify(root.manifest), ...(tag ? { tag } : {}), trigger };
       const evidence = await checkEvidencePush(source, root, tag);
       if (evidence) return { ...base, targets: [], platforms: [], provenance: {}, evidence, duplicate: false };

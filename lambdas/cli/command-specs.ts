@@ -1,0 +1,187 @@
+/**
+ * Every command's flags, declared once: the parser reads the types (`node:util` parseArgs), help
+ * reads the rest. parseArgs is Node's own: no start-up cost and nothing to bundle into each
+ * command (a library such as commander or yargs adds 10-40 ms of module loading to every run of
+ * a command that is otherwise one bundled file). This module is data only: the launcher prints
+ * help from it without loading any command.
+ */
+
+export interface OptionSpec {
+  readonly type: 'string' | 'boolean';
+  readonly short?: string;
+  readonly multiple?: boolean;
+  /** The value's placeholder in help (`FILE`, `SEVERITY`). */
+  readonly value?: string;
+  readonly help: string;
+}
+
+export interface CommandSpec {
+  /** One line for `artifact-guard --help`. */
+  readonly summary: string;
+  /** The positional arguments as shown in the usage line, with how many are allowed. */
+  readonly positionals: { readonly names: string; readonly min: number; readonly max: number };
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  readonly examples: readonly string[];
+  /** Paragraphs after the flags (exit codes, formats). */
+  readonly notes?: readonly string[];
+}
+
+const INSECURE = { type: 'boolean', help: 'allow plain HTTP to a registry that is not on loopback' } as const satisfies OptionSpec;
+const QUIET = { type: 'boolean', short: 'q', help: 'no progress lines on stderr (warnings still show)' } as const satisfies OptionSpec;
+const TEXT_OR_JSON = { type: 'string', short: 'o', value: 'FORMAT', help: 'text (default) or json' } as const satisfies OptionSpec;
+const OSV_DIR = { type: 'string', value: 'DIR|ZIP', help: 'OSV records: a directory of *.json or an OSV all.zip export' } as const satisfies OptionSpec;
+const OSV_API = { type: 'boolean', help: 'query the OSV.dev API (or ARTIFACT_GUARD_OSV_API_URL)' } as const satisfies OptionSpec;
+const FAIL_ON = { type: 'string', value: 'SEVERITY', help: 'critical, high, medium, low, info or unknown: exit 1 at or above it, or when the scan is incomplete' } as const satisfies OptionSpec;
+const UNKNOWN_SEVERITY = { type: 'string', value: 'fail|warn', help: 'findings no record gives a severity: fail (default) counts them at the threshold' } as const satisfies OptionSpec;
+
+export const SOURCE_HELP =
+  'SOURCE: registry:HOST/REPO[:TAG|@DIGEST] (the default scheme), oci-dir:PATH[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:TAG], dir:PATH';
+export const REF_HELP = 'REF: registry:HOST/REPO[:TAG|@DIGEST] (the scheme is optional) or oci-dir:PATH[:TAG]';
+
+export const COMMANDS = {
+  sbom: {
+    summary: 'software bill of materials of an image (one per platform of an index)',
+    positionals: { names: 'SOURCE', min: 1, max: 1 },
+    options: {
+      output: { type: 'string', short: 'o', value: 'FORMAT', help: 'cyclonedx-json (default), spdx-json or table' },
+      file: { type: 'string', value: 'OUT', help: 'write the document to OUT (several platforms: OUT.<os>-<arch>.<ext>)' },
+      platform: { type: 'string', value: 'OS/ARCH', help: 'only this platform of an index (or check a single image is it)' },
+      insecure: INSECURE,
+      quiet: QUIET,
+    },
+    examples: ['artifact-guard sbom registry:ghcr.io/org/app:1.4 -o spdx-json --file app.spdx.json', 'artifact-guard sbom oci-dir:./build/app:1.4 -o table'],
+    notes: [SOURCE_HELP, 'Gaps in the inventory (a layer not read, a file over a cap) are printed on stderr and recorded in the SBOM; the exit code stays 0.'],
+  },
+  scan: {
+    summary: 'match components against OSV vulnerability data',
+    positionals: { names: 'SOURCE | --sbom FILE', min: 0, max: 1 },
+    options: {
+      sbom: { type: 'string', value: 'FILE', help: 'scan this CycloneDX JSON SBOM instead of a SOURCE' },
+      'osv-dir': OSV_DIR,
+      'osv-api': OSV_API,
+      'fail-on': FAIL_ON,
+      'unknown-severity': UNKNOWN_SEVERITY,
+      output: { type: 'string', short: 'o', value: 'FORMAT', help: 'json (default), table or cyclonedx-json' },
+      file: { type: 'string', value: 'OUT', help: 'write the report to OUT' },
+      ignore: { type: 'string', value: 'FILE', help: 'suppression rules (YAML or JSON: id, package, reason, expires)' },
+      vex: { type: 'string', multiple: true, value: 'FILE', help: 'OpenVEX or CycloneDX VEX document (repeatable)' },
+      platform: { type: 'string', value: 'OS/ARCH', help: 'only this platform of an index' },
+      insecure: INSECURE,
+      quiet: QUIET,
+    },
+    examples: ['artifact-guard scan registry:ghcr.io/org/app:1.4 --osv-api --fail-on high -o table', 'artifact-guard sbom oci-dir:./app > app.cdx.json && artifact-guard scan --sbom app.cdx.json --osv-dir all.zip'],
+    notes: [SOURCE_HELP, 'Exit 0: no unsuppressed finding at or above --fail-on; 1: one is, or (with --fail-on) the scan is incomplete; 2: an error.'],
+  },
+  sign: {
+    summary: "sign REF's digest (and every platform of an index) in cosign's format",
+    positionals: { names: 'REF', min: 1, max: 1 },
+    options: {
+      key: { type: 'string', value: 'KEY', help: 'PEM private key file, or awskms:///alias/NAME (…/KEY-ID, …/arn:aws:kms:…)' },
+      insecure: INSECURE,
+      output: TEXT_OR_JSON,
+    },
+    examples: ['artifact-guard sign 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.4 --key awskms:///alias/artifact-guard-signing', 'artifact-guard sign localhost:5000/app:1.4 --key signing.pem'],
+    notes: [REF_HELP],
+  },
+  attest: {
+    summary: "in-toto attestation (DSSE) for REF's digest: .att tag, Sigstore bundle and OCI referrer",
+    positionals: { names: 'REF', min: 1, max: 1 },
+    options: {
+      key: { type: 'string', value: 'KEY', help: 'PEM private key file or awskms:///alias/NAME' },
+      type: { type: 'string', value: 'TYPE', help: 'slsaprovenance1, cyclonedx, vuln or a predicate type URI' },
+      predicate: { type: 'string', value: 'FILE', help: 'the predicate document (a scan report for vuln, an SBOM for cyclonedx)' },
+      'bundle-dir': { type: 'string', value: 'DIR', help: 'where Sigstore bundles are kept (default: the local evidence folder)' },
+      'no-replace': { type: 'boolean', help: "keep this key's older attestation of the same type" },
+      'rekor-url': { type: 'string', value: 'URL', help: 'also upload to this Rekor log (off by default)' },
+      insecure: INSECURE,
+      output: TEXT_OR_JSON,
+    },
+    examples: ['artifact-guard attest localhost:5000/app:1.4 --key signing.pem --type vuln --predicate report.json'],
+    notes: [REF_HELP],
+  },
+  verify: {
+    summary: "check REF's signature (and, with --policy, its attestations) against public keys",
+    positionals: { names: 'REF', min: 1, max: 1 },
+    options: {
+      key: { type: 'string', multiple: true, value: 'PUBKEY', help: 'PEM public key file or awskms:///alias/NAME (repeatable: key rollover)' },
+      identity: { type: 'string', multiple: true, value: 'HOST/REPO', help: "accept signatures made for this repository instead of REF's own (repeatable)" },
+      policy: { type: 'string', value: 'FILE', help: 'also require the attestations and rules of this policy (YAML or JSON)' },
+      insecure: INSECURE,
+      output: TEXT_OR_JSON,
+    },
+    examples: ['artifact-guard verify 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.4 --key artifact-guard.pub --policy prod.yaml'],
+    notes: [REF_HELP, 'Exit 0: allowed; 1: denied (reasons on stderr); 2: an error.'],
+  },
+  process: {
+    summary: 'run the whole workflow locally on embedded stores (SBOM, scan, attest, sign, record, alert)',
+    positionals: { names: 'SOURCE', min: 1, max: 1 },
+    options: {
+      'osv-dir': OSV_DIR,
+      'osv-api': OSV_API,
+      'fail-on': { type: 'string', value: 'SEVERITY', help: 'threshold of the verdict (default high); with it, a failing or incomplete verdict exits 1' },
+      'unknown-severity': UNKNOWN_SEVERITY,
+      key: { type: 'string', value: 'KEY', help: 'sign with this key instead of the development key' },
+      'sign-on-findings': { type: 'boolean', help: 'sign even when findings reach the threshold (never when the scan is incomplete)' },
+      'sign-uninventoried': { type: 'boolean', help: 'sign artifacts with no container filesystem (Helm charts, other OCI artifacts)' },
+      insecure: INSECURE,
+      output: TEXT_OR_JSON,
+    },
+    examples: ['artifact-guard process oci-archive:./app.tar --osv-dir all.zip', 'artifact-guard process localhost:5000/app:1.4 --osv-api --fail-on high'],
+    notes: [SOURCE_HELP, 'Local state lives under ARTIFACT_GUARD_HOME (default ~/.config/artifact-guard).'],
+  },
+} as const satisfies Readonly<Record<string, CommandSpec>>;
+
+export type CommandName = keyof typeof COMMANDS;
+
+export function isCommand(name: string): name is CommandName {
+  return Object.prototype.hasOwnProperty.call(COMMANDS, name);
+}
+
+/** `artifact-guard sbom SOURCE [-o FORMAT] [--file OUT] …` */
+export function usageLine(name: CommandName): string {
+  const spec: CommandSpec = COMMANDS[name];
+  const flags = Object.entries(spec.options).map(([flag, o]) => {
+    const f = o.short ? `-${o.short}|--${flag}` : `--${flag}`;
+    return `[${f}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}${o.multiple ? ' ...' : ''}]`;
+  });
+  return `artifact-guard ${name} ${spec.positionals.names} ${flags.join(' ')}`;
+}
+
+/** The full help of one command: usage, every flag, notes and examples. */
+export function commandHelp(name: CommandName): string {
+  const spec: CommandSpec = COMMANDS[name];
+  const rows = Object.entries(spec.options).map(([flag, o]) => [`${o.short ? `-${o.short}, ` : '    '}--${flag}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}`, o.help] as const);
+  const width = Math.max(...rows.map(([f]) => f.length)) + 2;
+  return [
+    `${spec.summary}`,
+    '',
+    `usage: ${usageLine(name)}`,
+    '',
+    'options:',
+    ...rows.map(([f, h]) => `  ${f.padEnd(width)}${h}`),
+    `  ${'-h, --help'.padEnd(width)}this help`,
+    ...(spec.notes?.length ? ['', ...spec.notes] : []),
+    '',
+    'examples:',
+    ...spec.examples.map((e) => `  ${e}`),
+    '',
+  ].join('\n');
+}
+
+/** `artifact-guard --help`: every command with its summary. */
+export function overallHelp(): string {
+  const names = Object.keys(COMMANDS) as CommandName[];
+  const width = Math.max(...names.map((n) => n.length)) + 2;
+  return [
+    'artifact-guard: SBOMs, vulnerability scans, cosign signatures and attestations for OCI artifacts',
+    '',
+    'usage: artifact-guard <command> [options]',
+    '',
+    'commands:',
+    ...names.map((n) => `  ${n.padEnd(width)}${COMMANDS[n].summary}`),
+    '',
+    "Run 'artifact-guard help <command>' or 'artifact-guard <command> --help' for a command's flags and examples.",
+    "'artifact-guard --version' prints the version.",
+    '',
+  ].join('\n');
+}
