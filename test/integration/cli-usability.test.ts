@@ -35,7 +35,7 @@ describe('help and version', () => {
       expect(res.code).toBe(0);
       expect(res.stdout).toContain(`usage: artifact-guard ${name} `);
       for (const flag of Object.keys(COMMANDS[name].options)) expect(res.stdout).toContain(`--${flag}`);
-      expect(res.stdout).toMatch(/examples:\n  artifact-guard /);
+      expect(res.stdout).toMatch(/examples:\n {2}artifact-guard /);
     }
     expect(outputs[1]?.stdout).toBe(outputs[0]?.stdout);
   });
