@@ -1,0 +1,48 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { LimitExceededError } from '../../../lambdas/core/errors';
+import { decompressor, PIPE_BUFFER } from '../../../lambdas/sbom/decompress';
+
+const fixture = (name: string): Buffer => fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'zstd', name));
+
+/** A slow reader: it takes one chunk per tick, so the decompressor must wait for it. */
+function slowSink(): { sink: Writable; received: () => number } {
+  let received = 0;
+  const sink = new Writable({
+    highWaterMark: 1,
+    write(chunk: Buffer, _enc, cb) {
+      received += chunk.length;
+      setImmediate(cb);
+    },
+  });
+  return { sink, received: () => received };
+}
+
+describe('zstd decompression (the pure-JS path on Node 20)', () => {
+  it('stops a bomb at the ratio limit while it streams, holding no more than the pipe buffer', async () => {
+    const bomb = fixture('zeros-64MiB.zst');
+    const limits = { maxBytes: 1024 ** 3, maxRatio: 100, ratioGraceBytes: 4 * 1024 * 1024 };
+    const [inflate, guard] = decompressor('zstd', bomb.length, 'layer sha256:bomb', limits);
+    if (!inflate || !guard) throw new Error('zstd needs a decoder and a guard');
+    let buffered = 0;
+    inflate.on('data', () => (buffered = Math.max(buffered, inflate.readableLength)));
+    const { sink, received } = slowSink();
+    await expect(pipeline(Readable.from([bomb]), inflate, guard, sink)).rejects.toThrow(LimitExceededError);
+    // Stopped close to the limit (grace, or 100x the compressed size), not after 64 MB.
+    expect(received()).toBeLessThan(Math.max(limits.ratioGraceBytes, 100 * bomb.length) + 2 * PIPE_BUFFER);
+    expect(buffered).toBeLessThanOrEqual(PIPE_BUFFER + 4 * 1024 * 1024);
+  });
+
+  it('decodes real data exactly, whatever the reader speed', async () => {
+    const text = Buffer.from(Array.from({ length: 20_000 }, (_, i) => `line ${i} ${'x'.repeat(i % 50)}\n`).join(''));
+    const zst = fixture('lines-20000.zst');
+    const chunks: Buffer[] = [];
+    const sink = new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c), setImmediate(cb)) });
+    const [inflate, guard] = decompressor('zstd', zst.length, 'layer');
+    if (!inflate || !guard) throw new Error('zstd needs a decoder and a guard');
+    await pipeline(Readable.from([zst]), inflate, guard, sink);
+    expect(Buffer.concat(chunks).equals(text)).toBe(true);
+  });
+});
