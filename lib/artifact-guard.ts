@@ -326,7 +326,7 @@ export class ArtifactGuard extends ArtifactGuardBase {
       ? this.signingKey.addAlias(name)
       : new kms.Alias(this, 'SigningKeyAlias', { aliasName: name, targetKey: this.signingKey });
     alias.applyRemovalPolicy(RemovalPolicy.RETAIN);
-    return alias as kms.Alias;
+    return alias;
   }
 
   private createTable(): dynamodb.Table {
