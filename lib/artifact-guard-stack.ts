@@ -1,9 +1,8 @@
-import { Stack } from 'aws-cdk-lib';
-import type { StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Validations } from 'aws-cdk-lib';
+import type { CfnElement, StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import { CfnOutput } from 'aws-cdk-lib';
-import type { Construct } from 'constructs';
-import type { SeverityThreshold } from './artifact-guard';
+import type { Construct, IConstruct } from 'constructs';
+import type { ArtifactGuardAttributes, SeverityThreshold } from './artifact-guard';
 import { ArtifactGuard } from './artifact-guard';
 
 export interface ArtifactGuardStackProps extends StackProps {
@@ -23,7 +22,10 @@ export interface ArtifactGuardStackProps extends StackProps {
   readonly osvMirror?: string;
 }
 
-/** A thin stack around the reusable `ArtifactGuard` construct. */
+/**
+ * A thin stack around the reusable `ArtifactGuard` construct. It owns the cdk-nag
+ * acknowledgements of the guard's resources (the construct makes none), each with its reason.
+ */
 export class ArtifactGuardStack extends Stack {
   readonly guard: ArtifactGuard;
 
@@ -39,11 +41,56 @@ export class ArtifactGuardStack extends Stack {
       signUninventoriedArtifacts: props.signUninventoriedArtifacts,
       osvMirror: props.osvMirror,
     });
-    new CfnOutput(this, 'SigningKeyAlias', { value: this.guard.signingKeyAlias.aliasName, description: 'cosign verify --key awskms:///<this>' });
-    new CfnOutput(this, 'RepositoryUris', { value: this.guard.repositories.map((r) => r.repositoryUri).join(',') });
-    new CfnOutput(this, 'VerifyGateFunction', { value: this.guard.verifyGate.function.functionName, description: 'aws lambda invoke --function-name <this> --payload \'{"reference":"HOST/REPO:TAG"}\' out.json' });
-    new CfnOutput(this, 'EvidenceBucket', { value: this.guard.evidenceBucket.bucketName });
-    new CfnOutput(this, 'RecordsTable', { value: this.guard.table.tableName });
-    new CfnOutput(this, 'AlertTopic', { value: this.guard.alertTopic.topicArn });
+    const guard = this.guard;
+    new CfnOutput(this, 'SigningKeyAlias', { value: guard.signingKeyAliasName, description: 'cosign verify --key awskms:///<this>' });
+    new CfnOutput(this, 'RepositoryUris', { value: guard.repositories.map((r) => r.repositoryUri).join(',') });
+    new CfnOutput(this, 'VerifyGateFunction', { value: guard.gateFunction.functionName, description: 'aws lambda invoke --function-name <this> --payload \'{"reference":"HOST/REPO:TAG"}\' out.json' });
+    new CfnOutput(this, 'EvidenceBucket', { value: guard.evidenceBucket.bucketName });
+    new CfnOutput(this, 'RecordsTable', { value: guard.table.tableName });
+    new CfnOutput(this, 'AlertTopic', { value: guard.alertTopic.topicArn });
+    const attributes: ArtifactGuardAttributes = {
+      guardId: guard.guardId,
+      signingKeyArn: guard.signingKey.keyArn,
+      signingKeyAliasName: guard.signingKeyAliasName,
+      tableName: guard.table.tableName,
+      evidenceBucketName: guard.evidenceBucket.bucketName,
+      alertBusArn: guard.alertBus.eventBusArn,
+      alertTopicArn: guard.alertTopic.topicArn,
+      repositoryNames: guard.repositories.map((r) => r.repositoryName),
+      gateFunctionArn: guard.gateFunction.functionArn,
+      stateMachineArn: guard.stateMachine.stateMachineArn,
+    };
+    new CfnOutput(this, 'GuardAttributes', { value: this.toJsonString(attributes), description: 'ArtifactGuard.fromArtifactGuardAttributes(scope, id, <this, parsed>)' });
+    this.acknowledgeFindings();
+  }
+
+  /** The cdk-nag AwsSolutions findings on the guard that are by design, each with its reason. */
+  private acknowledgeFindings(): void {
+    const { guard } = this;
+    const ack = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
+    ack(guard.triggerDeadLetterQueue, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the push rule targets.');
+    const lambdas = [...Object.values(guard.steps), guard.verifyGate, guard.evidenceCheck];
+    for (const s of lambdas) {
+      ack(s.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords only support Resource "*".');
+      ack(s.function, 'AwsSolutions-L1', 'Pinned to nodejs22.x (the supported LTS line the product targets); bumped deliberately.');
+    }
+    for (const s of [guard.steps.resolve, guard.steps.sbom, guard.steps.sign, guard.verifyGate, guard.evidenceCheck]) {
+      ack(s.role, 'AwsSolutions-IAM5[Action::ecr:GetAuthorizationToken]', 'ECR GetAuthorizationToken has no resource-level permissions.');
+    }
+    const evidence = (prefix: string) => `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(guard.evidenceBucket)}.Arn>/${prefix}]`;
+    ack(guard.steps.scan.role, evidence('evidence/*'), 'Reads the SBOMs and writes the scan reports under the evidence/ prefix (keys are per digest).');
+    ack(guard.steps.sign.role, evidence('evidence/*'), 'Reads SBOMs and scan reports to attest them and writes Sigstore bundles under evidence/ (keys are per digest).');
+    for (const prefix of ['evidence/*', 'layer-cache/*']) {
+      ack(guard.steps.sbom.role, evidence(prefix), `Object-level access under the ${prefix} prefix of the evidence bucket (keys are per digest).`);
+    }
+    for (const s of Object.values(guard.steps)) {
+      ack(guard.stateMachine.role, `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(s.function)}.Arn>:*]`, 'lambda:InvokeFunction on the step function and its versions/aliases (CDK LambdaInvoke).');
+    }
+    ack(guard.stateMachine.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray and CloudWatch Logs delivery actions only support Resource "*".');
+    ack(guard.table, 'AwsSolutions-DDB3', 'Point-in-time recovery is enabled through pointInTimeRecoverySpecification.');
+  }
+
+  private logicalIdOf(c: IConstruct): string {
+    return this.resolve(this.getLogicalId(c.node.defaultChild as CfnElement)) as string;
   }
 }

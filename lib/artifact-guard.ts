@@ -1,5 +1,4 @@
-import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import type { CfnElement } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -7,6 +6,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -14,13 +14,32 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, MetricName } from '../lambdas/core/metric-names';
+import type { Construct } from 'constructs';
+import { RecordsTable } from '../lambdas/adapters/records-table';
 import { ALERT_SOURCE, NOTIFYING_ALERTS } from '../lambdas/core/alerts';
-import { StepFunction } from './step-lambda';
+import { METRICS_NAMESPACE } from '../lambdas/core/metric-names';
+import type { StepName, StepSpec } from '../lambdas/workflow/step-registry';
+import { STEP_NAMES, STEPS } from '../lambdas/workflow/step-registry';
+import type { IArtifactGuard } from './artifact-guard-base';
+import { ArtifactGuardBase, METRICS_SERVICE } from './artifact-guard-base';
+import { StepLambda } from './step-lambda';
 import { buildWorkflowDefinition } from './workflow-definition';
 
+export { ArtifactGuardBase, AlertType } from './artifact-guard-base';
+export type { AlertRuleOptions, AlertTypeName, ArtifactGuardMetricMethods, IArtifactGuard } from './artifact-guard-base';
+
 export type SeverityThreshold = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW';
+
+/** The default alias of the signing key (without `alias/`). */
+export const DEFAULT_SIGNING_KEY_ALIAS = 'artifact-guard-signing';
+
+/** Ids of the synth-time warnings (`Annotations.of(guard).acknowledgeWarning(id, reason)`). */
+export const ArtifactGuardWarning = {
+  signingKeyPolicy: '@artifact-guard:signingKeyPolicy',
+  evidenceObjectLock: '@artifact-guard:evidenceObjectLock',
+  evidenceWriteOnce: '@artifact-guard:evidenceWriteOnce',
+  alertTopicKey: '@artifact-guard:alertTopicKey',
+} as const;
 
 export interface ArtifactGuardProps {
   /**
@@ -34,6 +53,51 @@ export interface ArtifactGuardProps {
    * @default - a generated name
    */
   readonly repositoryName?: string;
+  /**
+   * The value of the `guard` dimension of this guard's metrics (its Lambdas' `GUARD_ID`); give
+   * each guard in an account and region its own.
+   * @default - this construct's `node.addr` (stable while its construct path does not change)
+   */
+  readonly guardId?: string;
+  /**
+   * An existing ECC_NIST_P256 / SIGN_VERIFY key to sign with; its key policy must let IAM
+   * policies of the account grant its use (the default key policy does). For a `kms.Key` of the
+   * same stack the construct adds the statement that denies `kms:Sign` to every principal but the
+   * signing role; for any other key it cannot, and warns (`@artifact-guard:signingKeyPolicy`):
+   * add that statement to the key policy yourself.
+   * @default - a new key (retained when the stack is deleted) with that statement
+   */
+  readonly signingKey?: kms.IKey;
+  /**
+   * Alias of the signing key (without `alias/`). The alias is retained when it leaves the stack,
+   * so a key rollover (a new key under a new alias) leaves the old alias on the old key.
+   * @default 'artifact-guard-signing'
+   */
+  readonly signingKeyAlias?: string;
+  /**
+   * An existing table for the records: string keys `pk`/`sk` and a global secondary index
+   * `byDigest` on `gsi1pk`/`gsi1sk` (see lambdas/adapters/records-table.ts).
+   * @default - a new on-demand, point-in-time-recovery, deletion-protected table (retained)
+   */
+  readonly table?: dynamodb.ITable;
+  /**
+   * An existing bucket for the evidence. It must have S3 Object Lock enabled (evidence is written
+   * with a governance-mode retention; without Object Lock those writes fail): the construct
+   * warns (`@artifact-guard:evidenceObjectLock`) unless the bucket is an `s3.Bucket` whose
+   * resource enables it. For an `s3.Bucket` of the same stack the construct adds the
+   * `EvidenceIsWriteOnce` statement to its policy; for any other bucket it cannot, and warns
+   * (`@artifact-guard:evidenceWriteOnce`).
+   * @default - a new versioned, TLS-only, access-logged bucket with Object Lock and that statement (retained)
+   */
+  readonly evidenceBucket?: s3.IBucket;
+  /**
+   * An existing topic for the alerts meant for people. The construct changes neither its policy
+   * nor its key, and warns (`@artifact-guard:alertTopicKey`): EventBridge must be allowed to
+   * publish to it and, if it is encrypted, to use its key (`kms:Decrypt`, `kms:GenerateDataKey*`
+   * for `events.amazonaws.com`; with the AWS-managed `aws/sns` key deliveries are dropped).
+   * @default - a new topic encrypted with a new customer-managed key that EventBridge may use
+   */
+  readonly alertTopic?: sns.ITopic;
   /**
    * E-mail address subscribed to the alerts topic.
    * @default - no subscription
@@ -96,81 +160,195 @@ export interface ArtifactGuardProps {
    * @default - none
    */
   readonly gateIdentities?: string[];
-  /**
-   * Alias of the signing key (without `alias/`).
-   * @default 'artifact-guard-signing'
-   */
-  readonly signingKeyAlias?: string;
 }
+
+/** What `ArtifactGuard.fromArtifactGuardAttributes` builds an `IArtifactGuard` from. */
+export interface ArtifactGuardAttributes {
+  /** The guard's `guardId` (its metrics' `guard` dimension). */
+  readonly guardId: string;
+  readonly signingKeyArn: string;
+  /** With the `alias/` prefix. */
+  readonly signingKeyAliasName: string;
+  /** Of the records table (in the scope's account and region). */
+  readonly tableName: string;
+  readonly evidenceBucketName: string;
+  readonly alertBusArn: string;
+  readonly alertTopicArn: string;
+  /** The guarded repositories (in the scope's account and region). */
+  readonly repositoryNames: string[];
+  readonly gateFunctionArn: string;
+  readonly stateMachineArn: string;
+}
+
+/** What differs between the step Lambdas (the rest comes from the step registry). */
+interface StepSettings {
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** @default Duration.minutes(1) */
+  readonly timeout?: Duration;
+  /** @default - a role of its own */
+  readonly role?: iam.Role;
+  /** Added to the common environment. */
+  readonly environment?: Record<string, string>;
+  /** What the role may do besides writing its logs. */
+  readonly grant: (role: iam.IRole) => void;
+}
+
+/** Evidence writers set its Object Lock retention as they create it (PutObjectRetention). */
+const WRITE_EVIDENCE = ['s3:GetObject', 's3:PutObject', 's3:PutObjectRetention'];
 
 /**
  * Makes every artifact pushed to the guarded ECR repositories trusted, verified and traceable:
  * a push starts a Step Functions workflow that resolves and classifies the artifact, records it
  * and its tags in DynamoDB (append-only) and raises alerts on a custom EventBridge bus that an
  * encrypted SNS topic delivers to people.
+ *
+ * The construct acknowledges no cdk-nag finding itself: its stack does (see
+ * `ArtifactGuardStack`), naming the resources through the properties below.
  */
-export class ArtifactGuard extends Construct {
-  readonly repositories: ecr.IRepository[];
-  /** ECC_NIST_P256 / SIGN_VERIFY key; only the signing step's role may call `kms:Sign`. */
-  readonly signingKey: kms.Key;
+export class ArtifactGuard extends ArtifactGuardBase {
+  /** An `IArtifactGuard` of a guard deployed elsewhere (grants, metrics and `onAlert` work on it). */
+  static fromArtifactGuardAttributes(scope: Construct, id: string, attrs: ArtifactGuardAttributes): IArtifactGuard {
+    class Import extends ArtifactGuardBase {
+      override readonly guardId = attrs.guardId;
+      override readonly signingKey = kms.Key.fromKeyArn(this, 'SigningKey', attrs.signingKeyArn);
+      override readonly signingKeyAliasName = attrs.signingKeyAliasName;
+      override readonly table = dynamodb.Table.fromTableAttributes(this, 'Records', { tableName: attrs.tableName, globalIndexes: [RecordsTable.digestIndex.name] });
+      override readonly evidenceBucket = s3.Bucket.fromBucketName(this, 'Evidence', attrs.evidenceBucketName);
+      override readonly alertBus = events.EventBus.fromEventBusArn(this, 'AlertBus', attrs.alertBusArn);
+      override readonly alertTopic = sns.Topic.fromTopicArn(this, 'AlertTopic', attrs.alertTopicArn);
+      override readonly repositories = attrs.repositoryNames.map((name, i) => ecr.Repository.fromRepositoryName(this, `Repository${i}`, name));
+      override readonly gateFunction = lambda.Function.fromFunctionArn(this, 'VerifyGate', attrs.gateFunctionArn);
+      override readonly stateMachine = sfn.StateMachine.fromStateMachineArn(this, 'Workflow', attrs.stateMachineArn);
+    }
+    return new Import(scope, id);
+  }
+
+  override readonly guardId: string;
+  override readonly repositories: ecr.IRepository[];
+  /** ECC_NIST_P256 / SIGN_VERIFY key; only `signingRole` may call `kms:Sign` (see `signingKey` prop). */
+  override readonly signingKey: kms.IKey;
+  /** The signing key's alias (retained). */
   readonly signingKeyAlias: kms.Alias;
-  readonly table: dynamodb.Table;
-  readonly evidenceBucket: s3.Bucket;
-  readonly alertBus: events.EventBus;
-  readonly alertTopic: sns.Topic;
-  readonly stateMachine: sfn.StateMachine;
+  override readonly signingKeyAliasName: string;
+  /** The signing step's role: the only principal the key policy lets call `kms:Sign`. */
+  readonly signingRole: iam.Role;
+  override readonly table: dynamodb.ITable;
+  override readonly evidenceBucket: s3.IBucket;
+  override readonly alertBus: events.EventBus;
+  override readonly alertTopic: sns.ITopic;
+  override readonly stateMachine: sfn.StateMachine;
+  /** One Lambda per step of the registry (lambdas/workflow/step-registry.ts). */
+  readonly steps: Readonly<Record<StepName, StepLambda>>;
   /**
    * The deploy gate: `{ reference, policy?, identities? }` → `{ allowed, digest, reasons }`.
    * Invoke it from CodePipeline, GitHub Actions or an admission webhook (see `grantInvokeGate`).
    */
-  readonly verifyGate: StepFunction;
+  readonly verifyGate: StepLambda;
+  override readonly gateFunction: lambda.IFunction;
   /** Checks and records pushes to `sha256-*` evidence tags (see lambdas/workflow/evidence-check.ts). */
-  readonly evidenceCheck: StepFunction;
+  readonly evidenceCheck: StepLambda;
+  /** Where push events and evidence-check invocations go when their retries are exhausted. */
+  readonly triggerDeadLetterQueue: sqs.Queue;
   /** Build success rate, SBOM coverage, signature verification failures and tag violations. */
   readonly dashboard: cloudwatch.Dashboard;
-  readonly steps: Readonly<Record<'resolve' | 'sbom' | 'scan' | 'sign' | 'record' | 'notify', StepFunction>>;
+
+  private readonly logRetention: logs.RetentionDays;
 
   constructor(scope: Construct, id: string, props: ArtifactGuardProps = {}) {
     super(scope, id);
-    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    this.guardId = props.guardId ?? this.node.addr;
+    // A CloudWatch dimension value: printable ASCII, not only blanks.
+    if (!Token.isUnresolved(this.guardId) && !/^(?=.*\S)[\x20-\x7e]{1,255}$/.test(this.guardId)) {
+      throw new Error(`${this.node.path}: guardId must be 1 to 255 printable ASCII characters, got ${JSON.stringify(this.guardId)}`);
+    }
+    this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    this.repositories = props.repositories?.length ? props.repositories : [this.createRepository(props.repositoryName)];
 
-    this.repositories = props.repositories?.length
-      ? props.repositories
-      : [
-          new ecr.Repository(this, 'Repository', {
-            repositoryName: props.repositoryName,
-            // Release tags never move; cosign's sha256-<hex>.sig/.att tags must be rewritable to append.
-            imageTagMutability: ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION,
-            imageTagMutabilityExclusionFilters: [ecr.ImageTagMutabilityExclusionFilter.wildcard('sha256-*')],
-            imageScanOnPush: true,
-            encryption: ecr.RepositoryEncryption.KMS,
-            removalPolicy: RemovalPolicy.RETAIN,
-          }),
-        ];
+    this.signingKey = props.signingKey ?? this.createSigningKey();
+    this.signingKeyAlias = this.createSigningKeyAlias(props.signingKeyAlias ?? DEFAULT_SIGNING_KEY_ALIAS, props.signingKey === undefined);
+    this.signingKeyAliasName = this.signingKeyAlias.aliasName;
+    this.table = props.table ?? this.createTable();
+    this.evidenceBucket = props.evidenceBucket ?? this.createEvidenceBucket();
+    this.protectEvidence(props.evidenceBucket !== undefined);
 
-    this.signingKey = new kms.Key(this, 'SigningKey', {
+    this.alertBus = new events.EventBus(this, 'AlertBus', { description: 'Artifact Guard alerts' });
+    this.alertTopic = props.alertTopic ?? this.createAlertTopic();
+    this.routeAlertsToTopic(props.alertEmail, props.alertTopic !== undefined);
+
+    // The only principal the key policy lets call kms:Sign.
+    this.signingRole = new iam.Role(this, 'SigningRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Artifact Guard signing step: the only principal allowed kms:Sign on the signing key',
+    });
+    this.protectSigningKey();
+
+    const environment = this.commonEnvironment(props);
+    this.steps = this.createSteps(environment, props);
+    this.verifyGate = this.createGate(environment, props);
+    this.gateFunction = this.verifyGate.function;
+    this.stateMachine = this.createWorkflow();
+    this.triggerDeadLetterQueue = new sqs.Queue(this, 'TriggerDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.evidenceCheck = this.createEvidenceCheck(environment);
+    this.createTriggers();
+    this.dashboard = this.createDashboard();
+  }
+
+  private createRepository(repositoryName: string | undefined): ecr.Repository {
+    return new ecr.Repository(this, 'Repository', {
+      repositoryName,
+      // Release tags never move; cosign's sha256-<hex>.sig/.att tags must be rewritable to append.
+      imageTagMutability: ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION,
+      imageTagMutabilityExclusionFilters: [ecr.ImageTagMutabilityExclusionFilter.wildcard('sha256-*')],
+      imageScanOnPush: true,
+      encryption: ecr.RepositoryEncryption.KMS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  private createSigningKey(): kms.Key {
+    return new kms.Key(this, 'SigningKey', {
       keySpec: kms.KeySpec.ECC_NIST_P256,
       keyUsage: kms.KeyUsage.SIGN_VERIFY,
       description: 'Artifact Guard cosign-compatible signing key (ECDSA P-256)',
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.signingKeyAlias = this.signingKey.addAlias(props.signingKeyAlias ?? 'artifact-guard-signing');
+  }
 
-    this.table = new dynamodb.Table(this, 'Records', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+  /** Retained like the key: a rollover moves to a new alias and leaves the old one on the old key. */
+  private createSigningKeyAlias(name: string, ownKey: boolean): kms.Alias {
+    // Under the key it names when that is ours (where Key.addAlias puts it), else under the guard.
+    const alias = ownKey
+      ? this.signingKey.addAlias(name)
+      : new kms.Alias(this, 'SigningKeyAlias', { aliasName: name, targetKey: this.signingKey });
+    alias.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    return alias;
+  }
+
+  private createTable(): dynamodb.Table {
+    const { partitionKey, sortKey, digestIndex } = RecordsTable;
+    const table = new dynamodb.Table(this, 'Records', {
+      partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: sortKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.table.addGlobalSecondaryIndex({
-      indexName: 'byDigest',
-      partitionKey: { name: 'gsi1pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'gsi1sk', type: dynamodb.AttributeType.STRING },
+    table.addGlobalSecondaryIndex({
+      indexName: digestIndex.name,
+      partitionKey: { name: digestIndex.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: digestIndex.sortKey, type: dynamodb.AttributeType.STRING },
     });
+    return table;
+  }
 
+  private createEvidenceBucket(): s3.Bucket {
     const accessLogs = new s3.Bucket(this, 'EvidenceAccessLogs', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -179,7 +357,7 @@ export class ArtifactGuard extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
     });
-    this.evidenceBucket = new s3.Bucket(this, 'Evidence', {
+    return new s3.Bucket(this, 'Evidence', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
@@ -190,21 +368,32 @@ export class ArtifactGuard extends Construct {
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'evidence/',
     });
-    // No principal may replace evidence: every PutObject under evidence/ must be a conditional create.
-    this.evidenceBucket.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'EvidenceIsWriteOnce',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['s3:PutObject'],
-        resources: [this.evidenceBucket.arnForObjects('evidence/*')],
-        conditions: { Null: { 's3:if-none-match': 'true' } },
-      }),
-    );
+  }
 
-    // Alerts: custom bus → rule → SNS encrypted with a customer-managed key that EventBridge may
-    // use (with the AWS-managed SNS key, EventBridge deliveries are silently dropped).
-    this.alertBus = new events.EventBus(this, 'AlertBus', { description: 'Artifact Guard alerts' });
+  /** No principal may replace evidence: every PutObject under evidence/ must be a conditional create. */
+  private protectEvidence(existing: boolean): void {
+    const writeOnce = new iam.PolicyStatement({
+      sid: 'EvidenceIsWriteOnce',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:PutObject'],
+      resources: [this.evidenceBucket.arnForObjects('evidence/*')],
+      conditions: { Null: { 's3:if-none-match': 'true' } },
+    });
+    if (!this.addToPolicyOfThisStack(this.evidenceBucket, (b) => b.addToResourcePolicy(writeOnce))) {
+      this.warn(
+        ArtifactGuardWarning.evidenceWriteOnce,
+        'evidenceBucket is imported or of another stack, so the construct cannot change its policy: add to it the statement {"Sid":"EvidenceIsWriteOnce","Effect":"Deny","Principal":{"AWS":"*"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::<bucket>/evidence/*","Condition":{"Null":{"s3:if-none-match":"true"}}}, or evidence can be overwritten.',
+      );
+    }
+    const cfn = this.evidenceBucket.node.defaultChild;
+    if (existing && !(cfn instanceof s3.CfnBucket && cfn.objectLockEnabled === true)) {
+      this.warn(ArtifactGuardWarning.evidenceObjectLock, 'evidenceBucket must have S3 Object Lock enabled: the Lambdas write evidence with a governance-mode retention, which fails on a bucket without it.');
+    }
+  }
+
+  /** Encrypted with a key EventBridge may use (with the AWS-managed SNS key, its deliveries are silently dropped). */
+  private createAlertTopic(): sns.Topic {
     const topicKey = new kms.Key(this, 'AlertTopicKey', {
       enableKeyRotation: true,
       description: 'Artifact Guard alert topic encryption',
@@ -219,54 +408,109 @@ export class ArtifactGuard extends Construct {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
     );
-    this.alertTopic = new sns.Topic(this, 'AlertTopic', {
-      displayName: 'Artifact Guard alerts',
-      masterKey: topicKey,
-      enforceSSL: true,
-    });
-    if (props.alertEmail) this.alertTopic.addSubscription(new subscriptions.EmailSubscription(props.alertEmail));
+    return new sns.Topic(this, 'AlertTopic', { displayName: 'Artifact Guard alerts', masterKey: topicKey, enforceSSL: true });
+  }
+
+  /** Alerts that need a person, as readable text. */
+  private routeAlertsToTopic(alertEmail: string | undefined, existingTopic: boolean): void {
+    if (existingTopic) {
+      this.warn(
+        ArtifactGuardWarning.alertTopicKey,
+        'alertTopic is an existing topic: the construct changes neither its policy nor its key. Let events.amazonaws.com sns:Publish to it and, if it is encrypted, kms:Decrypt and kms:GenerateDataKey* on its key (with the AWS-managed aws/sns key, EventBridge deliveries are silently dropped).',
+      );
+    }
+    if (alertEmail) this.alertTopic.addSubscription(new subscriptions.EmailSubscription(alertEmail));
     new events.Rule(this, 'AlertsToTopic', {
       eventBus: this.alertBus,
       description: 'Alerts that need a person, as readable text',
       eventPattern: { source: [ALERT_SOURCE], detailType: [...NOTIFYING_ALERTS] },
       targets: [
         new targets.SnsTopic(this.alertTopic, {
-          message: events.RuleTargetInput.fromText(
-            `[Artifact Guard] ${events.EventField.detailType}: ${events.EventField.fromPath('$.detail.summary')}`,
-          ),
+          message: events.RuleTargetInput.fromText(`[Artifact Guard] ${events.EventField.detailType}: ${events.EventField.fromPath('$.detail.summary')}`),
         }),
       ],
     });
+  }
 
-    const environment = {
+  /** kms:Sign only for the signing step (explicit Deny: the default key policy delegates to the account). */
+  private protectSigningKey(): void {
+    const denySign = new iam.PolicyStatement({
+      sid: 'DenySignExceptSigningStep',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:Sign'],
+      resources: ['*'],
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': this.signingRole.roleArn } },
+    });
+    if (!this.addToPolicyOfThisStack(this.signingKey, (k) => k.addToResourcePolicy(denySign))) {
+      this.warn(
+        ArtifactGuardWarning.signingKeyPolicy,
+        'signingKey is imported or of another stack, so the construct cannot change its key policy: add to it the statement {"Sid":"DenySignExceptSigningStep","Effect":"Deny","Principal":{"AWS":"*"},"Action":"kms:Sign","Resource":"*","Condition":{"ArnNotEquals":{"aws:PrincipalArn":"<signing role ARN>"}}}' +
+          ` (the role ${this.signingRole.node.path}, ArtifactGuard.signingRole), or every principal its policy or IAM allows can sign.`,
+      );
+    }
+  }
+
+  /** What every Lambda of the guard reads. */
+  private commonEnvironment(props: ArtifactGuardProps): Record<string, string> {
+    return {
       TABLE_NAME: this.table.tableName,
       EVIDENCE_BUCKET: this.evidenceBucket.bucketName,
       ALERT_BUS_NAME: this.alertBus.eventBusName,
       SEVERITY_THRESHOLD: props.severityThreshold ?? 'HIGH',
       SIGN_ON_FINDINGS: String(props.signOnFindings ?? false),
       EVIDENCE_LOCK_DAYS: String((props.evidenceRetention ?? Duration.days(365)).toDays()),
-      POWERTOOLS_SERVICE_NAME: 'artifact-guard',
+      POWERTOOLS_SERVICE_NAME: METRICS_SERVICE,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      // The `guard` dimension of every metric (lambdas/handlers/runtime.ts).
+      GUARD_ID: this.guardId,
     };
-    const step = (sid: string, handler: string, description: string, extra: Partial<{ memorySize: number; timeout: Duration; role: iam.Role; environment: Record<string, string> }> = {}) =>
-      new StepFunction(this, sid, { handler, description, logRetention, ...extra, environment: { ...environment, ...extra.environment } });
-    // Authenticates the layer cache (HMAC in KMS): a cache entry the SBOM step did not write is ignored.
-    const cacheMacKey = new kms.Key(this, 'LayerCacheMacKey', {
-      keySpec: kms.KeySpec.HMAC_256,
-      keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
-      description: 'Artifact Guard layer-cache MAC key (HMAC-SHA256)',
-      removalPolicy: RemovalPolicy.RETAIN,
+  }
+
+  private createLambda(id: string, spec: Pick<StepSpec, 'handler' | 'description'>, environment: Record<string, string>, settings: StepSettings): StepLambda {
+    const { grant, ...options } = settings;
+    const fn = new StepLambda(this, id, {
+      handler: spec.handler,
+      description: spec.description,
+      logRetention: this.logRetention,
+      ...options,
+      environment: { ...environment, ...settings.environment },
     });
-    // The only principal the key policy lets call kms:Sign.
-    const signingRole = new iam.Role(this, 'SigningRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Artifact Guard signing step: the only principal allowed kms:Sign on the signing key',
-    });
-    this.steps = {
-      resolve: step('ResolveStep', 'resolve', 'Resolve and classify a pushed artifact'),
+    grant(fn.role);
+    return fn;
+  }
+
+  /** One Lambda per registered step, named `<Step>Step`, with what differs from `stepSettings`. */
+  private createSteps(environment: Record<string, string>, props: ArtifactGuardProps): Record<StepName, StepLambda> {
+    const settings = this.stepSettings(props);
+    const id = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}Step`;
+    return perStep((name) => this.createLambda(id(name), STEPS[name], environment, settings[name]));
+  }
+
+  /** Memory, timeout, role, environment and least-privilege grants of each step. */
+  private stepSettings(props: ArtifactGuardProps): Record<StepName, StepSettings> {
+    const cacheMacKey = this.createLayerCacheMacKey();
+    return {
+      resolve: {
+        grant: (role) => {
+          this.repositories.forEach((repo) => repo.grantPull(role));
+          this.grantTable(role, 'dynamodb:GetItem');
+        },
+      },
       // Layers are streamed, never held whole; memory buys CPU for gunzip and tar parsing.
-      sbom: step('SbomStep', 'sbom', 'Generate CycloneDX and SPDX SBOMs', { memorySize: 2048, timeout: Duration.minutes(15), environment: { CACHE_MAC_KEY_ARN: cacheMacKey.keyArn } }),
-      scan: step('ScanStep', 'scan', 'Match the SBOMs against OSV vulnerability data', {
+      sbom: {
+        memorySize: 2048,
+        timeout: Duration.minutes(15),
+        environment: { CACHE_MAC_KEY_ARN: cacheMacKey.keyArn },
+        grant: (role) => {
+          this.repositories.forEach((repo) => repo.grantPull(role));
+          iam.Grant.addToPrincipal({ grantee: role, actions: ['kms:GenerateMac', 'kms:VerifyMac'], resourceArns: [cacheMacKey.keyArn] });
+          this.grantEvidence(role, WRITE_EVIDENCE, 'evidence/*');
+          this.grantEvidence(role, ['s3:GetObject', 's3:PutObject'], 'layer-cache/*');
+          this.protectLayerCacheMacKey(cacheMacKey, role);
+        },
+      },
+      scan: {
         memorySize: 1024,
         timeout: Duration.minutes(5),
         environment: {
@@ -274,141 +518,133 @@ export class ArtifactGuard extends Construct {
           ACCEPT_UNINVENTORIED: String(props.signUninventoriedArtifacts ?? false),
           ...(props.osvMirror ? { ARTIFACT_GUARD_OSV_MIRROR: props.osvMirror } : { ARTIFACT_GUARD_OSV_API: '1' }),
         },
-      }),
-      sign: step('SignStep', 'sign', 'Sign the artifact with the KMS key (cosign format)', {
-        role: signingRole,
+        grant: (role) => {
+          this.grantEvidence(role, WRITE_EVIDENCE, 'evidence/*');
+          if (props.osvMirror) {
+            const [bucket, ...key] = props.osvMirror.replace(/^s3:\/\//, '').split('/');
+            iam.Grant.addToPrincipal({ grantee: role, actions: ['s3:GetObject'], resourceArns: [`arn:${Aws.PARTITION}:s3:::${bucket}/${key.join('/')}`] });
+          }
+        },
+      },
+      sign: {
+        role: this.signingRole,
         timeout: Duration.minutes(5),
         environment: { SIGNING_KEY_ARN: this.signingKey.keyArn },
-      }),
-      record: step('RecordStep', 'record', 'Record artifact, tags and audit trail'),
-      notify: step('NotifyStep', 'notify', 'Publish alerts to the alerts bus'),
-    };
-
-    this.verifyGate = step('VerifyGate', 'verify', 'Deploy gate: verify the signature and attestations of an image', {
-      timeout: Duration.minutes(1),
-      environment: {
-        SIGNING_KEY_ARN: this.signingKey.keyArn,
-        ...(props.gatePolicy ? { GATE_POLICY: JSON.stringify(props.gatePolicy) } : {}),
-        ...(props.gateIdentities?.length ? { GATE_IDENTITIES: props.gateIdentities.join(',') } : {}),
+        grant: (role) => {
+          // cosign's layout: the .sig manifest and its blobs go into the image's own repository.
+          this.repositories.forEach((repo) => repo.grantPullPush(role));
+          iam.Grant.addToPrincipal({ grantee: role, actions: ['kms:Sign', 'kms:GetPublicKey', 'kms:DescribeKey'], resourceArns: [this.signingKey.keyArn] });
+          // Reads the SBOMs and scan reports to attest them; writes the Sigstore bundles beside them.
+          this.grantEvidence(role, WRITE_EVIDENCE, 'evidence/*');
+        },
       },
-    });
-    iam.Grant.addToPrincipal({ grantee: this.verifyGate.role, actions: ['kms:GetPublicKey', 'kms:DescribeKey'], resourceArns: [this.signingKey.keyArn] });
-    for (const repo of this.repositories) repo.grantPull(this.verifyGate.role);
-    this.alertBus.grantPutEventsTo(this.verifyGate.role);
+      record: { grant: (role) => this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query') },
+      notify: { grant: (role) => this.alertBus.grantPutEventsTo(role) },
+    };
+  }
 
-    // Least privilege per step.
-    const resolveRole = this.steps.resolve.role;
-    for (const repo of this.repositories) {
-      repo.grantPull(resolveRole);
-      repo.grantPull(this.steps.sbom.role);
-      // cosign's layout: the .sig manifest and its blobs go into the image's own repository.
-      repo.grantPullPush(signingRole);
-    }
-    iam.Grant.addToPrincipal({ grantee: signingRole, actions: ['kms:Sign', 'kms:GetPublicKey', 'kms:DescribeKey'], resourceArns: [this.signingKey.keyArn] });
-    iam.Grant.addToPrincipal({ grantee: this.steps.sbom.role, actions: ['kms:GenerateMac', 'kms:VerifyMac'], resourceArns: [cacheMacKey.keyArn] });
-    // Forging a cache entry needs kms:GenerateMac: only the SBOM step may call it.
-    cacheMacKey.addToResourcePolicy(
+  /** Authenticates the layer cache (HMAC in KMS): a cache entry the SBOM step did not write is ignored. */
+  private createLayerCacheMacKey(): kms.Key {
+    return new kms.Key(this, 'LayerCacheMacKey', {
+      keySpec: kms.KeySpec.HMAC_256,
+      keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
+      description: 'Artifact Guard layer-cache MAC key (HMAC-SHA256)',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /** Forging a cache entry needs kms:GenerateMac: only the SBOM step may call it. */
+  private protectLayerCacheMacKey(key: kms.Key, sbomRole: iam.IRole): void {
+    key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'DenyGenerateMacExceptSbomStep',
         effect: iam.Effect.DENY,
         principals: [new iam.AnyPrincipal()],
         actions: ['kms:GenerateMac'],
         resources: ['*'],
-        conditions: { ArnNotEquals: { 'aws:PrincipalArn': this.steps.sbom.role.roleArn } },
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': sbomRole.roleArn } },
       }),
     );
-    // Writers of evidence set its Object Lock retention as they create it (PutObjectRetention).
-    const writeEvidence = ['s3:GetObject', 's3:PutObject', 's3:PutObjectRetention'];
-    this.grantEvidence(this.steps.sbom.role, writeEvidence, ['evidence/*']);
-    this.grantEvidence(this.steps.sbom.role, ['s3:GetObject', 's3:PutObject'], ['layer-cache/*']);
-    this.grantEvidence(this.steps.scan.role, writeEvidence, ['evidence/*']);
-    // Reads the SBOMs and scan reports to attest them; writes the Sigstore bundles beside them.
-    this.grantEvidence(signingRole, writeEvidence, ['evidence/*']);
-    if (props.osvMirror) {
-      const [bucket, ...key] = props.osvMirror.replace(/^s3:\/\//, '').split('/');
-      iam.Grant.addToPrincipal({ grantee: this.steps.scan.role, actions: ['s3:GetObject'], resourceArns: [`arn:${Aws.PARTITION}:s3:::${bucket}/${key.join('/')}`] });
-    }
-    this.grantTable(resolveRole, 'dynamodb:GetItem');
-    this.grantTable(this.steps.record.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query');
-    this.alertBus.grantPutEventsTo(this.steps.notify.role);
+  }
 
-    // kms:Sign only for the signing step (explicit Deny: the default key policy delegates to the account).
-    this.signingKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenySignExceptSigningStep',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:Sign'],
-        resources: ['*'],
-        conditions: { ArnNotEquals: { 'aws:PrincipalArn': signingRole.roleArn } },
-      }),
-    );
+  /** May read the public key and pull, never sign. */
+  private createGate(environment: Record<string, string>, props: ArtifactGuardProps): StepLambda {
+    return this.createLambda('VerifyGate', { handler: 'verify', description: 'Deploy gate: verify the signature and attestations of an image' }, environment, {
+      timeout: Duration.minutes(1),
+      environment: {
+        SIGNING_KEY_ARN: this.signingKey.keyArn,
+        ...(props.gatePolicy ? { GATE_POLICY: JSON.stringify(props.gatePolicy) } : {}),
+        ...(props.gateIdentities?.length ? { GATE_IDENTITIES: props.gateIdentities.join(',') } : {}),
+      },
+      grant: (role) => {
+        iam.Grant.addToPrincipal({ grantee: role, actions: ['kms:GetPublicKey', 'kms:DescribeKey'], resourceArns: [this.signingKey.keyArn] });
+        this.repositories.forEach((repo) => repo.grantPull(role));
+        this.alertBus.grantPutEventsTo(role);
+      },
+    });
+  }
 
-    const smLogs = new logs.LogGroup(this, 'WorkflowLogs', { retention: logRetention });
-    this.stateMachine = new sfn.StateMachine(this, 'Workflow', {
+  private createWorkflow(): sfn.StateMachine {
+    return new sfn.StateMachine(this, 'Workflow', {
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(
-        buildWorkflowDefinition(this, {
-          resolve: this.steps.resolve.function,
-          sbom: this.steps.sbom.function,
-          scan: this.steps.scan.function,
-          sign: this.steps.sign.function,
-          record: this.steps.record.function,
-          notify: this.steps.notify.function,
-        }),
-      ),
+      definitionBody: sfn.DefinitionBody.fromChainable(buildWorkflowDefinition(this, perStep((name) => this.steps[name].function))),
       tracingEnabled: true,
       timeout: Duration.hours(1),
-      logs: { destination: smLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      logs: { destination: new logs.LogGroup(this, 'WorkflowLogs', { retention: this.logRetention }), level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
+  }
 
-    const dlq = new sqs.Queue(this, 'TriggerDeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+  /**
+   * sha256-* tags are mutable (signatures are appended) and never processed: each push of one is
+   * checked to be the evidence it claims (a runnable image parked there is a Policy Violation) and recorded.
+   */
+  private createEvidenceCheck(environment: Record<string, string>): StepLambda {
+    const check = this.createLambda('EvidenceCheck', { handler: 'evidence', description: 'Check and record a push to a sha256-* evidence tag' }, environment, {
+      timeout: Duration.minutes(2),
+      grant: (role) => {
+        this.repositories.forEach((repo) => repo.grantPull(role));
+        this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query');
+        this.alertBus.grantPutEventsTo(role);
+      },
     });
+    check.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new destinations.SqsDestination(this.triggerDeadLetterQueue) });
+    return check;
+  }
+
+  /** Pushes start the workflow; pushes of sha256-* evidence tags go to the evidence check instead. */
+  private createTriggers(): void {
+    const dlq = this.triggerDeadLetterQueue;
     const pushOf = (imageTag: string[] | Record<string, unknown>[]) => ({
       source: ['aws.ecr'],
       detailType: ['ECR Image Action'],
       detail: { 'action-type': ['PUSH'], result: ['SUCCESS'], 'repository-name': this.repositories.map((r) => r.repositoryName), 'image-tag': imageTag },
     });
     new events.Rule(this, 'OnPush', {
-      description: 'Every successful push to a guarded repository, except sha256-* evidence tags (the pipeline\'s own pushes never start the workflow)',
+      description: "Every successful push to a guarded repository, except sha256-* evidence tags (the pipeline's own pushes never start the workflow)",
       eventPattern: pushOf(events.Match.anythingButPrefix('sha256-')),
       targets: [new targets.SfnStateMachine(this.stateMachine, { deadLetterQueue: dlq, retryAttempts: 3 })],
     });
-    // sha256-* tags are mutable (signatures are appended) and never processed: each push of one is
-    // checked to be the evidence it claims (a runnable image parked there is a Policy Violation) and recorded.
-    this.evidenceCheck = step('EvidenceCheck', 'evidence', 'Check and record a push to a sha256-* evidence tag', { timeout: Duration.minutes(2) });
-    for (const repo of this.repositories) repo.grantPull(this.evidenceCheck.role);
-    this.grantTable(this.evidenceCheck.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query');
-    this.alertBus.grantPutEventsTo(this.evidenceCheck.role);
-    this.evidenceCheck.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new destinations.SqsDestination(dlq) });
     new events.Rule(this, 'OnEvidencePush', {
       description: 'Pushes to sha256-* evidence tags of a guarded repository, for the evidence check',
       eventPattern: pushOf(events.Match.prefix('sha256-')),
       targets: [new targets.LambdaFunction(this.evidenceCheck.function, { deadLetterQueue: dlq, retryAttempts: 3 })],
     });
-
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      widgets: [
-        [
-          new cloudwatch.GraphWidget({ title: 'Build success rate (%)', left: [this.metricBuildSuccessRate()], leftYAxis: { min: 0, max: 100 }, width: 12 }),
-          new cloudwatch.GraphWidget({ title: 'SBOM coverage (%)', left: [this.metricSbomCoverage()], leftYAxis: { min: 0, max: 100 }, width: 12 }),
-        ],
-        [
-          new cloudwatch.GraphWidget({ title: 'Signature verification failures', left: [this.metricSignatureVerificationFailures()], width: 12 }),
-          new cloudwatch.GraphWidget({ title: 'Tag immutability violations', left: [this.metricTagViolations()], width: 12 }),
-        ],
-      ],
-    });
-
-    this.acknowledgeFindings(dlq);
   }
 
-  /** Object actions under key prefixes of the evidence bucket. */
-  private grantEvidence(grantee: iam.IGrantable, actions: string[], prefixes: string[]): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: prefixes.map((p) => this.evidenceBucket.arnForObjects(p)) });
+  private createDashboard(): cloudwatch.Dashboard {
+    const graph = (title: string, metric: cloudwatch.IMetric, percent = false) =>
+      new cloudwatch.GraphWidget({ title, left: [metric], width: 12, ...(percent ? { leftYAxis: { min: 0, max: 100 } } : {}) });
+    return new cloudwatch.Dashboard(this, 'Dashboard', {
+      widgets: [
+        [graph('Build success rate (%)', this.metricBuildSuccessRate(), true), graph('SBOM coverage (%)', this.metricSbomCoverage(), true)],
+        [graph('Signature verification failures', this.metricSignatureVerificationFailures()), graph('Tag immutability violations', this.metricTagImmutabilityViolations())],
+      ],
+    });
+  }
+
+  /** Object actions under a key prefix of the evidence bucket. */
+  private grantEvidence(grantee: iam.IGrantable, actions: string[], prefix: string): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.evidenceBucket.arnForObjects(prefix)] });
   }
 
   /** Item-level actions on the table itself (not its indexes): what a step needs, no more. */
@@ -416,100 +652,20 @@ export class ArtifactGuard extends Construct {
     return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.table.tableArn] });
   }
 
-  /** Lets a verifier (CI, admission controller) read the public key, the evidence and pull the images. */
-  grantVerify(grantee: iam.IGrantable): iam.Grant {
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['kms:GetPublicKey', 'kms:DescribeKey'],
-      resourceArns: [this.signingKey.keyArn],
-    });
-    for (const repo of this.repositories) repo.grantPull(grantee);
-    this.table.grantReadData(grantee);
-    return grant;
+  /**
+   * Adds a statement to the resource policy of a resource of this stack; false when the resource
+   * is imported or in another stack (whose policy would then refer to this stack and back).
+   */
+  private addToPolicyOfThisStack<T extends kms.IKey | s3.IBucket>(resource: T, add: (r: T) => iam.AddToResourcePolicyResult): boolean {
+    return Stack.of(resource) === Stack.of(this) && add(resource).statementAdded;
   }
 
-  /** Lets a deployer ask the gate whether an image may run. */
-  grantInvokeGate(grantee: iam.IGrantable): iam.Grant {
-    return this.verifyGate.function.grantInvoke(grantee);
+  private warn(id: string, message: string): void {
+    Annotations.of(this).addWarningV2(id, message);
   }
+}
 
-  /** Read access to SBOMs, scan reports and the audit trail. */
-  grantReadEvidence(grantee: iam.IGrantable): iam.Grant {
-    this.table.grantReadData(grantee);
-    return this.evidenceBucket.grantRead(grantee);
-  }
-
-  private metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName,
-      dimensionsMap: { service: 'artifact-guard' },
-      statistic: 'Sum',
-      period: Duration.hours(1),
-      ...props,
-    });
-  }
-
-  /** Share (%) of workflow executions that succeeded. */
-  metricBuildSuccessRate(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
-    return new cloudwatch.MathExpression({
-      label: 'Build success rate (%)',
-      period: Duration.hours(1),
-      ...props,
-      expression: '100 * ok / MAX([ok + failed + timedOut, 1])',
-      usingMetrics: {
-        ok: this.stateMachine.metricSucceeded({ statistic: 'Sum' }),
-        failed: this.stateMachine.metricFailed({ statistic: 'Sum' }),
-        timedOut: this.stateMachine.metricTimedOut({ statistic: 'Sum' }),
-      },
-    });
-  }
-
-  /** Share (%) of processed artifacts that got an SBOM. */
-  metricSbomCoverage(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
-    return new cloudwatch.MathExpression({
-      label: 'SBOM coverage (%)',
-      period: Duration.hours(1),
-      ...props,
-      expression: '100 * sboms / MAX([processed, 1])',
-      usingMetrics: { sboms: this.metric(MetricName.sbomGenerated), processed: this.metric(MetricName.artifactsProcessed) },
-    });
-  }
-
-  /** Signature verifications that failed. */
-  metricSignatureVerificationFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric(MetricName.signatureVerificationFailures, props);
-  }
-
-  /** Tags that were pushed again with another digest. */
-  metricTagViolations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric(MetricName.tagViolations, props);
-  }
-
-  private acknowledgeFindings(dlq: sqs.Queue): void {
-    const ack = (scope: Construct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
-    ack(dlq, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the push rule targets.');
-    for (const s of [...Object.values(this.steps), this.verifyGate, this.evidenceCheck]) {
-      ack(s.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords only support Resource "*".');
-      ack(s.function, 'AwsSolutions-L1', 'Pinned to nodejs22.x (the supported LTS line the product targets); bumped deliberately.');
-    }
-    for (const s of [this.steps.resolve, this.steps.sbom, this.steps.sign, this.verifyGate, this.evidenceCheck]) {
-      ack(s.role, 'AwsSolutions-IAM5[Action::ecr:GetAuthorizationToken]', 'ECR GetAuthorizationToken has no resource-level permissions.');
-    }
-    ack(this.steps.scan.role, `AwsSolutions-IAM5[Resource::<${this.logicalId(this.evidenceBucket)}.Arn>/evidence/*]`, 'Reads the SBOMs and writes the scan reports under the evidence/ prefix (keys are per digest).');
-    ack(this.steps.sign.role, `AwsSolutions-IAM5[Resource::<${this.logicalId(this.evidenceBucket)}.Arn>/evidence/*]`, 'Reads SBOMs and scan reports to attest them and writes Sigstore bundles under evidence/ (keys are per digest).');
-    for (const prefix of ['evidence/*', 'layer-cache/*']) {
-      ack(this.steps.sbom.role, `AwsSolutions-IAM5[Resource::<${this.logicalId(this.evidenceBucket)}.Arn>/${prefix}]`, `Object-level access under the ${prefix} prefix of the evidence bucket (keys are per digest).`);
-    }
-    for (const s of Object.values(this.steps)) {
-      ack(this.stateMachine.role, `AwsSolutions-IAM5[Resource::<${this.logicalId(s.function)}.Arn>:*]`, 'lambda:InvokeFunction on the step function and its versions/aliases (CDK LambdaInvoke).');
-    }
-    ack(this.stateMachine.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray and CloudWatch Logs delivery actions only support Resource "*".');
-    ack(this.table, 'AwsSolutions-DDB3', 'Point-in-time recovery is enabled through pointInTimeRecoverySpecification.');
-  }
-
-  private logicalId(c: Construct): string {
-    const stack = Stack.of(this);
-    return stack.resolve(stack.getLogicalId(c.node.defaultChild as CfnElement)) as string;
-  }
+/** One value per registered step, made in registry order. */
+function perStep<T>(make: (name: StepName) => T): Record<StepName, T> {
+  return Object.fromEntries(STEP_NAMES.map((name) => [name, make(name)])) as Record<StepName, T>;
 }

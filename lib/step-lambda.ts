@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 
 const ROOT = path.join(__dirname, '..');
 
-export interface StepFunctionProps {
+export interface StepLambdaProps {
   /** Handler file under `lambdas/handlers/` (without extension). */
   readonly handler: string;
   readonly description: string;
@@ -29,12 +29,12 @@ export interface StepFunctionProps {
  * One workflow step's Lambda: Node.js 22 on arm64, X-Ray active, its own log group with
  * retention and its own role that may write only to that log group (no managed policies).
  */
-export class StepFunction extends Construct {
+export class StepLambda extends Construct {
   readonly function: NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
-  constructor(scope: Construct, id: string, props: StepFunctionProps) {
+  constructor(scope: Construct, id: string, props: StepLambdaProps) {
     super(scope, id);
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
     this.role =

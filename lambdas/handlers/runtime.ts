@@ -26,7 +26,10 @@ function env(name: string): string {
 }
 
 export const logger = new Logger({ serviceName: 'artifact-guard' });
-const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'artifact-guard' });
+// GUARD_ID (set by the construct for each of its Lambdas) is the `guard` dimension of every metric,
+// so that two guards in one account keep their metrics apart.
+const guardId = process.env.GUARD_ID;
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'artifact-guard', ...(guardId ? { defaultDimensions: { guard: guardId } } : {}) });
 
 const metricsSink: MetricsSink = { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) };
 

@@ -40,7 +40,8 @@ describe('ArtifactGuard stack', () => {
     const [keyId, key] = keys[0]!;
     expect(key.Properties?.KeyUsage).toBe('SIGN_VERIFY');
     expect(key.DeletionPolicy).toBe('Retain');
-    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/artifact-guard-signing', TargetKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    // The alias is retained with the key: a rollover to a new alias leaves the old one naming the old key.
+    template.hasResource('AWS::KMS::Alias', { Properties: { AliasName: 'alias/artifact-guard-signing', TargetKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } }, DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     const statements = (key.Properties?.KeyPolicy as { Statement: Record<string, unknown>[] }).Statement;
     const deny = statements.find((s) => s.Effect === 'Deny');
     expect(deny).toMatchObject({ Action: 'kms:Sign', Principal: { AWS: '*' } });
