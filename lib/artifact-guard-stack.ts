@@ -2,7 +2,7 @@ import { CfnOutput, Stack, Validations } from 'aws-cdk-lib';
 import type { CfnElement, StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import type { Construct, IConstruct } from 'constructs';
-import type { ArtifactGuardAttributes, SeverityThreshold } from './artifact-guard';
+import type { ArtifactGuardAttributes, SeverityThreshold, SlackTarget } from './artifact-guard';
 import { ArtifactGuard } from './artifact-guard';
 
 export interface ArtifactGuardStackProps extends StackProps {
@@ -20,6 +20,8 @@ export interface ArtifactGuardStackProps extends StackProps {
   readonly signUninventoriedArtifacts?: boolean;
   /** @default - the OSV.dev API */
   readonly osvMirror?: string;
+  /** @default - no chat */
+  readonly slack?: SlackTarget;
 }
 
 /**
@@ -39,6 +41,7 @@ export class ArtifactGuardStack extends Stack {
       signOnFindings: props.signOnFindings,
       unknownSeverity: props.unknownSeverity,
       signUninventoriedArtifacts: props.signUninventoriedArtifacts,
+      ...(props.slack ? { slack: props.slack } : {}),
       osvMirror: props.osvMirror,
     });
     const guard = this.guard;
@@ -69,7 +72,7 @@ export class ArtifactGuardStack extends Stack {
     const { guard } = this;
     const ack = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
     ack(guard.triggerDeadLetterQueue, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the push rule targets.');
-    const lambdas = [...Object.values(guard.steps), guard.verifyGate, guard.evidenceCheck];
+    const lambdas = [...Object.values(guard.steps), guard.verifyGate, guard.evidenceCheck, guard.alertMailer];
     for (const s of lambdas) {
       ack(s.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords only support Resource "*".');
       ack(s.function, 'AwsSolutions-L1', 'Pinned to nodejs22.x (the supported LTS line the product targets); bumped deliberately.');
@@ -78,6 +81,7 @@ export class ArtifactGuardStack extends Stack {
       ack(s.role, 'AwsSolutions-IAM5[Action::ecr:GetAuthorizationToken]', 'ECR GetAuthorizationToken has no resource-level permissions.');
     }
     const evidence = (prefix: string) => `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(guard.evidenceBucket)}.Arn>/${prefix}]`;
+    ack(guard.alertMailer.role, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', 'Publishing to the KMS-encrypted alert topic needs GenerateDataKey* on that one key (resource-scoped).');
     ack(guard.steps.scan.role, evidence('evidence/*'), 'Reads the SBOMs and writes the scan reports under the evidence/ prefix (keys are per digest).');
     ack(guard.steps.sign.role, evidence('evidence/*'), 'Reads SBOMs and scan reports to attest them and writes Sigstore bundles under evidence/ (keys are per digest).');
     for (const prefix of ['evidence/*', 'layer-cache/*']) {

@@ -10,6 +10,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -40,6 +41,14 @@ export const ArtifactGuardWarning = {
   evidenceWriteOnce: '@artifact-guard:evidenceWriteOnce',
   alertTopicKey: '@artifact-guard:alertTopicKey',
 } as const;
+
+/** A Slack channel for alerts (AWS Chatbot). */
+export interface SlackTarget {
+  /** The Slack workspace (team) id authorised in AWS Chatbot, e.g. `T0123ABCD`. */
+  readonly workspaceId: string;
+  /** The channel id, e.g. `C0123ABCD`. */
+  readonly channelId: string;
+}
 
 export interface ArtifactGuardProps {
   /**
@@ -98,6 +107,12 @@ export interface ArtifactGuardProps {
    * @default - a new topic encrypted with a new customer-managed key that EventBridge may use
    */
   readonly alertTopic?: sns.ITopic;
+  /**
+   * Also send alerts to a Slack channel through AWS Chatbot (the workspace must be authorised in
+   * the Chatbot console once). Messages are Chatbot custom notifications.
+   * @default - no chat
+   */
+  readonly slack?: SlackTarget;
   /**
    * E-mail address subscribed to the alerts topic.
    * @default - no subscription
@@ -248,6 +263,8 @@ export class ArtifactGuard extends ArtifactGuardBase {
   override readonly gateFunction: lambda.IFunction;
   /** Checks and records pushes to `sha256-*` evidence tags (see lambdas/workflow/evidence-check.ts). */
   readonly evidenceCheck: StepLambda;
+  /** Renders alerts for people and publishes them to the alert topic (and chat). */
+  readonly alertMailer: StepLambda;
   /** Where push events and evidence-check invocations go when their retries are exhausted. */
   readonly triggerDeadLetterQueue: sqs.Queue;
   /** Build success rate, SBOM coverage, signature verification failures and tag violations. */
@@ -274,7 +291,7 @@ export class ArtifactGuard extends ArtifactGuardBase {
 
     this.alertBus = new events.EventBus(this, 'AlertBus', { description: 'Artifact Guard alerts' });
     this.alertTopic = props.alertTopic ?? this.createAlertTopic();
-    this.routeAlertsToTopic(props.alertEmail, props.alertTopic !== undefined);
+    if (props.alertEmail) this.alertTopic.addSubscription(new subscriptions.EmailSubscription(props.alertEmail));
 
     // The only principal the key policy lets call kms:Sign.
     this.signingRole = new iam.Role(this, 'SigningRole', {
@@ -294,6 +311,7 @@ export class ArtifactGuard extends ArtifactGuardBase {
       retentionPeriod: Duration.days(14),
     });
     this.evidenceCheck = this.createEvidenceCheck(environment);
+    this.alertMailer = this.routeAlertsToPeople(environment, props);
     this.createTriggers();
     this.dashboard = this.createDashboard();
   }
@@ -392,44 +410,59 @@ export class ArtifactGuard extends ArtifactGuardBase {
     }
   }
 
-  /** Encrypted with a key EventBridge may use (with the AWS-managed SNS key, its deliveries are silently dropped). */
+  /** Encrypted with a customer-managed key: only the alert mailer publishes, and it may use the key. */
   private createAlertTopic(): sns.Topic {
     const topicKey = new kms.Key(this, 'AlertTopicKey', {
       enableKeyRotation: true,
       description: 'Artifact Guard alert topic encryption',
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    topicKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowEventBridgeToPublishEncrypted',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-    );
     return new sns.Topic(this, 'AlertTopic', { displayName: 'Artifact Guard alerts', masterKey: topicKey, enforceSSL: true });
   }
 
-  /** Alerts that need a person, as readable text. */
-  private routeAlertsToTopic(alertEmail: string | undefined, existingTopic: boolean): void {
-    if (existingTopic) {
-      this.warn(
-        ArtifactGuardWarning.alertTopicKey,
-        'alertTopic is an existing topic: the construct changes neither its policy nor its key. Let events.amazonaws.com sns:Publish to it and, if it is encrypted, kms:Decrypt and kms:GenerateDataKey* on its key (with the AWS-managed aws/sns key, EventBridge deliveries are silently dropped).',
-      );
+  /**
+   * Alerts that need a person go to the alert mailer, which renders them (subject naming the alert
+   * and the image; what happened, why, what it means, what to do, links) and publishes to the
+   * topic, and to Slack through AWS Chatbot when `slack` is set.
+   */
+  private routeAlertsToPeople(environment: Record<string, string>, props: ArtifactGuardProps): StepLambda {
+    if (props.alertTopic) {
+      this.warn(ArtifactGuardWarning.alertTopicKey, 'alertTopic is an existing topic: the construct changes neither its policy nor its key. If it is encrypted, give the AlertMailer role kms:GenerateDataKey* and kms:Decrypt on its key.');
     }
-    if (alertEmail) this.alertTopic.addSubscription(new subscriptions.EmailSubscription(alertEmail));
-    new events.Rule(this, 'AlertsToTopic', {
+    const chatTopic = props.slack ? this.createChat(props.slack) : undefined;
+    const mailer = this.createLambda(
+      'AlertMailer',
+      { handler: 'alert-mailer', description: 'Render alerts for people and publish them to SNS (e-mail, chat)' },
+      { ...environment, ALERT_TOPIC_ARN: this.alertTopic.topicArn, ...(chatTopic ? { CHAT_TOPIC_ARN: chatTopic.topicArn } : {}) },
+      {
+        grant: (role) => {
+          this.alertTopic.grantPublish(role);
+          chatTopic?.grantPublish(role);
+        },
+      },
+    );
+    mailer.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new destinations.SqsDestination(this.triggerDeadLetterQueue) });
+    new events.Rule(this, 'AlertsToPeople', {
       eventBus: this.alertBus,
-      description: 'Alerts that need a person, as readable text',
+      description: 'Alerts that need a person, rendered by the alert mailer',
       eventPattern: { source: [ALERT_SOURCE], detailType: [...NOTIFYING_ALERTS] },
-      targets: [
-        new targets.SnsTopic(this.alertTopic, {
-          message: events.RuleTargetInput.fromText(`[Artifact Guard] ${events.EventField.detailType}: ${events.EventField.fromPath('$.detail.summary')}`),
-        }),
-      ],
+      targets: [new targets.LambdaFunction(mailer.function, { deadLetterQueue: this.triggerDeadLetterQueue, retryAttempts: 3 })],
     });
+    return mailer;
+  }
+
+  /** A topic for AWS Chatbot (custom notifications) and the Slack channel subscribed to it. */
+  private createChat(slack: SlackTarget): sns.Topic {
+    const key = this.alertTopic instanceof sns.Topic ? this.alertTopic.masterKey : undefined;
+    const topic = new sns.Topic(this, 'ChatTopic', { displayName: 'Artifact Guard alerts for chat', ...(key ? { masterKey: key } : {}), enforceSSL: true });
+    new chatbot.SlackChannelConfiguration(this, 'SlackChannel', {
+      slackChannelConfigurationName: `artifact-guard-${this.guardId}`.replace(/[^A-Za-z0-9-_]/g, '-').slice(0, 128),
+      slackWorkspaceId: slack.workspaceId,
+      slackChannelId: slack.channelId,
+      notificationTopics: [topic],
+      guardrailPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')],
+    });
+    return topic;
   }
 
   /** kms:Sign only for the signing step (explicit Deny: the default key policy delegates to the account). */

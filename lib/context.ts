@@ -24,6 +24,9 @@ export function stackPropsFromContext(app: App): ArtifactGuardStackProps {
   if (unknownSeverity && unknownSeverity !== 'FAIL' && unknownSeverity !== 'WARN') throw new Error(`context unknownSeverity must be fail or warn, got "${unknownSeverity}"`);
   const signUninventoried = get('signUninventoriedArtifacts');
   if (signUninventoried && !['true', 'false'].includes(signUninventoried)) throw new Error('context signUninventoriedArtifacts must be true or false');
+  const slackWorkspaceId = get('slackWorkspaceId');
+  const slackChannelId = get('slackChannelId');
+  if (!slackWorkspaceId !== !slackChannelId) throw new Error('context slackWorkspaceId and slackChannelId go together');
   const osvMirror = get('osvMirror');
   if (osvMirror && !/^s3:\/\/[^/]+\/.+/.test(osvMirror)) throw new Error('context osvMirror must be s3://BUCKET/KEY of an OSV zip');
   return {
@@ -34,5 +37,6 @@ export function stackPropsFromContext(app: App): ArtifactGuardStackProps {
     signOnFindings: signOnFindings === 'true',
     unknownSeverity: unknownSeverity as 'FAIL' | 'WARN' | undefined,
     signUninventoriedArtifacts: signUninventoried === 'true',
+    ...(slackWorkspaceId && slackChannelId ? { slack: { workspaceId: slackWorkspaceId, channelId: slackChannelId } } : {}),
   };
 }

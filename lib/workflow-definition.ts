@@ -43,5 +43,7 @@ export function buildWorkflowDefinition(scope: Construct, fns: WorkflowFunctions
     .when(sfn.Condition.isPresent('$.artifact.evidence'), record)
     .when(sfn.Condition.booleanEquals('$.artifact.duplicate', true), record)
     .otherwise(sbom);
-  return resolve.next(route);
+  // The execution's ARN travels in the state so that alerts can link to it.
+  const start = new sfn.Pass(scope, 'Start', { parameters: { id: sfn.JsonPath.stringAt('$$.Execution.Id') }, resultPath: '$.execution' });
+  return start.next(resolve).next(route);
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import definition from '../workflow/state-machine.asl.json';
@@ -139,6 +140,8 @@ export async function runWorkflow(input: WorkflowInput, env: LocalEnvironment): 
 
   const machine = new StateMachine(definition as ConstructorParameters<typeof StateMachine>[0], { validationOptions: { checkArn: false } });
   const execution = machine.run(input as Parameters<typeof machine.run>[0], {
+    // What `$$.Execution.Id` reads locally (an ARN in AWS).
+    context: { Execution: { Id: `local:${randomUUID()}`, StartTime: new Date().toISOString() } },
     overrides: {
       taskResourceLocalHandlers: Object.fromEntries(taskNames.map((n) => [n, (payload: unknown) => (steps.get(n) as (i: unknown) => Promise<never>)(payload)])),
       // Retries back off in seconds in AWS; locally they run at once.

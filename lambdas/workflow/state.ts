@@ -50,6 +50,8 @@ export interface RecordResult {
 
 /** The execution state as the steps see it (the input's keys plus each step's result). */
 export interface WorkflowState extends WorkflowInput {
+  /** Set by the state machine's first state: the execution's ARN (`local:<id>` locally), for alerts. */
+  readonly execution?: { readonly id: string };
   readonly artifact: ResolvedArtifact;
   readonly sbom?: SbomSummary;
   readonly scan?: ScanSummary;

@@ -30,6 +30,8 @@ function describeEvent(state: WorkflowState): string | undefined {
 export function alertsFor(state: WorkflowState): Alert[] {
   const a = state.artifact;
   const ref = a ? `${a.repositoryName}@${a.digest}` : 'unknown artifact';
+  // What every alert of an execution carries, so that its message can name and link it.
+  const common = { ...(state.execution ? { execution: state.execution.id } : {}), ...(a?.tag ? { tag: a.tag } : {}) };
   if (state.error) {
     return [
       {
@@ -39,6 +41,8 @@ export function alertsFor(state: WorkflowState): Alert[] {
           error: state.error.Error ?? 'Error',
           artifact: a ?? null,
           source: state.source ?? null,
+          ...(a ? { repository: a.repositoryName, digest: a.digest } : {}),
+          ...common,
         },
       },
     ];
@@ -50,7 +54,7 @@ export function alertsFor(state: WorkflowState): Alert[] {
       const what = `${a.tag ? `tag ${a.repositoryName}:${a.tag}` : ref} (${a.evidence.claim}${a.evidence.subject ? ` about ${a.evidence.subject}` : ''})`;
       alerts.push({
         type: AlertType.policyViolation,
-        detail: { summary: `${what} is not what it claims: ${pv.reason}`, reason: 'evidence-mismatch', repository: a.repositoryName, digest: a.digest, tag: a.tag ?? null, claim: a.evidence.claim, subject: a.evidence.subject ?? null, explanation: pv.reason },
+        detail: { summary: `${what} is not what it claims: ${pv.reason}`, reason: 'evidence-mismatch', repository: a.repositoryName, digest: a.digest, tag: a.tag ?? null, claim: a.evidence.claim, subject: a.evidence.subject ?? null, explanation: pv.reason, ...common },
       });
     }
     return alerts;
@@ -59,7 +63,7 @@ export function alertsFor(state: WorkflowState): Alert[] {
   if (v) {
     alerts.push({
       type: AlertType.tagViolation,
-      detail: { summary: `tag ${a.repositoryName}:${v.tag} moved from ${v.boundDigest} to ${a.digest}`, repository: a.repositoryName, tag: v.tag, boundDigest: v.boundDigest, pushedDigest: a.digest },
+      detail: { summary: `tag ${a.repositoryName}:${v.tag} moved from ${v.boundDigest} to ${a.digest}`, repository: a.repositoryName, boundDigest: v.boundDigest, pushedDigest: a.digest, ...common, tag: v.tag },
     });
   }
   const scan = state.scan;
@@ -74,7 +78,9 @@ export function alertsFor(state: WorkflowState): Alert[] {
         threshold: scan.threshold,
         counts: scan.counts,
         findings: scan.findingsAboveThreshold,
+        findingsTotal: scan.findingsAboveThresholdTotal,
         reports: scan.reports.map((r) => r.location),
+        ...common,
       },
     });
   }
@@ -91,13 +97,14 @@ export function alertsFor(state: WorkflowState): Alert[] {
         gaps: scan.gaps,
         gapsTotal: scan.gapsTotal,
         reports: scan.reports.map((r) => r.location),
+        ...common,
       },
     });
   }
   if (!a.duplicate) {
     alerts.push({
       type: AlertType.processed,
-      detail: { summary: `${a.kind} ${ref}${a.tag ? ` (tag ${a.tag})` : ''} processed`, repository: a.repositoryName, digest: a.digest, kind: a.kind, tag: a.tag ?? null },
+      detail: { summary: `${a.kind} ${ref}${a.tag ? ` (tag ${a.tag})` : ''} processed`, repository: a.repositoryName, digest: a.digest, kind: a.kind, tag: a.tag ?? null, ...common },
     });
   }
   return alerts;

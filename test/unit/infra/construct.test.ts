@@ -71,10 +71,10 @@ describe('ArtifactGuard construct', () => {
       expect(first.guardId).toBe(first.node.addr);
       expect(second.guardId).toBe('team-b');
       const fns = ofType('AWS::Lambda::Function');
-      expect(fns).toHaveLength(16);
+      expect(fns).toHaveLength(18);
       for (const guard of [first, second]) {
         const own = fns.filter(([id]) => id.startsWith(guard.node.id));
-        expect(own).toHaveLength(8);
+        expect(own).toHaveLength(9);
         for (const [, fn] of own) expect(envOf(fn).GUARD_ID).toBe(guard.guardId);
         expect(guard.metricArtifactsProcessed().dimensions).toEqual({ service: 'artifact-guard', guard: guard.guardId });
       }
@@ -132,15 +132,16 @@ describe('ArtifactGuard construct', () => {
       expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(ArtifactGuardWarning.signingKeyPolicy))).toEqual([]);
     });
 
-    it('alerts through an existing topic: no topic or topic key of its own, and a warning about EventBridge and the key', () => {
+    it('alerts through an existing topic: no topic or topic key of its own, the mailer publishes to it, and a warning about its key', () => {
       const { stack, guard } = guardIn({ alertEmail: 'sec@example.com' }, (s) => ({ alertTopic: sns.Topic.fromTopicArn(s, 'Topic', ARN.topic) }));
       const { template, ofType } = templateOf(stack);
       template.resourceCountIs('AWS::SNS::Topic', 0);
       expect(ofType('AWS::KMS::Key')).toHaveLength(2); // the signing key and the layer-cache MAC key
       expect(guard.alertTopic.topicArn).toBe(ARN.topic);
-      template.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ source: ['artifact-guard'] }), Targets: [Match.objectLike({ Arn: ARN.topic })] });
+      const mailer = ofType('AWS::Lambda::Function').find(([id]) => id.includes('AlertMailer'));
+      expect(envOf(mailer![1]).ALERT_TOPIC_ARN).toBe(ARN.topic);
       template.hasResourceProperties('AWS::SNS::Subscription', { TopicArn: ARN.topic, Protocol: 'email' });
-      Annotations.fromStack(stack).hasWarning('/S/Guard', Match.stringLikeRegexp(`events.amazonaws.com.*kms:Decrypt.*${ArtifactGuardWarning.alertTopicKey}`));
+      Annotations.fromStack(stack).hasWarning('/S/Guard', Match.stringLikeRegexp(`AlertMailer role kms:GenerateDataKey.*${ArtifactGuardWarning.alertTopicKey}`));
     });
 
     it('keeps evidence in an imported bucket: no bucket of its own, and warnings about Object Lock and the write-once statement', () => {

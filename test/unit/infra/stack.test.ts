@@ -186,19 +186,25 @@ describe('ArtifactGuard stack', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: Match.anyValue() } } });
   });
 
-  it('routes alerts from a custom bus to an SNS topic encrypted with a key EventBridge may use, with e-mail', () => {
+  it('routes alerts from a custom bus to the alert mailer, the only publisher to an encrypted SNS topic, with e-mail', () => {
     template.resourceCountIs('AWS::Events::EventBus', 1);
     const [[topicId, topic]] = resources('AWS::SNS::Topic') as unknown as [[string, { Properties: { KmsMasterKeyId: { 'Fn::GetAtt': [string, string] } } }]];
     const topicKeyId = topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0];
     const topicKey = json.Resources[topicKeyId]!;
     expect(topicKey.Properties?.EnableKeyRotation).toBe(true);
     const stmts = (topicKey.Properties?.KeyPolicy as { Statement: { Principal?: { Service?: string }; Action: string[] }[] }).Statement;
-    expect(stmts.find((s) => s.Principal?.Service === 'events.amazonaws.com')?.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    // No service principal may use the key: EventBridge no longer publishes to the topic itself.
+    expect(stmts.filter((s) => s.Principal?.Service)).toEqual([]);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: Match.stringLikeRegexp('AlertBus') },
-      EventPattern: { source: ['artifact-guard'], 'detail-type': Match.arrayWith(['Tag Immutability Violation', 'Workflow Failed']) },
-      Targets: [Match.objectLike({ Arn: { Ref: topicId }, InputTransformer: Match.anyValue() })],
+      EventPattern: { source: ['artifact-guard'], 'detail-type': Match.arrayWith(['Tag Immutability Violation', 'Policy Violation', 'Workflow Failed']) },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlertMailerFunction'), 'Arn'] }, DeadLetterConfig: Match.anyValue() })],
     });
+    // The topic's only policy is the TLS-only deny: no service may publish to it.
+    for (const [, policy] of resources('AWS::SNS::TopicPolicy')) expect(JSON.stringify(policy.Properties)).not.toContain('events.amazonaws.com');
+    const mailer = resources('AWS::IAM::Policy').find(([id]) => id.includes('AlertMailer'))![1];
+    const publish = (mailer.Properties?.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement.find((s) => s.Action === 'sns:Publish');
+    expect(publish?.Resource).toEqual({ Ref: topicId });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'sec@example.com' });
   });
 
