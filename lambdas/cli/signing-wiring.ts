@@ -1,4 +1,4 @@
-import { DockerConfigCredentials } from '../adapters/local/docker-config-credentials';
+import { DefaultRegistryCredentials } from '../adapters/default-registry-credentials';
 import { PemFileSigner } from '../adapters/local/pem-file-signer';
 import { readUserFile } from '../adapters/local/read-user-file';
 import { BadInputError } from '../core/errors';
@@ -21,7 +21,7 @@ export async function openSigningSource(command: string, ref: string, insecure: 
   if (spec.scheme !== 'registry' && spec.scheme !== 'oci-dir') {
     throw new BadInputError(`${command}: REF must be a registry reference or oci-dir:PATH[:TAG] (${spec.scheme}: cannot hold signatures)`);
   }
-  return openSource(spec, { credentials: new DockerConfigCredentials(), insecure });
+  return openSource(spec, { credentials: new DefaultRegistryCredentials(), insecure });
 }
 
 async function kmsSigner(ref: Extract<KeyRef, { kind: 'awskms' }>): Promise<KeyedSigner> {
