@@ -76,7 +76,8 @@ export const COMMANDS = {
     summary: "sign REF's digest (and every platform of an index) in cosign's format",
     positionals: { names: 'REF', min: 1, max: 1 },
     options: {
-      key: { type: 'string', value: 'KEY', help: 'PEM private key file, or awskms:///alias/NAME (…/KEY-ID, …/arn:aws:kms:…)' },
+      key: { type: 'string', value: 'KEY', help: 'PEM private key file, cosign.key (password from COSIGN_PASSWORD or a prompt), or awskms:///alias/NAME (…/KEY-ID, …/arn:aws:kms:…)' },
+      identity: { type: 'string', value: 'HOST/REPO', help: "sign for this repository (the payload's docker-reference) instead of REF's: where the image will be pushed" },
       insecure: INSECURE,
       output: TEXT_OR_JSON,
     },

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FsBlobStore } from '../adapters/local/fs-blob-store';
-import { DockerConfigCredentials } from '../adapters/local/docker-config-credentials';
+import { DefaultRegistryCredentials } from '../adapters/default-registry-credentials';
 import { HmacFileKey } from '../adapters/local/hmac-file-key';
 import { BadInputError } from '../core/errors';
 import { openSource, parseSource } from '../oci/open-source';
@@ -41,7 +41,7 @@ export async function sbomFor(source: string, opts: { insecure?: boolean; log?: 
   const cache = new BlobLayerCache(new FsBlobStore(cacheDir()), catalogers.map((c) => c.name), new HmacFileKey(localPaths().cacheMacKey), {
     onRejected: (digest, reason) => warn(`warning: layer cache entry for ${digest} refused (${reason}); reading the layer again`),
   });
-  const src = await openSource(spec, { credentials: new DockerConfigCredentials(), insecure: opts.insecure });
+  const src = await openSource(spec, { credentials: new DefaultRegistryCredentials(), insecure: opts.insecure });
   try {
     const result = await generateSbom(src, src.writer?.repositoryName ?? (spec.scheme === 'registry' ? src.display : localRepositoryName(spec.location)), { cache, log: opts.log });
     return opts.platform ? await onlyPlatform(result, opts.platform, src, opts.command ?? 'sbom') : result;

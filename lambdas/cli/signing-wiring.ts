@@ -1,4 +1,5 @@
-import { DockerConfigCredentials } from '../adapters/local/docker-config-credentials';
+import { DefaultRegistryCredentials } from '../adapters/default-registry-credentials';
+import { decryptCosignKey, isCosignEncryptedKey } from '../adapters/local/cosign-key';
 import { PemFileSigner } from '../adapters/local/pem-file-signer';
 import { readUserFile } from '../adapters/local/read-user-file';
 import { BadInputError } from '../core/errors';
@@ -9,6 +10,7 @@ import { loadPublicKey } from '../signing/ecdsa';
 import type { KeyRef } from '../signing/key-ref';
 import { parseKeyRef } from '../signing/key-ref';
 import type { VerificationKey } from '../signing/verifier';
+import { cosignKeyPassword } from './key-password';
 
 /**
  * CLI wiring for `sign` and `verify`: REF to a source, `--key` to a signer or public key.
@@ -21,7 +23,7 @@ export async function openSigningSource(command: string, ref: string, insecure: 
   if (spec.scheme !== 'registry' && spec.scheme !== 'oci-dir') {
     throw new BadInputError(`${command}: REF must be a registry reference or oci-dir:PATH[:TAG] (${spec.scheme}: cannot hold signatures)`);
   }
-  return openSource(spec, { credentials: new DockerConfigCredentials(), insecure });
+  return openSource(spec, { credentials: new DefaultRegistryCredentials(), insecure });
 }
 
 async function kmsSigner(ref: Extract<KeyRef, { kind: 'awskms' }>): Promise<KeyedSigner> {
@@ -29,9 +31,20 @@ async function kmsSigner(ref: Extract<KeyRef, { kind: 'awskms' }>): Promise<Keye
   return kmsSignerFor(ref);
 }
 
+/**
+ * A PEM key file: unencrypted PKCS#8 or SEC1, or cosign's encrypted format (`cosign
+ * generate-key-pair`), whose password comes from COSIGN_PASSWORD or a prompt on the terminal.
+ */
+async function fileSigner(path: string): Promise<KeyedSigner> {
+  const pem = readUserFile(path, 'key file').toString('utf8');
+  if (!isCosignEncryptedKey(pem)) return PemFileSigner.fromPem(pem, path);
+  const password = await cosignKeyPassword(path);
+  return PemFileSigner.fromKeyObject(await decryptCosignKey(pem, password, path), path);
+}
+
 export async function signerFor(key: string): Promise<KeyedSigner> {
   const ref = parseKeyRef(key);
-  return ref.kind === 'file' ? PemFileSigner.fromFile(ref.path) : kmsSigner(ref);
+  return ref.kind === 'file' ? fileSigner(ref.path) : kmsSigner(ref);
 }
 
 /** Public keys for `verify --key`: PEM files (a private key's public half is taken) or KMS keys. */

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import definition from '../workflow/state-machine.asl.json';
 import { DynamoDbRecordStore } from '../adapters/aws/dynamodb-record-store';
-import { DockerConfigCredentials } from '../adapters/local/docker-config-credentials';
+import { DefaultRegistryCredentials } from '../adapters/default-registry-credentials';
 import { FsBlobStore } from '../adapters/local/fs-blob-store';
 import { HmacFileKey } from '../adapters/local/hmac-file-key';
 import { JsonLinesAlertSink } from '../adapters/local/json-lines-alert-sink';
@@ -91,6 +91,8 @@ export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<Loc
     if (/lock/i.test(msg)) throw new Error(`the local records store ${paths.records} is in use by another artifact-guard process`);
     throw err;
   }
+  // One provider for every step: an ECR token or a helper's answer is fetched once per run.
+  const credentials = new DefaultRegistryCredentials();
   return {
     records: new DynamoDbRecordStore(dynamo.client, dynamo.tableName),
     // The local 'bucket' is the home folder: keys start with evidence/ as in S3.
@@ -109,7 +111,7 @@ export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<Loc
       onRejected: (digest, reason) => process.stderr.write(`warning: layer cache entry for ${digest} refused (${reason}); reading the layer again\n`),
     }),
     insecure: opts.insecure ?? false,
-    openSource: (spec) => openSource(spec, { credentials: new DockerConfigCredentials(), insecure: opts.insecure ?? false }),
+    openSource: (spec) => openSource(spec, { credentials, insecure: opts.insecure ?? false }),
     now: () => new Date(),
     close: () => dynamo.close(),
   };

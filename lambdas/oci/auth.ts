@@ -1,5 +1,6 @@
 import { UnavailableError } from '../core/errors';
 import type { RegistryCredentials } from '../ports/registry-credentials';
+import { loginHint } from './registry-login';
 
 export interface Challenge {
   readonly scheme: string;
@@ -26,13 +27,16 @@ export function basicAuthorization(creds: RegistryCredentials): string {
 
 /**
  * Fetches a bearer token from the challenge's realm (distribution token spec). Accepts `token`
- * or `access_token`; credentials, when we have them, go to the token server as Basic auth.
+ * or `access_token`. Username/password, when we have them, go to the token server as Basic auth
+ * on a GET; an identity token (docker's refresh token) is exchanged with an OAuth2 POST
+ * (`grant_type=refresh_token`), as docker does. `registry` names the registry in errors.
  */
 export async function fetchBearerToken(
   challenge: Challenge,
   scope: string,
   creds: RegistryCredentials | undefined,
   fetchImpl: typeof fetch,
+  registry: string,
 ): Promise<{ token: string; expiresAt: number }> {
   const realm = challenge.params.realm;
   if (!realm) throw new UnavailableError('registry sent a Bearer challenge without a realm');
@@ -42,15 +46,31 @@ export async function fetchBearerToken(
   } catch {
     throw new UnavailableError(`registry sent a Bearer challenge with an invalid realm "${realm}"`);
   }
-  if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
-  for (const s of (challenge.params.scope ?? scope).split(' ').filter(Boolean)) url.searchParams.append('scope', s);
+  const scopes = (challenge.params.scope ?? scope).split(' ').filter(Boolean);
   const headers: Record<string, string> = { Accept: 'application/json' };
-  if (creds) headers.Authorization = basicAuthorization(creds);
+  let init: RequestInit;
+  if (creds?.identityToken) {
+    const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.identityToken, client_id: 'artifact-guard' });
+    if (challenge.params.service) form.set('service', challenge.params.service);
+    if (scopes.length > 0) form.set('scope', scopes.join(' '));
+    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    init = { method: 'POST', headers, body: form.toString() };
+  } else {
+    if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
+    for (const s of scopes) url.searchParams.append('scope', s);
+    if (creds) headers.Authorization = basicAuthorization(creds);
+    init = { headers };
+  }
   let res: Response;
   try {
-    res = await fetchImpl(url, { headers, signal: AbortSignal.timeout(30_000) });
+    res = await fetchImpl(url, { ...init, signal: AbortSignal.timeout(30_000) });
   } catch (err) {
     throw new UnavailableError(`token server ${url.host} unreachable: ${(err as Error).message}`);
+  }
+  if (res.status === 401 || res.status === 403) {
+    await res.body?.cancel();
+    const why = creds ? 'refused the credentials for' : 'wants credentials for';
+    throw new UnavailableError(`token server ${url.host} ${why} ${registry}: HTTP ${res.status}: not authorized; log in with: ${loginHint(registry)}`);
   }
   if (!res.ok) throw new UnavailableError(`token server ${url.host} refused: HTTP ${res.status}`);
   let body: { token?: unknown; access_token?: unknown; expires_in?: unknown };

@@ -9,6 +9,7 @@ import type { Descriptor, FetchedManifest } from './manifest';
 import { MAX_MANIFEST_BYTES, parseManifest } from './manifest';
 import { MANIFEST_ACCEPT, MediaType } from './media-types';
 import { apiHost, isLoopbackRegistry } from './reference';
+import { loginHint } from './registry-login';
 
 export interface RegistryClientOptions {
   readonly registry: string;
@@ -36,6 +37,8 @@ export class RegistryClient {
   private readonly timeoutMs: number;
   private creds: Promise<RegistryCredentials | undefined> | undefined;
   private readonly authByScope = new Map<string, { header: string; expiresAt: number }>();
+  /** Whether the last challenge was answered with credentials (for the 401 message). */
+  private answeredWithCredentials = false;
 
   constructor(opts: RegistryClientOptions) {
     this.registry = opts.registry;
@@ -191,7 +194,10 @@ export class RegistryClient {
       // not a distribution error body
     }
     const msg = `${what} on ${this.registry}: HTTP ${res.status}${detail ? ` (${detail})` : ''}`;
-    if (res.status === 401 || res.status === 403) throw new UnavailableError(`${msg}: not authorized`);
+    if (res.status === 401 || res.status === 403) {
+      const why = res.status === 403 ? 'access denied' : this.answeredWithCredentials ? 'the credentials were refused' : 'no credentials found';
+      throw new UnavailableError(`${msg}: not authorized (${why}); log in with: ${loginHint(this.registry)}`);
+    }
     if (res.status >= 400 && res.status < 500) throw new BadInputError(msg);
     throw new UnavailableError(msg);
   }
@@ -225,13 +231,14 @@ export class RegistryClient {
   private async answerChallenge(res: Response, scope: string): Promise<string | undefined> {
     const challenge = parseChallenge(res.headers.get('www-authenticate') ?? '');
     const creds = await this.credentialsOnce();
+    this.answeredWithCredentials = creds !== undefined;
     if (challenge?.scheme === 'bearer') {
-      const { token, expiresAt } = await fetchBearerToken(challenge, scope, creds, this.fetchImpl);
+      const { token, expiresAt } = await fetchBearerToken(challenge, scope, creds, this.fetchImpl, this.registry);
       const header = `Bearer ${token}`;
       this.authByScope.set(scope, { header, expiresAt });
       return header;
     }
-    if (challenge?.scheme === 'basic' && creds) {
+    if (challenge?.scheme === 'basic' && creds && !creds.identityToken) {
       const header = basicAuthorization(creds);
       this.authByScope.set(scope, { header, expiresAt: Number.MAX_SAFE_INTEGER });
       return header;

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { sign as cryptoSign } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,7 +17,8 @@ import { signArtifact } from '../../lambdas/signing/sign-artifact';
 import { SIGNATURE_ANNOTATION, signatureTag } from '../../lambdas/signing/sig-manifest';
 import type { VerifyOutcome } from '../../lambdas/signing/verify-artifact';
 import { verifyArtifact } from '../../lambdas/signing/verify-artifact';
-import { expectOneErrorLine, runCli } from '../support/cli';
+import { CLI, expectOneErrorLine, runCli } from '../support/cli';
+import { cosignKeyPem } from '../support/cosign-key';
 import { pushTestImage, pushTwoPlatformIndex } from '../support/images';
 import { freePort } from '../support/registry';
 import { testRegistry, uniqueRepo } from '../support/registry-env';
@@ -358,6 +360,93 @@ describe('artifact-guard sign / verify (CLI)', () => {
     for (const [args, message] of cases) {
       const res = await runCli(args);
       expect({ args, code: res.code }).toEqual({ args, code: 2 });
+      expect(expectOneErrorLine(res)).toMatch(message);
+    }
+  });
+});
+
+describe('artifact-guard sign with a cosign key and --identity (CLI)', () => {
+  // `cosign generate-key-pair` output, built with the format's published parameters (N=2^16, r=8, p=1).
+  const cosignKey = path.join(work, 'cosign.key');
+  beforeAll(() => fs.writeFileSync(cosignKey, cosignKeyPem(k1.privateKey, 'hunter2 ünïcode')));
+
+  it('reads cosign.key with COSIGN_PASSWORD; the signature verifies with its public key', async () => {
+    const repo = uniqueRepo('cosign-key');
+    const digest = await image(repo);
+    const res = await runCli(['sign', `${host}/${repo}:v1`, '--key', cosignKey], { COSIGN_PASSWORD: 'hunter2 ünïcode' });
+    expect({ code: res.code, stderr: res.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(res.stdout).toContain(`${digest}  manifest       appended`);
+    expect(res.stdout).toContain(`with ${cosignKey}`);
+    expect((await verify(repo, ':v1')).allowed).toBe(true);
+  });
+
+  it('a wrong password, or none without a terminal, is one clear line (exit 2)', async () => {
+    const ref = `${host}/${uniqueRepo('cosign-key')}:v1`;
+    const wrong = await runCli(['sign', ref, '--key', cosignKey], { COSIGN_PASSWORD: 'hunter3' });
+    expect(wrong.code).toBe(2);
+    expect(expectOneErrorLine(wrong)).toBe(`artifact-guard: wrong password for cosign key ${cosignKey} (or the key file was altered)`);
+    const none = await runCli(['sign', ref, '--key', cosignKey], { COSIGN_PASSWORD: undefined });
+    expect(none.code).toBe(2);
+    expect(expectOneErrorLine(none)).toBe(`artifact-guard: ${cosignKey} is an encrypted cosign key and there is no terminal to ask for its password: set COSIGN_PASSWORD`);
+  });
+
+  it('asks for the password on a terminal without echoing it', async () => {
+    const repo = uniqueRepo('cosign-tty');
+    const digest = await image(repo);
+    const password = 'hunter2 ünïcode';
+    const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
+    const command = [process.execPath, CLI, 'sign', `${host}/${repo}:v1`, '--key', cosignKey].map(quote).join(' ');
+    // util-linux script(1) runs the CLI on a pseudo-terminal; what we write is typed on it.
+    const env = { ...process.env };
+    delete env.COSIGN_PASSWORD;
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    const typed = new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        screen += d.toString();
+        if (screen.includes('Enter password for private key') && !child.stdin.writableEnded) {
+          child.stdin.end(`${password}\r`);
+          resolve();
+        }
+      });
+    });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', resolve);
+    });
+    await typed;
+    expect({ code, screen }).toEqual({ code: 0, screen: expect.stringContaining(`${digest}  manifest       appended`) });
+    expect(screen).toContain(`Enter password for private key ${cosignKey}: `);
+    expect(screen).not.toContain('hunter2');
+  });
+
+  it('--identity signs for the repository the image will be pushed to', async () => {
+    const repo = uniqueRepo('identity');
+    const digest = await image(repo);
+    const target = `${host}/prod/${repo}`;
+    const res = await runCli(['sign', `${host}/${repo}:v1`, '--key', files.k1.priv, '--identity', target, '-o', 'json']);
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ repository: `${host}/${repo}`, identity: target });
+    const [layer] = layersOf(await sigManifest(repo, digest));
+    expect((await client.readBlob(repo, layer!, 1 << 20)).equals(buildPayload(target, digest))).toBe(true);
+    expect((await verify(repo, ':v1')).allowed).toBe(false);
+    expect((await verify(repo, ':v1', keys([k1, 'k1.pub']), [target])).allowed).toBe(true);
+    // Docker Hub short names are normalised as verifiers compare them.
+    const hub = await runCli(['sign', `${host}/${repo}:v1`, '--key', files.k1.priv, '--identity', 'org/app', '-o', 'json']);
+    expect(JSON.parse(hub.stdout)).toMatchObject({ identity: 'docker.io/org/app' });
+  });
+
+  it('--identity must be a repository name', async () => {
+    const ref = `${host}/${uniqueRepo('identity')}:v1`;
+    const cases: [string, RegExp][] = [
+      ['not a repo', /^artifact-guard: sign: --identity "not a repo" is not a valid docker reference; give a repository, HOST\/REPO$/],
+      [`${host}/App`, /repository name must be lowercase; give a repository, HOST\/REPO$/],
+      [`${host}/app:1.0`, /has a tag or digest; give the repository alone, HOST\/REPO$/],
+      [`${host}/app@sha256:${'a'.repeat(64)}`, /has a tag or digest/],
+    ];
+    for (const [identity, message] of cases) {
+      const res = await runCli(['sign', ref, '--key', files.k1.priv, '--identity', identity]);
+      expect({ identity, code: res.code }).toEqual({ identity, code: 2 });
       expect(expectOneErrorLine(res)).toMatch(message);
     }
   });

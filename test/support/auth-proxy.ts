@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 /**
  * A token-auth front for the test registry, speaking the distribution token protocol: requests
  * without a valid Bearer token get 401 + `WWW-Authenticate: Bearer realm=…/token`; /token wants
- * Basic user:pass. Blob GETs can be redirected to a second origin (like ECR → S3) that records
- * the Authorization header it received.
+ * Basic user:pass on a GET, or an OAuth2 refresh token (docker's identity token) in a POST. Blob
+ * GETs can be redirected to a second origin (like ECR → S3) that records the Authorization header
+ * it received.
  */
 export interface AuthProxy {
   readonly host: string;
@@ -21,6 +22,8 @@ export async function startAuthProxy(opts: {
   redirectBlobs?: boolean;
   /** `basic`: challenge with Basic (as ECR does) and accept user:pass directly. @default 'bearer' */
   scheme?: 'basic' | 'bearer';
+  /** Also accept this OAuth2 refresh token (docker's identity token) in a POST to /token. */
+  identityToken?: string;
   /** Replace manifest responses for this path suffix with a body and content type. */
   fakeManifest?: { path: string; body: string; contentType: string };
 }): Promise<AuthProxy> {
@@ -41,6 +44,20 @@ export async function startAuthProxy(opts: {
 
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
+    if (url.startsWith('/token') && req.method === 'POST') {
+      const body: Buffer[] = [];
+      req.on('data', (c: Buffer) => body.push(c));
+      req.on('end', () => {
+        const form = new URLSearchParams(Buffer.concat(body).toString());
+        tokenRequests.push(`POST ${url} ${form.toString()}`);
+        if (!opts.identityToken || form.get('grant_type') !== 'refresh_token' || form.get('refresh_token') !== opts.identityToken) {
+          res.writeHead(401).end();
+          return;
+        }
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: token, expires_in: 300 }));
+      });
+      return;
+    }
     if (url.startsWith('/token')) {
       tokenRequests.push(url);
       const expected = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;

@@ -1,8 +1,7 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import { ecrRegistry } from '../../oci/registry-login';
 import type { RegistryCredentialProvider, RegistryCredentials } from '../../ports/registry-credentials';
-
-const ECR_HOST = /^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
 
 /** ECR's GetAuthorizationToken: base64 `AWS:<password>`, valid 12 hours; cached until near expiry. */
 export class EcrCredentialProvider implements RegistryCredentialProvider {
@@ -11,7 +10,7 @@ export class EcrCredentialProvider implements RegistryCredentialProvider {
   constructor(private readonly client: ECRClient) {}
 
   async credentialsFor(registry: string): Promise<RegistryCredentials | undefined> {
-    if (!ECR_HOST.test(registry)) return undefined;
+    if (!ecrRegistry(registry)) return undefined;
     if (this.cached && this.cached.expiresAt > Date.now()) return this.cached.creds;
     const res = await this.client.send(new GetAuthorizationTokenCommand({}));
     const data = res.authorizationData?.[0];

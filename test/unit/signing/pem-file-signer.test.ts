@@ -37,8 +37,17 @@ describe('PemFileSigner', () => {
     expect(() => PemFileSigner.fromFile(write('pub.pem', p256Key().publicPem))).toThrow('is a public key; signing needs the private key');
     expect(() => PemFileSigner.fromFile(write('garbage.pem', 'hello'))).toThrow('is not a PEM private key');
     expect(() => PemFileSigner.fromFile(write('cosign.key', '-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nxx\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n'))).toThrow(
-      'is an encrypted private key',
+      'is an encrypted cosign key: it needs its password (COSIGN_PASSWORD)',
     );
+    // Encrypted PKCS#8 and legacy OpenSSL (Proc-Type) encryption: one line saying what to do.
+    const unsupported = 'encrypted keys of this kind are not supported: decrypt it with openssl pkey first';
+    const key = p256Key().privateKey;
+    const pkcs8 = key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }).toString();
+    expect(pkcs8).toContain('BEGIN ENCRYPTED PRIVATE KEY');
+    expect(() => PemFileSigner.fromFile(write('enc-pkcs8.pem', pkcs8))).toThrow(unsupported);
+    const sec1 = key.export({ type: 'sec1', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }).toString();
+    expect(sec1).toContain('Proc-Type: 4,ENCRYPTED');
+    expect(() => PemFileSigner.fromFile(write('enc-sec1.pem', sec1))).toThrow(unsupported);
     const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
     expect(() => PemFileSigner.fromFile(write('p384.pem', p384))).toThrow(BadInputError);
     const ed = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' });
