@@ -28,6 +28,8 @@ export interface CommandSpec {
 
 const INSECURE = { type: 'boolean', help: 'allow plain HTTP to a registry that is not on loopback' } as const satisfies OptionSpec;
 const QUIET = { type: 'boolean', short: 'q', help: 'no progress lines on stderr (warnings still show)' } as const satisfies OptionSpec;
+const VERBOSE = { type: 'boolean', short: 'v', help: 'also each HTTP request (method, URL without credentials, status, time) and stage timings' } as const satisfies OptionSpec;
+const DEBUG = { type: 'boolean', help: 'the same as -v' } as const satisfies OptionSpec;
 const TEXT_OR_JSON = { type: 'string', short: 'o', value: 'FORMAT', help: 'text (default) or json' } as const satisfies OptionSpec;
 const OSV_DIR = { type: 'string', value: 'DIR|ZIP', help: 'OSV records: a directory of *.json or an OSV all.zip export' } as const satisfies OptionSpec;
 const OSV_API = { type: 'boolean', help: 'query the OSV.dev API (or ARTIFACT_GUARD_OSV_API_URL)' } as const satisfies OptionSpec;
@@ -48,6 +50,8 @@ export const COMMANDS = {
       platform: { type: 'string', value: 'OS/ARCH', help: 'only this platform of an index (or check a single image is it)' },
       insecure: INSECURE,
       quiet: QUIET,
+      verbose: VERBOSE,
+      debug: DEBUG,
     },
     examples: ['artifact-guard sbom registry:ghcr.io/org/app:1.4 -o spdx-json --file app.spdx.json', 'artifact-guard sbom oci-dir:./build/app:1.4 -o table'],
     notes: [SOURCE_HELP, 'Gaps in the inventory (a layer not read, a file over a cap) are printed on stderr and recorded in the SBOM; the exit code stays 0.'],
@@ -68,6 +72,8 @@ export const COMMANDS = {
       platform: { type: 'string', value: 'OS/ARCH', help: 'only this platform of an index' },
       insecure: INSECURE,
       quiet: QUIET,
+      verbose: VERBOSE,
+      debug: DEBUG,
     },
     examples: ['artifact-guard scan registry:ghcr.io/org/app:1.4 --osv-api --fail-on high -o table', 'artifact-guard sbom oci-dir:./app > app.cdx.json && artifact-guard scan --sbom app.cdx.json --osv-dir all.zip'],
     notes: [SOURCE_HELP, 'Exit 0: no unsuppressed finding at or above --fail-on; 1: one is, or (with --fail-on) the scan is incomplete; 2: an error.'],
@@ -79,6 +85,9 @@ export const COMMANDS = {
       key: { type: 'string', value: 'KEY', help: 'PEM private key file, or awskms:///alias/NAME (…/KEY-ID, …/arn:aws:kms:…)' },
       insecure: INSECURE,
       output: TEXT_OR_JSON,
+      quiet: QUIET,
+      verbose: VERBOSE,
+      debug: DEBUG,
     },
     examples: ['artifact-guard sign 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.4 --key awskms:///alias/artifact-guard-signing', 'artifact-guard sign localhost:5000/app:1.4 --key signing.pem'],
     notes: [REF_HELP],
@@ -95,6 +104,9 @@ export const COMMANDS = {
       'rekor-url': { type: 'string', value: 'URL', help: 'also upload to this Rekor log (off by default)' },
       insecure: INSECURE,
       output: TEXT_OR_JSON,
+      quiet: QUIET,
+      verbose: VERBOSE,
+      debug: DEBUG,
     },
     examples: ['artifact-guard attest localhost:5000/app:1.4 --key signing.pem --type vuln --predicate report.json'],
     notes: [REF_HELP],
@@ -108,6 +120,9 @@ export const COMMANDS = {
       policy: { type: 'string', value: 'FILE', help: 'also require the attestations and rules of this policy (YAML or JSON)' },
       insecure: INSECURE,
       output: TEXT_OR_JSON,
+      quiet: QUIET,
+      verbose: VERBOSE,
+      debug: DEBUG,
     },
     examples: ['artifact-guard verify 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.4 --key artifact-guard.pub --policy prod.yaml'],
     notes: [REF_HELP, 'Exit 0: allowed; 1: denied (reasons on stderr); 2: an error.'],
@@ -125,6 +140,9 @@ export const COMMANDS = {
       'sign-uninventoried': { type: 'boolean', help: 'sign artifacts with no container filesystem (Helm charts, other OCI artifacts)' },
       insecure: INSECURE,
       output: TEXT_OR_JSON,
+      quiet: QUIET,
+      verbose: VERBOSE,
+      debug: DEBUG,
     },
     examples: ['artifact-guard process oci-archive:./app.tar --osv-dir all.zip', 'artifact-guard process localhost:5000/app:1.4 --osv-api --fail-on high'],
     notes: [SOURCE_HELP, 'Local state lives under ARTIFACT_GUARD_HOME (default ~/.config/artifact-guard).'],

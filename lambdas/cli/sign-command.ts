@@ -4,6 +4,7 @@ import { signArtifact } from '../signing/sign-artifact';
 import { oneOf, parseCommand } from './args';
 import { usageLine } from './command-specs';
 import type { CommandResult } from './command';
+import { progressDisplay } from './progress-render';
 import { openSigningSource, signerFor } from './signing-wiring';
 
 function summary(o: SignOutcome): string {
@@ -22,11 +23,13 @@ export async function signCommand(argv: string[]): Promise<CommandResult> {
   const format = oneOf('sign', '-o', values.output, ['text', 'json'] as const, 'text');
   if (!values.key) throw new BadInputError(`sign: --key KEY is required (usage: ${usageLine('sign')})`);
   const signer = await signerFor(values.key);
-  const source = await openSigningSource('sign', positionals[0] as string, values.insecure);
+  const display = progressDisplay(values);
+  const source = await openSigningSource('sign', positionals[0] as string, values.insecure, display);
   try {
-    const outcome = await signArtifact({ source, signer });
+    const outcome = await signArtifact({ source, signer, progress: display });
     return { exitCode: 0, stdout: format === 'json' ? `${JSON.stringify(outcome, null, 2)}\n` : summary(outcome) };
   } finally {
+    display.end();
     await source.close();
   }
 }
