@@ -147,6 +147,50 @@ export const COMMANDS = {
     examples: ['artifact-guard process oci-archive:./app.tar --osv-dir all.zip', 'artifact-guard process localhost:5000/app:1.4 --osv-api --fail-on high'],
     notes: [SOURCE_HELP, 'Local state lives under ARTIFACT_GUARD_HOME (default ~/.config/artifact-guard).'],
   },
+  tree: {
+    summary: "what is attached to REF's digest (and each platform's): signatures, attestations, referrers",
+    positionals: { names: 'REF', min: 1, max: 1 },
+    options: {
+      key: { type: 'string', multiple: true, value: 'PUBKEY', help: 'name what verifies with this public key (PEM file or awskms:///alias/NAME; repeatable); nothing is hidden' },
+      output: TEXT_OR_JSON,
+      insecure: INSECURE,
+      quiet: QUIET,
+      verbose: VERBOSE,
+      debug: DEBUG,
+    },
+    examples: ['artifact-guard tree localhost:5000/app:1.4', 'artifact-guard tree 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.4 --key artifact-guard.pub -o json'],
+    notes: [
+      REF_HELP,
+      'Lists, for the digest and each platform manifest of an index: signatures (sha256-<hex>.sig layers: the key hint when one verifies with a --key, else the layer digest; the identity each claims), attestations by predicate type (.att layers and Sigstore bundle referrers), other referrers by artifactType, and the referrers fallback index (sha256-<hex>).',
+      'Without --key nothing is verified: identities and types are what the storage claims. Exit 0 whatever is (or is not) attached.',
+    ],
+  },
+  download: {
+    summary: 'write out evidence attached to REF: its CycloneDX SBOM, an attestation, its scan report',
+    positionals: { names: 'sbom|attestation|scan REF', min: 2, max: 2 },
+    options: {
+      type: { type: 'string', value: 'TYPE', help: 'attestation: slsaprovenance1, cyclonedx, vuln or a predicate type URI (needed when REF has several types)' },
+      platform: { type: 'string', value: 'OS/ARCH', help: "this platform manifest's evidence (of an index; for a single image, checks it is that platform)" },
+      file: { type: 'string', value: 'OUT', help: 'write to OUT instead of stdout' },
+      key: { type: 'string', multiple: true, value: 'PUBKEY', help: 'only evidence whose signature verifies with this public key (PEM file or awskms:///alias/NAME; repeatable)' },
+      output: { type: 'string', short: 'o', value: 'FORMAT', help: 'attestation: envelope (default: the DSSE envelope JSON) or statement (the in-toto statement)' },
+      insecure: INSECURE,
+      quiet: QUIET,
+      verbose: VERBOSE,
+      debug: DEBUG,
+    },
+    examples: [
+      'artifact-guard download sbom localhost:5000/app:1.4 --platform linux/arm64 --key artifact-guard.pub --file app.cdx.json',
+      'artifact-guard download attestation localhost:5000/app:1.4 --type slsaprovenance1 -o statement --key artifact-guard.pub',
+      'artifact-guard download scan localhost:5000/app:1.4 --key artifact-guard.pub > report.json',
+    ],
+    notes: [
+      REF_HELP,
+      'sbom: the CycloneDX document of the newest cyclonedx attestation; scan: the scan report (scanner.result) of the newest vuln attestation; attestation: the newest attestation of --type. Newest by the time the statement records, the later stored breaking ties; .att layers and bundle referrers are both read.',
+      'With --key only evidence that verifies with one of the keys is used. Without --key the content is NOT verified (anyone who can push to the repository can attach it): a warning says so on stderr.',
+      'Exit 0: written; 2: nothing of that kind for the digest (one line naming what there is), or an error.',
+    ],
+  },
 } as const satisfies Readonly<Record<string, CommandSpec>>;
 
 export type CommandName = keyof typeof COMMANDS;
