@@ -58,8 +58,8 @@ export async function imageSbom(source: ArtifactSource, m: FetchedManifest & { m
   // so that progress counts only the layers and bytes actually read.
   const toRead: { layer: Descriptor; i: number; compression: NonNullable<ReturnType<typeof layerCompression>> }[] = [];
   const foreign: (CatalogWarning | undefined)[] = [];
-  await Promise.all(
-    m.manifest.layers.map(async (layer, i) => {
+  await runLimited(
+    m.manifest.layers.map((layer, i) => async (): Promise<void> => {
       const base = { digest: layer.digest, mediaType: layer.mediaType, size: layer.size };
       const compression = layerCompression(layer.mediaType);
       if (!compression) {
@@ -81,6 +81,8 @@ export async function imageSbom(source: ArtifactSource, m: FetchedManifest & { m
       }
       toRead.push({ layer, i, compression });
     }),
+    // Cache files and HEAD requests for foreign layers: a few at a time, not one per layer at once.
+    8,
   );
   for (const w of foreign) if (w) warnings.push(w);
   toRead.sort((a, b) => a.i - b.i);
