@@ -37,6 +37,8 @@ const commands: Record<string, () => Command> = {
   attest: lazy('attest', 'attestCommand'),
   verify: lazy('verify', 'verifyCommand'),
   process: lazy('process', 'processCommand'),
+  tree: lazy('tree', 'treeCommand'),
+  download: lazy('download', 'downloadCommand'),
 };
 
 // `artifact-guard sbom … | head` closes stdout early: that is the reader's choice, not an error.

@@ -4,6 +4,9 @@ import { writeOnce } from '../ports/write-once';
 import type { Descriptor, FetchedManifest } from '../oci/manifest';
 import { MediaType } from '../oci/media-types';
 import type { ArtifactSource, ArtifactWriter } from '../oci/source';
+import { countingPushes } from '../oci/push-counter';
+import type { Progress } from '../ports/progress';
+import { startStage } from '../ports/progress';
 import type { BlobStore } from '../ports/blob-store';
 import type { KeyedSigner, PublicKeyInfo } from '../ports/signer';
 import { loadPublicKey } from '../signing/ecdsa';
@@ -59,6 +62,8 @@ export interface AttestRequest {
   readonly targets?: readonly SigningTarget[];
   /** The root manifest when the caller has fetched it already (one fetch per step). */
   readonly root?: FetchedManifest;
+  /** Where the pushes report their progress (manifests attested, bytes pushed). */
+  readonly progress?: Progress;
 }
 
 /** What happened to one attestation of one manifest. */
@@ -252,11 +257,15 @@ export async function attestArtifact(req: AttestRequest): Promise<AttestSummary>
     }
   }
   const specs = [...req.statements, ...(req.signatureBundle ? [{ predicateType: COSIGN_SIGN_PREDICATE_TYPE, predicate: {} }] : [])];
-  const attester = new TargetAttester(req, writer, info, key, identity);
+  const work = targets.map((target) => ({ target, mine: specs.filter((s) => !s.subjectDigest || s.subjectDigest === target.digest) })).filter((w) => w.mine.length > 0);
+  const stage = startStage(req.progress, 'attest', `pushing attestations to ${writer.repositoryName}`, { unit: 'manifests', total: work.length, minor: true });
+  const counted = req.progress ? { ...req, source: countingPushes(req.source, (bytes) => stage.advance({ bytes })) } : req;
+  const attester = new TargetAttester(counted, counted.source.writer ?? writer, info, key, identity);
   const attestations: AttestationRecord[] = [];
-  for (const target of targets) {
-    const mine = specs.filter((s) => !s.subjectDigest || s.subjectDigest === target.digest);
-    if (mine.length) attestations.push(...(await attester.run(target, mine)));
+  for (const { target, mine } of work) {
+    attestations.push(...(await attester.run(target, mine)));
+    stage.advance({ done: 1 });
   }
+  stage.finish();
   return { repository: writer.repositoryName, identity, keyId: info.keyId, keyHint: info.hint, attestations };
 }

@@ -110,7 +110,7 @@ const MAX_BUNDLE_BYTES = MAX_ENVELOPE_BYTES;
 const MAX_REFERRERS = 1000;
 
 /** The bundle blob of a referrer and the predicateType its manifest (not the index's copy) claims. */
-async function bundleOf(source: ArtifactSource, desc: Descriptor, digest: string): Promise<{ bundle: Buffer; claimedType?: string }> {
+export async function bundleOf(source: ArtifactSource, desc: Descriptor, digest: string): Promise<{ bundle: Buffer; claimedType?: string }> {
   const m = await source.manifest({ digest: desc.digest, mediaType: desc.mediaType });
   if (m.manifest.kind !== 'manifest') throw new BadInputError('is not an image manifest');
   if (m.manifest.subject?.digest !== digest) throw new BadInputError(`its subject is ${m.manifest.subject?.digest ?? 'missing'}, not ${digest}`);

@@ -9,6 +9,7 @@ import { localPaths } from '../local/paths';
 import { oneOf, parseCommand } from './args';
 import { usageLine } from './command-specs';
 import type { CommandResult } from './command';
+import { progressDisplay } from './progress-render';
 import { openSigningSource, signerFor } from './signing-wiring';
 
 function summary(o: AttestSummary): string {
@@ -34,7 +35,8 @@ export async function attestCommand(argv: string[]): Promise<CommandResult> {
   const predicateType = predicateTypeFor(values.type);
   const predicate = predicateFromFile(predicateType, readUserFile(values.predicate, 'predicate file'), values.predicate, new Date());
   const signer = await signerFor(values.key);
-  const source = await openSigningSource('attest', positionals[0] as string, values.insecure);
+  const display = progressDisplay(values);
+  const source = await openSigningSource('attest', positionals[0] as string, values.insecure, display);
   try {
     const root = await source.resolve();
     const repository = source.writer?.repositoryName ?? source.display;
@@ -46,10 +48,12 @@ export async function attestCommand(argv: string[]): Promise<CommandResult> {
       // The evidence layout of the workflow: evidence/<repo>/<digest>/bundles/<manifest>/…
       bundleKeyPrefix: `evidence/${repository}/${root.digest.replace(':', '-')}/bundles`,
       replace: !values['no-replace'],
+      progress: display,
       ...(values['rekor-url'] ? { rekorUrl: values['rekor-url'] } : {}),
     });
     return { exitCode: 0, stdout: format === 'json' ? `${JSON.stringify(outcome, null, 2)}\n` : summary(outcome) };
   } finally {
+    display.end();
     await source.close();
   }
 }

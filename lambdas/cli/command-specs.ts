@@ -28,6 +28,8 @@ export interface CommandSpec {
 
 const INSECURE = { type: 'boolean', help: 'allow plain HTTP to a registry that is not on loopback' } as const satisfies OptionSpec;
 const QUIET = { type: 'boolean', short: 'q', help: 'no progress lines on stderr (warnings still show)' } as const satisfies OptionSpec;
+const VERBOSE = { type: 'boolean', short: 'v', help: 'also each HTTP request (method, URL without credentials, status, time) and stage timings' } as const satisfies OptionSpec;
+const DEBUG = { type: 'boolean', help: 'the same as -v' } as const satisfies OptionSpec;
 const TEXT_OR_JSON = { type: 'string', short: 'o', value: 'FORMAT', help: 'text (default) or json' } as const satisfies OptionSpec;
 const OSV_DIR = { type: 'string', value: 'DIR|ZIP', help: 'OSV records: a directory of *.json or an OSV all.zip export' } as const satisfies OptionSpec;
 const OSV_API = { type: 'boolean', help: 'query the OSV.dev API (or ARTIFACT_GUARD_OSV_API_URL)' } as const satisfies OptionSpec;
@@ -48,6 +50,8 @@ export const COMMANDS = {
       platform: { type: 'string', value: 'OS/ARCH', help: 'only this platform of an index (or check a single image is it)' },
       insecure: INSECURE,
       quiet: QUIET,
+      verbose: VERBOSE,
+      debug: DEBUG,
     },
     examples: ['artifact-guard sbom registry:ghcr.io/org/app:1.4 -o spdx-json --file app.spdx.json', 'artifact-guard sbom oci-dir:./build/app:1.4 -o table'],
     notes: [SOURCE_HELP, 'Gaps in the inventory (a layer not read, a file over a cap) are printed on stderr and recorded in the SBOM; the exit code stays 0.'],
@@ -68,6 +72,8 @@ export const COMMANDS = {
       platform: { type: 'string', value: 'OS/ARCH', help: 'only this platform of an index' },
       insecure: INSECURE,
       quiet: QUIET,
+      verbose: VERBOSE,
+      debug: DEBUG,
     },
     examples: ['artifact-guard scan registry:ghcr.io/org/app:1.4 --osv-api --fail-on high -o table', 'artifact-guard sbom oci-dir:./app > app.cdx.json && artifact-guard scan --sbom app.cdx.json --osv-dir all.zip'],
     notes: [SOURCE_HELP, 'Exit 0: no unsuppressed finding at or above --fail-on; 1: one is, or (with --fail-on) the scan is incomplete; 2: an error.'],
@@ -80,6 +86,9 @@ export const COMMANDS = {
       identity: { type: 'string', value: 'HOST/REPO', help: "sign for this repository (the payload's docker-reference) instead of REF's: where the image will be pushed" },
       insecure: INSECURE,
       output: TEXT_OR_JSON,
+      quiet: QUIET,
+      verbose: VERBOSE,
+      debug: DEBUG,
     },
     examples: ['artifact-guard sign 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.4 --key awskms:///alias/artifact-guard-signing', 'artifact-guard sign localhost:5000/app:1.4 --key signing.pem'],
     notes: [REF_HELP],
@@ -96,6 +105,9 @@ export const COMMANDS = {
       'rekor-url': { type: 'string', value: 'URL', help: 'also upload to this Rekor log (off by default)' },
       insecure: INSECURE,
       output: TEXT_OR_JSON,
+      quiet: QUIET,
+      verbose: VERBOSE,
+      debug: DEBUG,
     },
     examples: ['artifact-guard attest localhost:5000/app:1.4 --key signing.pem --type vuln --predicate report.json'],
     notes: [REF_HELP],
@@ -109,6 +121,9 @@ export const COMMANDS = {
       policy: { type: 'string', value: 'FILE', help: 'also require the attestations and rules of this policy (YAML or JSON)' },
       insecure: INSECURE,
       output: TEXT_OR_JSON,
+      quiet: QUIET,
+      verbose: VERBOSE,
+      debug: DEBUG,
     },
     examples: ['artifact-guard verify 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.4 --key artifact-guard.pub --policy prod.yaml'],
     notes: [REF_HELP, 'Exit 0: allowed; 1: denied (reasons on stderr); 2: an error.'],
@@ -126,9 +141,56 @@ export const COMMANDS = {
       'sign-uninventoried': { type: 'boolean', help: 'sign artifacts with no container filesystem (Helm charts, other OCI artifacts)' },
       insecure: INSECURE,
       output: TEXT_OR_JSON,
+      quiet: QUIET,
+      verbose: VERBOSE,
+      debug: DEBUG,
     },
     examples: ['artifact-guard process oci-archive:./app.tar --osv-dir all.zip', 'artifact-guard process localhost:5000/app:1.4 --osv-api --fail-on high'],
     notes: [SOURCE_HELP, 'Local state lives under ARTIFACT_GUARD_HOME (default ~/.config/artifact-guard).'],
+  },
+  tree: {
+    summary: "what is attached to REF's digest (and each platform's): signatures, attestations, referrers",
+    positionals: { names: 'REF', min: 1, max: 1 },
+    options: {
+      key: { type: 'string', multiple: true, value: 'PUBKEY', help: 'name what verifies with this public key (PEM file or awskms:///alias/NAME; repeatable); nothing is hidden' },
+      output: TEXT_OR_JSON,
+      insecure: INSECURE,
+      quiet: QUIET,
+      verbose: VERBOSE,
+      debug: DEBUG,
+    },
+    examples: ['artifact-guard tree localhost:5000/app:1.4', 'artifact-guard tree 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.4 --key artifact-guard.pub -o json'],
+    notes: [
+      REF_HELP,
+      'Lists, for the digest and each platform manifest of an index: signatures (sha256-<hex>.sig layers: the key hint when one verifies with a --key, else the layer digest; the identity each claims), attestations by predicate type (.att layers and Sigstore bundle referrers), other referrers by artifactType, and the referrers fallback index (sha256-<hex>).',
+      'Without --key nothing is verified: identities and types are what the storage claims. Exit 0 whatever is (or is not) attached.',
+    ],
+  },
+  download: {
+    summary: 'write out evidence attached to REF: its CycloneDX SBOM, an attestation, its scan report',
+    positionals: { names: 'sbom|attestation|scan REF', min: 2, max: 2 },
+    options: {
+      type: { type: 'string', value: 'TYPE', help: 'attestation: slsaprovenance1, cyclonedx, vuln or a predicate type URI (needed when REF has several types)' },
+      platform: { type: 'string', value: 'OS/ARCH', help: "this platform manifest's evidence (of an index; for a single image, checks it is that platform)" },
+      file: { type: 'string', value: 'OUT', help: 'write to OUT instead of stdout' },
+      key: { type: 'string', multiple: true, value: 'PUBKEY', help: 'only evidence whose signature verifies with this public key (PEM file or awskms:///alias/NAME; repeatable)' },
+      output: { type: 'string', short: 'o', value: 'FORMAT', help: 'attestation: envelope (default: the DSSE envelope JSON) or statement (the in-toto statement)' },
+      insecure: INSECURE,
+      quiet: QUIET,
+      verbose: VERBOSE,
+      debug: DEBUG,
+    },
+    examples: [
+      'artifact-guard download sbom localhost:5000/app:1.4 --platform linux/arm64 --key artifact-guard.pub --file app.cdx.json',
+      'artifact-guard download attestation localhost:5000/app:1.4 --type slsaprovenance1 -o statement --key artifact-guard.pub',
+      'artifact-guard download scan localhost:5000/app:1.4 --key artifact-guard.pub > report.json',
+    ],
+    notes: [
+      REF_HELP,
+      'sbom: the CycloneDX document of the newest cyclonedx attestation; scan: the scan report (scanner.result) of the newest vuln attestation; attestation: the newest attestation of --type. Newest by the time the statement records, the later stored breaking ties; .att layers and bundle referrers are both read.',
+      'With --key only evidence that verifies with one of the keys is used. Without --key the content is NOT verified (anyone who can push to the repository can attach it): a warning says so on stderr.',
+      'Exit 0: written; 2: nothing of that kind for the digest (one line naming what there is), or an error.',
+    ],
   },
 } as const satisfies Readonly<Record<string, CommandSpec>>;
 

@@ -11,6 +11,7 @@ import { configuredSource } from '../vuln/sources/configure';
 import { signerFor } from './signing-wiring';
 import { oneOf, parseCommand } from './args';
 import type { CommandResult } from './command';
+import { progressDisplay } from './progress-render';
 
 function summaryLines(source: string, out: Record<string, unknown>, home: string, devPublicKey: string | undefined): string[] {
   const a = out.artifact as ResolvedArtifact;
@@ -77,7 +78,9 @@ export async function processCommand(argv: string[]): Promise<CommandResult> {
   if (spec.scheme === 'dir') throw new BadInputError(`process: dir:${spec.location} is a directory, not an OCI artifact; the workflow needs an image (use "sbom dir:${spec.location}" for its SBOM)`);
   if (spec.scheme !== 'registry' && !fs.existsSync(spec.location)) throw new BadInputError(`process: ${spec.scheme}:${spec.location}: no such file or directory`);
   const signer = values.key ? await signerFor(values.key) : undefined;
-  const vulnerabilities = configuredSource({ osvDir: values['osv-dir'], osvApi: values['osv-api'] }, process.env, { log: (l) => process.stderr.write(`${l}\n`) });
+  // The workflow's steps report no stages; OSV loading does, and -v shows every request.
+  const display = progressDisplay(values);
+  const vulnerabilities = configuredSource({ osvDir: values['osv-dir'], osvApi: values['osv-api'] }, process.env, { log: (l) => display.print(l), progress: display });
   const threshold = oneOf('process', '--fail-on', values['fail-on']?.toLowerCase(), ['critical', 'high', 'medium', 'low'] as const, 'high');
   const unknownSeverity = oneOf('process', '--unknown-severity', values['unknown-severity']?.toLowerCase(), ['fail', 'warn'] as const, 'fail');
   const env = await openLocalEnvironment({
@@ -88,6 +91,7 @@ export async function processCommand(argv: string[]): Promise<CommandResult> {
     vulnerabilities,
     threshold,
     unknownSeverity,
+    progress: display,
   });
   if (env.devKey?.created) process.stderr.write(`process: generated the development signing key ${env.devKey.privateKeyFile} (public key ${env.devKey.publicKeyFile})\n`);
   try {
@@ -101,6 +105,7 @@ export async function processCommand(argv: string[]): Promise<CommandResult> {
     const negative = values['fail-on'] !== undefined && (verdict === 'fail' || verdict === 'incomplete');
     return { exitCode: negative ? 1 : 0, stdout: `${text}\n`, ...(negative ? { error: `process: the verdict is ${verdict}` } : {}) };
   } finally {
+    display.end();
     await env.close();
   }
 }

@@ -7,6 +7,7 @@ import { BadInputError } from '../core/errors';
 import { openSource, parseSource } from '../oci/open-source';
 import { localRepositoryName } from '../oci/local-name';
 import type { ArtifactSource } from '../oci/source';
+import type { Progress } from '../ports/progress';
 import { cacheDir, localPaths } from '../local/paths';
 import { catalogers } from '../sbom/catalogers';
 import type { ImageSbom, SbomResult } from '../sbom/component';
@@ -20,30 +21,34 @@ import { spdxJson } from '../sbom/writers/spdx';
 import { sbomTable } from '../sbom/writers/table';
 import { oneOf, parseCommand } from './args';
 import type { CommandResult } from './command';
+import { progressDisplay } from './progress-render';
 
 const FORMATS = ['cyclonedx-json', 'spdx-json', 'table'] as const;
 
 /** Always on stderr, `-q` or not: what the SBOM may be missing, a cache entry someone may have forged. */
-function warn(line: string): void {
+function stderrLine(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
 /**
  * Runs the SBOM engine on any SOURCE scheme with the local layer cache, whose entries are
- * authenticated with the local home's `cache-mac.key` (made on first use).
+ * authenticated with the local home's `cache-mac.key` (made on first use). `warn` gets the lines
+ * shown even with `-q` (default: stderr).
  */
-export async function sbomFor(source: string, opts: { insecure?: boolean; log?: (l: string) => void; platform?: string; command?: string } = {}): Promise<SbomResult> {
+export async function sbomFor(source: string, opts: { insecure?: boolean; progress?: Progress; warn?: (line: string) => void; platform?: string; command?: string } = {}): Promise<SbomResult> {
   const spec = parseSource(source);
+  const progress = opts.progress ? { progress: opts.progress } : {};
   if (spec.scheme === 'dir') {
     if (opts.platform) throw new BadInputError(`${opts.command ?? 'sbom'}: --platform does not apply to a directory`);
-    return generateDirSbom(spec.location, { log: opts.log });
+    return generateDirSbom(spec.location, progress);
   }
+  const warn = opts.warn ?? stderrLine;
   const cache = new BlobLayerCache(new FsBlobStore(cacheDir()), catalogers.map((c) => c.name), new HmacFileKey(localPaths().cacheMacKey), {
     onRejected: (digest, reason) => warn(`warning: layer cache entry for ${digest} refused (${reason}); reading the layer again`),
   });
-  const src = await openSource(spec, { credentials: new DefaultRegistryCredentials(), insecure: opts.insecure });
+  const src = await openSource(spec, { credentials: new DefaultRegistryCredentials(), insecure: opts.insecure, ...progress });
   try {
-    const result = await generateSbom(src, src.writer?.repositoryName ?? (spec.scheme === 'registry' ? src.display : localRepositoryName(spec.location)), { cache, log: opts.log });
+    const result = await generateSbom(src, src.writer?.repositoryName ?? (spec.scheme === 'registry' ? src.display : localRepositoryName(spec.location)), { cache, ...progress });
     return opts.platform ? await onlyPlatform(result, opts.platform, src, opts.command ?? 'sbom') : result;
   } finally {
     await src.close();
@@ -83,14 +88,20 @@ function render(format: (typeof FORMATS)[number], result: SbomResult, image: Ima
 export async function sbomCommand(argv: string[]): Promise<CommandResult> {
   const { values, positionals } = parseCommand('sbom', argv);
   const format = oneOf('sbom', '-o', values.output, FORMATS, 'cyclonedx-json');
-  const log = values.quiet ? undefined : (l: string) => process.stderr.write(`${l}\n`);
-  const result = await sbomFor(positionals[0] as string, { insecure: values.insecure, log, ...(values.platform ? { platform: values.platform } : {}) });
-  const images = result.images;
-  for (const image of images) for (const w of image.warnings) log?.(`warning: ${w.path ? `${w.path}: ` : ''}${w.message}`);
-  for (const line of gapLines(images)) warn(line);
-  if (format === 'table') return write(values.file, [sbomTable(result.subject, images)], images);
-  if (images.length === 0) throw new BadInputError(`sbom: ${result.subject.name}@${result.subject.digest} is a ${result.subject.kind}, not a container image: nothing to catalog`);
-  return write(values.file, images.map((i) => render(format, result, i)), images);
+  const display = progressDisplay(values);
+  const warn = (l: string): void => display.print(l);
+  try {
+    const result = await sbomFor(positionals[0] as string, { insecure: values.insecure, progress: display, warn, ...(values.platform ? { platform: values.platform } : {}) });
+    const images = result.images;
+    // Catalogers' warnings go with the progress lines (-q silences them); gaps always show.
+    if (!values.quiet) for (const image of images) for (const w of image.warnings) warn(`warning: ${w.path ? `${w.path}: ` : ''}${w.message}`);
+    for (const line of gapLines(images)) warn(line);
+    if (format === 'table') return write(values.file, [sbomTable(result.subject, images)], images);
+    if (images.length === 0) throw new BadInputError(`sbom: ${result.subject.name}@${result.subject.digest} is a ${result.subject.kind}, not a container image: nothing to catalog`);
+    return write(values.file, images.map((i) => render(format, result, i)), images);
+  } finally {
+    display.end();
+  }
 }
 
 /** One `warning: incomplete inventory: …` line per gap (already capped per image), naming the platform of an index. */

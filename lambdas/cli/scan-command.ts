@@ -13,6 +13,8 @@ import { parseIgnoreFile, parseVexDocument, type SuppressionRules } from '../vul
 import { oneOf, parseCommand } from './args';
 import { usageLine } from './command-specs';
 import type { CommandResult } from './command';
+import type { ProgressDisplay } from './progress-render';
+import { progressDisplay } from './progress-render';
 import { sbomFor } from './sbom-command';
 
 const FORMATS = ['json', 'table', 'cyclonedx-json'] as const;
@@ -37,12 +39,13 @@ function loadRules(ignore: string | undefined, vex: readonly string[]): Suppress
 }
 
 /** The SBOMs to scan: the file given, or one per platform of SOURCE (generated like `sbom`). */
-async function sbomsFor(values: { sbom?: string; platform?: string; insecure?: boolean }, source: string | undefined, log?: (l: string) => void): Promise<{ label: string; sbom: ScanSbom; gaps: readonly string[] }[]> {
+async function sbomsFor(values: { sbom?: string; platform?: string; insecure?: boolean; quiet?: boolean }, source: string | undefined, display: ProgressDisplay): Promise<{ label: string; sbom: ScanSbom; gaps: readonly string[] }[]> {
   if (values.sbom) {
     const sbom = parseScanSbom(readInput(values.sbom, 'SBOM'), values.sbom);
     return [{ label: values.sbom, sbom, gaps: sbom.declaredGaps }];
   }
-  const result = await sbomFor(source as string, { insecure: values.insecure, log, command: 'scan', ...(values.platform ? { platform: values.platform } : {}) });
+  const log = values.quiet ? undefined : (l: string) => display.print(l);
+  const result = await sbomFor(source as string, { insecure: values.insecure, progress: display, warn: (l) => display.print(l), command: 'scan', ...(values.platform ? { platform: values.platform } : {}) });
   const images = result.images;
   if (!images.length) throw new BadInputError(`scan: ${result.subject.name}@${result.subject.digest} is a ${result.subject.kind}, not a container image: nothing to scan`);
   for (const image of images) for (const w of image.warnings) log?.(`warning: ${w.path ? `${w.path}: ` : ''}${w.message}`);
@@ -98,13 +101,29 @@ export async function scanCommand(argv: string[]): Promise<CommandResult> {
   const unknownSeverity = oneOf('scan', '--unknown-severity', values['unknown-severity']?.toLowerCase(), UNKNOWN_SEVERITY, 'fail');
   // Warnings (malformed records, unorderable versions, expired rules) always reach stderr;
   // -q only silences progress.
-  const warn = (l: string) => process.stderr.write(`${l}\n`);
+  const display = progressDisplay(values);
+  try {
+    return await scanWith(values, source, format, threshold, unknownSeverity, display);
+  } finally {
+    display.end();
+  }
+}
+
+async function scanWith(
+  values: ReturnType<typeof parseCommand<'scan'>>['values'],
+  source: string | undefined,
+  format: (typeof FORMATS)[number],
+  threshold: Severity | undefined,
+  unknownSeverity: UnknownSeverityPolicy,
+  display: ProgressDisplay,
+): Promise<CommandResult> {
+  const warn = (l: string): void => display.print(l);
   const progress = values.quiet ? undefined : warn;
-  const vulnSource = configuredSource({ osvDir: values['osv-dir'], osvApi: values['osv-api'] }, process.env, { log: progress });
+  const vulnSource = configuredSource({ osvDir: values['osv-dir'], osvApi: values['osv-api'] }, process.env, { log: progress, progress: display });
   if (!vulnSource) throw new BadInputError(`scan: no vulnerability data source configured (${SOURCE_HINT}); nothing was scanned`);
   const rules = loadRules(values.ignore, values.vex ?? []);
 
-  const sboms = await sbomsFor(values, source, progress);
+  const sboms = await sbomsFor(values, source, display);
   const docs: { label: string; text: string }[] = [];
   let failed = false;
   for (const { label, sbom, gaps } of sboms) {

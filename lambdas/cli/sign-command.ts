@@ -5,6 +5,7 @@ import { normalizedName } from '../signing/identity';
 import { oneOf, parseCommand } from './args';
 import { usageLine } from './command-specs';
 import type { CommandResult } from './command';
+import { progressDisplay } from './progress-render';
 import { openSigningSource, signerFor } from './signing-wiring';
 
 function summary(o: SignOutcome): string {
@@ -40,11 +41,13 @@ export async function signCommand(argv: string[]): Promise<CommandResult> {
   if (!values.key) throw new BadInputError(`sign: --key KEY is required (usage: ${usageLine('sign')})`);
   const identity = signingIdentity(values.identity);
   const signer = await signerFor(values.key);
-  const source = await openSigningSource('sign', positionals[0] as string, values.insecure);
+  const display = progressDisplay(values);
+  const source = await openSigningSource('sign', positionals[0] as string, values.insecure, display);
   try {
-    const outcome = await signArtifact({ source, signer, ...(identity ? { identity } : {}) });
+    const outcome = await signArtifact({ source, signer, progress: display, ...(identity ? { identity } : {}) });
     return { exitCode: 0, stdout: format === 'json' ? `${JSON.stringify(outcome, null, 2)}\n` : summary(outcome) };
   } finally {
+    display.end();
     await source.close();
   }
 }

@@ -5,6 +5,7 @@ import { readUserFile } from '../adapters/local/read-user-file';
 import { BadInputError } from '../core/errors';
 import { openSource, parseSource } from '../oci/open-source';
 import type { ArtifactSource } from '../oci/source';
+import type { Progress } from '../ports/progress';
 import type { KeyedSigner } from '../ports/signer';
 import { loadPublicKey } from '../signing/ecdsa';
 import type { KeyRef } from '../signing/key-ref';
@@ -18,12 +19,12 @@ import { cosignKeyPassword } from './key-password';
  */
 
 /** REF: a registry reference with or without `registry:`, or an OCI layout (`oci-dir:PATH[:TAG]`). */
-export async function openSigningSource(command: string, ref: string, insecure: boolean | undefined): Promise<ArtifactSource> {
+export async function openSigningSource(command: string, ref: string, insecure: boolean | undefined, progress?: Progress): Promise<ArtifactSource> {
   const spec = parseSource(ref);
   if (spec.scheme !== 'registry' && spec.scheme !== 'oci-dir') {
     throw new BadInputError(`${command}: REF must be a registry reference or oci-dir:PATH[:TAG] (${spec.scheme}: cannot hold signatures)`);
   }
-  return openSource(spec, { credentials: new DefaultRegistryCredentials(), insecure });
+  return openSource(spec, { credentials: new DefaultRegistryCredentials(), insecure, ...(progress ? { progress } : {}) });
 }
 
 async function kmsSigner(ref: Extract<KeyRef, { kind: 'awskms' }>): Promise<KeyedSigner> {

@@ -5,6 +5,8 @@ import { verifyArtifact } from '../signing/verify-artifact';
 import { oneOf, parseCommand } from './args';
 import { usageLine } from './command-specs';
 import type { CommandResult } from './command';
+import type { ProgressDisplay } from './progress-render';
+import { progressDisplay } from './progress-render';
 import { openSigningSource, verificationKeysFor } from './signing-wiring';
 
 function text(o: VerifyOutcome): string {
@@ -26,12 +28,12 @@ function policyText(o: PolicyOutcome): string {
 }
 
 /** `verify --policy FILE`: the policy module (and sigstore-js) load only when a policy is given. */
-async function verifyPolicyCommand(policyFile: string, run: { ref: string; keys: string[]; identities: string[]; insecure?: boolean; format: 'text' | 'json' }): Promise<CommandResult> {
+async function verifyPolicyCommand(policyFile: string, run: { ref: string; keys: string[]; identities: string[]; insecure?: boolean; format: 'text' | 'json'; display: ProgressDisplay }): Promise<CommandResult> {
   const { loadPolicy } = await import('../attest/policy');
   const { verifyWithPolicy } = await import('../attest/verify-policy');
   const policy = loadPolicy(policyFile);
   const keys = await verificationKeysFor(run.keys);
-  const source = await openSigningSource('verify', run.ref, run.insecure);
+  const source = await openSigningSource('verify', run.ref, run.insecure, run.display);
   try {
     const outcome = await verifyWithPolicy({ source, keys, identities: run.identities, policy });
     const stdout = run.format === 'json' ? `${JSON.stringify(outcome, null, 2)}\n` : policyText(outcome);
@@ -51,11 +53,13 @@ export async function verifyCommand(argv: string[]): Promise<CommandResult> {
   const { values, positionals } = parseCommand('verify', argv);
   const format = oneOf('verify', '-o', values.output, ['text', 'json'] as const, 'text');
   if (!values.key?.length) throw new BadInputError(`verify: --key PUBKEY is required (usage: ${usageLine('verify')})`);
+  // Verification reads a few small manifests: no stages, but -v shows its requests.
+  const display = progressDisplay(values);
   if (values.policy !== undefined) {
-    return verifyPolicyCommand(values.policy, { ref: positionals[0] as string, keys: values.key, identities: values.identity ?? [], insecure: values.insecure, format });
+    return verifyPolicyCommand(values.policy, { ref: positionals[0] as string, keys: values.key, identities: values.identity ?? [], insecure: values.insecure, format, display });
   }
   const keys = await verificationKeysFor(values.key);
-  const source = await openSigningSource('verify', positionals[0] as string, values.insecure);
+  const source = await openSigningSource('verify', positionals[0] as string, values.insecure, display);
   try {
     const outcome = await verifyArtifact({ source, keys, identities: values.identity ?? [] });
     const stdout = format === 'json' ? `${JSON.stringify(outcome, null, 2)}\n` : text(outcome);

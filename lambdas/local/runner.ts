@@ -8,6 +8,7 @@ import { FsBlobStore } from '../adapters/local/fs-blob-store';
 import { HmacFileKey } from '../adapters/local/hmac-file-key';
 import { JsonLinesAlertSink } from '../adapters/local/json-lines-alert-sink';
 import { openSource } from '../oci/open-source';
+import type { Progress } from '../ports/progress';
 import type { BlobStore } from '../ports/blob-store';
 import { InMemoryMetrics } from '../ports/metrics';
 import type { RecordStore } from '../ports/record-store';
@@ -71,6 +72,8 @@ export interface LocalOptions {
   readonly threshold?: Severity;
   /** @default 'fail' */
   readonly unknownSeverity?: 'fail' | 'warn';
+  /** Where registry clients report their requests (`process -v`). */
+  readonly progress?: Progress;
 }
 
 export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<LocalEnvironment> {
@@ -111,7 +114,7 @@ export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<Loc
       onRejected: (digest, reason) => process.stderr.write(`warning: layer cache entry for ${digest} refused (${reason}); reading the layer again\n`),
     }),
     insecure: opts.insecure ?? false,
-    openSource: (spec) => openSource(spec, { credentials, insecure: opts.insecure ?? false }),
+    openSource: (spec) => openSource(spec, { credentials, insecure: opts.insecure ?? false, ...(opts.progress ? { progress: opts.progress } : {}) }),
     now: () => new Date(),
     close: () => dynamo.close(),
   };

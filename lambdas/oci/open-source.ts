@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { closest } from '../core/closest';
 import { BadInputError } from '../core/errors';
+import type { Progress } from '../ports/progress';
 import type { RegistryCredentialProvider } from '../ports/registry-credentials';
 import { parseReference } from './reference';
 import { RegistryClient } from './registry-client';
@@ -78,6 +79,8 @@ export function parseSource(input: string): SourceSpec {
 export interface OpenSourceOptions {
   readonly credentials?: RegistryCredentialProvider;
   readonly insecure?: boolean;
+  /** Where a registry client reports its requests (shown with `-v`). */
+  readonly progress?: Progress;
 }
 
 export async function openSource(spec: SourceSpec, opts: OpenSourceOptions = {}): Promise<ArtifactSource> {
@@ -85,7 +88,7 @@ export async function openSource(spec: SourceSpec, opts: OpenSourceOptions = {})
   switch (spec.scheme) {
     case 'registry': {
       const ref = parseReference(spec.location);
-      const client = new RegistryClient({ registry: ref.registry, credentials: opts.credentials, insecure: opts.insecure });
+      const client = new RegistryClient({ registry: ref.registry, credentials: opts.credentials, insecure: opts.insecure, ...(opts.progress ? { progress: opts.progress } : {}) });
       return new RegistrySource(ref, client);
     }
     case 'oci-dir': {

@@ -1,6 +1,8 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { BadInputError, NotFoundError, UnavailableError } from '../core/errors';
+import type { Progress } from '../ports/progress';
+import { observedFetch } from '../ports/progress';
 import type { RegistryCredentialProvider, RegistryCredentials } from '../ports/registry-credentials';
 import { anonymous } from '../ports/registry-credentials';
 import { basicAuthorization, fetchBearerToken, parseChallenge } from './auth';
@@ -19,6 +21,8 @@ export interface RegistryClientOptions {
   readonly fetch?: typeof fetch;
   /** Per-request timeout for everything but blob bodies (ms). @default 30000 */
   readonly timeoutMs?: number;
+  /** Reports every HTTP exchange (token requests and redirects included), its URL redacted. */
+  readonly progress?: Progress;
 }
 
 type Access = 'pull' | 'pull,push';
@@ -44,7 +48,7 @@ export class RegistryClient {
     this.registry = opts.registry;
     const scheme = isLoopbackRegistry(opts.registry) || opts.insecure ? 'http' : 'https';
     this.base = `${scheme}://${apiHost(opts.registry)}`;
-    this.fetchImpl = opts.fetch ?? fetch;
+    this.fetchImpl = opts.progress ? observedFetch(opts.fetch ?? fetch, opts.progress, 'registry') : (opts.fetch ?? fetch);
     this.credentials = opts.credentials ?? anonymous;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
   }

@@ -1,10 +1,14 @@
-import type { FetchedManifest, ImageManifest } from '../oci/manifest';
+import type { Readable } from 'node:stream';
+import { Transform } from 'node:stream';
+import type { Descriptor, FetchedManifest, ImageManifest } from '../oci/manifest';
 import { isForeignLayer, layerCompression } from '../oci/media-types';
 import type { ArtifactSource } from '../oci/source';
 import { classify } from '../oci/classify';
 import type { ArtifactPlan } from '../oci/artifact-plan';
 import { planArtifact } from '../oci/artifact-plan';
 import { BadInputError } from '../core/errors';
+import type { Progress } from '../ports/progress';
+import { startStage } from '../ports/progress';
 import { buildComponents, osIdentity } from './build-components';
 import { catalogers as allCatalogers } from './catalogers';
 import type { ImageSbom, InventoryGap, LayerReport, SbomResult } from './component';
@@ -23,8 +27,24 @@ export interface SbomOptions {
   readonly limits?: DecompressionLimits;
   /** Layers read at once. @default 3 */
   readonly concurrency?: number;
-  /** Progress lines (stderr in the CLI). */
-  readonly log?: (line: string) => void;
+  /** Where progress goes (the CLI renders it on stderr): a stage per image, a note per layer read. */
+  readonly progress?: Progress;
+}
+
+/** The blob as it streams, with every chunk's size reported (compressed bytes, as layer sizes are). */
+function counted(blob: Readable, onBytes: (n: number) => void): Readable {
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      onBytes(chunk.length);
+      done(null, chunk);
+    },
+  });
+  blob.on('error', (err) => counter.destroy(err));
+  // The reader gave up (a limit, an error downstream): stop the download too.
+  counter.on('close', () => {
+    if (!blob.destroyed) blob.destroy();
+  });
+  return blob.pipe(counter);
 }
 
 /** Catalogs one image manifest's layers (from the cache when possible) and merges them. */
@@ -34,37 +54,56 @@ export async function imageSbom(source: ArtifactSource, m: FetchedManifest & { m
   const warnings: CatalogWarning[] = [];
   const catalogs: (LayerCatalog | undefined)[] = [];
   const layerGaps: (InventoryGap | undefined)[] = [];
+  // What needs no reading first (not a filesystem, a foreign layer not served, a cached catalog),
+  // so that progress counts only the layers and bytes actually read.
+  const toRead: { layer: Descriptor; i: number; compression: NonNullable<ReturnType<typeof layerCompression>> }[] = [];
+  const foreign: (CatalogWarning | undefined)[] = [];
+  await runLimited(
+    m.manifest.layers.map((layer, i) => async (): Promise<void> => {
+      const base = { digest: layer.digest, mediaType: layer.mediaType, size: layer.size };
+      const compression = layerCompression(layer.mediaType);
+      if (!compression) {
+        reports[i] = { ...base, status: 'skipped', reason: 'not a filesystem layer' };
+        layerGaps[i] = unknownLayerGap(layer);
+        return;
+      }
+      if (isForeignLayer(layer.mediaType) && !(await source.hasBlob(layer))) {
+        reports[i] = { ...base, status: 'skipped', reason: `foreign layer not in the registry${layer.urls?.length ? ` (urls: ${layer.urls.join(', ')})` : ''}` };
+        foreign[i] = { path: '', message: `foreign layer ${layer.digest} was not fetched: its packages are not in this SBOM` };
+        layerGaps[i] = absentForeignLayerGap(layer);
+        return;
+      }
+      const cached = await opts.cache?.get(layer.digest);
+      if (cached) {
+        catalogs[i] = cached;
+        reports[i] = { ...base, status: 'cached', entries: cached.entries };
+        return;
+      }
+      toRead.push({ layer, i, compression });
+    }),
+    // Cache files and HEAD requests for foreign layers: a few at a time, not one per layer at once.
+    8,
+  );
+  for (const w of foreign) if (w) warnings.push(w);
+  toRead.sort((a, b) => a.i - b.i);
+  const cachedCount = reports.filter((r) => r?.status === 'cached').length;
+  const stage = startStage(opts.progress, 'sbom', `cataloging ${platform ? `${platform} ` : ''}${m.digest}${toRead.length === 0 ? ` (${cachedCount ? 'all layers cached' : 'no layers to read'})` : ''}`, {
+    ...(toRead.length ? { unit: toRead.length === 1 ? 'layer' : 'layers', total: toRead.length, totalBytes: toRead.reduce((n, r) => n + r.layer.size, 0) } : {}),
+  });
   // Decompression runs on libuv's thread pool: reading a few layers at once keeps the cores busy
   // (one inflating, the main thread parsing tar) while memory stays bounded by `concurrency`.
-  const jobs = m.manifest.layers.map((layer, i) => async (): Promise<void> => {
-    const base = { digest: layer.digest, mediaType: layer.mediaType, size: layer.size };
-    const compression = layerCompression(layer.mediaType);
-    if (!compression) {
-      reports[i] = { ...base, status: 'skipped', reason: 'not a filesystem layer' };
-      layerGaps[i] = unknownLayerGap(layer);
-      return;
-    }
-    if (isForeignLayer(layer.mediaType) && !(await source.hasBlob(layer))) {
-      reports[i] = { ...base, status: 'skipped', reason: `foreign layer not in the registry${layer.urls?.length ? ` (urls: ${layer.urls.join(', ')})` : ''}` };
-      warnings.push({ path: '', message: `foreign layer ${layer.digest} was not fetched: its packages are not in this SBOM` });
-      layerGaps[i] = absentForeignLayerGap(layer);
-      return;
-    }
-    const cached = await opts.cache?.get(layer.digest);
-    if (cached) {
-      catalogs[i] = cached;
-      reports[i] = { ...base, status: 'cached', entries: cached.entries };
-      return;
-    }
-    opts.log?.(`sbom: reading layer ${layer.digest} (${(layer.size / 1048576).toFixed(1)} MB, ${compression})`);
-    const catalog = await scanLayer(await source.openBlob(layer), compression, layer.size, layer.digest, { catalogers, limits: opts.limits });
+  const jobs = toRead.map(({ layer, i, compression }) => async (): Promise<void> => {
+    stage.advance({ note: `reading layer ${layer.digest} (${(layer.size / 1048576).toFixed(1)} MB, ${compression})` });
+    const blob = await source.openBlob(layer);
+    const catalog = await scanLayer(opts.progress ? counted(blob, (bytes) => stage.advance({ bytes })) : blob, compression, layer.size, layer.digest, { catalogers, limits: opts.limits });
     await opts.cache?.put(catalog);
     catalogs[i] = catalog;
-    reports[i] = { ...base, status: 'scanned', entries: catalog.entries };
+    reports[i] = { digest: layer.digest, mediaType: layer.mediaType, size: layer.size, status: 'scanned', entries: catalog.entries };
+    stage.advance({ done: 1 });
   });
   // Largest first: a layer's inflate is sequential, so the biggest one bounds the wall time and
   // must start at once; smaller layers fill the other cores around it.
-  const bySize = jobs.map((job, i) => ({ job, size: m.manifest.layers[i]?.size ?? 0 })).sort((a, b) => b.size - a.size);
+  const bySize = jobs.map((job, j) => ({ job, size: toRead[j]?.layer.size ?? 0 })).sort((a, b) => b.size - a.size);
   await runLimited(bySize.map((j) => j.job), opts.concurrency ?? 3);
   const present = catalogs.filter((c): c is LayerCatalog => c !== undefined);
   const fsView = mergeLayers(present);
@@ -74,6 +113,7 @@ export async function imageSbom(source: ArtifactSource, m: FetchedManifest & { m
   // Layers not read first (manifest order), then what the read ones could not inventory.
   const skipped = layerGaps.filter((g): g is InventoryGap => g !== undefined);
   const gaps = capGaps([...skipped, ...catalogGaps(present, (digest) => `layer ${digest}`)]);
+  stage.finish(`${components.length} component${components.length === 1 ? '' : 's'}${cachedCount ? `, ${cachedCount} cached layer${cachedCount === 1 ? '' : 's'}` : ''}`);
   return {
     manifestDigest: m.digest,
     manifestMediaType: m.mediaType,
@@ -129,6 +169,7 @@ export async function generateSbom(source: ArtifactSource, name: string, opts: S
 /** A directory's SBOM (`dir:` source): one pseudo-layer, same catalogers and rules. */
 export async function generateDirSbom(root: string, opts: SbomOptions = {}): Promise<SbomResult> {
   const catalogers = opts.catalogers ?? allCatalogers;
+  const stage = startStage(opts.progress, 'sbom', `cataloging directory ${root}`);
   const catalog = await scanDirectory(root, catalogers);
   const fsView = mergeLayers([catalog]);
   const os = osIdentity(fsView);
@@ -141,5 +182,6 @@ export async function generateDirSbom(root: string, opts: SbomOptions = {}): Pro
     gaps: capGaps(catalogGaps([catalog], () => undefined)),
     layers: [{ digest: catalog.digest, mediaType: 'inode/directory', size: catalog.bytes, status: 'scanned', entries: catalog.entries }],
   };
+  stage.finish(`${image.components.length} component${image.components.length === 1 ? '' : 's'} from ${catalog.entries} entries`);
   return { subject: { name: root, digest: catalog.digest, mediaType: 'inode/directory', kind: 'directory' }, images: [image], uninventoried: [] };
 }

@@ -4,6 +4,9 @@ import { digestOf } from '../oci/digest';
 import type { FetchedManifest } from '../oci/manifest';
 import { MediaType } from '../oci/media-types';
 import type { ArtifactSource, ArtifactWriter } from '../oci/source';
+import { countingPushes } from '../oci/push-counter';
+import type { Progress } from '../ports/progress';
+import { startStage } from '../ports/progress';
 import type { KeyedSigner, PublicKeyInfo } from '../ports/signer';
 import { decodeStdBase64, loadPublicKey, verifyEcdsaSha256 } from './ecdsa';
 import { normalizedName } from './identity';
@@ -24,6 +27,8 @@ export interface SignRequest {
   readonly targets?: readonly SigningTarget[];
   /** The root manifest when the caller has fetched it already (one fetch per step). */
   readonly root?: FetchedManifest;
+  /** Where the pushes report their progress (manifests signed, bytes pushed). */
+  readonly progress?: Progress;
 }
 
 export interface SignedTarget extends SigningTarget {
@@ -59,9 +64,14 @@ export async function signArtifact(req: SignRequest): Promise<SignOutcome> {
   const info = await req.signer.publicKey();
   const publicKey = loadPublicKey(info.pem, `public key of ${info.keyId}`);
   const targets: SignedTarget[] = [];
-  for (const target of req.targets ?? (await signingTargets(req.source, req.root ?? (await req.source.resolve())))) {
-    targets.push(await signOne(writer, req.signer, publicKey, identity, target));
+  const todo = req.targets ?? (await signingTargets(req.source, req.root ?? (await req.source.resolve())));
+  const stage = startStage(req.progress, 'sign', `pushing signatures to ${writer.repositoryName}`, { unit: 'manifests', total: todo.length, minor: true });
+  const out = req.progress ? (countingPushes(req.source, (bytes) => stage.advance({ bytes })).writer ?? writer) : writer;
+  for (const target of todo) {
+    targets.push(await signOne(out, req.signer, publicKey, identity, target));
+    stage.advance({ done: 1 });
   }
+  stage.finish();
   return { repository: writer.repositoryName, identity, key: info, targets };
 }
 

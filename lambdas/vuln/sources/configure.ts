@@ -6,6 +6,7 @@
  * must say the scan could not run, never report a clean result.
  */
 import { BadInputError } from '../../core/errors';
+import type { Progress } from '../../ports/progress';
 import type { VulnerabilitySource } from '../vulnerability-source';
 import { OfflineOsvSource } from './offline-source';
 import { DEFAULT_OSV_API, OsvApiSource } from './osv-api';
@@ -17,6 +18,8 @@ export interface SourceFlags {
 
 export interface SourceOptions {
   readonly log?: (line: string) => void;
+  /** Loading (offline data) and querying (the API) progress, and the API's requests. */
+  readonly progress?: Progress;
   /** Reads an `s3://` mirror (the AWS adapter; absent locally, where a mirror URI is an error). */
   readonly mirror?: (uri: string) => VulnerabilitySource;
 }
@@ -34,14 +37,14 @@ function apiUrl(env: NodeJS.ProcessEnv): string {
 
 export function configuredSource(flags: SourceFlags, env: NodeJS.ProcessEnv = process.env, opts: SourceOptions = {}): VulnerabilitySource | undefined {
   if (flags.osvDir && flags.osvApi) throw new BadInputError('--osv-dir and --osv-api are alternatives: give one');
-  if (flags.osvDir) return OfflineOsvSource.fromPath(flags.osvDir);
-  if (flags.osvApi) return new OsvApiSource({ baseUrl: apiUrl(env), log: opts.log });
-  if (env.ARTIFACT_GUARD_OSV_DIR) return OfflineOsvSource.fromPath(env.ARTIFACT_GUARD_OSV_DIR);
+  if (flags.osvDir) return OfflineOsvSource.fromPath(flags.osvDir, opts.progress);
+  if (flags.osvApi) return new OsvApiSource({ baseUrl: apiUrl(env), log: opts.log, progress: opts.progress });
+  if (env.ARTIFACT_GUARD_OSV_DIR) return OfflineOsvSource.fromPath(env.ARTIFACT_GUARD_OSV_DIR, opts.progress);
   const mirror = env.ARTIFACT_GUARD_OSV_MIRROR;
   if (mirror) {
     if (!opts.mirror) throw new BadInputError(`ARTIFACT_GUARD_OSV_MIRROR=${mirror}: an S3 mirror is read in AWS only; locally use ARTIFACT_GUARD_OSV_DIR`);
     return opts.mirror(mirror);
   }
-  if (truthy(env.ARTIFACT_GUARD_OSV_API)) return new OsvApiSource({ baseUrl: apiUrl(env), log: opts.log });
+  if (truthy(env.ARTIFACT_GUARD_OSV_API)) return new OsvApiSource({ baseUrl: apiUrl(env), log: opts.log, progress: opts.progress });
   return undefined;
 }

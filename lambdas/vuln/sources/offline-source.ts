@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BadInputError, NotFoundError } from '../../core/errors';
 import type { BlobStore } from '../../ports/blob-store';
+import type { Progress } from '../../ports/progress';
+import { startStage } from '../../ports/progress';
 import type { DataCoverage, DataDescription, PackageQuery, VulnerabilitySource } from '../vulnerability-source';
 import { AliasIndex } from '../osv/alias-index';
 import { recordCoverage } from '../osv/coverage';
@@ -29,13 +31,15 @@ export class OfflineOsvSource implements VulnerabilitySource {
   constructor(
     private readonly label: string,
     private readonly load: () => Promise<{ records: OsvRecord[]; warnings: string[] }>,
+    /** Where loading and indexing report their progress. */
+    private readonly progress?: Progress,
   ) {}
 
   /** A directory of `*.json` records (searched recursively) or a zip of them (`all.zip`). */
-  static fromPath(location: string): OfflineOsvSource {
+  static fromPath(location: string, progress?: Progress): OfflineOsvSource {
     const abs = path.resolve(location);
     const isFile = fs.statSync(abs, { throwIfNoEntry: false })?.isFile() ?? false;
-    return new OfflineOsvSource(`${isFile ? 'osv-zip' : 'osv-dir'}:${abs}`, () => loadOsvPath(abs));
+    return new OfflineOsvSource(`${isFile ? 'osv-zip' : 'osv-dir'}:${abs}`, () => loadOsvPath(abs, progress), progress);
   }
 
   /**
@@ -57,12 +61,15 @@ export class OfflineOsvSource implements VulnerabilitySource {
   /** Loads and indexes the data set (once). Callers may call it early to time or warm it. */
   ready(): Promise<Loaded> {
     this.loaded ??= this.load().then(({ records, warnings }) => {
+      const stage = startStage(this.progress, 'osv', `indexing ${records.length} OSV records`);
       const duplicates: string[] = [];
       const unique = latestById(records, (id) => duplicates.push(id));
       const all = [...warnings, ...duplicates.map((id) => `OSV record ${id} appears more than once; the most recently modified copy is used`)];
       // An empty data set would make every scan say "no vulnerabilities": refuse it instead.
       if (unique.length === 0) throw new BadInputError(`${this.label}: no OSV records found${warnings.length ? ` (${warnings.length} malformed)` : ''}`);
-      return { index: OsvIndex.build(unique), coverage: recordCoverage(unique), records: unique, warnings: all };
+      const loaded = { index: OsvIndex.build(unique), coverage: recordCoverage(unique), records: unique, warnings: all };
+      stage.finish(`${unique.length} records`);
+      return loaded;
     });
     return this.loaded;
   }

@@ -11,6 +11,8 @@
  * run out the scan fails with an `UnavailableError` (never an empty, "clean" result).
  */
 import { BadInputError, UnavailableError } from '../../core/errors';
+import type { Progress } from '../../ports/progress';
+import { observedFetch, startStage } from '../../ports/progress';
 import type { DataCoverage, DataDescription, PackageQuery, VulnerabilitySource } from '../vulnerability-source';
 import { osvApiCoverage } from '../osv/coverage';
 import { MalformedRecordError, parseOsvRecord } from '../osv/parse';
@@ -35,6 +37,8 @@ export interface OsvApiOptions {
   readonly fetch?: typeof fetch;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly log?: (line: string) => void;
+  /** Stages (packages queried, records fetched) and every request, for the CLI's progress display. */
+  readonly progress?: Progress;
 }
 
 interface BatchResult {
@@ -72,7 +76,7 @@ export class OsvApiSource implements VulnerabilitySource {
     this.retries = Math.max(0, opts.retries ?? 4);
     this.backoffMs = opts.backoffMs ?? 500;
     this.timeoutMs = opts.timeoutMs ?? 40_000;
-    this.fetchFn = opts.fetch ?? fetch;
+    this.fetchFn = opts.progress ? observedFetch(opts.fetch ?? fetch, opts.progress, 'osv-api') : (opts.fetch ?? fetch);
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
@@ -131,6 +135,8 @@ export class OsvApiSource implements VulnerabilitySource {
   private async queryIds(queries: readonly PackageQuery[]): Promise<Map<string, string | undefined>> {
     const ids = new Map<string, string | undefined>();
     let pending = queries.map((q) => ({ q, token: undefined as string | undefined }));
+    const one = queries.length === 1;
+    const stage = startStage(this.opts.progress, 'osv-api', `querying ${this.baseUrl} for ${queries.length} package${one ? '' : 's'}`, { unit: one ? 'query' : 'queries', total: queries.length });
     while (pending.length) {
       const next: typeof pending = [];
       for (let i = 0; i < pending.length; i += this.batchSize) {
@@ -152,9 +158,11 @@ export class OsvApiSource implements VulnerabilitySource {
           for (const v of Array.isArray(r.vulns) ? r.vulns : []) if (isObject(v) && typeof v.id === 'string') ids.set(v.id, typeof v.modified === 'string' ? v.modified : undefined);
           if (typeof r.next_page_token === 'string' && r.next_page_token) next.push({ q: (chunk[j] as (typeof chunk)[number]).q, token: r.next_page_token });
         });
+        stage.advance({ done: chunk.filter((c) => c.token === undefined).length });
       }
       pending = next;
     }
+    stage.finish(`${ids.size} vulnerabilities listed`);
     return ids;
   }
 
@@ -166,10 +174,12 @@ export class OsvApiSource implements VulnerabilitySource {
   private async fetchRecords(ids: readonly string[], warnings: string[], listed: boolean): Promise<Map<string, OsvRecord>> {
     const found = new Map<string, OsvRecord>();
     let next = 0;
+    const stage = ids.length ? startStage(this.opts.progress, 'osv-api', `fetching ${ids.length} record${ids.length === 1 ? '' : 's'}${listed ? '' : ' by alias'}`, { unit: ids.length === 1 ? 'record' : 'records', total: ids.length }) : undefined;
     const worker = async (): Promise<void> => {
       while (next < ids.length) {
         const id = ids[next++] as string;
         const raw = await this.request('GET', `/v1/vulns/${encodeURIComponent(id)}`);
+        stage?.advance({ done: 1 });
         if (raw === undefined) {
           if (listed) warnings.push(`OSV record ${id} listed by querybatch but not found (404); skipped`);
           continue;
@@ -185,6 +195,7 @@ export class OsvApiSource implements VulnerabilitySource {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, ids.length) }, worker));
+    stage?.finish();
     return found;
   }
 

@@ -7,6 +7,8 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as yauzl from 'yauzl';
 import { BadInputError } from '../../core/errors';
+import type { Progress } from '../../ports/progress';
+import { startStage } from '../../ports/progress';
 import { parseOsvJson } from '../osv/parse';
 import type { OsvRecord } from '../osv/types';
 
@@ -33,8 +35,9 @@ async function listJsonFiles(root: string): Promise<string[]> {
   return out.sort();
 }
 
-export async function loadOsvDirectory(dir: string): Promise<LoadedRecords> {
+export async function loadOsvDirectory(dir: string, progress?: Progress): Promise<LoadedRecords> {
   const files = await listJsonFiles(dir);
+  const stage = startStage(progress, 'osv', `loading OSV records from ${dir}`, { unit: 'files', total: files.length });
   // Results land in file order whatever order the reads finish in: the same directory always
   // yields the same list (and the same choice among duplicate ids).
   const slots: (OsvRecord | string)[] = new Array(files.length);
@@ -47,12 +50,15 @@ export async function loadOsvDirectory(dir: string): Promise<LoadedRecords> {
         const stat = await fs.stat(file);
         if (stat.size > MAX_RECORD_BYTES) throw new Error(`larger than ${MAX_RECORD_BYTES} bytes`);
         slots[i] = parseOsvJson(await fs.readFile(file));
+        stage.advance({ done: 1, bytes: stat.size });
       } catch (err) {
         slots[i] = `skipped OSV record ${path.relative(dir, file)}: ${(err as Error).message}`;
+        stage.advance({ done: 1 });
       }
     }
   };
   await Promise.all(Array.from({ length: READ_CONCURRENCY }, worker));
+  stage.finish();
   return { records: slots.filter((s): s is OsvRecord => typeof s !== 'string'), warnings: slots.filter((s): s is string => typeof s === 'string') };
 }
 
@@ -64,7 +70,7 @@ async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer
   return Buffer.concat(chunks);
 }
 
-export async function loadOsvZip(file: string | { readonly bytes: Buffer; readonly name: string }): Promise<LoadedRecords> {
+export async function loadOsvZip(file: string | { readonly bytes: Buffer; readonly name: string }, progress?: Progress): Promise<LoadedRecords> {
   const label = typeof file === 'string' ? file : file.name;
   let zip: yauzl.ZipFile;
   try {
@@ -75,8 +81,11 @@ export async function loadOsvZip(file: string | { readonly bytes: Buffer; readon
   }
   const records: OsvRecord[] = [];
   const warnings: string[] = [];
+  const totalBytes = typeof file === 'string' ? (await fs.stat(file)).size : file.bytes.length;
+  const stage = startStage(progress, 'osv', `loading OSV records from ${label}`, { unit: 'entries', total: zip.entryCount, totalBytes });
   try {
     for await (const entry of zip.eachEntry()) {
+      stage.advance({ done: 1, bytes: entry.compressedSize });
       if (entry.fileName.endsWith('/') || !entry.fileName.endsWith('.json')) continue;
       try {
         records.push(parseOsvJson(await readEntry(zip, entry)));
@@ -89,18 +98,19 @@ export async function loadOsvZip(file: string | { readonly bytes: Buffer; readon
   } finally {
     zip.close();
   }
+  stage.finish(`${records.length} records`);
   return { records, warnings };
 }
 
 /** A directory, or a `.zip` file; anything else is a bad input. */
-export async function loadOsvPath(location: string): Promise<LoadedRecords & { kind: 'dir' | 'zip' }> {
+export async function loadOsvPath(location: string, progress?: Progress): Promise<LoadedRecords & { kind: 'dir' | 'zip' }> {
   let stat;
   try {
     stat = await fs.stat(location);
   } catch {
     throw new BadInputError(`OSV data ${location} does not exist`);
   }
-  if (stat.isDirectory()) return { kind: 'dir', ...(await loadOsvDirectory(location)) };
-  if (stat.isFile()) return { kind: 'zip', ...(await loadOsvZip(location)) };
+  if (stat.isDirectory()) return { kind: 'dir', ...(await loadOsvDirectory(location, progress)) };
+  if (stat.isFile()) return { kind: 'zip', ...(await loadOsvZip(location, progress)) };
   throw new BadInputError(`OSV data ${location} is neither a directory nor a zip file`);
 }
