@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 import type { Policy } from '../attest/policy';
 import { policyFrom, policyToDocument } from '../attest/policy';
 import { tightenPolicy } from '../attest/policy-merge';
@@ -11,6 +12,10 @@ import type { MetricsSink } from '../ports/metrics';
 import type { VerificationKey } from '../signing/verifier';
 import { MetricName } from '../core/metric-names';
 import { AlertType } from '../core/alerts';
+import type { RecordStore } from '../ports/record-store';
+import { normalizedName } from '../signing/identity';
+import type { Environment, Environments } from './environments';
+import { environmentNamed } from './environments';
 import { allowedIdentitySet, requestedIdentities } from './gate-identities';
 
 /** What a deployer asks: may this reference run? */
@@ -28,6 +33,14 @@ export interface GateRequest {
    * named (none when it is unset); see `gate-identities.ts`.
    */
   readonly identities?: readonly string[];
+  /** The environment to decide for (its policy and repositories); default: the gate's own policy. */
+  readonly environment?: string;
+}
+
+/** Who asks, as the endpoint authenticated them (never taken from the request body). */
+export interface GateCaller {
+  /** An IAM principal ARN in AWS, `local:<user>` on a laptop. */
+  readonly identity: string;
 }
 
 export interface GateDecision {
@@ -42,6 +55,9 @@ export interface GateDecision {
   readonly policy: Record<string, unknown>;
   /** `gate`: the operator's policy alone; `gate+request`: tightened by the request's. */
   readonly policySource: 'gate' | 'gate+request';
+  /** The environment decided for, when the request named one. */
+  readonly environment?: string;
+  readonly caller?: string;
 }
 
 export interface GateDeps {
@@ -60,6 +76,13 @@ export interface GateDeps {
    * naming another repository than the reference's own is refused
    */
   readonly allowedIdentities?: readonly string[];
+  /** Named environments (their policies and repositories), for requests that name one. */
+  readonly environments?: Environments;
+  /**
+   * The ledger: when given, an artifact must have been processed by the workflow with a passing
+   * (or accepted) scan, and every decision is appended to the artifact's audit trail.
+   */
+  readonly records?: RecordStore;
   /** Where every decision is logged, with the policy applied (the Lambda's logger). */
   readonly log?: (message: string, fields: Readonly<Record<string, unknown>>) => void;
   readonly now: () => Date;
@@ -89,6 +112,34 @@ function appliedPolicy(base: Policy, requested: unknown): { policy: Policy; sour
   }
 }
 
+/** An environment made of given repositories admits artifacts from those only. */
+function membershipProblems(env: Environment | undefined, repository: string): string[] {
+  if (!env?.repositories) return [];
+  const own = normalizedName(repository);
+  if (own.ok && env.repositories.includes(own.name)) return [];
+  return [`environment ${env.name}: ${repository} is not one of its repositories (${env.repositories.join(', ')}); promote the artifact there first`];
+}
+
+/** What the ledger says: processed by the workflow, with a scan that passed (or was accepted without an inventory). */
+async function ledgerProblems(records: RecordStore, repository: string, digest: string): Promise<string[]> {
+  if (!(await records.isProcessed(repository, digest))) return [`ledger: ${repository}@${digest} was not processed by Artifact Guard (push it to a guarded repository, or promote it)`];
+  const scan = (await records.getEvidence(repository, digest)).scan;
+  const verdict = typeof scan?.verdict === 'string' ? scan.verdict : undefined;
+  if (verdict !== 'pass' && verdict !== 'skipped') return [`ledger: the recorded scan verdict of ${repository}@${digest} is ${verdict ?? 'missing'}`];
+  return [];
+}
+
+/** Every decision, allow and deny, in the artifact's append-only audit trail. */
+async function audit(records: RecordStore, d: GateDecision): Promise<void> {
+  const id = createHash('sha256').update(`${d.checkedAt}\n${d.caller ?? ''}\n${d.reference}\n${d.environment ?? ''}\n${randomUUID()}`).digest('hex').slice(0, 24);
+  await records.appendEvent(d.repository, d.digest, {
+    id,
+    time: d.checkedAt,
+    type: 'GateDecision',
+    detail: { allowed: d.allowed, environment: d.environment ?? null, caller: d.caller ?? null, reference: d.reference, reasons: d.reasons.slice(0, 20), policySource: d.policySource },
+  });
+}
+
 /**
  * The deploy gate: answers "may this digest run in production?" from the evidence the workflow
  * attached (signature, and with a policy the attestations), with the stack's key. A denial
@@ -99,11 +150,13 @@ export function createVerifyGate(deps: GateDeps) {
   const base = gateBasePolicy(deps.defaultPolicy);
   // Configuration errors surface when the gate is built, not as a caller's bad request.
   const allowedIdentities = allowedIdentitySet(deps.allowedIdentities);
-  return async (req: GateRequest): Promise<GateDecision> => {
+  return async (req: GateRequest, caller?: GateCaller): Promise<GateDecision> => {
     if (!req || typeof req.reference !== 'string' || !req.reference) throw new BadInputError('gate: the request needs a "reference"');
     const spec = parseSource(req.reference);
     if (spec.scheme !== 'registry') throw new BadInputError(`gate: "${req.reference}" is not a registry reference`);
-    const { policy, source: policySource } = appliedPolicy(base, req.policy);
+    if (req.environment !== undefined && typeof req.environment !== 'string') throw new BadInputError('gate: "environment" must be a name');
+    const env = req.environment === undefined ? undefined : environmentNamed(deps.environments, req.environment);
+    const { policy, source: policySource } = appliedPolicy(env ? gateBasePolicy(env.policy) : base, req.policy);
     const identities = requestedIdentities(req.identities, spec.location, allowedIdentities);
     const keys = await deps.keys();
     const source = await deps.openSource(spec);
@@ -111,10 +164,23 @@ export function createVerifyGate(deps: GateDeps) {
     try {
       const checkedAt = deps.now().toISOString();
       const o = await verifyWithPolicy({ source, keys, identities, policy, now: deps.now });
-      decision = { allowed: o.allowed, reference: req.reference, repository: o.repository, digest: o.digest, reasons: o.reasons, checkedAt, policy: policyToDocument(policy), policySource };
+      const reasons = [...membershipProblems(env, o.repository), ...(deps.records ? await ledgerProblems(deps.records, o.repository, o.digest) : []), ...o.reasons];
+      decision = {
+        allowed: reasons.length === 0,
+        reference: req.reference,
+        repository: o.repository,
+        digest: o.digest,
+        reasons,
+        checkedAt,
+        policy: policyToDocument(policy),
+        policySource,
+        ...(env ? { environment: env.name } : {}),
+        ...(caller ? { caller: caller.identity } : {}),
+      };
     } finally {
       await source.close();
     }
+    if (deps.records) await audit(deps.records, decision);
     deps.log?.(decision.allowed ? 'deployment allowed' : 'deployment denied', {
       reference: decision.reference,
       repository: decision.repository,
@@ -123,6 +189,8 @@ export function createVerifyGate(deps: GateDeps) {
       reasons: decision.reasons,
       policySource: decision.policySource,
       policy: decision.policy,
+      environment: decision.environment ?? null,
+      caller: decision.caller ?? null,
     });
     if (!decision.allowed) {
       deps.metrics.count(MetricName.signatureVerificationFailures);
@@ -130,7 +198,9 @@ export function createVerifyGate(deps: GateDeps) {
         {
           type: AlertType.signatureFailed,
           detail: {
-            summary: `deployment of ${decision.repository}@${decision.digest} denied: ${decision.reasons.slice(0, 3).join('; ')}${decision.reasons.length > 3 ? '; …' : ''}`,
+            summary: `deployment of ${decision.repository}@${decision.digest}${decision.environment ? ` to ${decision.environment}` : ''} denied: ${decision.reasons.slice(0, 3).join('; ')}${decision.reasons.length > 3 ? '; …' : ''}`,
+            environment: decision.environment ?? null,
+            caller: decision.caller ?? null,
             reference: req.reference,
             repository: decision.repository,
             digest: decision.digest,
