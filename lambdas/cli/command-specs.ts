@@ -137,7 +137,11 @@ export const COMMANDS = {
       output: TEXT_OR_JSON,
     },
     examples: ['artifact-guard process oci-archive:./app.tar --osv-dir all.zip', 'artifact-guard process localhost:5000/app:1.4 --osv-api --fail-on high'],
-    notes: [SOURCE_HELP, 'Local state lives under ARTIFACT_GUARD_HOME (default ~/.config/artifact-guard).'],
+    notes: [
+      SOURCE_HELP,
+      'Exit 0: the workflow ran to the end (with --fail-on: and the verdict passed, or was skipped by --sign-uninventoried); 1: with --fail-on, the verdict is fail or incomplete; 2: an error (a Workflow Failed alert is recorded).',
+      'Local state lives under ARTIFACT_GUARD_HOME (default ~/.config/artifact-guard).',
+    ],
   },
 } as const satisfies Readonly<Record<string, CommandSpec>>;
 
