@@ -139,7 +139,7 @@ export const COMMANDS = {
     examples: ['artifact-guard process oci-archive:./app.tar --osv-dir all.zip', 'artifact-guard process localhost:5000/app:1.4 --osv-api --fail-on high'],
     notes: [
       SOURCE_HELP,
-      'Exit 0: the workflow ran to the end (with --fail-on: and the verdict passed, or was skipped by --sign-uninventoried); 1: with --fail-on, the verdict is fail or incomplete; 2: an error (a Workflow Failed alert is recorded).',
+      'Exit 0: the workflow ran to the end (with --fail-on: and the verdict passed, or was skipped by --sign-uninventoried); 1: with --fail-on, the verdict is fail or incomplete; 2: an error (a workflow that fails also records a Workflow Failed alert).',
       'Local state lives under ARTIFACT_GUARD_HOME (default ~/.config/artifact-guard).',
     ],
   },

@@ -184,7 +184,7 @@ export async function scanCommand(argv: string[]): Promise<CommandResult> {
 
   // Filters shape the table and SARIF only: say so when no output is one of them.
   if (isFiltering(filter) && !outputs.some((o) => FILTERED.has(o.format))) {
-    warn(`warning: ${describeFilter(filter)} filters the table and SARIF outputs only; ${outputs.map((o) => o.format).join(' and ')} report every finding`);
+    warn(`warning: ${describeFilter(filter)} filters the table and SARIF outputs only; ${outputs.map((o) => o.format).join(' and ')} ${outputs.length > 1 ? 'list' : 'lists'} every finding`);
   }
 
   const sboms = await sbomsFor(values, source, progress);

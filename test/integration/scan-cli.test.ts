@@ -306,7 +306,7 @@ describe('artifact-guard scan', () => {
     it('with only json: a warning that the report stays complete', async () => {
       const res = await runCli(['scan', '--sbom', sbomFile([LODASH, RC]), '--osv-dir', RECORDS, '--severity', 'critical', '-o', 'json'], env);
       expect(res.code).toBe(0);
-      expect(res.stderr).toContain('warning: --severity critical filters the table and SARIF outputs only; json report every finding');
+      expect(res.stderr).toContain('warning: --severity critical filters the table and SARIF outputs only; json lists every finding');
       expect(JSON.parse(res.stdout).findings).toHaveLength(2);
     });
   });
