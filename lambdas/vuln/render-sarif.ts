@@ -23,7 +23,7 @@
 import { createHash } from 'node:crypto';
 import { TOOL } from '../sbom/writers/subject';
 import type { Finding } from './findings';
-import { compareRows } from './render-table';
+import { sortRows } from './render-table';
 import { installedVersion, otherIds, packageName } from './render-cells';
 import { shownFindings, type FindingFilter } from './render-filter';
 import type { ScanReport } from './report';
@@ -175,7 +175,7 @@ function result(f: Finding, ruleIndex: number, locations: ReadonlyMap<string, re
 
 export function scanSarifLog(report: ScanReport, sbomDocument: Readonly<Obj>, opts: SarifOptions = {}): Obj {
   const shown = shownFindings(report, opts.filter);
-  const sorted = [...shown.findings].sort(compareRows);
+  const sorted = sortRows(shown.findings);
   const byId = new Map<string, Finding[]>();
   for (const f of sorted) {
     const list = byId.get(f.id);

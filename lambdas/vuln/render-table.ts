@@ -126,20 +126,19 @@ function layout(findings: readonly Finding[], width: number): { columns: readonl
   return { columns, rows, widths: columnWidths(columns, rows, width, WITHOUT_TITLE).widths };
 }
 
-/** Most severe first, then package, then id (then version and component, for a stable order). */
-export function compareRows(a: Finding, b: Finding): number {
+/**
+ * Most severe first, then package, then id (then version and component, for a stable order).
+ * Each finding's keys are computed once: a large report sorts tens of thousands of rows.
+ */
+export function sortRows(findings: readonly Finding[]): Finding[] {
+  const keyed = findings.map((f) => ({ f, rank: severityRank(f.severity), pkg: packageName(f.component).toLowerCase(), version: installedVersion(f) }));
   const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
-  return (
-    severityRank(b.severity) - severityRank(a.severity) ||
-    cmp(packageName(a.component).toLowerCase(), packageName(b.component).toLowerCase()) ||
-    cmp(a.id, b.id) ||
-    cmp(installedVersion(a), installedVersion(b)) ||
-    cmp(a.component.bomRef, b.component.bomRef)
-  );
+  keyed.sort((a, b) => b.rank - a.rank || cmp(a.pkg, b.pkg) || cmp(a.f.id, b.f.id) || cmp(a.version, b.version) || cmp(a.f.component.bomRef, b.f.component.bomRef));
+  return keyed.map((k) => k.f);
 }
 
 function findingsTable(findings: readonly Finding[], width: number, color: boolean): string[] {
-  const sorted = [...findings].sort(compareRows);
+  const sorted = sortRows(findings);
   const { columns, rows, widths } = layout(sorted, width);
   const severityColumn = columns.findIndex((c) => c.header === 'SEVERITY');
   const line = (cells: readonly (string | readonly string[])[], severity?: Severity): string =>
@@ -179,7 +178,7 @@ export function scanTable(report: ScanReport, opts: TableOptions = {}): string {
   else if (!report.findings.length) out.push('No known vulnerabilities matched.');
   else out.push(shown.hidden ? `No unsuppressed finding matches the filter (${shown.hidden} hidden).` : 'No unsuppressed finding.');
 
-  const suppressed = shown.findings.filter((f) => f.suppressed).sort(compareRows);
+  const suppressed = sortRows(shown.findings.filter((f) => f.suppressed));
   if (suppressed.length) {
     out.push('', `${suppressed.length} suppressed finding(s), not counted toward the verdict:`);
     for (const f of suppressed) {
