@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import { BadInputError } from '../core/errors';
 import { cycloneDxJson } from '../sbom/writers/cyclonedx';
 import { scanCycloneDx } from '../vuln/render-cyclonedx';
-import { scanTable } from '../vuln/render-table';
+import { describeFilter, isFiltering, parseSeverityList, type FindingFilter } from '../vuln/render-filter';
+import { scanSarif } from '../vuln/render-sarif';
+import { scanTable, TABLE_WIDTH } from '../vuln/render-table';
 import { reportJson, type ScanReport, type UnknownSeverityPolicy } from '../vuln/report';
 import { scanSbom } from '../vuln/scan';
 import { parseScanSbom, type ScanSbom } from '../vuln/sbom-input';
@@ -17,7 +19,10 @@ import type { ProgressDisplay } from './progress-render';
 import { progressDisplay } from './progress-render';
 import { sbomFor } from './sbom-command';
 
-const FORMATS = ['json', 'table', 'cyclonedx-json'] as const;
+const FORMATS = ['table', 'json', 'sarif', 'cyclonedx-json'] as const;
+type Format = (typeof FORMATS)[number];
+/** Formats the filters shape; json and cyclonedx-json are the complete evidence (see render-filter.ts). */
+const FILTERED: ReadonlySet<Format> = new Set(['table', 'sarif']);
 const FAIL_ON: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info', 'unknown'];
 const UNKNOWN_SEVERITY: readonly UnknownSeverityPolicy[] = ['fail', 'warn'];
 /** Gap lines per report on stderr; the report lists them all. */
@@ -58,21 +63,92 @@ async function sbomsFor(values: { sbom?: string; platform?: string; insecure?: b
   }));
 }
 
-function render(format: (typeof FORMATS)[number], report: ScanReport, sbom: ScanSbom): string {
-  if (format === 'table') return scanTable(report);
+/** One `-o`: a format, to stdout or (`FORMAT=FILE`, or `--file OUT` for the only one) to a file. */
+interface Output {
+  readonly format: Format;
+  readonly file?: string;
+}
+
+/**
+ * `-o FORMAT` (stdout) and `-o FORMAT=FILE`, repeatable: several formats from one scan. At most
+ * one goes to stdout (two documents on one stream cannot be told apart); `--file OUT` keeps
+ * working for a single format. No `-o` is a table on stdout.
+ */
+export function parseOutputs(specs: readonly string[] | undefined, file: string | undefined): Output[] {
+  const outputs = (specs?.length ? specs : ['table']).map((spec): Output => {
+    const eq = spec.indexOf('=');
+    const format = oneOf('scan', '-o', (eq < 0 ? spec : spec.slice(0, eq)).trim().toLowerCase(), FORMATS, 'table');
+    if (eq < 0) return { format };
+    const target = spec.slice(eq + 1);
+    if (!target) throw new BadInputError(`scan: -o ${format}= needs a file name (-o ${format}=FILE)`);
+    return { format, file: target };
+  });
+  const toStdout = outputs.filter((o) => !o.file);
+  if (toStdout.length > 1) {
+    throw new BadInputError(`scan: only one output can go to stdout (got ${toStdout.map((o) => `-o ${o.format}`).join(', ')}); write the others to files with -o FORMAT=FILE`);
+  }
+  if (file !== undefined) {
+    const only = outputs[0];
+    if (outputs.length !== 1 || !only || only.file) throw new BadInputError('scan: --file OUT names the file of a single -o FORMAT; with several outputs give each its file: -o FORMAT=FILE');
+    return [{ format: only.format, file }];
+  }
+  const seen = new Set<string>();
+  for (const o of outputs) {
+    if (!o.file) continue;
+    const key = path.resolve(o.file);
+    if (seen.has(key)) throw new BadInputError(`scan: two outputs would write ${o.file}`);
+    seen.add(key);
+  }
+  return outputs;
+}
+
+interface RenderContext {
+  readonly filter?: FindingFilter;
+  readonly label: string;
+  /** Several platforms: each SARIF run gets its own category. */
+  readonly multi: boolean;
+  /** Colour and width for a table on a terminal. */
+  readonly terminal?: { readonly color: boolean; readonly width: number };
+}
+
+function render(format: Format, report: ScanReport, sbom: ScanSbom, ctx: RenderContext, toStdout: boolean): string {
+  if (format === 'table') return scanTable(report, { ...(ctx.filter ? { filter: ctx.filter } : {}), ...(toStdout && ctx.terminal ? ctx.terminal : {}) });
+  if (format === 'sarif') return scanSarif(report, sbom.document, { ...(ctx.filter ? { filter: ctx.filter } : {}), label: ctx.label, ...(ctx.multi ? { category: ctx.label } : {}) });
   if (format === 'cyclonedx-json') return scanCycloneDx(report, sbom.document);
   return reportJson(report);
 }
 
-/** stdout, or `--file OUT` (several platforms: `OUT` with `.<os>-<arch>` before the extension, as `sbom` does). */
-function write(file: string | undefined, docs: { label: string; text: string }[]): string | undefined {
-  if (!file) return docs.map((d) => d.text).join(docs.length > 1 ? '\n' : '');
-  if (docs.length === 1) fs.writeFileSync(file, (docs[0] as { text: string }).text);
-  else {
-    const ext = path.extname(file);
-    for (const d of docs) fs.writeFileSync(`${file.slice(0, file.length - ext.length)}.${d.label.replace(/[/:]/g, '-')}${ext}`, d.text);
+/** Several platforms: `OUT` with `.<os>-<arch>` before the extension, as `sbom` does. */
+function platformFile(file: string, label: string): string {
+  const ext = path.extname(file);
+  return `${file.slice(0, file.length - ext.length)}.${label.replace(/[/:]/g, '-')}${ext}`;
+}
+
+function writeFile(file: string, text: string): void {
+  try {
+    fs.writeFileSync(file, text);
+  } catch (err) {
+    throw new BadInputError(`scan: cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  return undefined;
+}
+
+/** Writes each file output; returns what goes to stdout (several platforms: one document after another). */
+function write(outputs: readonly Output[], docs: readonly { label: string; texts: readonly string[] }[]): string | undefined {
+  let stdout: string | undefined;
+  outputs.forEach((o, i) => {
+    const texts = docs.map((d) => ({ label: d.label, text: d.texts[i] ?? '' }));
+    if (!o.file) stdout = texts.map((d) => d.text).join(texts.length > 1 ? '\n' : '');
+    else if (texts.length === 1) writeFile(o.file, (texts[0] as { text: string }).text);
+    else for (const d of texts) writeFile(platformFile(o.file, d.label), d.text);
+  });
+  return stdout;
+}
+
+/** Colour only for a terminal, and never when NO_COLOR (https://no-color.org) is set or TERM is dumb. */
+function terminal(env: NodeJS.ProcessEnv): RenderContext['terminal'] {
+  if (!process.stdout.isTTY) return undefined;
+  const columns = process.stdout.columns;
+  return { color: !env.NO_COLOR && env.TERM !== 'dumb', width: columns ? Math.min(columns, TABLE_WIDTH) : TABLE_WIDTH };
 }
 
 /**
@@ -89,50 +165,60 @@ function gapLines(report: ScanReport, label: string | undefined, negative: boole
 /**
  * `scan SOURCE | --sbom FILE …`: exit 0 clean or below --fail-on (or incomplete without
  * --fail-on: the report says so), 1 a blocking finding or, with --fail-on, an incomplete scan,
- * 2 an error.
+ * 2 an error. `--severity` and `--only-fixed` change what the table and SARIF show, never the
+ * verdict or the exit code (render-filter.ts says why).
  */
 export async function scanCommand(argv: string[]): Promise<CommandResult> {
   const { values, positionals } = parseCommand('scan', argv);
   const source = positionals[0];
   if (!source && !values.sbom) throw new BadInputError(`scan: missing SOURCE or --sbom FILE (usage: ${usageLine('scan')})`);
   if (source && values.sbom) throw new BadInputError('scan: give SOURCE or --sbom FILE, not both');
-  const format = oneOf('scan', '-o', values.output, FORMATS, 'json');
+  const outputs = parseOutputs(values.output, values.file);
+  const filter: FindingFilter = { ...(values['only-fixed'] ? { onlyFixed: true } : {}), ...(values.severity ? { severities: parseSeverityList(values.severity) } : {}) };
   const threshold = values['fail-on'] === undefined ? undefined : oneOf('scan', '--fail-on', values['fail-on'].toLowerCase(), FAIL_ON, 'high');
   const unknownSeverity = oneOf('scan', '--unknown-severity', values['unknown-severity']?.toLowerCase(), UNKNOWN_SEVERITY, 'fail');
   // Warnings (malformed records, unorderable versions, expired rules) always reach stderr;
   // -q only silences progress.
   const display = progressDisplay(values);
   try {
-    return await scanWith(values, source, format, threshold, unknownSeverity, display);
+    return await scanWith(values, source, { outputs, filter, threshold, unknownSeverity }, display);
   } finally {
     display.end();
   }
 }
 
-async function scanWith(
-  values: ReturnType<typeof parseCommand<'scan'>>['values'],
-  source: string | undefined,
-  format: (typeof FORMATS)[number],
-  threshold: Severity | undefined,
-  unknownSeverity: UnknownSeverityPolicy,
-  display: ProgressDisplay,
-): Promise<CommandResult> {
+interface ScanChoices {
+  readonly outputs: ReturnType<typeof parseOutputs>;
+  readonly filter: FindingFilter;
+  readonly threshold: Severity | undefined;
+  readonly unknownSeverity: UnknownSeverityPolicy;
+}
+
+async function scanWith(values: ReturnType<typeof parseCommand<'scan'>>['values'], source: string | undefined, choices: ScanChoices, display: ProgressDisplay): Promise<CommandResult> {
+  const { outputs, filter, threshold, unknownSeverity } = choices;
   const warn = (l: string): void => display.print(l);
   const progress = values.quiet ? undefined : warn;
   const vulnSource = configuredSource({ osvDir: values['osv-dir'], osvApi: values['osv-api'] }, process.env, { log: progress, progress: display });
   if (!vulnSource) throw new BadInputError(`scan: no vulnerability data source configured (${SOURCE_HINT}); nothing was scanned`);
   const rules = loadRules(values.ignore, values.vex ?? []);
 
+  // Filters shape the table and SARIF only: say so when no output is one of them.
+  if (isFiltering(filter) && !outputs.some((o) => FILTERED.has(o.format))) {
+    warn(`warning: ${describeFilter(filter)} filters the table and SARIF outputs only; ${outputs.map((o) => o.format).join(' and ')} ${outputs.length > 1 ? 'list' : 'lists'} every finding`);
+  }
+
   const sboms = await sbomsFor(values, source, display);
-  const docs: { label: string; text: string }[] = [];
+  const tty = terminal(process.env);
+  const docs: { label: string; texts: string[] }[] = [];
   let failed = false;
   for (const { label, sbom, gaps } of sboms) {
     const report = await scanSbom(sbom, vulnSource, { now: new Date(), threshold, rules, unknownSeverity, inventoryGaps: gaps, log: warn });
     const incomplete = report.verdict === 'incomplete' && threshold !== undefined;
     failed ||= report.verdict === 'fail' || incomplete;
     for (const line of gapLines(report, sboms.length > 1 ? label : undefined, incomplete)) warn(line);
-    docs.push({ label, text: render(format, report, sbom) });
+    const ctx: RenderContext = { ...(isFiltering(filter) ? { filter } : {}), label, multi: sboms.length > 1, ...(tty ? { terminal: tty } : {}) };
+    docs.push({ label, texts: outputs.map((o) => render(o.format, report, sbom, ctx, !o.file)) });
   }
-  const stdout = write(values.file, docs);
+  const stdout = write(outputs, docs);
   return { exitCode: failed ? 1 : 0, ...(stdout ? { stdout } : {}) };
 }

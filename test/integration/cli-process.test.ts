@@ -74,6 +74,46 @@ describe('artifact-guard process', () => {
     expect(res.stderr).not.toContain('LOADED');
   });
 
+  describe('--fail-on: exit 1 when the verdict fails or is incomplete, 0 when the workflow ran to the end and passed', () => {
+    const RECORDS = path.join(__dirname, '..', 'fixtures', 'osv', 'records');
+    // musl 1.2.4_git20230717-r4 is affected by ALPINE-CVE-2025-26519 (high), fixed in -r5.
+    async function alpine(name: string, muslRelease: string) {
+      const apk = `C:Q1abc=\nP:musl\nV:1.2.4_git20230717-${muslRelease}\nA:x86_64\nL:MIT\no:musl\n\n`;
+      const image = await buildImage({ layers: [[{ path: 'etc/os-release', content: 'ID=alpine\nVERSION_ID=3.19.1\n' }, { path: 'lib/apk/db/installed', content: apk }]] });
+      const dir = path.join(work, name);
+      writeOciLayout(dir, [image], { tag: 'v1', root: image.manifest });
+      return `oci-dir:${dir}:v1`;
+    }
+    // A fresh home per run: a digest processed before only gets tag bookkeeping.
+    const run = (args: string[], home: string, extra: Record<string, string | undefined> = {}) =>
+      runCli(['process', ...args], { ...env, ARTIFACT_GUARD_HOME: path.join(work, home), ARTIFACT_GUARD_OSV_DIR: undefined, ARTIFACT_GUARD_OSV_API: undefined, ARTIFACT_GUARD_OSV_API_URL: undefined, ...extra });
+
+    it('fail: a finding at the threshold', async () => {
+      const src = await alpine('vulnerable', 'r4');
+      const res = await run([src, '--osv-dir', RECORDS, '--fail-on', 'high'], 'h1');
+      expect(res.code).toBe(1);
+      expect(res.stdout).toMatch(/scan\s+FAIL at threshold high/);
+      expect(res.stderr).toContain('artifact-guard: process: the verdict is fail');
+      // Without --fail-on nobody asked for a gate: the same verdict is reported, exit 0.
+      const report = await run([src, '--osv-dir', RECORDS], 'h2');
+      expect([report.code, /scan\s+FAIL at threshold high/.test(report.stdout)]).toEqual([0, true]);
+    });
+
+    it('incomplete: no vulnerability data to scan against', async () => {
+      const res = await run([await alpine('nodata', 'r5'), '--fail-on', 'critical'], 'h3');
+      expect(res.code).toBe(1);
+      expect(res.stdout).toMatch(/scan\s+INCOMPLETE at threshold critical: no vulnerability data source is configured/);
+      expect(res.stderr).toContain('artifact-guard: process: the verdict is incomplete');
+    });
+
+    it('pass: every component scanned, nothing at the threshold', async () => {
+      const res = await run([await alpine('fixed', 'r5'), '--osv-dir', RECORDS, '--fail-on', 'high'], 'h4');
+      expect(res.code).toBe(0);
+      expect(res.stdout).toMatch(/scan\s+PASS at threshold high/);
+      expect(res.stderr).not.toContain('the verdict is');
+    });
+  });
+
   it.each([
     [['process', 'nosuch:/x'], /unknown source scheme "nosuch:"/],
     [['process'], /process: missing SOURCE/],

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type * as CDX from '@cyclonedx/cyclonedx-library';
 import type { ImageSbom, SbomSubject } from '../component';
 import { assertSpdxExpression } from './spdx-expression';
+import { declaredLicenseTexts, spdxLicense } from './spdx-license';
 import { ociPurl, TOOL } from './subject';
 
 // The library's root entry point also loads its schema validators and every contrib module
@@ -16,10 +17,15 @@ const License = require('@cyclonedx/cyclonedx-library/Contrib/License') as typeo
 
 const licenseFactory = new License.Factories.LicenseFactory(assertSpdxExpression);
 
-/** One licence may be an SPDX expression; several are listed one by one (the schema forbids mixing). */
+/**
+ * One licence may be an SPDX expression; several are listed one by one (the schema forbids
+ * mixing). Text that names an SPDX licence is written as its id or expression (spdx-license.ts);
+ * other text stays a licence `name`.
+ */
 function licensesOf(values: readonly string[]): CDX.Models.License[] {
-  if (values.length === 1) return [licenseFactory.makeFromString(values[0] as string)];
-  return values.map((v) => licenseFactory.makeDisjunctive(v));
+  const spdx = values.map((v) => spdxLicense(v) ?? v);
+  if (spdx.length === 1) return [licenseFactory.makeFromString(spdx[0] as string)];
+  return spdx.map((v) => licenseFactory.makeDisjunctive(v));
 }
 
 export interface CycloneDxOptions {
@@ -53,6 +59,7 @@ export function cycloneDxBom(subject: SbomSubject, image: ImageSbom, opts: Cyclo
       ...(c.namespace ? { group: c.ecosystem === 'npm' ? `@${c.namespace}` : c.namespace } : {}),
     });
     for (const l of licensesOf(c.licenses)) comp.licenses.add(l);
+    for (const text of declaredLicenseTexts(c.licenses)) comp.properties.add(new Models.Property('artifact-guard:license:declared', text));
     comp.properties.add(new Models.Property('artifact-guard:cataloger', c.ecosystem));
     comp.properties.add(new Models.Property('artifact-guard:layer:introduced', c.introducedBy));
     c.locations.forEach((loc, i) => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ImageSbom, SbomSubject } from '../component';
-import { isSpdxExpression } from './spdx-expression';
+import { declaredLicenseTexts, spdxLicense } from './spdx-license';
 import { ociPurl, TOOL } from './subject';
 
 function spdxTimestamp(d: Date): string {
@@ -22,17 +22,24 @@ function incompleteComment(image: ImageSbom): string | undefined {
   return ['INCOMPLETE INVENTORY: packages may be missing from this document. Not inventoried:', ...image.gaps.map((g) => `- ${g.message}`)].join('\n');
 }
 
+/** Where a declared licence text was written as its SPDX id, the text as declared (SPDX 2.3 §7.16 licenseComments). */
+function licenseComments(values: readonly string[]): { licenseComments?: string } {
+  const texts = declaredLicenseTexts(values);
+  return texts.length ? { licenseComments: `Declared as ${texts.map((t) => JSON.stringify(t)).join(', ')}; written as SPDX identifiers.` } : {};
+}
+
 /**
  * An SPDX 2.3 JSON document for one image: a CONTAINER package the document DESCRIBES, which
- * CONTAINS one package per component. Licence strings that are not SPDX expressions become
- * `LicenseRef-…` entries in `hasExtractedLicensingInfos`.
+ * CONTAINS one package per component. Licence text that names an SPDX licence is written as its
+ * id (spdx-license.ts); other text becomes a `LicenseRef-…` entry in `hasExtractedLicensingInfos`.
  */
 export function spdxDocument(subject: SbomSubject, image: ImageSbom, opts: { timestamp?: Date; namespaceId?: string } = {}): Record<string, unknown> {
   const extracted = new Map<string, Extracted>();
   const licenseExpr = (values: readonly string[]): string => {
     if (values.length === 0) return 'NOASSERTION';
     const parts = values.map((v) => {
-      if (isSpdxExpression(v)) return values.length > 1 && /\s(AND|OR|WITH)\s/i.test(v) ? `(${v})` : v;
+      const spdx = spdxLicense(v);
+      if (spdx) return values.length > 1 && /\s(AND|OR|WITH)\s/i.test(spdx) ? `(${spdx})` : spdx;
       const id = `LicenseRef-${v.replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '') || 'unknown'}`;
       extracted.set(id, { licenseId: id, name: v, extractedText: v });
       return id;
@@ -63,6 +70,7 @@ export function spdxDocument(subject: SbomSubject, image: ImageSbom, opts: { tim
       filesAnalyzed: false,
       licenseConcluded: 'NOASSERTION',
       licenseDeclared: licenseExpr(c.licenses),
+      ...licenseComments(c.licenses),
       copyrightText: 'NOASSERTION',
       sourceInfo: `cataloged from ${c.locations.map((l) => `/${l.path}`).join(', ')}`,
       externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: c.purl }],

@@ -1,4 +1,5 @@
 import type { Component, ImageSbom, SbomSubject } from '../component';
+import { spdxLicense } from './spdx-license';
 
 /** The name as the ecosystem writes it: `@scope/name` (npm), `group:artifact` (Maven), `vendor/name` (Composer). */
 function displayName(c: Component): string {
@@ -9,12 +10,12 @@ function displayName(c: Component): string {
   return c.name;
 }
 
-/** A readable table: one line per component (name, version, type, licences), per image. */
+/** A readable table: one line per component (name, version, type, licences as SPDX ids where the text maps to one), per image. */
 export function sbomTable(subject: SbomSubject, images: readonly ImageSbom[]): string {
   const lines: string[] = [];
   for (const image of images) {
     lines.push(`${subject.name}@${image.manifestDigest}${image.platform ? ` (${image.platform})` : ''}${image.os ? `  ${image.os.prettyName ?? image.os.id}` : ''}`);
-    const rows = image.components.map((c) => [displayName(c), c.version, c.ecosystem, c.licenses.join(', ')]);
+    const rows = image.components.map((c) => [displayName(c), c.version, c.ecosystem, c.licenses.map((l) => spdxLicense(l) ?? l).join(', ')]);
     const header = ['NAME', 'VERSION', 'TYPE', 'LICENSES'];
     const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => (r[i] as string).length))));
     const fmt = (r: string[]): string => r.map((cell, i) => (i < r.length - 1 ? cell.padEnd(widths[i] as number) : cell)).join('  ').trimEnd();

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Finding } from '../../../lambdas/vuln/findings';
 import { parseOsvJson } from '../../../lambdas/vuln/osv/parse';
 import type { OsvAffected, OsvRecord } from '../../../lambdas/vuln/osv/types';
+import { blocks, REPORT_FORMAT, summarize, verdictOf, type ScanReport } from '../../../lambdas/vuln/report';
 import { parseScanSbom, type ScanSbom } from '../../../lambdas/vuln/sbom-input';
 import { OfflineOsvSource } from '../../../lambdas/vuln/sources/offline-source';
 
@@ -49,3 +51,49 @@ export function sbomOf(purls: readonly string[]): ScanSbom {
 }
 
 export { MemoryBlobStore } from '../../support/memory-blob-store';
+
+/** A finding written by hand, for renderer tests (what the scan would produce for one component). */
+export function finding(id: string, purl: string, over: Partial<Finding> = {}): Finding {
+  const version = /@([^@?#/]+)(?:[?#]|$)/.exec(purl)?.[1] ?? '';
+  const name = decodeURIComponent(purl.replace(/[?#].*$/, '').split('/').pop()?.split('@')[0] ?? purl);
+  return {
+    id,
+    aliases: [],
+    upstream: [],
+    records: [id],
+    component: { bomRef: purl, purl, name, version },
+    package: { ecosystem: 'npm', name, version },
+    severity: 'high',
+    ratings: [],
+    fixed: [],
+    lastAffected: [],
+    matchedBy: 'range',
+    modified: '2024-01-01T00:00:00Z',
+    suppressed: false,
+    ...over,
+  };
+}
+
+/** A scan report around hand-written findings (summary and verdict computed as the scan does). */
+export function reportOf(findings: readonly Finding[], over: Partial<ScanReport> = {}): ScanReport {
+  const threshold = over.threshold;
+  const unknownSeverity = over.unknownSeverity ?? 'fail';
+  const gaps = over.gaps ?? [];
+  const summary = summarize(findings, { components: findings.length, notScanned: 0, unorderable: 0, gaps: gaps.length }, threshold, unknownSeverity);
+  return {
+    format: REPORT_FORMAT,
+    generatedAt: '2026-06-01T00:00:00.000Z',
+    subject: { name: 'registry.example/app', version: 'sha256:abc' },
+    data: { source: 'osv-dir:/data/osv', recordCount: 10 },
+    unknownSeverity,
+    verdict: verdictOf(findings.filter((f) => blocks(f, threshold, unknownSeverity)).length, gaps.length),
+    summary,
+    findings,
+    gaps,
+    unorderable: [],
+    notScanned: [],
+    expiredRules: [],
+    warnings: [],
+    ...over,
+  };
+}
