@@ -45,7 +45,7 @@ describe('progress on stderr', () => {
 
   it('scan: OSV data loading and indexing are stages; -v adds their timings', async () => {
     const image = await writeImageLayout(path.join(work, 'app'), layers);
-    const res = await runCli(['scan', `oci-dir:${image.dir}:v1`, '--osv-dir', RECORDS, '-v'], env);
+    const res = await runCli(['scan', `oci-dir:${image.dir}:v1`, '--osv-dir', RECORDS, '-v', '-o', 'json'], env);
     expect(res.code).toBe(0);
     const stages = res.stderr.split('\n').filter((l) => /^(sbom|osv): /.test(l));
     expect(stages).toEqual([

@@ -261,7 +261,7 @@ describe('artifact-guard scan', () => {
 
     it('colour only on a terminal, and never with NO_COLOR', async () => {
       if (!fs.existsSync('/usr/bin/script')) return; // util-linux script(1) gives the CLI a terminal
-      const args = ['scan', '--sbom', sbomFile([MUSL]), '--osv-dir', RECORDS, '--fail-on', 'high'];
+      const args = ['scan', '--sbom', sbomFile([MUSL]), '--osv-dir', RECORDS, '--fail-on', 'high', '-q'];
       const inPty = (extra: Record<string, string | undefined>) =>
         new Promise<string>((resolve, reject) => {
           const cmd = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
