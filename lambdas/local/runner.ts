@@ -116,6 +116,7 @@ export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<Loc
     insecure: opts.insecure ?? false,
     openSource: (spec) => openSource(spec, { credentials, insecure: opts.insecure ?? false, ...(opts.progress ? { progress: opts.progress } : {}) }),
     now: () => new Date(),
+    ...(opts.progress ? { progress: opts.progress } : {}),
     close: () => dynamo.close(),
   };
 }

@@ -3,6 +3,7 @@ import type { ArtifactSource } from '../oci/source';
 import type { AlertSink } from '../ports/alert-sink';
 import type { BlobStore } from '../ports/blob-store';
 import type { MetricsSink } from '../ports/metrics';
+import type { Progress } from '../ports/progress';
 import type { RecordStore } from '../ports/record-store';
 import type { KeyedSigner } from '../ports/signer';
 import type { LayerCache } from '../sbom/layers/cache';
@@ -38,12 +39,14 @@ export interface StepEnvironment {
   readonly alerts: AlertSink;
   readonly metrics: MetricsSink;
   readonly now: () => Date;
+  /** Where long work reports its progress (the CLI's display locally; none in AWS). */
+  readonly progress?: Progress;
 }
 
 /** One factory per registered step: the only place a step's dependencies are chosen. */
 export const STEP_FACTORIES = {
   resolve: (e: StepEnvironment) => createResolveStep({ openSource: e.openSource, records: e.records, now: e.now }),
-  sbom: (e: StepEnvironment) => createSbomStep({ openSource: e.openSource, evidence: e.evidence, cache: e.layerCache, metrics: e.metrics, now: e.now }),
+  sbom: (e: StepEnvironment) => createSbomStep({ openSource: e.openSource, evidence: e.evidence, cache: e.layerCache, metrics: e.metrics, now: e.now, ...(e.progress ? { progress: e.progress } : {}) }),
   scan: (e: StepEnvironment) =>
     createScanStep({
       source: e.vulnerabilities,

@@ -6,6 +6,7 @@ import type { SourceSpec } from '../../oci/open-source';
 import type { ArtifactSource } from '../../oci/source';
 import type { BlobStore } from '../../ports/blob-store';
 import type { MetricsSink } from '../../ports/metrics';
+import type { Progress } from '../../ports/progress';
 import { catalogers } from '../../sbom/catalogers';
 import type { ImageSbom } from '../../sbom/component';
 import { generateSbom } from '../../sbom/generate';
@@ -22,6 +23,8 @@ export interface SbomDeps {
   readonly cache: LayerCache;
   readonly metrics: MetricsSink;
   readonly now: () => Date;
+  /** Layer reading as it goes (the CLI's display in local runs). */
+  readonly progress?: Progress;
 }
 
 /** Gap lines carried per document in the state (the SBOM itself lists up to 100). */
@@ -49,7 +52,7 @@ export function createSbomStep(deps: SbomDeps) {
     const a = state.artifact;
     const { source, root } = await openPinned(deps.openSource, a);
     try {
-      const result = await generateSbom(source, a.repositoryName, { cache: deps.cache, catalogers }, { root, targets: a.targets });
+      const result = await generateSbom(source, a.repositoryName, { cache: deps.cache, catalogers, ...(deps.progress ? { progress: deps.progress } : {}) }, { root, targets: a.targets });
       const now = deps.now();
       const prefix = evidencePrefix(a.repositoryName, a.digest);
       const store = (name: string, ext: string, body: string): Promise<StoredDocument> => {
