@@ -14,7 +14,8 @@
  */
 import type { Finding } from './findings';
 import { describeFilter, shownFindings, type FindingFilter } from './render-filter';
-import { fitList, installedVersion, otherIds, packageName, textWidth, truncate, wrap } from './render-cells';
+import { installedVersion, otherIds, packageName } from './render-cells';
+import { fitList, textWidth, truncate, wrap } from '../core/text-cells';
 import type { ScanReport } from './report';
 import { SEVERITIES, severityRank, type Severity } from './severity';
 

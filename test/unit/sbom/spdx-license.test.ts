@@ -145,4 +145,13 @@ describe('SBOM writers write SPDX ids where the text maps, and keep the text whe
     expect(text).toMatch(/^mixed\s+1\.0\.0\s+npm\s+Apache-2\.0, Proprietary$/m);
     expect(text).toMatch(/^expr\s+1\.0\.0\s+npm\s+Apache-2\.0 OR MIT$/m);
   });
+
+  it('the sbom table fits 120 columns: long names end in …, long licence lists in +N', () => {
+    const many = { ...image, components: [{ ...image.components[0]!, name: `a-very-long-package-name-${'x'.repeat(80)}`, licenses: ['MIT', 'Apache-2.0', 'BSD-3-Clause', 'ISC', 'GPL-2.0-only'] }] };
+    const text = sbomTable(subject, [many]);
+    const row = text.split('\n').find((l) => l.startsWith('a-very-long'));
+    expect(row?.length).toBeLessThanOrEqual(120);
+    expect(row).toMatch(/^a-very-long-package-name-x+…\s/);
+    expect(row).toMatch(/MIT, Apache-2\.0, BSD-3-Clause \+2$|MIT, Apache-2\.0 \+3$/);
+  });
 });

@@ -1,5 +1,6 @@
 import { BadInputError } from '../../../lambdas/core/errors';
-import { fitList, otherIds, packageName, truncate, wrap } from '../../../lambdas/vuln/render-cells';
+import { otherIds, packageName } from '../../../lambdas/vuln/render-cells';
+import { fitList, truncate, wrap } from '../../../lambdas/core/text-cells';
 import { parseSeverityList, shownFindings } from '../../../lambdas/vuln/render-filter';
 import { scanTable } from '../../../lambdas/vuln/render-table';
 import { finding, reportOf } from './helpers';
