@@ -39,6 +39,7 @@ const commands: Record<string, () => Command> = {
   process: lazy('process', 'processCommand'),
   tree: lazy('tree', 'treeCommand'),
   download: lazy('download', 'downloadCommand'),
+  gate: lazy('gate', 'gateCommand'),
 };
 
 // `artifact-guard sbom … | head` closes stdout early: that is the reader's choice, not an error.

@@ -206,6 +206,24 @@ export const COMMANDS = {
       'Exit 0: written; 2: nothing of that kind for the digest (one line naming what there is), or an error.',
     ],
   },
+  gate: {
+    summary: 'may REF run in environment E? the deploy gate, locally: the ledger, the signature and the environment policy',
+    positionals: { names: 'REF', min: 1, max: 1 },
+    options: {
+      env: { type: 'string', value: 'ENV', help: 'the environment whose policy and repositories apply' },
+      environments: { type: 'string', value: 'FILE', help: 'environments document (default: $ARTIFACT_GUARD_HOME/environments.yaml)' },
+      key: { type: 'string', multiple: true, value: 'PUBKEY', help: 'public key(s) the signatures must verify with (default: the local development key)' },
+      policy: { type: 'string', value: 'FILE', help: 'requirements to add to the environment policy (never to remove)' },
+      identity: { type: 'string', multiple: true, value: 'HOST/REPO', help: "accept signatures made for this repository instead of REF's own" },
+      insecure: INSECURE,
+      output: TEXT_OR_JSON,
+      quiet: QUIET,
+      verbose: VERBOSE,
+      debug: DEBUG,
+    },
+    examples: ['artifact-guard gate localhost:5000/app@sha256:… --env prod', 'artifact-guard gate 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.4 --env staging --key awskms:///alias/artifact-guard-signing'],
+    notes: [REF_HELP, 'Exit 0: allowed; 1: denied (reasons on stderr); 2: an error. Every decision is recorded in the artifact\'s audit trail.'],
+  },
 } as const satisfies Readonly<Record<string, CommandSpec>>;
 
 export type CommandName = keyof typeof COMMANDS;

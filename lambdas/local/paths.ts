@@ -18,6 +18,8 @@ export function localPaths(home = localHome()) {
     evidence: path.join(home, 'evidence'),
     alerts: path.join(home, 'alerts.jsonl'),
     signingKey: path.join(home, 'dev-signing-key.pem'),
+    /** Named environments and their policies (`gate --env`, `policy --env`, `promote --env`). */
+    environments: path.join(home, 'environments.yaml'),
     /** HMAC key authenticating layer-cache entries: kept in the home, apart from the cache it protects. */
     cacheMacKey: path.join(home, 'cache-mac.key'),
   };

@@ -1,0 +1,61 @@
+import * as fs from 'node:fs';
+import { loadPolicy, policyToDocument } from '../attest/policy';
+import { BadInputError } from '../core/errors';
+import { InMemoryMetrics } from '../ports/metrics';
+import { environmentNamed, loadEnvironments } from '../gate/environments';
+import type { GateDecision } from '../gate/verify-gate';
+import { createVerifyGate } from '../gate/verify-gate';
+import { openLocalLedger } from '../local/ledger';
+import { localPaths } from '../local/paths';
+import { oneOf, parseCommand } from './args';
+import type { CommandResult } from './command';
+import { usageLine } from './command-specs';
+import { progressDisplay } from './progress-render';
+import { openSigningSource, verificationKeysFor } from './signing-wiring';
+
+function text(d: GateDecision): string {
+  return `${d.allowed ? 'allowed' : 'denied'} ${d.repository}@${d.digest}${d.environment ? ` in ${d.environment}` : ''} (policy: ${d.policySource}; deploy the digest, not the tag)\n`;
+}
+
+/** The keys to verify with: `--key`s, else the development key `process` signs with locally. */
+function keyArgs(given: readonly string[] | undefined): string[] {
+  if (given?.length) return [...given];
+  const dev = `${localPaths().signingKey.replace(/\.pem$/, '')}.pub`;
+  if (!fs.existsSync(dev)) throw new BadInputError(`gate: no --key given and no local development key at ${dev} (it is made by 'artifact-guard process'; usage: ${usageLine('gate')})`);
+  return [dev];
+}
+
+/**
+ * `gate REF --env E`: the deployed gate's decision, locally — the same code, the local ledger
+ * (records of `process` runs) and the environment's policy. Exit 0 allowed, 1 denied, 2 error.
+ */
+export async function gateCommand(argv: string[]): Promise<CommandResult> {
+  const { values, positionals } = parseCommand('gate', argv);
+  const format = oneOf('gate', '-o', values.output, ['text', 'json'] as const, 'text');
+  if (!values.env) throw new BadInputError(`gate: --env ENV is required (usage: ${usageLine('gate')})`);
+  const environments = loadEnvironments(values.environments ?? localPaths().environments);
+  environmentNamed(environments, values.env); // an unknown name is a usage error before any key or registry is touched
+  const extra = values.policy ? policyToDocument(loadPolicy(values.policy)) : undefined;
+  const keys = await verificationKeysFor(keyArgs(values.key));
+  const display = progressDisplay(values);
+  const ledger = await openLocalLedger(undefined, { quiet: values.quiet });
+  try {
+    const gate = createVerifyGate({
+      openSource: (spec) => openSigningSource('gate', `registry:${spec.location}`, values.insecure, display),
+      keys: async () => keys,
+      alerts: ledger.alerts,
+      metrics: new InMemoryMetrics(),
+      environments,
+      records: ledger.records,
+      allowedIdentities: values.identity ?? [],
+      now: () => new Date(),
+    });
+    const decision = await gate({ reference: positionals[0] as string, environment: values.env, ...(extra ? { policy: extra } : {}), ...(values.identity ? { identities: values.identity } : {}) }, { identity: ledger.caller });
+    const stdout = format === 'json' ? `${JSON.stringify(decision, null, 2)}\n` : text(decision);
+    if (decision.allowed) return { exitCode: 0, stdout };
+    return { exitCode: 1, stdout, error: `gate: denied ${decision.repository}@${decision.digest} in ${values.env}${decision.reasons.map((r) => `\n  ${r.replace(/\n/g, '\n  ')}`).join('')}` };
+  } finally {
+    await ledger.close();
+    display.end();
+  }
+}
