@@ -131,7 +131,8 @@ export abstract class ArtifactGuardBase extends Construct implements IArtifactGu
   }
 
   grantInvokeGate(grantee: iam.IGrantable): iam.Grant {
-    return this.gateFunction.grantInvoke(grantee);
+    // Direct invokes and the IAM-authenticated Function URL (which names the caller in the audit).
+    return this.gateFunction.grantInvoke(grantee).combine(this.gateFunction.grantInvokeUrl(grantee));
   }
 
   /**

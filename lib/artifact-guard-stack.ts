@@ -47,6 +47,7 @@ export class ArtifactGuardStack extends Stack {
     const guard = this.guard;
     new CfnOutput(this, 'SigningKeyAlias', { value: guard.signingKeyAliasName, description: 'cosign verify --key awskms:///<this>' });
     new CfnOutput(this, 'RepositoryUris', { value: guard.repositories.map((r) => r.repositoryUri).join(',') });
+    new CfnOutput(this, 'GateUrl', { value: guard.gateUrl.url, description: 'POST {"reference":"HOST/REPO@sha256:…","environment":"prod"} with SigV4 (service lambda); 200 allowed, 403 denied' });
     new CfnOutput(this, 'VerifyGateFunction', { value: guard.gateFunction.functionName, description: 'aws lambda invoke --function-name <this> --payload \'{"reference":"HOST/REPO:TAG"}\' out.json' });
     new CfnOutput(this, 'EvidenceBucket', { value: guard.evidenceBucket.bucketName });
     new CfnOutput(this, 'RecordsTable', { value: guard.table.tableName });

@@ -25,6 +25,7 @@ import type { IArtifactGuard } from './artifact-guard-base';
 import { ArtifactGuardBase, METRICS_SERVICE } from './artifact-guard-base';
 import { StepLambda } from './step-lambda';
 import { buildWorkflowDefinition } from './workflow-definition';
+import { environmentsFrom } from '../lambdas/gate/environments';
 
 export { ArtifactGuardBase, AlertType } from './artifact-guard-base';
 export type { AlertRuleOptions, AlertTypeName, ArtifactGuardMetricMethods, IArtifactGuard } from './artifact-guard-base';
@@ -41,6 +42,18 @@ export const ArtifactGuardWarning = {
   evidenceWriteOnce: '@artifact-guard:evidenceWriteOnce',
   alertTopicKey: '@artifact-guard:alertTopicKey',
 } as const;
+
+/** One environment of the guard (see `ArtifactGuardProps.environments`). */
+export interface EnvironmentProps {
+  /** The policy document (`verify --policy` format). */
+  readonly policy: Record<string, unknown>;
+  /**
+   * The repositories whose images run in this environment: an artifact is allowed only from one
+   * of them (promotion copies it there).
+   * @default - any guarded repository
+   */
+  readonly repositories?: ecr.IRepository[];
+}
 
 /** A Slack channel for alerts (AWS Chatbot). */
 export interface SlackTarget {
@@ -175,6 +188,14 @@ export interface ArtifactGuardProps {
    * @default - none
    */
   readonly gateIdentities?: string[];
+  /**
+   * Named environments (e.g. `dev`, `staging`, `prod`), each with the policy an artifact must meet
+   * to run there (the `verify --policy` format: attestations, maximum severity, scan age, allowed
+   * sources and builders) and, optionally, the repositories that make it up. The gate answers
+   * "may D run in E?" with them. Policies are validated at synth: a bad one fails `cdk synth`.
+   * @default - no environments: the gate applies `gatePolicy`
+   */
+  readonly environments?: Readonly<Record<string, EnvironmentProps>>;
 }
 
 /** What `ArtifactGuard.fromArtifactGuardAttributes` builds an `IArtifactGuard` from. */
@@ -260,6 +281,8 @@ export class ArtifactGuard extends ArtifactGuardBase {
    * Invoke it from CodePipeline, GitHub Actions or an admission webhook (see `grantInvokeGate`).
    */
   readonly verifyGate: StepLambda;
+  /** The gate's HTTPS endpoint (IAM auth): POST `{ reference, environment }` signed with SigV4. */
+  readonly gateUrl: lambda.FunctionUrl;
   override readonly gateFunction: lambda.IFunction;
   /** Checks and records pushes to `sha256-*` evidence tags (see lambdas/workflow/evidence-check.ts). */
   readonly evidenceCheck: StepLambda;
@@ -303,6 +326,8 @@ export class ArtifactGuard extends ArtifactGuardBase {
     const environment = this.commonEnvironment(props);
     this.steps = this.createSteps(environment, props);
     this.verifyGate = this.createGate(environment, props);
+    // The gate over HTTPS for deployers, authenticated by IAM (SigV4): the caller is audited.
+    this.gateUrl = this.verifyGate.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     this.gateFunction = this.verifyGate.function;
     this.stateMachine = this.createWorkflow();
     this.triggerDeadLetterQueue = new sqs.Queue(this, 'TriggerDeadLetters', {
@@ -608,13 +633,37 @@ export class ArtifactGuard extends ArtifactGuardBase {
         SIGNING_KEY_ARN: this.signingKey.keyArn,
         ...(props.gatePolicy ? { GATE_POLICY: JSON.stringify(props.gatePolicy) } : {}),
         ...(props.gateIdentities?.length ? { GATE_IDENTITIES: props.gateIdentities.join(',') } : {}),
+        ...(props.environments ? { GATE_ENVIRONMENTS: this.environmentsDocument(props.environments) } : {}),
       },
       grant: (role) => {
         iam.Grant.addToPrincipal({ grantee: role, actions: ['kms:GetPublicKey', 'kms:DescribeKey'], resourceArns: [this.signingKey.keyArn] });
         this.repositories.forEach((repo) => repo.grantPull(role));
+        for (const env of Object.values(props.environments ?? {})) env.repositories?.forEach((repo) => repo.grantPull(role));
         this.alertBus.grantPutEventsTo(role);
+        // The ledger (processed? recorded verdict?) and one audit event per decision.
+        this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem');
       },
     });
+  }
+
+  /**
+   * The environments as the gate Lambda reads them (GATE_ENVIRONMENTS), each policy validated
+   * now: a policy with a typo fails the synth, not a deployment at 3 a.m.
+   */
+  private environmentsDocument(envs: Readonly<Record<string, EnvironmentProps>>): string {
+    const doc = { environments: Object.fromEntries(Object.entries(envs).map(([name, e]) => [name, { policy: e.policy }])) };
+    try {
+      environmentsFrom(doc, 'ArtifactGuard environments');
+    } catch (err) {
+      throw new Error((err as Error).message);
+    }
+    const withRepositories = {
+      environments: Object.fromEntries(Object.entries(envs).map(([name, e]) => [name, { policy: e.policy, ...(e.repositories ? { repositories: e.repositories.map((r) => r.repositoryUri) } : {}) }])),
+    };
+    const text = Stack.of(this).toJsonString(withRepositories);
+    // Lambda environment variables share 4 KB; the policies (without the resolved URIs) must fit well within.
+    if (JSON.stringify(doc).length > 3000) throw new Error('ArtifactGuard environments: the policies take more than 3,000 characters; shorten them (the gate reads them from its environment)');
+    return text;
   }
 
   private createWorkflow(): sfn.StateMachine {

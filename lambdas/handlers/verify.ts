@@ -1,5 +1,7 @@
 import { kmsSignerFor } from '../adapters/aws/kms-signer';
 import { policyFrom } from '../attest/policy';
+import { environmentsFrom } from '../gate/environments';
+import { serveGate } from '../gate/gate-endpoint';
 import { createVerifyGate } from '../gate/verify-gate';
 import { loadPublicKey } from '../signing/ecdsa';
 import { parseKeyRef } from '../signing/key-ref';
@@ -21,16 +23,19 @@ function allowedIdentities(value: string | undefined): string[] | undefined {
   return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter((s) => s !== '');
 }
 
-export const handler = lambdaHandler(
-  'verify',
-  createVerifyGate({
-    openSource: aws.openSource,
-    keys: stackKeys,
-    alerts: aws.alerts(),
-    metrics: aws.metrics,
-    defaultPolicy: process.env.GATE_POLICY ? policyFrom(JSON.parse(process.env.GATE_POLICY)) : undefined,
-    allowedIdentities: allowedIdentities(process.env.GATE_IDENTITIES),
-    log: (message, fields) => logger.info(message, { step: 'verify', ...fields }),
-    now: aws.now,
-  }),
-);
+const gate = createVerifyGate({
+  openSource: aws.openSource,
+  keys: stackKeys,
+  alerts: aws.alerts(),
+  metrics: aws.metrics,
+  defaultPolicy: process.env.GATE_POLICY ? policyFrom(JSON.parse(process.env.GATE_POLICY)) : undefined,
+  // GATE_ENVIRONMENTS: the stack's environments (validated at synth), as an environments document.
+  environments: process.env.GATE_ENVIRONMENTS ? environmentsFrom(JSON.parse(process.env.GATE_ENVIRONMENTS), 'GATE_ENVIRONMENTS') : undefined,
+  records: aws.records(),
+  allowedIdentities: allowedIdentities(process.env.GATE_IDENTITIES),
+  log: (message, fields) => logger.info(message, { step: 'verify', ...fields }),
+  now: aws.now,
+});
+
+/** Direct invokes and the IAM-authenticated Function URL alike (gate-endpoint.ts). */
+export const handler = lambdaHandler('verify', (event: unknown) => serveGate(event, gate));

@@ -231,8 +231,10 @@ describe('ArtifactGuard construct', () => {
       expect(new Set(actions)).toEqual(new Set(actionsOf(policyOf(reader))));
     });
 
-    it('grantInvokeGate returns the invoke grant on the gate', () => {
-      expect(grantActions(grants.gate)).toEqual(['lambda:InvokeFunction']);
+    it('grantInvokeGate grants invoking the gate and its IAM-authenticated Function URL', () => {
+      expect(grantActions(grants.gate)).toEqual(['lambda:InvokeFunction', 'lambda:InvokeFunction']);
+      // The URL needs both (AWS's dual authorisation for function URLs): InvokeFunctionUrl, and InvokeFunction via the URL.
+      expect(new Set(actionsOf(policyOf(deployer)))).toEqual(new Set(['lambda:InvokeFunction', 'lambda:InvokeFunctionUrl']));
       expect(JSON.stringify(policyOf(deployer))).toContain(stack.getLogicalId(guard.verifyGate.function.node.defaultChild as CfnElement));
     });
   });
