@@ -37,6 +37,16 @@ export interface GateRequest {
   readonly environment?: string;
 }
 
+/** How a caller inside the product (not a deployer) uses the gate. */
+export interface GateOptions {
+  /**
+   * Decide on the environment's policy without requiring the artifact to be in one of its
+   * repositories: promotion asks "may D enter E?" before D is copied there. Never set from a
+   * request: only code that then copies the artifact into E passes it.
+   */
+  readonly forPromotion?: boolean;
+}
+
 /** Who asks, as the endpoint authenticated them (never taken from the request body). */
 export interface GateCaller {
   /** An IAM principal ARN in AWS, `local:<user>` on a laptop. */
@@ -150,7 +160,7 @@ export function createVerifyGate(deps: GateDeps) {
   const base = gateBasePolicy(deps.defaultPolicy);
   // Configuration errors surface when the gate is built, not as a caller's bad request.
   const allowedIdentities = allowedIdentitySet(deps.allowedIdentities);
-  return async (req: GateRequest, caller?: GateCaller): Promise<GateDecision> => {
+  return async (req: GateRequest, caller?: GateCaller, options: GateOptions = {}): Promise<GateDecision> => {
     if (!req || typeof req.reference !== 'string' || !req.reference) throw new BadInputError('gate: the request needs a "reference"');
     const spec = parseSource(req.reference);
     if (spec.scheme !== 'registry') throw new BadInputError(`gate: "${req.reference}" is not a registry reference`);
@@ -164,7 +174,7 @@ export function createVerifyGate(deps: GateDeps) {
     try {
       const checkedAt = deps.now().toISOString();
       const o = await verifyWithPolicy({ source, keys, identities, policy, now: deps.now });
-      const reasons = [...membershipProblems(env, o.repository), ...(deps.records ? await ledgerProblems(deps.records, o.repository, o.digest) : []), ...o.reasons];
+      const reasons = [...(options.forPromotion ? [] : membershipProblems(env, o.repository)), ...(deps.records ? await ledgerProblems(deps.records, o.repository, o.digest) : []), ...o.reasons];
       decision = {
         allowed: reasons.length === 0,
         reference: req.reference,
