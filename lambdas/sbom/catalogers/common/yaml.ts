@@ -69,13 +69,15 @@ function shapeProblem(value: unknown): string | undefined {
  * `!ruby/object:Gem::Specification` ignored. Within {@link YAML_LIMITS}. Never throws: a syntax
  * error, an alias bomb or an over-deep document is an `error`.
  */
-export function parseYamlLimited(content: Buffer): YamlResult {
+export function parseYamlLimited(content: Buffer, opts: { readonly strings?: boolean } = {}): YamlResult {
   if (content.length > YAML_LIMITS.maxBytes) return { error: `${content.length} bytes, more than the ${YAML_LIMITS.maxBytes} Helm loads` };
   const text = decodeText(content);
   const tooDeep = nestingProblem(text);
   if (tooDeep) return { error: tooDeep };
   try {
-    const docs = parseAllDocuments(text, { version: '1.1', merge: true, uniqueKeys: false, prettyErrors: false });
+    // `strings`: every scalar as written (`version: 1.10` stays "1.10"), as go-yaml fills the string
+    // fields of Helm's Chart metadata; without it, as Helm's values (an untyped map) see them.
+    const docs = parseAllDocuments(text, { version: '1.1', merge: true, uniqueKeys: false, prettyErrors: false, ...(opts.strings ? { schema: 'failsafe' as const } : {}) });
     const doc = Array.isArray(docs) ? docs[0] : undefined;
     if (!doc) return { value: undefined };
     const error = doc.errors[0];

@@ -50,10 +50,11 @@ const str = (v: unknown): string | undefined => {
   return s ? s : undefined;
 };
 
+/** Chart.yaml, Chart.lock and requirements.* are read with their scalars as written (Helm's typed metadata); values.yaml as Helm's untyped values. */
 function yamlOf(files: ReadonlyMap<string, Buffer>, name: string, where: string, problems: ChartProblem[]): unknown {
   const bytes = files.get(name);
   if (!bytes) return undefined;
-  const r = parseYamlLimited(bytes);
+  const r = parseYamlLimited(bytes, { strings: name !== 'values.yaml' });
   if ('error' in r) {
     problems.push({ path: `${where}/${name}`, message: r.error });
     return undefined;
@@ -74,8 +75,8 @@ function dependencyList(v: unknown, where: string, problems: ChartProblem[]): De
       problems.push({ path: where, message: `dependencies[${i}] has no name` });
       return;
     }
-    const fields = { version: str(d.version), repository: str(d.repository), alias: str(d.alias), condition: str(d.condition) };
-    out.push({ name, ...Object.fromEntries(Object.entries(fields).filter(([, x]) => x !== undefined)) });
+    const [version, repository, alias, condition] = [str(d.version), str(d.repository), str(d.alias), str(d.condition)];
+    out.push({ name, ...(version ? { version } : {}), ...(repository ? { repository } : {}), ...(alias ? { alias } : {}), ...(condition ? { condition } : {}) });
   });
   return out;
 }
@@ -165,18 +166,19 @@ export async function loadChart(files: ReadonlyMap<string, Buffer>, path: string
       if (node) subcharts.push(node);
     }
   }
-  const optional = {
-    appVersion: str(meta.appVersion),
-    apiVersion,
-    type: str(meta.type),
-    description: str(meta.description),
-    license: str(annotations['artifacthub.io/license']),
-  };
+  const appVersion = str(meta.appVersion);
+  const type = str(meta.type);
+  const description = str(meta.description);
+  const license = str(annotations['artifacthub.io/license']);
   return {
     path,
     name,
     version,
-    ...Object.fromEntries(Object.entries(optional).filter(([, x]) => x !== undefined)),
+    ...(appVersion ? { appVersion } : {}),
+    ...(apiVersion ? { apiVersion } : {}),
+    ...(type ? { type } : {}),
+    ...(description ? { description } : {}),
+    ...(license ? { license } : {}),
     dependencies: declared,
     locked,
     values: isObject(values) ? values : {},

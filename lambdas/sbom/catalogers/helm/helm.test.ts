@@ -201,6 +201,11 @@ describe('what is not found is said', () => {
     expect(result.warnings.map((w) => w.message)).toEqual([expect.stringContaining('dependency postgresql 12.x.x is declared but not vendored under charts/')]);
   });
 
+  it('reads Chart.yaml scalars as written (version 1.10 is not the float 1.1), values as Helm does', async () => {
+    const { purls: found } = await purls(await chart({ 'c/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 1.10\nappVersion: 2.0\n', 'c/values.yaml': 'image:\n  repository: acme/app\n  tag: ""\nother:\n  image:\n    repository: acme/other\n    tag: 1.10\n' }));
+    expect(found).toEqual(['pkg:helm/c@1.10', 'pkg:oci/app?repository_url=docker.io%2Facme%2Fapp&tag=2.0', 'pkg:oci/other?repository_url=docker.io%2Facme%2Fother&tag=1.1']);
+  });
+
   it('Helm v1 charts: requirements.yaml and requirements.lock', async () => {
     const sub = await chartArchive({ 'mysql/Chart.yaml': 'apiVersion: v1\nname: mysql\nversion: 1.6.9\nappVersion: 5.7.30\n', 'mysql/values.yaml': 'image: "mysql"\nimageTag: "5.7.30"\n' });
     const { purls: found } = await purls(await chart({

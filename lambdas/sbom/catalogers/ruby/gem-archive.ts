@@ -20,7 +20,7 @@ export function parseGemMetadata(path: string, content: Buffer): ParseResult {
     warnings.add(`gem metadata not inflated: ${(err as Error).message}`);
     return { packages: [], warnings: warnings.list() };
   }
-  const parsed = parseYamlLimited(yaml);
+  const parsed = parseYamlLimited(yaml, { strings: true });
   if ('error' in parsed) {
     warnings.add(`gem metadata: ${parsed.error}`);
     return { packages: [], warnings: warnings.list() };
