@@ -1,25 +1,38 @@
 /**
  * One walk of an artifact: every manifest it is made of, what each one is, and in which order
- * evidence is attached. The SBOM step inventories exactly the `image` targets of this plan and
- * the Sign step signs exactly its signable targets, so what is signed is what was scanned.
+ * evidence is attached. The SBOM step inventories exactly the inventoried targets of this plan
+ * (images, charts, artifacts) and the Sign step signs exactly its signable targets, so what is
+ * signed is what was scanned.
  */
 import { LimitExceededError } from '../core/errors';
 import type { ArtifactKind } from '../core/artifact';
-import { classify } from './classify';
+import { isEncryptedLayer } from './artifact-media-types';
+import { classify, isHelmChart } from './classify';
 import type { Descriptor, FetchedManifest, ImageManifest, Platform } from './manifest';
 import { IMAGE_CONFIG_TYPES, MediaType } from './media-types';
 import type { ArtifactSource } from './source';
 
 /**
- * - `image`: a container image manifest; inventoried, scanned and signed.
+ * - `image`: a container image manifest; its layers are a filesystem, inventoried, scanned, signed.
+ * - `chart`: a Helm chart (config `application/vnd.cncf.helm.config.v1+json`); its chart archive
+ *   is inventoried (the chart, its dependencies, the images it deploys), scanned and signed.
+ * - `artifact`: any other manifest (ORAS pushes, an index child whose config is not an image
+ *   config): each layer is inventoried by its content (a tar as a file tree, a single jar, wheel,
+ *   executable… by its own format, anything else as a file with its SHA-256), scanned and signed.
  * - `index`: an index; signed after every manifest it lists.
  * - `attestation`: a build attestation manifest (BuildKit's provenance/SBOM for a sibling image):
  *   in-toto statements only, nothing runnable. Neither inventoried nor signed.
- * - `uninventoried`: a manifest with no container filesystem to inventory (a Helm chart, another
- *   OCI artifact, an index child whose config is not an image config). Nothing can vouch for it,
- *   so a verdict over it is `incomplete`.
+ * - `uninventoried`: a manifest whose content cannot be read at all (every layer encrypted).
+ *   Nothing can vouch for it, so a verdict over it is `incomplete`.
  */
-export type TargetRole = 'image' | 'index' | 'attestation' | 'uninventoried';
+export type TargetRole = 'image' | 'chart' | 'artifact' | 'index' | 'attestation' | 'uninventoried';
+
+/** The roles whose manifests get an SBOM of their own. */
+export type InventoriedRole = 'image' | 'chart' | 'artifact';
+
+export function isInventoried(role: TargetRole): role is InventoriedRole {
+  return role === 'image' || role === 'chart' || role === 'artifact';
+}
 
 export interface ArtifactTarget {
   readonly digest: string;
@@ -74,12 +87,21 @@ function isImage(m: FetchedManifest): m is FetchedManifest & { manifest: ImageMa
   return m.manifest.kind === 'manifest' && IMAGE_CONFIG_TYPES.has(m.manifest.config.mediaType);
 }
 
-/** Why a manifest cannot be inventoried as a container image, or undefined when it can. */
+/** Why a manifest cannot be inventoried at all, or undefined when it can. */
 export function uninventoriedReason(m: FetchedManifest): string | undefined {
-  if (isImage(m)) return undefined;
   if (m.manifest.kind === 'index') return 'an index is inventoried through the manifests it lists';
-  if (m.manifest.config.mediaType === MediaType.helmConfig) return 'a Helm chart has no container filesystem to inventory';
-  return `its config type ${m.manifest.config.mediaType} is not an image config: it has no container filesystem to inventory`;
+  if (isImage(m)) return undefined;
+  const layers = m.manifest.layers;
+  if (layers.length > 0 && layers.every((l) => isEncryptedLayer(l.mediaType))) return 'every layer is encrypted (ocicrypt): its content cannot be read';
+  return undefined;
+}
+
+/** How a manifest (not an index) is inventoried, or why it cannot be. */
+function roleOf(m: FetchedManifest): { role: InventoriedRole } | { role: 'uninventoried'; note: string } {
+  const reason = uninventoriedReason(m);
+  if (reason) return { role: 'uninventoried', note: reason };
+  if (isImage(m)) return { role: 'image' };
+  return { role: isHelmChart(m.manifest) ? 'chart' : 'artifact' };
 }
 
 /**
@@ -116,9 +138,7 @@ export async function planArtifact(source: ArtifactSource, root?: FetchedManifes
         continue;
       }
       const about = attestationOf(d, m, imageSiblings);
-      if (about) add({ ...base, role: 'attestation', note: about });
-      else if (isImage(m)) add({ ...base, role: 'image' });
-      else add({ ...base, role: 'uninventoried', note: uninventoriedReason(m) as string });
+      add(about ? { ...base, role: 'attestation', note: about } : { ...base, ...roleOf(m) });
     }
   };
 
@@ -126,8 +146,7 @@ export async function planArtifact(source: ArtifactSource, root?: FetchedManifes
     await walkIndex(top, 1);
     add({ digest: top.digest, mediaType: top.mediaType, size: top.bytes.length, role: 'index' });
   } else {
-    const reason = uninventoriedReason(top);
-    add({ digest: top.digest, mediaType: top.mediaType, size: top.bytes.length, ...(reason ? { role: 'uninventoried', note: reason } : { role: 'image' }) });
+    add({ digest: top.digest, mediaType: top.mediaType, size: top.bytes.length, ...roleOf(top) });
   }
   return { root: top, kind: classify(top.manifest), targets, manifests };
 }
@@ -137,7 +156,7 @@ export function signableTargets(targets: readonly ArtifactTarget[]): ArtifactTar
   return targets.filter((t) => t.role !== 'attestation');
 }
 
-/** Manifests an index stands for (its images and uninventoried children), the root excluded. */
+/** Manifests an index stands for (its images, charts, artifacts and uninventoried children), the root excluded. */
 export function memberTargets(plan: Pick<ArtifactPlan, 'targets' | 'root'>): ArtifactTarget[] {
-  return plan.targets.filter((t) => t.digest !== plan.root.digest && (t.role === 'image' || t.role === 'uninventoried'));
+  return plan.targets.filter((t) => t.digest !== plan.root.digest && (isInventoried(t.role) || t.role === 'uninventoried'));
 }

@@ -1,4 +1,5 @@
 import type { ArtifactKind, Provenance } from '../core/artifact';
+import { HelmMediaType } from './artifact-media-types';
 import type { Manifest } from './manifest';
 import { IMAGE_CONFIG_TYPES, MediaType } from './media-types';
 
@@ -19,6 +20,17 @@ export function isEvidenceTag(tag: string | undefined): boolean {
 }
 
 /**
+ * A Helm chart as `helm push` writes it (config type `application/vnd.cncf.helm.config.v1+json`),
+ * or a manifest without an image config that declares itself one with `artifactType` (OCI 1.1
+ * tools such as ORAS). An image config always makes an image: its layers are a filesystem.
+ */
+export function isHelmChart(manifest: Manifest): boolean {
+  if (manifest.kind !== 'manifest') return false;
+  if (manifest.config.mediaType === HelmMediaType.config) return true;
+  return manifest.artifactType === HelmMediaType.config && !IMAGE_CONFIG_TYPES.has(manifest.config.mediaType);
+}
+
+/**
  * What a manifest is. `attachment` covers signatures, attestations, SBOMs and any referrer
  * (a manifest with a `subject`): evidence about another artifact, never processed itself.
  */
@@ -28,7 +40,7 @@ export function classify(manifest: Manifest): ArtifactKind {
   if (artifactType.startsWith('application/vnd.dev.cosign.') || artifactType.startsWith('application/vnd.dev.sigstore.')) return 'attachment';
   if (manifest.kind === 'index') return 'index';
   const configType = manifest.config.mediaType;
-  if (configType === MediaType.helmConfig) return 'helm-chart';
+  if (isHelmChart(manifest)) return 'helm-chart';
   if (manifest.layers.length > 0 && manifest.layers.every((l) => EVIDENCE_LAYER_TYPES.has(l.mediaType))) return 'attachment';
   if (IMAGE_CONFIG_TYPES.has(configType)) return 'image';
   return 'artifact';

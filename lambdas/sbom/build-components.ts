@@ -49,9 +49,11 @@ export function buildComponents(fsView: MergedFilesystem, layerDigests: readonly
       if (existing) {
         const merged = new Set([...existing.c.licenses, ...pkg.licenses]);
         const first = Math.min(existing.introduced, introduced);
+        // Facts from the first location win; a later one only adds what the first did not say.
+        const properties = pkg.properties ? { ...pkg.properties, ...existing.c.properties } : existing.c.properties;
         out.set(purl, {
           introduced: first,
-          c: { ...existing.c, licenses: [...merged], locations: [...existing.c.locations, location], introducedBy: layerDigests[first] as string },
+          c: { ...existing.c, licenses: [...merged], locations: [...existing.c.locations, location], introducedBy: layerDigests[first] as string, ...(properties ? { properties } : {}) },
         });
         continue;
       }
@@ -70,6 +72,9 @@ export function buildComponents(fsView: MergedFilesystem, layerDigests: readonly
           locations: [location],
           introducedBy: layerDigests[introduced] as string,
           ...(pkg.metadata ? { metadata: pkg.metadata } : {}),
+          ...(pkg.componentType ? { componentType: pkg.componentType } : {}),
+          ...(pkg.hashes ? { hashes: pkg.hashes } : {}),
+          ...(pkg.properties ? { properties: pkg.properties } : {}),
         },
       });
     }

@@ -19,6 +19,28 @@ export interface CatalogedPackage {
   readonly licenses: readonly string[];
   /** Cataloger-specific facts worth keeping (maintainer, homepage, ...), string values only. */
   readonly metadata?: Readonly<Record<string, string>>;
+  /**
+   * What the SBOM writers call the component when it is not a library: a Helm chart
+   * (`application`), a container image a chart deploys (`container`), an opaque file (`file`).
+   */
+  readonly componentType?: ComponentType;
+  /** Content hashes, for components that are a file (`file` components, single-file artifacts). */
+  readonly hashes?: readonly ComponentHash[];
+  /**
+   * Facts the SBOM writers publish as CycloneDX properties, named `artifact-guard:<key>` (the
+   * image reference and whether it is pinned by digest, a chart's appVersion…). Facts for
+   * machines (a gate reads them); `metadata` stays internal.
+   */
+  readonly properties?: Readonly<Record<string, string>>;
+}
+
+/** CycloneDX component types used besides the default `library`. */
+export type ComponentType = 'library' | 'application' | 'container' | 'file';
+
+export interface ComponentHash {
+  readonly alg: 'SHA-256' | 'SHA-512';
+  /** Lowercase hex. */
+  readonly content: string;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { OsRelease } from './os-release';
-import type { CatalogWarning } from './cataloger';
+import type { CatalogWarning, ComponentHash, ComponentType } from './cataloger';
 
 /** A package in the final image, ready for an SBOM writer. */
 export interface Component {
@@ -17,6 +17,11 @@ export interface Component {
   /** The layer that introduced the package (the lowest one it was continuously present in). */
   readonly introducedBy: string;
   readonly metadata?: Readonly<Record<string, string>>;
+  /** Absent: `library`. See {@link CatalogedPackage.componentType}. */
+  readonly componentType?: ComponentType;
+  readonly hashes?: readonly ComponentHash[];
+  /** Published as CycloneDX properties `artifact-guard:<key>` (see {@link CatalogedPackage.properties}). */
+  readonly properties?: Readonly<Record<string, string>>;
 }
 
 export interface LayerReport {
@@ -41,8 +46,16 @@ export interface InventoryGap {
   readonly path?: string;
 }
 
-/** The SBOM of one image (one platform of an index). */
+/**
+ * What an SBOM describes: a container image (its layers are a filesystem), a Helm chart, another
+ * OCI artifact (its layers are files), or a directory on disk.
+ */
+export type SbomKind = 'image' | 'chart' | 'artifact' | 'directory';
+
+/** The SBOM of one manifest: an image (one platform of an index), a Helm chart or another artifact. */
 export interface ImageSbom {
+  /** Absent: `image`. */
+  readonly kind?: SbomKind;
   readonly manifestDigest: string;
   readonly manifestMediaType: string;
   readonly configDigest?: string;
@@ -65,7 +78,7 @@ export interface SbomSubject {
   readonly tag?: string;
 }
 
-/** A manifest of the artifact that could not be inventoried (no container filesystem). */
+/** A manifest of the artifact whose content could not be read at all (every layer encrypted). */
 export interface UninventoriedManifest {
   readonly digest: string;
   readonly platform?: string;

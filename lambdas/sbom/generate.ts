@@ -19,6 +19,7 @@ import { scanDirectory } from './dir-scanner';
 import { absentForeignLayerGap, capGaps, catalogGaps, unknownLayerGap } from './inventory-gaps';
 import { scanLayer } from './layers/scan-layer';
 import { mergeLayers } from './overlay';
+import { artifactSbom } from './artifact/artifact-sbom';
 import type { Cataloger, CatalogWarning } from './cataloger';
 
 export interface SbomOptions {
@@ -146,10 +147,11 @@ async function runLimited(jobs: readonly (() => Promise<void>)[], limit: number)
 }
 
 /**
- * The SBOM(s) of an artifact: one per image of its plan (the image itself, or each platform of an
- * index, nested indexes included). BuildKit attestation manifests are not images; manifests that
- * have no container filesystem (a Helm chart, another artifact, a non-image child) are listed in
- * `uninventoried`, so that nobody mistakes their absence for an empty inventory.
+ * The SBOM(s) of an artifact: one per inventoried manifest of its plan: each image (the image
+ * itself, or each platform of an index, nested indexes included), Helm chart and other artifact
+ * (sbom/artifact/: its layers inventoried by content). BuildKit attestation manifests are not
+ * inventoried; manifests whose content cannot be read at all (every layer encrypted) are listed
+ * in `uninventoried`, so that nobody mistakes their absence for an empty inventory.
  */
 export async function generateSbom(source: ArtifactSource, name: string, opts: SbomOptions = {}, plan?: Pick<ArtifactPlan, 'root' | 'targets'>): Promise<SbomResult> {
   const { root, targets } = plan ?? (await planArtifact(source));
@@ -157,12 +159,14 @@ export async function generateSbom(source: ArtifactSource, name: string, opts: S
   const subject = { name, digest: root.digest, mediaType: root.mediaType, kind, ...(source.tag ? { tag: source.tag } : {}) };
   const images: ImageSbom[] = [];
   for (const t of targets) {
-    if (t.role !== 'image') continue;
+    if (t.role !== 'image' && t.role !== 'chart' && t.role !== 'artifact') continue;
     const m = t.digest === root.digest ? root : await source.manifest(t);
-    if (m.manifest.kind !== 'manifest') throw new BadInputError(`${t.digest} was planned as an image but is an index`);
-    images.push(await imageSbom(source, m as FetchedManifest & { manifest: ImageManifest }, opts, t.platform));
+    if (m.manifest.kind !== 'manifest') throw new BadInputError(`${t.digest} was planned as ${t.role === 'image' ? 'an image' : `a ${t.role}`} but is an index`);
+    const manifest = m as FetchedManifest & { manifest: ImageManifest };
+    if (t.role === 'image') images.push(await imageSbom(source, manifest, opts, t.platform));
+    else images.push(await artifactSbom(source, manifest, t.role, { ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.progress ? { progress: opts.progress } : {}) }, t.platform));
   }
-  const uninventoried = targets.filter((t) => t.role === 'uninventoried').map((t) => ({ digest: t.digest, ...(t.platform ? { platform: t.platform } : {}), reason: t.note ?? 'not an image' }));
+  const uninventoried = targets.filter((t) => t.role === 'uninventoried').map((t) => ({ digest: t.digest, ...(t.platform ? { platform: t.platform } : {}), reason: t.note ?? 'its content cannot be read' }));
   return { subject, images, uninventoried };
 }
 

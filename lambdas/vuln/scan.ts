@@ -16,6 +16,7 @@ import { ecosystemKey } from './osv/ecosystems';
 import { matchPackage } from './osv/matcher';
 import type { PackageTarget } from './osv/purl-target';
 import { purlTarget } from './osv/purl-target';
+import { referenceReason } from './osv/artifact-references';
 import { OsvIndex, latestById } from './osv/record-index';
 import { REPORT_FORMAT, summarize, verdictOf, type NotScanned, type ScanReport, type UnknownSeverityPolicy, type UnorderableComponent } from './report';
 import type { ScanSbom } from './sbom-input';
@@ -46,6 +47,8 @@ interface Placement {
   readonly placed: Placed[];
   /** Components with no OSV ecosystem to look them up in, with why. */
   readonly notMatchable: NotScanned[];
+  /** Charts and the artifacts they reference: not scanned, and not gaps (osv/artifact-references.ts). */
+  readonly references: NotScanned[];
   /** Components placed in an ecosystem the data does not cover, by ecosystem key. */
   readonly notCovered: Map<string, ComponentRef[]>;
 }
@@ -53,10 +56,16 @@ interface Placement {
 function place(components: readonly ComponentRef[], coverage: DataCoverage): Placement {
   const placed: Placed[] = [];
   const notMatchable: NotScanned[] = [];
+  const references: NotScanned[] = [];
   const notCovered = new Map<string, ComponentRef[]>();
   for (const component of components) {
     if (!component.purl) {
       notMatchable.push({ component, reason: 'no purl' });
+      continue;
+    }
+    const reference = referenceReason(component.purl);
+    if (reference) {
+      references.push({ component, reason: reference });
       continue;
     }
     const r = purlTarget(component.purl, component.version);
@@ -75,7 +84,7 @@ function place(components: readonly ComponentRef[], coverage: DataCoverage): Pla
     const ordering = orderingFor(r.target.ecosystem);
     placed.push({ component, target: r.target, orderable: r.target.version !== '' && (ordering?.isValid(r.target.version) ?? false) });
   }
-  return { placed, notMatchable, notCovered };
+  return { placed, notMatchable, references, notCovered };
 }
 
 function unorderableReason(p: Placed, undecidable: number): string {
@@ -89,7 +98,7 @@ function unorderableReason(p: Placed, undecidable: number): string {
 export async function scanSbom(sbom: ScanSbom, source: VulnerabilitySource, opts: ScanOptions): Promise<ScanReport> {
   const unknownSeverity = opts.unknownSeverity ?? 'fail';
   const coverage = await source.coverage();
-  const { placed, notMatchable, notCovered } = place(sbom.components, coverage);
+  const { placed, notMatchable, references, notCovered } = place(sbom.components, coverage);
   // The version goes to the source only when we can order it: for the others every record of
   // the package is needed, to list which ones could not be evaluated.
   const queries: PackageQuery[] = placed.map((p) => ({ ecosystem: p.target.ecosystem, name: p.target.name, ...(p.orderable ? { version: p.target.version } : {}) }));
@@ -130,6 +139,7 @@ export async function scanSbom(sbom: ScanSbom, source: VulnerabilitySource, opts
   ];
   const notScanned: NotScanned[] = [
     ...notMatchable,
+    ...references,
     ...[...notCovered].flatMap(([ecosystem, components]) => components.map((component) => ({ component, reason: `the data has no ${ecosystem} records` }))),
   ];
   const summary = summarize(findings, { components: sbom.components.length, notScanned: notScanned.length, unorderable: unorderable.length, gaps: gaps.length }, opts.threshold, unknownSeverity);

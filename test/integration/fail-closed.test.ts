@@ -146,12 +146,23 @@ describe('an index never hides an unscanned or vulnerable child', () => {
       'fail',
     ],
     [
+      // An artifact: its layers are inventoried by content, and this one's tar holds the vulnerable lodash.
       'whose config type is not an image config',
       async (w, { amd, arm }) => {
         const doc = JSON.parse(arm.manifest.bytes.toString()) as { config: Record<string, unknown> };
         const odd = manifestBlob({ ...doc, config: { ...doc.config, mediaType: 'application/vnd.example.config.v1+json' } });
         await putBlob(w, odd);
         return { root: indexOf([amdEntry(amd), { ...odd.descriptor, platform: { os: 'linux', architecture: 'arm64' } }]), hidden: odd.descriptor.digest };
+      },
+      'fail',
+    ],
+    [
+      'whose every layer is encrypted',
+      async (w, { amd, arm }) => {
+        const doc = JSON.parse(arm.manifest.bytes.toString()) as { config: Record<string, unknown>; layers: Record<string, unknown>[] };
+        const sealed = manifestBlob({ ...doc, config: { ...doc.config, mediaType: 'application/vnd.example.config.v1+json' }, layers: doc.layers.map((l) => ({ ...l, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip+encrypted' })) });
+        await putBlob(w, sealed);
+        return { root: indexOf([amdEntry(amd), { ...sealed.descriptor, platform: { os: 'linux', architecture: 'arm64' } }]), hidden: sealed.descriptor.digest };
       },
       'incomplete',
     ],
@@ -213,7 +224,7 @@ describe('an index never hides an unscanned or vulnerable child', () => {
 });
 
 describe('what cannot be inventoried or scanned is incomplete, alerted and unsigned', () => {
-  it('an image manifest with a non-image config; signed only when the operator accepts uninventoried artifacts', async () => {
+  it('an artifact of opaque files only (a file component, not matchable); signed only when the operator accepts uninventoried artifacts', async () => {
     const repo = uniqueRepo('fc');
     const writer = registrySource(repo).writer;
     const config = await writer.pushBlob(Buffer.from('{"kind":"firmware"}'));
@@ -222,8 +233,9 @@ describe('what cannot be inventoried or scanned is incomplete, alerted and unsig
     await writer.putManifest('fw-1', m.bytes, MediaType.ociManifest);
     const out = await run(`registry:${host}/${repo}:fw-1`);
     expect(out.artifact.kind).toBe('artifact');
+    expect(out.sbom?.documents.map((d) => d.byType)).toEqual([{ file: 1 }]);
     expect(out.scan).toMatchObject({ verdict: 'incomplete' });
-    expect(out.scan?.reason).toMatch(/not an image config.*signUninventoriedArtifacts/);
+    expect(out.scan?.reason).toMatch(/cannot be matched against OSV data: purl type "generic" has no OSV ecosystem.*signUninventoriedArtifacts/);
     expect(out.signing?.signed).toBe(false);
     expect(await signaturesOf(writer, [m.descriptor.digest])).toEqual([]);
     expect(alerts().map((a) => a['detail-type'])).toContain('Scan Incomplete');

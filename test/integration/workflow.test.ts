@@ -226,8 +226,11 @@ describe('local workflow on a real registry', () => {
     const chart = await runWorkflow({ source: `${host}/${repo}:chart-0.1.0` }, env);
     if (chart.status !== 'SUCCEEDED') throw new Error(chart.cause);
     expect((chart.output.artifact as ResolvedArtifact).kind).toBe('helm-chart');
-    expect((chart.output.sbom as SbomSummary).uninventoried).toEqual([{ digest: (chart.output.artifact as ResolvedArtifact).digest, reason: 'a Helm chart has no container filesystem to inventory' }]);
-    // Until charts get an inventory of their own, an unscanned chart is incomplete and unsigned.
+    expect((chart.output.artifact as ResolvedArtifact).targets.map((t) => t.role)).toEqual(['chart']);
+    // A chart is inventoried from its chart archive; one that cannot be read is a gap: incomplete and unsigned.
+    const sbom = chart.output.sbom as SbomSummary;
+    expect(sbom.uninventoried).toEqual([]);
+    expect(sbom.documents[0]?.gapLines).toEqual([expect.stringMatching(/chart archive not read: .*not a readable gzip archive/)]);
     expect((chart.output.scan as ScanSummary).verdict).toBe('incomplete');
     expect((chart.output.signing as SigningSummary).signed).toBe(false);
     expect(((await runWorkflow({ source: `${host}/${repo}:multi`, id: 'again' }, env)) as { output: { sbom?: unknown } }).output.sbom).toBeUndefined();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type * as CDX from '@cyclonedx/cyclonedx-library';
-import type { ImageSbom, SbomSubject } from '../component';
+import type { ComponentType } from '../cataloger';
+import type { ImageSbom, SbomKind, SbomSubject } from '../component';
 import { assertSpdxExpression } from './spdx-expression';
 import { declaredLicenseTexts, spdxLicense } from './spdx-license';
 import { ociPurl, TOOL } from './subject';
@@ -28,6 +29,21 @@ function licensesOf(values: readonly string[]): CDX.Models.License[] {
   return spdx.map((v) => licenseFactory.makeDisjunctive(v));
 }
 
+/** The described manifest's type: an image is a container, a Helm chart an application, another artifact a file bundle. */
+const SUBJECT_TYPE: Readonly<Record<SbomKind, CDX.Enums.ComponentType>> = {
+  image: Enums.ComponentType.Container,
+  chart: Enums.ComponentType.Application,
+  artifact: Enums.ComponentType.File,
+  directory: Enums.ComponentType.Container,
+};
+
+const COMPONENT_TYPE: Readonly<Record<ComponentType, CDX.Enums.ComponentType>> = {
+  library: Enums.ComponentType.Library,
+  application: Enums.ComponentType.Application,
+  container: Enums.ComponentType.Container,
+  file: Enums.ComponentType.File,
+};
+
 export interface CycloneDxOptions {
   readonly timestamp?: Date;
   readonly serialNumber?: string;
@@ -39,7 +55,7 @@ export function cycloneDxBom(subject: SbomSubject, image: ImageSbom, opts: Cyclo
   bom.serialNumber = opts.serialNumber ?? `urn:uuid:${randomUUID()}`;
   bom.metadata.timestamp = opts.timestamp ?? new Date();
   bom.metadata.tools.components.add(new Models.Component(Enums.ComponentType.Application, TOOL.name, { version: TOOL.version }));
-  const main = new Models.Component(Enums.ComponentType.Container, subject.name, {
+  const main = new Models.Component(SUBJECT_TYPE[image.kind ?? 'image'], subject.name, {
     bomRef: ociPurl(subject, image),
     version: image.manifestDigest,
     purl: ociPurl(subject, image) as never,
@@ -51,7 +67,7 @@ export function cycloneDxBom(subject: SbomSubject, image: ImageSbom, opts: Cyclo
   // Gaps are already capped (100 and a count): one property each, in order of the list.
   for (const g of image.gaps) bom.metadata.properties.add(new Models.Property('artifact-guard:gap', g.message));
   for (const c of image.components) {
-    const comp = new Models.Component(Enums.ComponentType.Library, c.name, {
+    const comp = new Models.Component(COMPONENT_TYPE[c.componentType ?? 'library'], c.name, {
       bomRef: c.bomRef,
       // A Go main module built as (devel) has no version: omitted rather than written empty.
       ...(c.version ? { version: c.version } : {}),
@@ -60,7 +76,9 @@ export function cycloneDxBom(subject: SbomSubject, image: ImageSbom, opts: Cyclo
     });
     for (const l of licensesOf(c.licenses)) comp.licenses.add(l);
     for (const text of declaredLicenseTexts(c.licenses)) comp.properties.add(new Models.Property('artifact-guard:license:declared', text));
+    for (const h of c.hashes ?? []) comp.hashes.set(h.alg === 'SHA-512' ? Enums.HashAlgorithm['SHA-512'] : Enums.HashAlgorithm['SHA-256'], h.content);
     comp.properties.add(new Models.Property('artifact-guard:cataloger', c.ecosystem));
+    for (const [k, v] of Object.entries(c.properties ?? {})) comp.properties.add(new Models.Property(`artifact-guard:${k}`, v));
     comp.properties.add(new Models.Property('artifact-guard:layer:introduced', c.introducedBy));
     c.locations.forEach((loc, i) => {
       comp.properties.add(new Models.Property(`artifact-guard:location:${i}:path`, `/${loc.path}`));

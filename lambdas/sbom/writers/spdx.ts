@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { ImageSbom, SbomSubject } from '../component';
+import type { ComponentType } from '../cataloger';
+import type { ImageSbom, SbomKind, SbomSubject } from '../component';
 import { declaredLicenseTexts, spdxLicense } from './spdx-license';
 import { ociPurl, TOOL } from './subject';
 
 function spdxTimestamp(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+/** SPDX 2.3 `primaryPackagePurpose` of the described manifest and of non-library components. */
+const SUBJECT_PURPOSE: Readonly<Record<SbomKind, string>> = { image: 'CONTAINER', chart: 'APPLICATION', artifact: 'FILE', directory: 'CONTAINER' };
+const COMPONENT_PURPOSE: Readonly<Record<ComponentType, string | undefined>> = { library: undefined, application: 'APPLICATION', container: 'CONTAINER', file: 'FILE' };
 
 interface Extracted {
   licenseId: string;
@@ -54,7 +59,7 @@ export function spdxDocument(subject: SbomSubject, image: ImageSbom, opts: { tim
       versionInfo: image.manifestDigest,
       downloadLocation: 'NOASSERTION',
       filesAnalyzed: false,
-      primaryPackagePurpose: 'CONTAINER',
+      primaryPackagePurpose: SUBJECT_PURPOSE[image.kind ?? 'image'],
       checksums: [{ algorithm: 'SHA256', checksumValue: image.manifestDigest.slice('sha256:'.length) }],
       externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: ociPurl(subject, image) }],
     },
@@ -62,6 +67,7 @@ export function spdxDocument(subject: SbomSubject, image: ImageSbom, opts: { tim
   const relationships: Record<string, string>[] = [{ spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: imageId }];
   image.components.forEach((c, i) => {
     const id = `SPDXRef-Package-${c.ecosystem.replace(/[^A-Za-z0-9.-]/g, '-')}-${i + 1}`;
+    const purpose = COMPONENT_PURPOSE[c.componentType ?? 'library'];
     packages.push({
       SPDXID: id,
       name: c.namespace && c.ecosystem === 'npm' ? `@${c.namespace}/${c.name}` : c.name,
@@ -72,6 +78,8 @@ export function spdxDocument(subject: SbomSubject, image: ImageSbom, opts: { tim
       licenseDeclared: licenseExpr(c.licenses),
       ...licenseComments(c.licenses),
       copyrightText: 'NOASSERTION',
+      ...(purpose ? { primaryPackagePurpose: purpose } : {}),
+      ...(c.hashes?.length ? { checksums: c.hashes.map((h) => ({ algorithm: h.alg.replace('-', ''), checksumValue: h.content })) } : {}),
       sourceInfo: `cataloged from ${c.locations.map((l) => `/${l.path}`).join(', ')}`,
       externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: c.purl }],
     });

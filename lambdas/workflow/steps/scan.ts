@@ -20,8 +20,9 @@ export interface ScanDeps {
   /** How findings whose severity is unknown count against the threshold. @default 'fail' */
   readonly unknownSeverity?: 'fail' | 'warn';
   /**
-   * Artifacts with no container filesystem (Helm charts, other OCI artifacts) get the verdict
-   * `skipped`, which lets them be signed, instead of `incomplete`. An operator's opt-in.
+   * Artifacts that cannot be inventoried (content that cannot be read at all, or only opaque
+   * files: no package identified in any layer) get the verdict `skipped`, which lets them be
+   * signed, instead of `incomplete`. An operator's opt-in; it never covers an index's child.
    * @default false
    */
   readonly acceptUninventoried?: boolean;
@@ -40,6 +41,21 @@ const zeroCounts = (): Record<Severity, number> => Object.fromEntries(SEVERITIES
 function uninventoriedGaps(sbom: SbomSummary): string[] {
   return sbom.uninventoried.map((u) => `manifest ${u.digest}${u.platform ? ` (${u.platform})` : ''} was not inventoried: ${u.reason}`);
 }
+
+/**
+ * True when the SBOM is one document, of the artifact itself, in which nothing but opaque files
+ * was found (`file` components: no package identified): as good as uninventoried, which is what
+ * `acceptUninventoried` is about.
+ */
+function onlyOpaqueFiles(sbom: SbomSummary, digest: string): boolean {
+  const [doc] = sbom.documents;
+  if (sbom.documents.length !== 1 || sbom.uninventoried.length || !doc || doc.manifestDigest !== digest) return false;
+  const types = Object.keys(doc.byType);
+  return types.length > 0 && types.every((t) => t === 'file');
+}
+
+const ACCEPT_HINT = ' (an operator may accept such artifacts without an inventory: signUninventoriedArtifacts)';
+const OPAQUE_ACCEPTED = "its content is only opaque files, no package identified (accepted without an inventory by the stack's setting)";
 
 /** The SBOM step's gap lines for one document, with a last line when the state carried only the first ones. */
 function inventoryGaps(doc: SbomSummary['documents'][number]): string[] {
@@ -66,10 +82,12 @@ export function createScanStep(deps: ScanDeps) {
       const rootOnly = sbom.uninventoried.length === 1 && sbom.uninventoried[0]?.digest === a.digest;
       const reason = missing[0] ?? 'the artifact has no image to inventory';
       if (rootOnly && deps.acceptUninventoried) return { ...base, verdict: 'skipped', reason: `${reason} (accepted without an inventory by the stack's setting)`, gaps: [], gapsTotal: 0 };
-      const hint = rootOnly ? ' (an operator may accept such artifacts without an inventory: signUninventoriedArtifacts)' : '';
+      const hint = rootOnly ? ACCEPT_HINT : '';
       return { ...base, verdict: 'incomplete', reason: `${reason}${hint}`, gaps: missing.length ? missing : [reason], gapsTotal: Math.max(1, missing.length) };
     }
     if (!deps.source) {
+      // Opaque files cannot be matched against any data: the operator's opt-in does not need it.
+      if (deps.acceptUninventoried && onlyOpaqueFiles(sbom, a.digest)) return { ...base, verdict: 'skipped', reason: OPAQUE_ACCEPTED, gaps: [], gapsTotal: 0 };
       const reason = 'no vulnerability data source is configured: the artifact was not scanned';
       return { ...base, verdict: 'incomplete', reason, gaps: [reason, ...missing], gapsTotal: 1 + missing.length };
     }
@@ -104,10 +122,18 @@ export function createScanStep(deps: ScanDeps) {
       data = report.data;
     }
     deps.metrics.count(MetricName.vulnerabilitiesFound, SEVERITIES.reduce((n, s) => n + counts[s], 0));
-    const verdict = reports.some((r) => r.verdict === 'fail') ? 'fail' : gaps.length ? 'incomplete' : 'pass';
+    const computed = reports.some((r) => r.verdict === 'fail') ? 'fail' : gaps.length ? 'incomplete' : 'pass';
+    const opaque = computed === 'incomplete' && onlyOpaqueFiles(sbom, a.digest);
+    const verdict = opaque && deps.acceptUninventoried ? 'skipped' : computed;
+    const reason =
+      verdict === 'skipped'
+        ? OPAQUE_ACCEPTED
+        : verdict === 'incomplete'
+          ? `${gaps.length} gap(s) in what was inventoried or scanned: ${gaps[0]}${opaque ? ACCEPT_HINT : ''}`
+          : undefined;
     return {
       verdict,
-      ...(verdict === 'incomplete' ? { reason: `${gaps.length} gap(s) in what was inventoried or scanned: ${gaps[0]}` } : {}),
+      ...(reason ? { reason } : {}),
       gaps: gaps.slice(0, MAX_LISTED_GAPS),
       gapsTotal: gaps.length,
       threshold: deps.threshold,

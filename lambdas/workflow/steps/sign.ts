@@ -3,7 +3,7 @@ import { workflowStatements } from '../attestations';
 import type { ScanEvidence, SbomEvidence } from '../attestations';
 import { IntegrityError } from '../../core/errors';
 import { readVerified } from '../../ports/write-once';
-import { signableTargets } from '../../oci/artifact-plan';
+import { isInventoried, signableTargets } from '../../oci/artifact-plan';
 import type { SourceSpec } from '../../oci/open-source';
 import type { ArtifactSource } from '../../oci/source';
 import type { BlobStore } from '../../ports/blob-store';
@@ -54,15 +54,17 @@ function targetsOf(state: WorkflowState): SigningTarget[] {
 
 /**
  * Before signing: the targets are exactly what the earlier steps inventoried and scanned. Every
- * image has an SBOM and a report with the verdict being signed for; nothing uninventoried is
+ * image, chart and artifact has an SBOM and a report with the verdict being signed for; nothing uninventoried is
  * signed unless the operator accepted it. A mismatch is a bug or a forged state: never signed.
  */
 function assertScanned(state: WorkflowState): void {
   const sboms = new Set((state.sbom?.documents ?? []).map((d) => d.manifestDigest));
   const reports = new Map((state.scan?.reports ?? []).map((r) => [r.manifestDigest, r.verdict]));
   for (const t of signableTargets(state.artifact.targets)) {
-    if (t.role === 'image' && (!sboms.has(t.digest) || !reports.has(t.digest))) throw new IntegrityError(`sign: ${t.digest} is to be signed but has no ${sboms.has(t.digest) ? 'scan report' : 'SBOM'}`);
-    if (t.role === 'image' && state.scan?.verdict === 'pass' && reports.get(t.digest) !== 'pass') throw new IntegrityError(`sign: the verdict is pass but ${t.digest}'s report says ${reports.get(t.digest)}`);
+    const inventoried = isInventoried(t.role);
+    // A `skipped` verdict (the operator's opt-in) may come without scan reports: nothing could be matched.
+    if (inventoried && (!sboms.has(t.digest) || (!reports.has(t.digest) && state.scan?.verdict !== 'skipped'))) throw new IntegrityError(`sign: ${t.digest} is to be signed but has no ${sboms.has(t.digest) ? 'scan report' : 'SBOM'}`);
+    if (inventoried && state.scan?.verdict === 'pass' && reports.get(t.digest) !== 'pass') throw new IntegrityError(`sign: the verdict is pass but ${t.digest}'s report says ${reports.get(t.digest)}`);
     if (t.role === 'uninventoried' && state.scan?.verdict !== 'skipped') throw new IntegrityError(`sign: ${t.digest} was not inventoried`);
   }
 }

@@ -110,13 +110,22 @@ describe('planArtifact', () => {
     }
   });
 
-  it('marks manifests without a container filesystem as uninventoried, with why', async () => {
+  it('plans Helm charts and other artifacts as inventoried roles, encrypted content as uninventoried', async () => {
     const chart = l.image('x', MediaType.helmConfig, [{ mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip' }]);
-    expect((await l.plan(chart)).targets).toEqual([{ digest: chart.digest, mediaType: MediaType.ociManifest, size: chart.size, role: 'uninventoried', note: 'a Helm chart has no container filesystem to inventory' }]);
+    expect((await l.plan(chart)).targets).toEqual([{ digest: chart.digest, mediaType: MediaType.ociManifest, size: chart.size, role: 'chart' }]);
     const odd = l.image('arm64', 'application/vnd.example.config+json');
     const plan = await l.plan(l.index([{ ...odd, platform: linux('arm64') }]));
-    expect(plan.targets[0]).toMatchObject({ role: 'uninventoried', platform: 'linux/arm64' });
-    expect(plan.targets[0]?.note).toContain('application/vnd.example.config+json is not an image config');
+    expect(plan.targets[0]).toEqual({ digest: odd.digest, mediaType: MediaType.ociManifest, size: odd.size, platform: 'linux/arm64', role: 'artifact' });
+    expect(memberTargets(plan).map((t) => t.digest)).toEqual([odd.digest]);
+    const sealed = l.image('amd64', 'application/vnd.example.config+json', [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip+encrypted' }]);
+    expect((await l.plan(sealed)).targets).toEqual([{ digest: sealed.digest, mediaType: MediaType.ociManifest, size: sealed.size, role: 'uninventoried', note: 'every layer is encrypted (ocicrypt): its content cannot be read' }]);
+  });
+
+  it('takes artifactType for a Helm chart only when the config is not an image config', async () => {
+    const declared = l.json({ schemaVersion: 2, mediaType: MediaType.ociManifest, artifactType: MediaType.helmConfig, config: l.json({}, MediaType.ociEmpty), layers: [] }, MediaType.ociManifest);
+    expect((await l.plan(declared)).targets[0]?.role).toBe('chart');
+    const image = l.json({ schemaVersion: 2, mediaType: MediaType.ociManifest, artifactType: MediaType.helmConfig, config: l.json({ rootfs: { type: 'layers', diff_ids: [] } }, MediaType.ociConfig), layers: [] }, MediaType.ociManifest);
+    expect((await l.plan(image)).targets[0]?.role).toBe('image');
   });
 
   it('refuses indexes nested deeper than the limit', async () => {

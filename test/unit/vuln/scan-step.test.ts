@@ -143,6 +143,35 @@ describe('Scan step', () => {
     expect((await createScanStep(deps)(state(undefined))).verdict).toBe('incomplete');
   });
 
+  it('an artifact of opaque files only is incomplete, with the hint; the operator\'s opt-in covers it, never a mixed one', async () => {
+    const deps = { source: fixtureSource(), threshold: 'high' as const, metrics: new InMemoryMetrics(), now: () => NOW };
+    const single = async (purls: string[], byType: Record<string, number>) => {
+      const evidence = new MemoryBlobStore();
+      const sbom = await twoPlatforms(evidence, purls, []);
+      const [doc] = sbom.documents;
+      return { evidence, sbom: { ...sbom, documents: [{ ...doc!, manifestDigest: 'sha256:aaaa', byType }] } };
+    };
+    const firmware = await single([`pkg:generic/fw.bin?checksum=sha256:${'ab'.repeat(32)}`], { file: 1 });
+    const refused = await createScanStep({ ...deps, evidence: firmware.evidence })(state(firmware.sbom));
+    expect(refused).toMatchObject({ verdict: 'incomplete', reason: expect.stringMatching(/purl type "generic" has no OSV ecosystem.*signUninventoriedArtifacts/) });
+    const accepted = await createScanStep({ ...deps, evidence: firmware.evidence, acceptUninventoried: true })(state(firmware.sbom));
+    expect(accepted).toMatchObject({ verdict: 'skipped', reason: expect.stringMatching(/only opaque files/) });
+    expect(accepted.reports.map((r) => r.verdict)).toEqual(['incomplete']);
+    expect(await createScanStep({ ...deps, source: undefined, evidence: firmware.evidence, acceptUninventoried: true })(state(firmware.sbom))).toMatchObject({ verdict: 'skipped', reports: [] });
+    const mixed = await single([`pkg:generic/fw.bin?checksum=sha256:${'ab'.repeat(32)}`, 'pkg:npm/lodash@4.17.21'], { file: 1, npm: 1 });
+    expect((await createScanStep({ ...deps, evidence: mixed.evidence, acceptUninventoried: true })(state(mixed.sbom))).verdict).toBe('incomplete');
+  });
+
+  it('a chart\'s own components and the images it references are listed as not scanned, not gaps', async () => {
+    const evidence = new MemoryBlobStore();
+    const sbom = await twoPlatforms(evidence, ['pkg:helm/webshop@1.4.2', 'pkg:helm/redis@17.3.2?repository_url=https%3A%2F%2Fcharts.bitnami.com%2Fbitnami', 'pkg:oci/busybox?repository_url=docker.io%2Flibrary%2Fbusybox&tag=1.36.1', 'pkg:npm/lodash@4.17.21'], []);
+    const out = await createScanStep({ source: fixtureSource(), evidence, threshold: 'high', metrics: new InMemoryMetrics(), now: () => NOW })(state({ ...sbom, documents: sbom.documents.slice(0, 1) }));
+    expect(out).toMatchObject({ verdict: 'pass', gapsTotal: 0 });
+    const report = JSON.parse((await evidence.get(out.reports[0]!.key))!.toString()) as ScanReport;
+    expect(report.summary).toMatchObject({ components: 4, scanned: 1, notScanned: 3 });
+    expect(report.notScanned.map((n) => n.reason)).toEqual([expect.stringMatching(/^a Helm chart/), expect.stringMatching(/^a Helm chart/), expect.stringMatching(/^an OCI artifact/)]);
+  });
+
   it('carries the SBOM step\'s inventory gaps into the report and the verdict', async () => {
     const evidence = new MemoryBlobStore();
     const sbom = await twoPlatforms(evidence, ['pkg:npm/lodash@4.17.21'], ['pkg:npm/lodash@4.17.21']);
