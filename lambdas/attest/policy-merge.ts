@@ -26,7 +26,18 @@ export function tightenPolicy(base: Policy, request: Policy): Policy {
     ...(failOn ? { failOn, unknownSeverity: stricterUnknownSeverity(base, request) } : {}),
     ...(sourceRepositories ? { sourceRepositories } : {}),
     ...(builders ? { builders } : {}),
+    ...chartImagesByTagOf(base, request),
   };
+}
+
+/**
+ * `warn` only when the base says warn and the request does not say deny. The base saying nothing
+ * means deny (the default), which a request's `warn` cannot loosen; a request saying nothing adds
+ * nothing.
+ */
+function chartImagesByTagOf(base: Policy, request: Policy): Pick<Policy, 'chartImagesByTag'> {
+  if (base.chartImagesByTag === 'warn' && request.chartImagesByTag !== 'deny') return { chartImagesByTag: 'warn' };
+  return base.chartImagesByTag === 'deny' || request.chartImagesByTag === 'deny' ? { chartImagesByTag: 'deny' } : {};
 }
 
 /** `any` narrows to the other side's place; `att` against `bundle` has no common ground. */

@@ -24,6 +24,8 @@ import { SEVERITY_ORDER, parseSeverity } from './scan-report';
  * provenance:                  # implies a slsaprovenance1 attestation; each list, when given, must match
  *   sourceRepositories: [https://github.com/org/app]
  *   builders: [https://github.com/org/app/.github/workflows/build.yml]
+ * charts:                      # at the deploy gate, for a Helm chart: the images it deploys
+ *   imagesByTag: deny          # an image named by tag, not digest: deny (default) or warn
  * ```
  *
  * An empty `sourceRepositories` or `builders` list allows nothing, so it denies every artifact:
@@ -52,9 +54,16 @@ export interface Policy {
   readonly unknownSeverity?: UnknownSeverity;
   readonly sourceRepositories?: readonly string[];
   readonly builders?: readonly string[];
+  /**
+   * At the deploy gate, a chart naming an image by tag only (which can be moved to other content):
+   * `deny` (undefined means deny) or `warn`. Images named by digest are always verified.
+   */
+  readonly chartImagesByTag?: ChartImagesByTag;
 }
 
 export type UnknownSeverity = 'fail' | 'warn';
+export type ChartImagesByTag = 'deny' | 'warn';
+
 
 type Json = Readonly<Record<string, unknown>>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -100,7 +109,7 @@ function attestation(v: unknown, i: number, defaultMaxAge: MaxAge | undefined): 
 /** Validates a parsed policy document; unknown keys are errors, so a typo never weakens a policy. */
 export function policyFrom(doc: unknown): Policy {
   if (!isObject(doc)) throw new BadInputError('policy must be a JSON/YAML object');
-  only(doc, 'top level', ['version', 'signature', 'evidence', 'maxAge', 'attestations', 'vulnerabilities', 'provenance']);
+  only(doc, 'top level', ['version', 'signature', 'evidence', 'maxAge', 'attestations', 'vulnerabilities', 'provenance', 'charts']);
   if (doc.version !== undefined && doc.version !== 1) throw new BadInputError(`policy version ${JSON.stringify(doc.version)} is not supported (1)`);
   if (doc.signature !== undefined && typeof doc.signature !== 'boolean') throw new BadInputError('policy signature must be true or false');
   const evidence = doc.evidence ?? 'any';
@@ -129,6 +138,14 @@ export function policyFrom(doc: unknown): Policy {
     if (doc.provenance.builders !== undefined) builders = stringList(doc.provenance.builders, 'provenance.builders');
     if (!sourceRepositories && !builders) throw new BadInputError('policy provenance needs sourceRepositories or builders');
   }
+  let chartImagesByTag: ChartImagesByTag | undefined;
+  if (doc.charts !== undefined) {
+    if (!isObject(doc.charts)) throw new BadInputError('policy charts must be an object');
+    only(doc.charts, 'charts', ['imagesByTag']);
+    const v = doc.charts.imagesByTag;
+    if (v !== undefined && v !== 'deny' && v !== 'warn') throw new BadInputError('policy charts.imagesByTag must be deny or warn');
+    chartImagesByTag = v;
+  }
   // A rule on a predicate requires that predicate, even when attestations does not list it.
   const implied = (type: keyof typeof PREDICATE_TYPES) => {
     if (!attestations.some((a) => a.predicateType === PREDICATE_TYPES[type])) attestations.push({ name: type, predicateType: PREDICATE_TYPES[type], ...maxAge });
@@ -137,7 +154,15 @@ export function policyFrom(doc: unknown): Policy {
   if (sourceRepositories || builders) implied('slsaprovenance1');
   const signature = doc.signature !== false;
   if (!signature && attestations.length === 0) throw new BadInputError('policy requires nothing: with signature: false, list attestations or rules');
-  return { signature, evidence, attestations, ...(failOn ? { failOn, unknownSeverity } : {}), ...(sourceRepositories ? { sourceRepositories } : {}), ...(builders ? { builders } : {}) };
+  return {
+    signature,
+    evidence,
+    attestations,
+    ...(failOn ? { failOn, unknownSeverity } : {}),
+    ...(sourceRepositories ? { sourceRepositories } : {}),
+    ...(builders ? { builders } : {}),
+    ...(chartImagesByTag ? { chartImagesByTag } : {}),
+  };
 }
 
 /**
@@ -157,6 +182,7 @@ export function policyToDocument(policy: Policy): Record<string, unknown> {
   if (policy.sourceRepositories || policy.builders) {
     doc.provenance = { ...(policy.sourceRepositories ? { sourceRepositories: [...policy.sourceRepositories] } : {}), ...(policy.builders ? { builders: [...policy.builders] } : {}) };
   }
+  if (policy.chartImagesByTag) doc.charts = { imagesByTag: policy.chartImagesByTag };
   return doc;
 }
 

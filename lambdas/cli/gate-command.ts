@@ -14,7 +14,11 @@ import { progressDisplay } from './progress-render';
 import { openSigningSource, verificationKeysFor } from './signing-wiring';
 
 function text(d: GateDecision): string {
-  return `${d.allowed ? 'allowed' : 'denied'} ${d.repository}@${d.digest}${d.environment ? ` in ${d.environment}` : ''} (policy: ${d.policySource}; deploy the digest, not the tag)\n`;
+  const lines = [`${d.allowed ? 'allowed' : 'denied'} ${d.repository}@${d.digest}${d.environment ? ` in ${d.environment}` : ''} (policy: ${d.policySource}; deploy the digest, not the tag)`];
+  // A chart: what it deploys, image by image.
+  for (const i of d.images ?? []) lines.push(`  image ${i.allowed ? 'allowed' : 'denied '} ${i.reference} (${i.foundAt})`);
+  for (const w of d.warnings ?? []) lines.push(`  warning: ${w}`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** The keys to verify with: `--key`s, else the development key `process` signs with locally. */

@@ -17,6 +17,9 @@ import { normalizedName } from '../signing/identity';
 import type { Environment, Environments } from './environments';
 import { environmentNamed } from './environments';
 import { allowedIdentitySet, requestedIdentities } from './gate-identities';
+import type { ChartImages } from './chart-images';
+import { chartImagesOf, imageReference } from './chart-images';
+import { isHelmChart } from '../oci/classify';
 
 /** What a deployer asks: may this reference run? */
 export interface GateRequest {
@@ -53,6 +56,18 @@ export interface GateCaller {
   readonly identity: string;
 }
 
+/** One image a chart deploys, as the gate checked it under the same environment and policy. */
+export interface ChartImageDecision {
+  /** As the chart names it, normalised (`docker.io/library/nginx@sha256:…`, `…:1.25`). */
+  readonly reference: string;
+  /** Where the chart names it (`app/values.yaml#image`). */
+  readonly foundAt: string;
+  readonly allowed: boolean;
+  /** The digest verified (images named by digest). */
+  readonly digest?: string;
+  readonly reasons: readonly string[];
+}
+
 export interface GateDecision {
   readonly allowed: boolean;
   readonly reference: string;
@@ -68,6 +83,10 @@ export interface GateDecision {
   /** The environment decided for, when the request named one. */
   readonly environment?: string;
   readonly caller?: string;
+  /** For a Helm chart: every image it deploys, each checked like a deployment of its own. */
+  readonly images?: readonly ChartImageDecision[];
+  /** What the policy lets through but a reader should know (an image named by tag, with `charts.imagesByTag: warn`). */
+  readonly warnings?: readonly string[];
 }
 
 export interface GateDeps {
@@ -96,6 +115,28 @@ export interface GateDeps {
   /** Where every decision is logged, with the policy applied (the Lambda's logger). */
   readonly log?: (message: string, fields: Readonly<Record<string, unknown>>) => void;
   readonly now: () => Date;
+}
+
+/** Images of one chart the gate verifies; a chart deploying more is denied, not partly checked. */
+const MAX_CHART_IMAGES = 64;
+
+interface Check {
+  readonly spec: SourceSpec;
+  readonly identities: readonly string[];
+  readonly env: Environment | undefined;
+  readonly policy: Policy;
+  readonly options: GateOptions;
+  readonly keys: readonly VerificationKey[];
+  /** Check a chart's images (the top-level artifact only: an image is not a chart). */
+  readonly chart: boolean;
+}
+
+interface Checked {
+  readonly repository: string;
+  readonly digest: string;
+  readonly reasons: string[];
+  readonly warnings: string[];
+  readonly images?: ChartImageDecision[];
 }
 
 /** Without an operator policy: the stack's signature, nothing else. */
@@ -160,6 +201,59 @@ export function createVerifyGate(deps: GateDeps) {
   const base = gateBasePolicy(deps.defaultPolicy);
   // Configuration errors surface when the gate is built, not as a caller's bad request.
   const allowedIdentities = allowedIdentitySet(deps.allowedIdentities);
+
+  /** One artifact's evidence, membership and ledger; for a chart (at the top only), its images too. */
+  const check = async (c: Check): Promise<Checked> => {
+    const source = await deps.openSource(c.spec);
+    try {
+      const o = await verifyWithPolicy({ source, keys: c.keys, identities: c.identities, policy: c.policy, now: deps.now });
+      const reasons = [...(c.options.forPromotion ? [] : membershipProblems(c.env, o.repository)), ...(deps.records ? await ledgerProblems(deps.records, o.repository, o.digest) : []), ...o.reasons];
+      const root = c.chart ? await source.resolve() : undefined;
+      if (!root || root.digest !== o.digest || !isHelmChart(root.manifest)) return { repository: o.repository, digest: o.digest, reasons, warnings: [] };
+      const images = await checkChartImages(c, await chartImagesOf(source, root));
+      return { repository: o.repository, digest: o.digest, reasons: [...reasons, ...images.reasons], warnings: images.warnings, images: images.images };
+    } finally {
+      await source.close();
+    }
+  };
+
+  /** Every image a chart deploys must pass where the chart runs (digest-named) or be allowed by tag. */
+  const checkChartImages = async (c: Check, found: ChartImages): Promise<{ reasons: string[]; warnings: string[]; images: ChartImageDecision[] }> => {
+    const reasons = found.problems.slice(0, 10).map((p) => `chart: what it deploys cannot be fully determined: ${p}`);
+    if (found.problems.length > 10) reasons.push(`chart: ${found.problems.length - 10} more problem(s) reading what it deploys`);
+    if (found.images.length > MAX_CHART_IMAGES) {
+      reasons.push(`chart: it deploys ${found.images.length} images, more than the ${MAX_CHART_IMAGES} the gate checks`);
+      return { reasons, warnings: [], images: [] };
+    }
+    const warnings: string[] = [];
+    const images: ChartImageDecision[] = [];
+    for (const image of found.images) {
+      const reference = imageReference(image);
+      if (!image.digest) {
+        const why = `named by tag, not digest (${image.foundAt}): a tag can be moved to other content, so the gate cannot tell what will run`;
+        if (c.policy.chartImagesByTag === 'warn') warnings.push(`chart image ${reference}: ${why}`);
+        images.push({ reference, foundAt: image.foundAt, allowed: c.policy.chartImagesByTag === 'warn', reasons: [why] });
+        continue;
+      }
+      let result: { allowed: boolean; reasons: string[] };
+      try {
+        const r = await check({ ...c, spec: parseSource(reference), identities: [], chart: false });
+        result = { allowed: r.reasons.length === 0, reasons: r.reasons };
+      } catch (err) {
+        // An image the gate cannot reach or read is not verified: a reason, never an allow.
+        if (!(err instanceof Error)) throw err;
+        result = { allowed: false, reasons: [`not verified: ${err.message}`] };
+      }
+      images.push({ reference, foundAt: image.foundAt, allowed: result.allowed, digest: image.digest, reasons: result.reasons });
+    }
+    for (const i of images) {
+      if (i.allowed) continue;
+      if (!i.digest) reasons.push(`chart image ${i.reference}: ${i.reasons[0]} (pin it by digest, or let the policy warn: charts.imagesByTag: warn)`);
+      else for (const r of i.reasons.slice(0, 5)) reasons.push(`chart image ${i.reference}: ${r}`);
+    }
+    return { reasons, warnings, images };
+  };
+
   return async (req: GateRequest, caller?: GateCaller, options: GateOptions = {}): Promise<GateDecision> => {
     if (!req || typeof req.reference !== 'string' || !req.reference) throw new BadInputError('gate: the request needs a "reference"');
     const spec = parseSource(req.reference);
@@ -169,27 +263,21 @@ export function createVerifyGate(deps: GateDeps) {
     const { policy, source: policySource } = appliedPolicy(env ? gateBasePolicy(env.policy) : base, req.policy);
     const identities = requestedIdentities(req.identities, spec.location, allowedIdentities);
     const keys = await deps.keys();
-    const source = await deps.openSource(spec);
-    let decision: GateDecision;
-    try {
-      const checkedAt = deps.now().toISOString();
-      const o = await verifyWithPolicy({ source, keys, identities, policy, now: deps.now });
-      const reasons = [...(options.forPromotion ? [] : membershipProblems(env, o.repository)), ...(deps.records ? await ledgerProblems(deps.records, o.repository, o.digest) : []), ...o.reasons];
-      decision = {
-        allowed: reasons.length === 0,
-        reference: req.reference,
-        repository: o.repository,
-        digest: o.digest,
-        reasons,
-        checkedAt,
-        policy: policyToDocument(policy),
-        policySource,
-        ...(env ? { environment: env.name } : {}),
-        ...(caller ? { caller: caller.identity } : {}),
-      };
-    } finally {
-      await source.close();
-    }
+    const checked = await check({ spec, identities, env, policy, options, keys, chart: true });
+    const decision: GateDecision = {
+      allowed: checked.reasons.length === 0,
+      reference: req.reference,
+      repository: checked.repository,
+      digest: checked.digest,
+      reasons: checked.reasons,
+      checkedAt: deps.now().toISOString(),
+      policy: policyToDocument(policy),
+      policySource,
+      ...(env ? { environment: env.name } : {}),
+      ...(caller ? { caller: caller.identity } : {}),
+      ...(checked.images ? { images: checked.images } : {}),
+      ...(checked.warnings.length ? { warnings: checked.warnings } : {}),
+    };
     if (deps.records) await audit(deps.records, decision);
     deps.log?.(decision.allowed ? 'deployment allowed' : 'deployment denied', {
       reference: decision.reference,
@@ -201,6 +289,8 @@ export function createVerifyGate(deps: GateDeps) {
       policy: decision.policy,
       environment: decision.environment ?? null,
       caller: decision.caller ?? null,
+      ...(decision.images ? { images: decision.images.map((i) => ({ reference: i.reference, allowed: i.allowed })) } : {}),
+      ...(decision.warnings ? { warnings: decision.warnings } : {}),
     });
     if (!decision.allowed) {
       deps.metrics.count(MetricName.signatureVerificationFailures);

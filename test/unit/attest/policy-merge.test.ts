@@ -99,6 +99,7 @@ const policyArb: fc.Arbitrary<Policy> = fc
     vulnerabilities: sometimes(fc.record({ failOn: fc.constantFrom(...SEVERITY_ORDER), unknownSeverity: sometimes(fc.constantFrom('fail', 'warn')) })),
     sourceRepositories: sometimes(fc.subarray(REPOS)),
     builders: sometimes(fc.subarray(BUILDERS)),
+    charts: sometimes(fc.record({ imagesByTag: fc.constantFrom('deny', 'warn') })),
   })
   .map((d) => {
     const provenance = d.sourceRepositories || d.builders ? defined({ sourceRepositories: d.sourceRepositories, builders: d.builders }) : undefined;
@@ -109,6 +110,7 @@ const policyArb: fc.Arbitrary<Policy> = fc
       attestations: d.attestations.map((a) => defined(a)),
       vulnerabilities: d.vulnerabilities && defined(d.vulnerabilities),
       provenance,
+      charts: d.charts,
     });
     // A document that requires nothing is refused by policyFrom: require the signature instead.
     const requiresNothing = !d.signature && d.attestations.length === 0 && !d.vulnerabilities && !provenance;
@@ -174,7 +176,7 @@ const conflicting = (a: Policy, b: Policy) => a.evidence !== 'any' && b.evidence
 const effectiveUnknown = (p: Policy) => p.unknownSeverity ?? (p.failOn ? 'fail' : undefined);
 
 /** Every field of `merged` at least as strict as the same field of `side`. */
-function expectAtLeastAsStrict(merged: Policy, side: Policy): void {
+function expectAtLeastAsStrict(merged: Policy, side: Policy, role: 'base' | 'request'): void {
   if (side.signature) expect(merged.signature).toBe(true);
   if (side.evidence !== 'any') expect(merged.evidence).toBe(side.evidence);
   for (const s of side.attestations) {
@@ -192,6 +194,8 @@ function expectAtLeastAsStrict(merged: Policy, side: Policy): void {
     expect(merged.sourceRepositories?.every((r) => allowed.includes(normalizeRepository(r)))).toBe(true);
   }
   if (side.builders) expect(merged.builders?.every((b) => side.builders?.includes(b))).toBe(true);
+  // Unset means deny for the operator's policy; a request that says nothing adds nothing.
+  if (side.chartImagesByTag === 'deny' || (role === 'base' && side.chartImagesByTag === undefined)) expect(merged.chartImagesByTag ?? 'deny').toBe('deny');
 }
 
 describe('tightenPolicy: properties over random policy pairs', () => {
@@ -210,8 +214,8 @@ describe('tightenPolicy: properties over random policy pairs', () => {
       fc.property(policyArb, policyArb, (base, request) => {
         fc.pre(!conflicting(base, request));
         const merged = tightenPolicy(base, request);
-        expectAtLeastAsStrict(merged, base);
-        expectAtLeastAsStrict(merged, request);
+        expectAtLeastAsStrict(merged, base, 'base');
+        expectAtLeastAsStrict(merged, request, 'request');
         // Whatever the gate applies can be reported as a document and read back unchanged.
         expect(policyFrom(policyToDocument(merged))).toEqual(merged);
       }),
