@@ -55,13 +55,18 @@ const sameRegistry = (a: string, b: string) => a === b || (HUB_HOSTS.has(a) && H
  * the host falls through to the next one. The file is read when credentials are asked for.
  */
 export class DockerConfigCredentials implements RegistryCredentialProvider {
-  private readonly file: string;
+  private readonly given: string | undefined;
   private readonly env: NodeJS.ProcessEnv;
 
   constructor(opts: DockerConfigOptions | string = {}) {
     const o = typeof opts === 'string' ? { file: opts } : opts;
     this.env = o.env ?? process.env;
-    this.file = o.file ?? defaultDockerConfigFile(this.env);
+    this.given = o.file;
+  }
+
+  /** Resolved on each lookup: DOCKER_CONFIG as it is when credentials are asked for. */
+  private get file(): string {
+    return this.given ?? defaultDockerConfigFile(this.env);
   }
 
   async credentialsFor(registry: string): Promise<RegistryCredentials | undefined> {
