@@ -12,6 +12,7 @@ import {
   sign,
 } from './helpers';
 import { dpkgCompareBatch, dpkgCompareOne, dpkgVersionString } from './oracles';
+import { defined } from '../../../support/defined';
 
 // dpkg scripts/t/Dpkg_Version.t __DATA__ (a b expected), rewritten as "a op b".
 const DPKG_VERSION_T = rows(`
@@ -174,7 +175,7 @@ describe('dpkg ordering: oracle (dpkg --compare-versions)', () => {
     const version = dpkgVersionString();
     const verdicts = dpkgCompareBatch(pool.map((v) => ['0', v] as const));
     const disagreements = pool.flatMap((v, i) => {
-      const dpkgValid = !verdicts[i].complained;
+      const dpkgValid = !defined(verdicts[i], `dpkg's verdict on ${JSON.stringify(v)}`).complained;
       return dpkgOrdering.isValid(v) === dpkgValid ? [] : [`${JSON.stringify(v)}: dpkg valid=${dpkgValid}`];
     });
     expect({ version, disagreements }).toEqual({ version, disagreements: [] });
@@ -195,7 +196,7 @@ describe('dpkg ordering: oracle (dpkg --compare-versions)', () => {
     const verdicts = dpkgCompareBatch(pairs);
     const disagreements = pairs.flatMap(([a, b], i) => {
       const ours = sign(dpkgOrdering.compare(a, b));
-      const theirs = verdicts[i];
+      const theirs = defined(verdicts[i], `dpkg's verdict on ${a} vs ${b}`);
       return theirs.complained || theirs.order !== ours ? [`${a} vs ${b}: ours ${ours}, dpkg ${theirs.order}`] : [];
     });
     expect(disagreements).toEqual([]);

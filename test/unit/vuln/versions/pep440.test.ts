@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { pep440Ordering } from '../../../../lambdas/vuln/versions/pep440';
 import { chainMismatches, describeOrderingProperties, expectUnorderable, mismatches, pick, rows, seededRandom, sign } from './helpers';
 import { packagingOracle } from './oracles';
+import { defined } from '../../../support/defined';
 
 // pypa/packaging tests/test_version.py VERSIONS ("This list must be in the correct sorting order").
 const PACKAGING_VERSIONS = [
@@ -154,6 +155,7 @@ describe('PEP 440 ordering: oracle (Python packaging)', () => {
       versions.push(v);
       if (rand() < 0.3) versions.push(nearby(rand, v));
     }
+    const at = (i: number): string => defined(versions[i], `version #${i}`);
     const validIdx = versions.flatMap((v, i) => (pep440Ordering.isValid(v) ? [i] : []));
     const pairs: Array<[number, number]> = [];
     while (pairs.length < 3000) {
@@ -161,7 +163,7 @@ describe('PEP 440 ordering: oracle (Python packaging)', () => {
         pairs.push([pick(rand, validIdx), pick(rand, validIdx)]);
       } else {
         const i = pick(rand, validIdx);
-        versions.push(nearby(rand, versions[i]));
+        versions.push(nearby(rand, at(i)));
         pairs.push([i, versions.length - 1]);
       }
     }
@@ -174,8 +176,8 @@ describe('PEP 440 ordering: oracle (Python packaging)', () => {
     const order = pairs.flatMap(([i, j], k) => {
       const theirs = answer.cmp[k];
       if (theirs === null) return [];
-      const ours = sign(pep440Ordering.compare(versions[i], versions[j]));
-      return ours === theirs ? [] : [`${JSON.stringify(versions[i])} vs ${JSON.stringify(versions[j])}: ours ${ours}, packaging ${theirs}`];
+      const ours = sign(pep440Ordering.compare(at(i), at(j)));
+      return ours === theirs ? [] : [`${JSON.stringify(at(i))} vs ${JSON.stringify(at(j))}: ours ${ours}, packaging ${theirs}`];
     });
     const oracle = `packaging ${answer.packaging} on Python ${answer.python}`;
     expect({ oracle, validity, order }).toEqual({ oracle, validity: [], order: [] });
