@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
+import { BUILD_STAMP } from './ensure-build';
 
 const REPO = path.resolve(__dirname, '..');
 
@@ -34,3 +35,6 @@ buildSync({
   // are optional requires (we write JSON) and are not installed.
   external: ['@aws-sdk/*', 'dynalite', 'xmlbuilder2', 'libxmljs2'],
 });
+
+// The build's last step: dist/ is now complete (scripts/ensure-build.ts compares sources with this).
+fs.writeFileSync(BUILD_STAMP, `${new Date().toISOString()}\n`);

@@ -49,9 +49,9 @@ const REQUIRED = {
 function hasBaseMetrics(method: keyof typeof REQUIRED, metrics: string): boolean {
   const seen = new Set<string>();
   for (const part of metrics.split('/')) {
-    const m = /^([A-Za-z]+):([A-Za-z0-9]+)$/.exec(part);
-    if (!m || seen.has(m[1] as string)) return false;
-    seen.add(m[1] as string);
+    const metric = /^([A-Za-z]+):([A-Za-z0-9]+)$/.exec(part)?.[1];
+    if (metric === undefined || seen.has(metric)) return false;
+    seen.add(metric);
   }
   return REQUIRED[method].every((k) => seen.has(k));
 }

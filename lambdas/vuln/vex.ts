@@ -83,12 +83,12 @@ function openVexStatements(doc: Obj, file: string): VexStatement[] {
 
 /** A CycloneDX ref: a plain bom-ref, or a BOM-Link `urn:cdx:<serial>/<version>#<bom-ref>`. */
 function refTarget(ref: string): string {
-  const m = /^urn:cdx:[^#]*#(.+)$/.exec(ref);
-  if (!m) return ref;
+  const target = /^urn:cdx:[^#]*#(.+)$/.exec(ref)?.[1];
+  if (target === undefined) return ref;
   try {
-    return decodeURIComponent(m[1] as string);
+    return decodeURIComponent(target);
   } catch {
-    return m[1] as string;
+    return target;
   }
 }
 

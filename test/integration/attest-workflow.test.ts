@@ -30,7 +30,7 @@ import type { JsonValue } from '../../lambdas/signing/strict-json';
 import type { ResolvedArtifact } from '../../lambdas/workflow/state';
 import { testRegistry, uniqueRepo } from '../support/registry-env';
 import { p256Key, tempDir } from '../unit/signing/helpers';
-import { FakeKms } from '../unit/signing/kms-fake';
+import { FakeKms } from '../support/fake-kms';
 
 const host = testRegistry().host;
 const client = new RegistryClient({ registry: host });

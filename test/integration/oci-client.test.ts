@@ -11,6 +11,7 @@ import { startAuthProxy } from '../support/auth-proxy';
 import { freePort } from '../support/registry';
 import { pushTwoPlatformIndex } from '../support/images';
 import { storedBlobPath, testRegistry, uniqueRepo } from '../support/registry-env';
+import { flipBits } from '../support/bytes';
 
 const reg = testRegistry();
 
@@ -70,7 +71,7 @@ describe('RegistryClient against a real registry', () => {
     const layer = image.layers[0]!.descriptor;
     const file = storedBlobPath(reg, layer.digest);
     const bytes = fs.readFileSync(file);
-    bytes[bytes.length - 1] ^= 0xff;
+    flipBits(bytes, -1, 0xff);
     fs.writeFileSync(file, bytes);
     const client = new RegistryClient({ registry: reg.host });
     await expect(client.readBlob(repo, layer, 1 << 20)).rejects.toBeInstanceOf(DigestMismatchError);

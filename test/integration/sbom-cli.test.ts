@@ -10,6 +10,7 @@ import { writeImageLayout } from '../support/image-layout';
 import { registrySource } from '../support/images';
 import { testRegistry, uniqueRepo } from '../support/registry-env';
 import { validateSpdx23 } from '../support/spdx-schema';
+import { flipBits } from '../support/bytes';
 
 let work: string;
 let env: Record<string, string>;
@@ -174,7 +175,7 @@ describe('artifact-guard sbom', () => {
     const { dir, image } = await layout('tampered', [base]);
     const blob = path.join(dir, 'blobs', 'sha256', image.layers[0]!.descriptor.digest.slice(7));
     const bytes = fs.readFileSync(blob);
-    bytes[bytes.length - 5] ^= 0x01;
+    flipBits(bytes, -5, 0x01);
     fs.writeFileSync(blob, bytes);
     const res = await runCli(['sbom', `oci-dir:${dir}`], env);
     expect(res.code).toBe(2);

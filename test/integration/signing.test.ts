@@ -24,7 +24,7 @@ import { freePort } from '../support/registry';
 import { testRegistry, uniqueRepo } from '../support/registry-env';
 import type { TestKey } from '../unit/signing/helpers';
 import { derSign, p256Key, pushSignatureManifest, tempDir, writeKey } from '../unit/signing/helpers';
-import { FakeKms } from '../unit/signing/kms-fake';
+import { FakeKms } from '../support/fake-kms';
 
 const host = testRegistry().host;
 const client = new RegistryClient({ registry: host });

@@ -1,4 +1,5 @@
 import { validateSpdx23 } from '../support/spdx-schema';
+import { defined } from '../support/defined';
 
 function minimalDocument(): Record<string, unknown> {
   return {
@@ -43,7 +44,7 @@ describe('validateSpdx23 (SPDX 2.3 JSON schema)', () => {
 
   it('rejects a package SPDXID with a space in it', () => {
     const doc = minimalDocument();
-    (doc.packages as Record<string, unknown>[])[0].SPDXID = 'SPDXRef-has space';
+    defined((doc.packages as Record<string, unknown>[])[0]).SPDXID = 'SPDXRef-has space';
     const errors = validateSpdx23(doc);
     expect(errors).toContain('/packages/0/SPDXID: must match pattern "^SPDXRef-[a-zA-Z0-9.-]+$"');
   });

@@ -115,7 +115,7 @@ describe('os-release properties', () => {
         fc.option(fc.stringMatching(/^[0-9]{1,4}(\.[0-9]{1,3}){0,2}$/), { nil: undefined }),
         fc.option(fc.stringMatching(/^[a-z]{3,12}$/), { nil: undefined }),
         fc.option(text, { nil: undefined }),
-        fc.array(fc.nat({ max: 2 }), { minLength: 4, maxLength: 4 }),
+        fc.tuple(fc.nat({ max: 2 }), fc.nat({ max: 2 }), fc.nat({ max: 2 }), fc.nat({ max: 2 })),
         fc.boolean(),
         (id, versionId, versionCodename, prettyName, styles, crlf) => {
           const lines = [

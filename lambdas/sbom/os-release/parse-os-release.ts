@@ -27,13 +27,13 @@ export function unquoteShellValue(raw: string): string {
   let out = '';
   let mode: 'bare' | 'double' | 'single' = 'bare';
   for (let i = 0; i < raw.length; i++) {
-    const c = raw[i];
+    const c = raw.charAt(i);
     if (mode === 'single') {
       if (c === "'") mode = 'bare';
       else out += c;
     } else if (mode === 'double') {
       if (c === '"') mode = 'bare';
-      else if (c === '\\' && i + 1 < raw.length && '"\\$`'.includes(raw[i + 1])) out += raw[++i];
+      else if (c === '\\' && i + 1 < raw.length && '"\\$`'.includes(raw.charAt(i + 1))) out += raw.charAt(++i);
       else out += c;
     } else if (c === ' ' || c === '\t') {
       break;
@@ -42,7 +42,7 @@ export function unquoteShellValue(raw: string): string {
     } else if (c === "'") {
       mode = 'single';
     } else if (c === '\\') {
-      if (i + 1 < raw.length) out += raw[++i];
+      if (i + 1 < raw.length) out += raw.charAt(++i);
     } else {
       out += c;
     }

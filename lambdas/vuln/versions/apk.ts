@@ -57,24 +57,29 @@ const token = (type: Tok, text: string, number = '', suffix = 0): Token => ({ ty
 export function tokenizeApk(v: string): Token[] | undefined {
   const tokens: Token[] = [];
   let pos = 0;
+  // The type of the last token pushed: which token may come next depends on it, as in token_next.
+  // (Typed as any Tok: push() changes it, which the compiler's narrowing does not see.)
+  let prev = Tok.InitialDigit as Tok;
+  const push = (t: Token): void => {
+    tokens.push(t);
+    prev = t.type;
+  };
 
   const pushDigits = (type: Tok): boolean => {
     const d = span(DIGITS, v, pos);
     const number = stripZeros(d);
     if (d === '' || compareDigits(number, UINT64_MAX) > 0) return false;
     pos += d.length;
-    tokens.push(token(type, d, number));
+    push(token(type, d, number));
     return true;
   };
 
   if (!pushDigits(Tok.InitialDigit)) return undefined;
   while (pos < v.length) {
-    // Which token may come next depends on the previous one, as in token_next.
-    const prev = tokens[tokens.length - 1].type;
-    const c = v[pos];
+    const c = v.charAt(pos);
     if (c >= 'a' && c <= 'z') {
       if (prev > Tok.Digit) return undefined;
-      tokens.push(token(Tok.Letter, c));
+      push(token(Tok.Letter, c));
       pos++;
     } else if (c === '.' || (c >= '0' && c <= '9')) {
       if (c === '.') {
@@ -90,13 +95,13 @@ export function tokenizeApk(v: string): Token[] | undefined {
       const rank = SUFFIXES.get(word);
       if (rank === undefined) return undefined;
       pos += 1 + word.length;
-      tokens.push(token(Tok.Suffix, word, '', rank));
+      push(token(Tok.Suffix, word, '', rank));
     } else if (c === '~') {
       if (prev >= Tok.CommitHash) return undefined;
       const hash = span(HEX, v, pos + 1);
       if (hash === '') return undefined;
       pos += 1 + hash.length;
-      tokens.push(token(Tok.CommitHash, hash));
+      push(token(Tok.CommitHash, hash));
     } else if (c === '-') {
       if (prev >= Tok.RevisionNo || v[pos + 1] !== 'r') return undefined;
       pos += 2;

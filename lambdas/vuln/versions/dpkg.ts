@@ -40,10 +40,10 @@ export function parseDpkgVersion(input: string): DpkgVersion | undefined {
   let rest = s;
   const colon = s.indexOf(':');
   if (colon >= 0) {
-    const m = EPOCH.exec(s.slice(0, colon));
-    if (!m) return undefined;
-    const digits = stripZeros(m[2]);
-    if (m[1] === '-' && digits !== '0') return undefined; // "epoch in version is negative"
+    const [, sign, number] = EPOCH.exec(s.slice(0, colon)) ?? [];
+    if (number === undefined) return undefined;
+    const digits = stripZeros(number);
+    if (sign === '-' && digits !== '0') return undefined; // "epoch in version is negative"
     if (compareDigits(digits, INT_MAX) > 0) return undefined; // "epoch in version is too big"
     epoch = Number(digits);
     rest = s.slice(colon + 1);

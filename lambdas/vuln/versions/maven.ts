@@ -81,8 +81,8 @@ function isNull(item: Item): boolean {
 
 /** ListItem.normalize: drop trailing null items, looking through non-null sub-lists. */
 function normalize(list: ListItem): void {
-  for (let i = list.items.length - 1; i >= 0; i--) {
-    const last = list.items[i];
+  // From the end; a splice at i leaves the indices below it, still to visit, as they were.
+  for (const [i, last] of [...list.items.entries()].reverse()) {
     if (isNull(last)) list.items.splice(i, 1);
     else if (last.kind !== Kind.List) break;
   }
@@ -106,7 +106,7 @@ export function parseMavenVersion(input: string): ListItem | undefined {
   let digit = false;
   let start = 0;
   for (let i = 0; i < version.length; i++) {
-    const c = version[i];
+    const c = version.charAt(i);
     if (c === '.' || c === '-') {
       list.items.push(i === start ? ZERO : parseItem(digit, version.slice(start, i)));
       start = i + 1;
@@ -134,7 +134,7 @@ export function parseMavenVersion(input: string): ListItem | undefined {
     list.items.push(parseItem(digit, version.slice(start)));
   }
   // Innermost lists first, as Maven pops its stack.
-  for (let i = lists.length - 1; i >= 0; i--) normalize(lists[i]);
+  for (const l of [...lists].reverse()) normalize(l);
   return root;
 }
 
@@ -170,7 +170,8 @@ export function compareLists(a: ListItem, b: ListItem): number {
   for (let i = 0; i < n; i++) {
     const l = a.items[i];
     const r = b.items[i];
-    const c = l === undefined ? -compareWithNull(r) : r === undefined ? compareWithNull(l) : compareItems(l, r);
+    // A shorter list is padded with nulls.
+    const c = l && r ? compareItems(l, r) : l ? compareWithNull(l) : r ? -compareWithNull(r) : 0;
     if (c !== 0) return c;
   }
   return 0;

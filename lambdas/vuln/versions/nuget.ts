@@ -40,17 +40,20 @@ function parseLabel(label: string): Label | undefined {
 }
 
 export function parseNuGetVersion(input: string): NuGetVersion | undefined {
-  const m = SECTIONS.exec(input);
-  if (!m) return undefined;
-  const [, numbers, release, metadata] = m;
+  const [, numbers, release, metadata] = SECTIONS.exec(input) ?? [];
+  if (numbers === undefined) return undefined;
   const parts = numbers.split('.').map(Number);
   if (parts.some((p) => p > INT32_MAX)) return undefined;
   while (parts.length < 4) parts.push(0);
   if (metadata !== undefined && !metadata.split('.').every((p) => PART.test(p))) return undefined;
   if (release === undefined) return { parts, labels: undefined };
-  const labels = release.split('.').map(parseLabel);
-  if (labels.includes(undefined)) return undefined;
-  return { parts, labels: labels as Label[] };
+  const labels: Label[] = [];
+  for (const part of release.split('.')) {
+    const label = parseLabel(part);
+    if (label === undefined) return undefined;
+    labels.push(label);
+  }
+  return { parts, labels };
 }
 
 function compareLabels(a: Label, b: Label): number {
@@ -63,18 +66,22 @@ function compareLabels(a: Label, b: Label): number {
 
 export function compareNuGetVersions(a: NuGetVersion, b: NuGetVersion): number {
   for (let i = 0; i < 4; i++) {
-    if (a.parts[i] !== b.parts[i]) return a.parts[i] - b.parts[i];
+    // Parsing pads to four parts; a part that is not there is 0 all the same.
+    const x = a.parts[i] ?? 0;
+    const y = b.parts[i] ?? 0;
+    if (x !== y) return x - y;
   }
   if (a.labels === undefined || b.labels === undefined) {
     return Number(a.labels === undefined) - Number(b.labels === undefined);
   }
-  for (let i = 0; i < Math.max(a.labels.length, b.labels.length); i++) {
-    if (i >= a.labels.length) return -1;
-    if (i >= b.labels.length) return 1;
-    const c = compareLabels(a.labels[i], b.labels[i]);
+  for (let i = 0; ; i++) {
+    const x = a.labels[i];
+    const y = b.labels[i];
+    // Equal so far: the side with more labels is newer; neither has more, they are equal.
+    if (x === undefined || y === undefined) return Number(x !== undefined) - Number(y !== undefined);
+    const c = compareLabels(x, y);
     if (c !== 0) return c;
   }
-  return 0;
 }
 
 export const nugetOrdering = defineOrdering('NuGet', parseNuGetVersion, compareNuGetVersions);

@@ -66,27 +66,28 @@ export function normalizeComposerVersion(input: string): string | undefined {
   }
   version = BUILD_METADATA.exec(version)?.[1] ?? version;
 
-  let m = CLASSICAL.exec(version);
-  let index = 5;
-  if (m) {
-    version = m[1] + (m[2] || '.0') + (m[3] || '.0') + (m[4] || '.0');
-  } else if ((m = DATE.exec(version))) {
-    version = m[1].replace(NON_DIGIT, '.');
-    index = 2;
+  const classical = CLASSICAL.exec(version);
+  if (classical?.[1] !== undefined) {
+    return withModifier(classical[1] + (classical[2] || '.0') + (classical[3] || '.0') + (classical[4] || '.0'), classical, 5);
   }
-  if (m) {
-    const stability = m[index];
-    const number = m[index + 1];
-    if (stability) {
-      if (stability === 'stable') return version; // case-sensitive, as in Composer
-      version += `-${expandStability(stability)}${number ? number.replace(/^[.-]+/, '') : ''}`;
-    }
-    if (m[index + 2]) version += '-dev';
-    return version;
-  }
+  const date = DATE.exec(version);
+  if (date?.[1] !== undefined) return withModifier(date[1].replace(NON_DIGIT, '.'), date, 2);
 
-  const dev = DEV_SUFFIX.exec(version);
-  return dev ? normalizeNumericBranch(dev[1]) : undefined;
+  const dev = DEV_SUFFIX.exec(version)?.[1];
+  return dev === undefined ? undefined : normalizeNumericBranch(dev);
+}
+
+/** The `MODIFIER` groups of a match, from `index` on (stability, its number, `dev`), appended. */
+function withModifier(version: string, m: RegExpExecArray, index: number): string {
+  const stability = m[index];
+  const number = m[index + 1];
+  let out = version;
+  if (stability) {
+    if (stability === 'stable') return out; // case-sensitive, as in Composer
+    out += `-${expandStability(stability)}${number ? number.replace(/^[.-]+/, '') : ''}`;
+  }
+  if (m[index + 2]) out += '-dev';
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -114,11 +115,12 @@ const isAlnum = (c: string): boolean => isDigit(c) || (c >= 'a' && c <= 'z') || 
 
 /** php_canonicalize_version, then split at the dots. */
 function canonicalComponents(version: string): Component[] | undefined {
-  let out = version[0];
+  // charAt, as C's indexing: code units, and '' past either end (never read here).
+  let out = version.charAt(0);
   for (let i = 1; i < version.length; i++) {
-    const c = version[i];
-    const prev = version[i - 1];
-    const last = out[out.length - 1];
+    const c = version.charAt(i);
+    const prev = version.charAt(i - 1);
+    const last = out.charAt(out.length - 1);
     if (c === '-' || c === '_' || c === '+') {
       if (last !== '.') out += '.';
     } else if ((prev !== '.' && !isDigit(prev) && isDigit(c)) || (isDigit(prev) && c !== '.' && !isDigit(c))) {
@@ -154,22 +156,22 @@ export function parsePackagistVersion(input: string): Component[] | undefined {
  * by its rank against "#" (so `1.0-dev` < `1.0` < `1.0-patch1`).
  */
 export function comparePackagistVersions(a: readonly Component[], b: readonly Component[]): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
     const x = a[i];
     const y = b[i];
-    const c =
-      x.digits !== undefined && y.digits !== undefined ? compareDigits(x.digits, y.digits) : Math.sign(x.rank - y.rank);
+    const c = x && y ? compareComponents(x, y) : x ? againstNumber(x) : y ? -againstNumber(y) : 0;
     if (c !== 0) return c;
   }
-  const longer = a.length > b.length ? a : b;
-  const direction = a.length > b.length ? 1 : -1;
-  for (let i = n; i < longer.length; i++) {
-    if (longer[i].digits !== undefined) return direction;
-    const c = Math.sign(longer[i].rank - NUMBER_RANK);
-    if (c !== 0) return direction * c;
-  }
   return 0;
+}
+
+function compareComponents(x: Component, y: Component): number {
+  return x.digits !== undefined && y.digits !== undefined ? compareDigits(x.digits, y.digits) : Math.sign(x.rank - y.rank);
+}
+
+/** A component of the longer side against the "#N#" the shorter one is padded with. */
+function againstNumber(x: Component): number {
+  return x.digits !== undefined ? 1 : Math.sign(x.rank - NUMBER_RANK);
 }
 
 export const packagistOrdering = defineOrdering('Packagist', parsePackagistVersion, comparePackagistVersions);

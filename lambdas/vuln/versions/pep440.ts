@@ -58,9 +58,8 @@ const PRE_RANK: Readonly<Record<string, number>> = {
 };
 
 export function parsePep440(input: string): Pep440Version | undefined {
-  const m = VERSION.exec(input);
-  if (!m) return undefined;
-  const [, epoch, release, preL, preN, postN1, postL, postN2, devL, devN, local] = m;
+  const [, epoch, release, preL, preN, postN1, postL, postN2, devL, devN, local] = VERSION.exec(input) ?? [];
+  if (release === undefined) return undefined;
 
   const numbers = release.split('.').map(stripZeros);
   let end = numbers.length;
@@ -69,8 +68,11 @@ export function parsePep440(input: string): Pep440Version | undefined {
   const hasPost = postN1 !== undefined || postL !== undefined;
   const hasDev = devL !== undefined;
   let preRank = 3;
-  if (preL !== undefined) preRank = PRE_RANK[preL.toLowerCase()];
-  else if (!hasPost && hasDev) preRank = -1;
+  if (preL !== undefined) {
+    const rank = PRE_RANK[preL.toLowerCase()];
+    if (rank === undefined) return undefined; // the pattern admits only the labels PRE_RANK ranks
+    preRank = rank;
+  } else if (!hasPost && hasDev) preRank = -1;
 
   return {
     epoch: epoch === undefined ? '0' : stripZeros(epoch),
@@ -87,10 +89,11 @@ export function parsePep440(input: string): Pep440Version | undefined {
   };
 }
 
-function compareLists<T>(a: readonly T[], b: readonly T[], compare: (x: T, y: T) => number): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const c = compare(a[i], b[i]);
+function compareLists<T extends object | string>(a: readonly T[], b: readonly T[], compare: (x: T, y: T) => number): number {
+  for (const [i, x] of a.entries()) {
+    const y = b[i];
+    if (y === undefined) break;
+    const c = compare(x, y);
     if (c !== 0) return c;
   }
   return a.length - b.length;

@@ -65,9 +65,8 @@ function segments(s: string): Segment[] {
 }
 
 export function parseRpmVersion(input: string): RpmVersion | undefined {
-  const m = EVR.exec(input);
-  if (!m) return undefined;
-  const [, epoch, version, release] = m;
+  const [, epoch, version, release] = EVR.exec(input) ?? [];
+  if (version === undefined) return undefined;
   return {
     epoch: epoch === undefined ? '0' : stripZeros(epoch),
     version: segments(version),

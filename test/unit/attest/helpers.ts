@@ -58,3 +58,12 @@ export async function pushBundleReferrer(source: ArtifactSource, digest: string,
   await attachReferrer(source, subject, bundleReferrerManifest(bundle, subject, annotation), [bundle]);
   return bundle;
 }
+
+/**
+ * PAE written out by hand from the DSSE protocol text, deliberately not using the product's
+ * encoder: "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body.
+ */
+export function independentPae(type: string, body: Buffer): Buffer {
+  const t = Buffer.from(type, 'utf8');
+  return Buffer.concat([Buffer.from('DSSEv1'), Buffer.from([0x20]), Buffer.from(String(t.length)), Buffer.from([0x20]), t, Buffer.from([0x20]), Buffer.from(String(body.length)), Buffer.from([0x20]), body]);
+}

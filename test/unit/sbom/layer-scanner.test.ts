@@ -16,9 +16,9 @@ async function scan(entries: LayerEntry[], compression: 'gzip' | 'zstd' | 'none'
 }
 
 describe('scanLayer', () => {
-  it('reads gzip, zstd and uncompressed layers alike', async () => {
+  it('reads gzip and uncompressed layers alike (zstd: layer-scanner.tools.test.ts)', async () => {
     const entries: LayerEntry[] = [{ path: 'app/node_modules/left-pad/package.json', content: pkgJson('left-pad', '1.3.0') }];
-    for (const c of ['gzip', 'zstd', 'none'] as const) {
+    for (const c of ['gzip', 'none'] as const) {
       const cat = await scan(entries, c);
       expect(cat.files['app/node_modules/left-pad/package.json']?.packages[0]).toMatchObject({ name: 'left-pad', version: '1.3.0' });
     }

@@ -9,6 +9,7 @@ import * as tar from 'tar-stream';
 import { BadInputError } from '../../../lambdas/core/errors';
 import type { TarHeader } from '../../../lambdas/sbom/tar-reader';
 import { headerSum, TarReader } from '../../../lambdas/sbom/tar-reader';
+import { flipBits } from '../../support/bytes';
 
 interface Seen {
   header: TarHeader;
@@ -105,7 +106,7 @@ describe('TarReader', () => {
   it('rejects a corrupt header checksum and a truncated archive with one clear error', async () => {
     const good = await pack([{ name: 'x', type: 'file', content: 'y'.repeat(1000) }]);
     const corrupt = Buffer.from(good);
-    corrupt[10] ^= 0xff;
+    flipBits(corrupt, 10, 0xff);
     await expect(read(corrupt)).rejects.toThrow(new BadInputError('corrupt tar header at offset 0 (checksum mismatch)'));
     await expect(read(good.subarray(0, 800))).rejects.toThrow(/truncated tar/);
   });

@@ -32,7 +32,8 @@ describe('warning impact', () => {
     const c = new CatalogCollector('sha256:x', [licences]);
     const who = c.reader('a.lic', 5);
     expect(who).toBe(licences);
-    c.file('a.lic', licences, Buffer.from('x'));
+    // A synchronous parser is recorded at once: no promise to wait for.
+    expect(c.file('a.lic', licences, Buffer.from('x'))).toBeUndefined();
     expect(c.reader('big.lic', 11)).toBeUndefined();
     c.whiteout('dir/.wh.');
     expect(c.finish().warnings).toEqual([

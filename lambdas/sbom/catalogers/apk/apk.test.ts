@@ -221,7 +221,7 @@ describe('apk properties', () => {
           pkgs.map((g) => [g.name, g.version, g.arch, [g.license]]),
         );
         result.packages.forEach((p, i) => {
-          const origin = pkgs[i].origin;
+          const origin = pkgs[i]?.origin;
           expect(p.sourceName).toBe(origin && origin !== p.name ? origin : undefined);
           const purl = PackageURL.fromString(apkCataloger.purl(p, alpine319));
           expect([purl.type, purl.namespace, purl.name, purl.version]).toEqual(['apk', 'alpine', p.name, p.version]);

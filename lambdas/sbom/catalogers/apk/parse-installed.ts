@@ -40,8 +40,7 @@ export function parseApkInstalled(path: string, content: Buffer): ParseResult {
 
   const lines = splitLines(decodeText(content));
   let sawContent = false;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
+  for (const [i, line] of lines.entries()) {
     if (isBlank(line)) {
       finish();
       continue;
@@ -51,7 +50,7 @@ export function parseApkInstalled(path: string, content: Buffer): ParseResult {
       warnings.add(`line ${i + 1}: not an apk "X:value" line: ${preview(line)}`);
       continue;
     }
-    const key = line[0];
+    const key = line.charAt(0);
     const value = line.slice(2).trim();
     if (!value || !SINGLE_FIELDS.has(key)) continue;
     if (fields.size === 0) start = i + 1;

@@ -36,8 +36,7 @@ export function parseDeb822(lines: readonly string[], warnings: WarningSink): De
     current = undefined;
   };
 
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
+  for (const [i, line] of lines.entries()) {
     if (isBlank(line)) {
       finish();
       continue;

@@ -15,12 +15,7 @@ export function decodeText(content: Buffer): string {
  * is kept as data. Linear in the input length.
  */
 export function splitLines(text: string): string[] {
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line.length > 0 && line.charCodeAt(line.length - 1) === 13) lines[i] = line.slice(0, -1);
-  }
-  return lines;
+  return text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
 }
 
 /** True for an empty line or one made only of spaces and tabs. */

@@ -5,6 +5,7 @@ import { PackageURL } from 'packageurl-js';
 import type { CatalogedPackage, PurlContext } from '../../cataloger';
 import { dpkgCataloger } from './index';
 import { isInstalledStatus, parseSourceField } from './parse-status';
+import { defined } from '../../../../test/support/defined';
 
 const fixture = (name: string): Buffer => fs.readFileSync(path.join(__dirname, 'fixtures', name));
 const bookworm: PurlContext = { os: { id: 'debian', versionId: '12', versionCodename: 'bookworm' } };
@@ -139,7 +140,7 @@ describe('dpkg status.d (distroless)', () => {
     const result = dpkgCataloger.parse('var/lib/dpkg/status.d/libssl3', fixture('status.d/libssl3'));
     expect(result.warnings).toEqual([]);
     expect(result.packages).toHaveLength(1);
-    const [ssl] = result.packages;
+    const ssl = defined(result.packages[0], 'the package');
     expect(ssl).toMatchObject({ name: 'libssl3', version: '3.0.19-1~deb12u2', arch: 'amd64', sourceName: 'openssl' });
     expect(dpkgCataloger.purl(ssl, { os: { id: 'debian', versionId: '12' } })).toBe(
       'pkg:deb/debian/libssl3@3.0.19-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl',
@@ -159,7 +160,7 @@ describe('dpkg status.d (distroless)', () => {
   it('requires Status in the main status file', () => {
     const result = dpkgCataloger.parse(STATUS, Buffer.from('Package: libc6\nVersion: 2.36-9\nArchitecture: amd64\n'));
     expect(result.packages).toEqual([]);
-    expect(result.warnings[0].message).toMatch(/no Status/);
+    expect(result.warnings[0]?.message).toMatch(/no Status/);
   });
 });
 
@@ -290,7 +291,7 @@ describe('dpkg bad input', () => {
     const junk = Buffer.from('junk\n'.repeat(10000));
     const result = dpkgCataloger.parse(STATUS, junk);
     expect(result.warnings.length).toBeLessThanOrEqual(51);
-    expect(result.warnings[result.warnings.length - 1].message).toMatch(/suppressed/);
+    expect(result.warnings.at(-1)?.message).toMatch(/suppressed/);
   });
 
   it('stays linear on huge lines and many stanzas', () => {
@@ -365,7 +366,7 @@ describe('dpkg properties', () => {
         expect(result.warnings).toEqual([]);
         expect(result.packages.map((p) => [p.name, p.version, p.arch])).toEqual(pkgs.map((g) => [g.name, g.version, g.arch]));
         result.packages.forEach((p, i) => {
-          const src = pkgs[i].source;
+          const src = pkgs[i]?.source;
           const srcVersion = src?.[1] !== undefined && src[1] !== p.version ? src[1] : undefined;
           expect(p.sourceVersion).toBe(srcVersion);
           expect(p.sourceName).toBe(src && (src[0] !== p.name || srcVersion) ? src[0] : undefined);

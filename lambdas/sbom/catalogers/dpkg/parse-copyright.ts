@@ -40,7 +40,7 @@ export function extractCopyrightLicenses(text: string, warnings: WarningSink): s
   }
   if (found.size === 0) {
     for (const match of text.matchAll(/\/usr\/share\/common-licenses\/([A-Za-z0-9][A-Za-z0-9_.+-]{0,100})/g)) {
-      const name = match[1].replace(/\.+$/, '');
+      const name = (match[1] ?? '').replace(/\.+$/, '');
       if (name) found.add(name);
     }
   }

@@ -21,8 +21,8 @@ const INSTALLED_WANTS = new Set(['install', 'hold']);
  * (selected for removal; Syft skips these too).
  */
 export function isInstalledStatus(status: string): boolean {
-  const words = status.trim().split(/\s+/);
-  return words.length === 3 && INSTALLED_WANTS.has(words[0]) && words[1] === 'ok' && words[2] === 'installed';
+  const [want = '', flag, state, ...more] = status.trim().split(/\s+/);
+  return more.length === 0 && INSTALLED_WANTS.has(want) && flag === 'ok' && state === 'installed';
 }
 
 /**

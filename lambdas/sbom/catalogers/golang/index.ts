@@ -20,7 +20,7 @@ export function vcsPseudoVersion(settings: ReadonlyMap<string, string>): string 
 
 /** The toolchain version without `go` and without experiment suffixes (`go1.22.5 X:boringcrypto` → `1.22.5`), if it is a release. */
 export function stdlibVersion(goVersion: string): string | undefined {
-  const v = goVersion.split(' ')[0] as string;
+  const [v = ''] = goVersion.split(' ');
   return /^go\d+(\.\d+)*([a-z]+\d+)?$/.test(v) ? v.slice(2) : undefined;
 }
 

@@ -45,8 +45,9 @@ function dataStart(x: Executable): number | undefined {
 function uvarint(buf: Buffer, at: number): [value: number, length: number] | undefined {
   let value = 0;
   let shift = 1;
-  for (let i = 0; i < 10 && at + i < buf.length; i++) {
-    const b = buf[at + i] as number;
+  for (let i = 0; i < 10; i++) {
+    const b = buf[at + i];
+    if (b === undefined) return undefined;
     value += (b & 0x7f) * shift;
     if (b < 0x80) return Number.isSafeInteger(value) ? [value, i + 1] : undefined;
     shift *= 128;
@@ -104,8 +105,8 @@ export function buildInfoOf(x: Executable): BuildInfoResult {
     from = i + 1;
   }
   const blob = data.subarray(at);
-  const ptrSize = blob[14] as number;
-  const flags = blob[15] as number;
+  const ptrSize = blob.readUInt8(14); // within the HEADER bytes checked above
+  const flags = blob.readUInt8(15);
   let goVersion: string | undefined;
   let mod: string | undefined;
   if (flags & 2) {

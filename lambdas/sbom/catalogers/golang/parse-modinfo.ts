@@ -30,7 +30,7 @@ export function unquoteGoPrefix(text: string): [value: string, length: number] |
   if (q !== '"') return undefined;
   let out = '';
   for (let i = 1; i < text.length; i++) {
-    const c = text[i] as string;
+    const c = text.charAt(i);
     if (c === '"') return [out, i + 1];
     if (c !== '\\') {
       out += c;
@@ -60,8 +60,9 @@ export function unquoteGoPrefix(text: string): [value: string, length: number] |
 }
 
 function moduleLine(cols: string[]): GoModule | undefined {
-  if (cols.length !== 2 && cols.length !== 3) return undefined;
-  return { path: cols[0] as string, version: cols[1] as string, sum: cols[2] ?? '' };
+  const [path, version, sum = '', ...more] = cols;
+  if (path === undefined || version === undefined || more.length > 0) return undefined;
+  return { path, version, sum };
 }
 
 /**
@@ -76,11 +77,9 @@ export function parseModInfo(text: string, warnings: WarningSink): GoModInfo {
   const settings = new Map<string, string>();
   // The module an `=>` line replaces: 'main', a dep index, or none.
   let last: 'main' | number | undefined;
-  const lines = text.split('\n');
   // The text ends with a newline; a last line without one is ignored, as Go does.
-  const n = lines.length - 1;
-  for (let i = 0; i < n; i++) {
-    const line = lines[i] as string;
+  const lines = text.split('\n').slice(0, -1);
+  for (const [i, line] of lines.entries()) {
     const tab = line.indexOf('\t');
     const word = tab < 0 ? line : line.slice(0, tab);
     const rest = tab < 0 ? '' : line.slice(tab + 1);
@@ -110,15 +109,16 @@ export function parseModInfo(text: string, warnings: WarningSink): GoModInfo {
         break;
       }
       case '=>': {
-        const cols = rest.split('\t');
-        if (cols.length !== 3 || last === undefined) {
+        const [rpath, rversion, rsum, ...more] = rest.split('\t');
+        if (rpath === undefined || rversion === undefined || rsum === undefined || more.length > 0 || last === undefined) {
           warnings.add(`Go build info line ${i + 1}: ${last === undefined ? 'replacement with no module before it' : 'expected "=> PATH VERSION SUM"'}: ${preview(line)}`);
           last = undefined;
           break;
         }
-        const replace: GoModule = { path: cols[0] as string, version: cols[1] as string, sum: cols[2] as string };
+        const replace: GoModule = { path: rpath, version: rversion, sum: rsum };
+        const dep = typeof last === 'number' ? deps[last] : undefined;
         if (last === 'main' && main) main = { ...main, replace };
-        else if (typeof last === 'number') deps[last] = { ...(deps[last] as GoModule), replace };
+        else if (typeof last === 'number' && dep) deps[last] = { ...dep, replace };
         last = undefined;
         break;
       }

@@ -40,8 +40,8 @@ export function javaArchiveExtension(name: string): string | undefined {
 export function splitArchiveName(fileName: string): [name: string, version?: string] {
   const base = fileName.slice(fileName.lastIndexOf('/') + 1);
   const stem = clip(base.slice(0, base.lastIndexOf('.') > 0 ? base.lastIndexOf('.') : base.length), 255);
-  const m = /^(.+?)[-_](\d[\w.+~-]*)$/.exec(stem);
-  return m ? [m[1] as string, m[2] as string] : [stem];
+  const [, name, version] = /^(.+?)[-_](\d[\w.+~-]*)$/.exec(stem) ?? [];
+  return name !== undefined && version !== undefined ? [name, version] : [stem];
 }
 
 interface State {

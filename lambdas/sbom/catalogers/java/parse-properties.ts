@@ -5,21 +5,24 @@
  */
 export function parseProperties(text: string): Map<string, string> {
   const out = new Map<string, string>();
-  const lines = text.split(/\r\n|\r|\n/);
-  for (let i = 0; i < lines.length; i++) {
-    let line = (lines[i] as string).replace(/^[ \t\f]+/, '');
+  // One iterator, which the loop and the continuation lines both advance.
+  const lines = text.split(/\r\n|\r|\n/).values();
+  for (const first of lines) {
+    let line = first.replace(/^[ \t\f]+/, '');
     if (!line || line[0] === '#' || line[0] === '!') continue;
     const parts: string[] = [];
     // Join continuation lines: an odd count of trailing backslashes continues the logical line.
     for (;;) {
       let slashes = 0;
       for (let j = line.length - 1; j >= 0 && line[j] === '\\'; j--) slashes++;
-      if (slashes % 2 === 0 || i + 1 >= lines.length) {
-        parts.push(slashes % 2 === 0 ? line : line.slice(0, -1));
+      if (slashes % 2 === 0) {
+        parts.push(line);
         break;
       }
       parts.push(line.slice(0, -1));
-      line = (lines[++i] as string).replace(/^[ \t\f]+/, '');
+      const next = lines.next();
+      if (next.done) break; // a continuation at the end of the text continues nothing
+      line = next.value.replace(/^[ \t\f]+/, '');
     }
     const logical = parts.join('');
     // The key ends at the first unescaped '=', ':' or whitespace.
@@ -44,12 +47,12 @@ function unescape(s: string): string {
   if (!s.includes('\\')) return s;
   let out = '';
   for (let i = 0; i < s.length; i++) {
-    const c = s[i] as string;
+    const c = s.charAt(i);
     if (c !== '\\' || i + 1 >= s.length) {
       if (c !== '\\') out += c;
       continue;
     }
-    const e = s[++i] as string;
+    const e = s.charAt(++i);
     if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(s.slice(i + 1, i + 5))) {
       out += String.fromCharCode(parseInt(s.slice(i + 1, i + 5), 16));
       i += 4;

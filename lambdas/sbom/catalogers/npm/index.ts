@@ -22,11 +22,11 @@ function isPackageDir(name: string): boolean {
  */
 export function isInstalledPackageJson(path: string): boolean {
   if (!path.endsWith(SUFFIX) || !path.includes('node_modules/')) return false;
-  const parts = path.split('/');
-  const n = parts.length;
-  const dir = parts[n - 2];
-  if (n >= 3 && parts[n - 3] === 'node_modules') return isPackageDir(dir);
-  return n >= 4 && parts[n - 4] === 'node_modules' && parts[n - 3].length > 1 && parts[n - 3].startsWith('@') && isPackageDir(dir);
+  // From the end: `package.json`, its directory, the directory's parent and grandparent.
+  const [, dir, parent, grandparent] = path.split('/').reverse();
+  if (dir === undefined || parent === undefined) return false;
+  if (parent === 'node_modules') return isPackageDir(dir);
+  return grandparent === 'node_modules' && parent.length > 1 && parent.startsWith('@') && isPackageDir(dir);
 }
 
 /** npm packages installed under `node_modules`, one component per `package.json`. */

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { PackageURL } from 'packageurl-js';
 import { npmCataloger } from './index';
 import { npmLicenses, splitNpmName } from './parse-package-json';
+import { defined } from '../../../../test/support/defined';
 
 const fixture = (name: string): Buffer => fs.readFileSync(path.join(__dirname, 'fixtures', name));
 const parse = (name: string, at = 'app/node_modules/x/package.json') => npmCataloger.parse(at, fixture(name));
@@ -59,11 +60,11 @@ describe('npm package.json', () => {
       ],
       warnings: [],
     });
-    expect(npmCataloger.purl(result.packages[0], {})).toBe('pkg:npm/semver@7.8.6');
+    expect(npmCataloger.purl(defined(result.packages[0]), {})).toBe('pkg:npm/semver@7.8.6');
   });
 
   it('parses a scoped package into namespace + name', () => {
-    const [pkg] = parse('noble-curves.package.json').packages;
+    const pkg = defined(parse('noble-curves.package.json').packages[0]);
     expect(pkg).toMatchObject({ ecosystem: 'npm', namespace: 'noble', name: 'curves', version: '2.4.0', licenses: ['MIT'] });
     expect(pkg.metadata?.homepage).toBe('https://paulmillr.com/noble/');
     expect(pkg.metadata?.author).toBe('Paul Miller (https://paulmillr.com)');
@@ -71,7 +72,7 @@ describe('npm package.json', () => {
   });
 
   it('reads the deprecated license object and the legacy licenses array', () => {
-    const [lazy] = parse('lazy.package.json').packages;
+    const lazy = defined(parse('lazy.package.json').packages[0]);
     expect(lazy).toMatchObject({ name: 'lazy', version: '1.0.11', licenses: ['MIT'] });
     expect(lazy.metadata?.author).toBe('Peteris Krumins <peteris.krumins@gmail.com>');
     const [qr] = parse('qrcode-terminal.package.json').packages;
@@ -109,8 +110,9 @@ describe('npm package.json', () => {
 
   it('lowercases legacy uppercase names in the purl only', () => {
     const result = npmCataloger.parse('node_modules/JSONStream/package.json', Buffer.from('{"name":"JSONStream","version":"1.3.5"}'));
-    expect(result.packages[0].name).toBe('JSONStream');
-    expect(npmCataloger.purl(result.packages[0], {})).toBe('pkg:npm/jsonstream@1.3.5');
+    const pkg = defined(result.packages[0]);
+    expect(pkg.name).toBe('JSONStream');
+    expect(npmCataloger.purl(pkg, {})).toBe('pkg:npm/jsonstream@1.3.5');
   });
 });
 
@@ -133,7 +135,7 @@ describe('npm bad input', () => {
     const result = npmCataloger.parse(at, Buffer.from(text));
     expect(result.packages).toEqual([]);
     expect(result.warnings).toHaveLength(1);
-    expect(result.warnings[0].path).toBe(at);
+    expect(result.warnings[0]?.path).toBe(at);
   });
 
   it('copes with a UTF-8 BOM, CRLF, __proto__ keys and deep nesting', () => {
@@ -176,7 +178,7 @@ describe('npm properties', () => {
         const result = npmCataloger.parse(`${dir}/package.json`, Buffer.from(JSON.stringify(manifest, null, 2)));
         expect(result.warnings).toEqual([]);
         expect(result.packages).toEqual([{ ecosystem: 'npm', name, version: v, ...(scope ? { namespace: scope } : {}), licenses: [license] }]);
-        const purl = PackageURL.fromString(npmCataloger.purl(result.packages[0], {}));
+        const purl = PackageURL.fromString(npmCataloger.purl(defined(result.packages[0]), {}));
         expect([purl.type, purl.namespace ?? undefined, purl.name, purl.version]).toEqual(['npm', scope ? `@${scope}` : undefined, name, v]);
       }),
     );

@@ -20,8 +20,7 @@ export function readMetadataHeaders(lines: readonly string[], warnings: WarningS
     }
     current = undefined;
   };
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
+  for (const [i, line] of lines.entries()) {
     if (line === '') break;
     const first = line.charCodeAt(0);
     if (first === 32 || first === 9) {

@@ -6,6 +6,7 @@ import { pythonCataloger } from './index';
 import { pythonLicenses, readMetadataHeaders } from './parse-metadata';
 import { normalizePythonName } from './purl';
 import { WarningSink } from '../common/text';
+import { defined } from '../../../../test/support/defined';
 
 const fixture = (name: string): Buffer => fs.readFileSync(path.join(__dirname, 'fixtures', name));
 const SITE = 'usr/local/lib/python3.11/site-packages';
@@ -52,7 +53,7 @@ describe('python core metadata', () => {
       ],
       warnings: [],
     });
-    expect(pythonCataloger.purl(result.packages[0], {})).toBe('pkg:pypi/attrs@26.1.0');
+    expect(pythonCataloger.purl(defined(result.packages[0]), {})).toBe('pkg:pypi/attrs@26.1.0');
   });
 
   it('falls back to licence classifiers', () => {
@@ -67,7 +68,7 @@ describe('python core metadata', () => {
   });
 
   it('prefers a short License to classifiers and normalises the purl name', () => {
-    const [yaml] = pythonCataloger.parse('usr/lib/python3/dist-packages/PyYAML-6.0.dist-info/METADATA', fixture('PyYAML.METADATA')).packages;
+    const yaml = defined(pythonCataloger.parse('usr/lib/python3/dist-packages/PyYAML-6.0.dist-info/METADATA', fixture('PyYAML.METADATA')).packages[0]);
     expect(yaml).toMatchObject({ name: 'PyYAML', version: '6.0', licenses: ['MIT'] });
     expect(yaml.metadata).toEqual({
       summary: 'YAML parser and emitter for Python',
@@ -98,7 +99,7 @@ describe('python core metadata', () => {
   });
 
   it('reads a single-file egg-info', () => {
-    const [pkg] = pythonCataloger.parse('usr/lib/python2.7/wsgiref.egg-info', fixture('wsgiref.egg-info')).packages;
+    const pkg = defined(pythonCataloger.parse('usr/lib/python2.7/wsgiref.egg-info', fixture('wsgiref.egg-info')).packages[0]);
     expect(pkg).toMatchObject({ name: 'wsgiref', version: '0.1.2', licenses: ['PSF or ZPL'] });
     expect(pythonCataloger.purl(pkg, {})).toBe('pkg:pypi/wsgiref@0.1.2');
   });
@@ -218,7 +219,7 @@ describe('python properties', () => {
           const result = pythonCataloger.parse(`${SITE}/${name}-${version}.dist-info/METADATA`, Buffer.from(text));
           expect(result.warnings).toEqual([]);
           expect(result.packages.map((p) => [p.name, p.version, p.licenses])).toEqual([[name, version, expression ? [expression] : []]]);
-          const purl = PackageURL.fromString(pythonCataloger.purl(result.packages[0], {}));
+          const purl = PackageURL.fromString(pythonCataloger.purl(defined(result.packages[0]), {}));
           expect([purl.type, purl.name, purl.version]).toEqual(['pypi', normalizePythonName(name), version]);
         },
       ),
@@ -227,9 +228,7 @@ describe('python properties', () => {
 
   /** Reference model of the wanted paths, written from the spec rather than the implementation. */
   const model = (p: string): boolean => {
-    const parts = p.split('/');
-    const base = parts[parts.length - 1];
-    const parent = parts.length > 1 ? parts[parts.length - 2] : '';
+    const [base = '', parent = ''] = p.split('/').reverse();
     const stemmed = (s: string, suffix: string) => s.endsWith(suffix) && s.length > suffix.length;
     if (base === 'METADATA') return stemmed(parent, '.dist-info');
     if (base === 'PKG-INFO') return stemmed(parent, '.egg-info');

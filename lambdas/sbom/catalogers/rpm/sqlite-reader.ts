@@ -28,8 +28,8 @@ interface Db {
 function varint(buf: Buffer, at: number, end: number): [number, number] | undefined {
   let v = 0;
   for (let i = 0; i < 9; i++) {
-    if (at + i >= end) return undefined;
-    const b = buf[at + i] as number;
+    const b = at + i < end ? buf[at + i] : undefined;
+    if (b === undefined) return undefined;
     if (i === 8) {
       v = v * 256 + b;
       return Number.isSafeInteger(v) ? [v, 9] : undefined;
@@ -45,7 +45,7 @@ function openDb(buf: Buffer): Db | string {
   const raw = buf.readUInt16BE(16);
   const pageSize = raw === 1 ? 65536 : raw;
   if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) return `invalid page size ${raw}`;
-  const reserved = buf[20] as number;
+  const reserved = buf.readUInt8(20);
   const usable = pageSize - reserved;
   if (usable < 480) return 'invalid reserved space per page';
   const enc = buf.readUInt32BE(56);

@@ -83,7 +83,7 @@ class Expr {
   private quoted(q: string, escapes: boolean): string | undefined {
     let out = '';
     for (let i = this.pos + 1; i < this.s.length; i++) {
-      const c = this.s[i] as string;
+      const c = this.s.charAt(i);
       if (c === q) {
         this.pos = i + 1;
         return out;
@@ -127,15 +127,15 @@ class Expr {
       kind = k;
       i++;
     }
-    const open = this.s[i] as string;
+    const open = this.s.charAt(i); // '' past the end: refused below
     const close = ({ '<': '>', '{': '}', '(': ')', '[': ']' } as Record<string, string>)[open] ?? open;
     if (!open || /[\w\s]/.test(open)) return undefined;
     let depth = 0;
     let out = '';
     for (let j = i + 1; j < this.s.length; j++) {
-      const c = this.s[j] as string;
+      const c = this.s.charAt(j);
       if (c === '\\' && j + 1 < this.s.length) {
-        out += this.s[++j];
+        out += this.s.charAt(++j);
         continue;
       }
       if (c === open && open !== close) depth++;
@@ -164,8 +164,8 @@ function strings(v: Value | undefined): string[] {
 /** `rake-13.0.6.gemspec` → rake / 13.0.6 (platform suffixes make this ambiguous: last resort only). */
 function fromFileName(path: string): { name: string; version: string } | undefined {
   const base = path.slice(path.lastIndexOf('/') + 1, -'.gemspec'.length);
-  const m = /^(.+)-(\d[0-9A-Za-z.]*)$/.exec(base);
-  return m ? { name: m[1] as string, version: m[2] as string } : undefined;
+  const [, name, version] = /^(.+)-(\d[0-9A-Za-z.]*)$/.exec(base) ?? [];
+  return name !== undefined && version !== undefined ? { name, version } : undefined;
 }
 
 export function parseGemspec(path: string, content: Buffer): ParseResult {
@@ -183,8 +183,8 @@ export function parseGemspec(path: string, content: Buffer): ParseResult {
     if (text.startsWith('# stub: ', i) && !stub) stub = text.slice(i + 8, end).trim().split(/\s+/);
     // `<receiver>.<attribute> = <value>`: receiver and attribute are identifiers.
     const head = /^[a-z_][a-z0-9_]{0,30}\.([a-z_]{1,20})\s*=(?!=)/.exec(text.slice(i, Math.min(end, i + 60)));
-    if (head && ATTRIBUTES.has(head[1] as string) && !found.has(head[1] as string)) {
-      const attr = head[1] as string;
+    const attr = head?.[1];
+    if (head && attr !== undefined && ATTRIBUTES.has(attr) && !found.has(attr)) {
       const expr = new Expr(text, i + head[0].length);
       const v = expr.value();
       if (v === undefined) unreadable.add(attr);
@@ -204,7 +204,8 @@ export function parseGemspec(path: string, content: Buffer): ParseResult {
     const v = found.get(attr);
     return typeof v === 'string' ? v.trim() : undefined;
   };
-  const stubFields = stub && stub.length >= 2 ? { name: stub[0] as string, version: stub[1] as string, platform: stub[2] } : undefined;
+  const [stubName, stubVersion, stubPlatform] = stub ?? [];
+  const stubFields = stubName !== undefined && stubVersion !== undefined ? { name: stubName, version: stubVersion, platform: stubPlatform } : undefined;
   const fallback = stubFields ?? fromFileName(path);
   const name = literal('name') || fallback?.name;
   const version = literal('version') || fallback?.version;

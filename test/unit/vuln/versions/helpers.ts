@@ -16,7 +16,7 @@ export function rows(text: string): Row[] {
     .filter((l) => l !== '')
     .map((l) => {
       const [a, op, b, extra] = l.split(/\s+/);
-      if (extra !== undefined || !(op === '<' || op === '=' || op === '>')) throw new Error(`bad row: ${l}`);
+      if (a === undefined || b === undefined || extra !== undefined || !(op === '<' || op === '=' || op === '>')) throw new Error(`bad row: ${l}`);
       return [a, op, b] as const;
     });
 }
@@ -35,10 +35,10 @@ export function mismatches(ordering: VersionOrdering, table: readonly Row[]): st
 /** Every element of `chain` must sort strictly before every later element. */
 export function chainMismatches(ordering: VersionOrdering, chain: readonly string[]): string[] {
   const bad: string[] = [];
-  for (let i = 0; i < chain.length; i++) {
-    for (let j = i + 1; j < chain.length; j++) {
-      if (sign(ordering.compare(chain[i], chain[j])) !== -1) bad.push(`${chain[i]} !< ${chain[j]}`);
-      if (sign(ordering.compare(chain[j], chain[i])) !== 1) bad.push(`${chain[j]} !> ${chain[i]}`);
+  for (const [i, a] of chain.entries()) {
+    for (const b of chain.slice(i + 1)) {
+      if (sign(ordering.compare(a, b)) !== -1) bad.push(`${a} !< ${b}`);
+      if (sign(ordering.compare(b, a)) !== 1) bad.push(`${b} !> ${a}`);
     }
   }
   return bad;
@@ -63,7 +63,9 @@ export function seededRandom(seed: number): () => number {
 }
 
 export function pick<T>(rand: () => number, items: readonly T[]): T {
-  return items[Math.floor(rand() * items.length)];
+  const item = items[Math.floor(rand() * items.length)];
+  if (item === undefined) throw new Error('pick: nothing to pick from');
+  return item;
 }
 
 export interface PropertyOptions {
@@ -107,7 +109,7 @@ export function describeOrderingProperties(
       fc.assert(
         fc.property(transitiveValid, transitiveValid, transitiveValid, (a, b, c) => {
           // Check every arrangement so that whichever order the triple has is exercised.
-          const perms = [[a, b, c], [a, c, b], [b, a, c], [b, c, a], [c, a, b], [c, b, a]];
+          const perms: ReadonlyArray<readonly [string, string, string]> = [[a, b, c], [a, c, b], [b, a, c], [b, c, a], [c, a, b], [c, b, a]];
           return perms.every(([x, y, z]) => {
             const xy = cmp(x, y);
             const yz = cmp(y, z);

@@ -141,6 +141,7 @@ describe('Maven ordering: verdicts recorded from maven-artifact 3.9.6', () => {
       .map((l) => l.split('\t'));
     expect(recorded.length).toBe(2500);
     const disagreements = recorded.flatMap(([a, b, verdict]) => {
+      if (a === undefined || b === undefined) return [`a recorded line without two versions: ${a}`];
       const ours = sign(mavenOrdering.compare(a, b));
       return String(ours) === verdict ? [] : [`${a} vs ${b}: ours ${ours}, Maven ${verdict}`];
     });

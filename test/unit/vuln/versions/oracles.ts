@@ -19,7 +19,8 @@ const DPKG_HINT =
 export function dpkgVersionString(): string {
   const r = spawnSync('dpkg', ['--version'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) fail(`${DPKG_HINT} (${r.error?.message ?? r.stderr})`);
-  return r.stdout.split('\n')[0];
+  const [firstLine = ''] = r.stdout.split('\n');
+  return firstLine;
 }
 
 export interface DpkgVerdict {

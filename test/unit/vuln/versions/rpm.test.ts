@@ -147,7 +147,7 @@ describe('rpm ordering: reference examples', () => {
  */
 function rpmvercmpLiteral(a: string, b: string): number {
   if (a === b) return 0;
-  const at = (s: string, i: number): string => (i < s.length ? s[i] : '');
+  const at = (s: string, i: number): string => s.charAt(i); // '' past the end, as C's NUL
   const isdigit = (c: string): boolean => c >= '0' && c <= '9';
   const isalpha = (c: string): boolean => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
   const isalnum = (c: string): boolean => isdigit(c) || isalpha(c);

@@ -6,9 +6,15 @@ import { SIGNATURE_ANNOTATION } from '../../../lambdas/signing/sig-manifest';
 import { verifyCandidate } from '../../../lambdas/signing/verifier';
 import { loadPublicKey } from '../../../lambdas/signing/ecdsa';
 import { MediaType } from '../../../lambdas/oci/media-types';
-import { openssl, tempDir } from './helpers';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { KmsSigner } from '../../../lambdas/adapters/aws/kms-signer';
+import { FakeKms } from '../../support/fake-kms';
+import { openssl, p256Key, tempDir } from './helpers';
 
-/** Cross-checks with an independent ECDSA implementation: OpenSSL, run as a separate program. */
+/**
+ * Cross-checks with an independent ECDSA implementation: OpenSSL, run as a separate program (the
+ * openssl Debian package: an integration test, run by npm run test:integration).
+ */
 describe('cross-checks with openssl', () => {
   const dir = tempDir('openssl');
   const keyFile = path.join(dir, 'key.pem');
@@ -55,5 +61,21 @@ describe('cross-checks with openssl', () => {
     const res = openssl(['dgst', '-sha256', '-verify', pubFile, '-signature', sigFile, payloadFile]);
     expect(res.status).not.toBe(0);
     expect(res.stdout).toContain('Verification failure');
+  });
+
+  it('openssl accepts what KmsSigner signs through KMS (the FakeKms double doing real ECDSA)', async () => {
+    const key = p256Key();
+    const kms = new FakeKms(key);
+    try {
+      const client = new KMSClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      const { signature } = await new KmsSigner(client, 'alias/artifact-guard-signing').sign(payload);
+      const kmsPub = path.join(dir, 'kms.pub');
+      fs.writeFileSync(kmsPub, key.publicPem);
+      fs.writeFileSync(sigFile, signature);
+      const res = openssl(['dgst', '-sha256', '-verify', kmsPub, '-signature', sigFile, payloadFile]);
+      expect(res.stdout.trim()).toBe('Verified OK');
+    } finally {
+      await kms.close();
+    }
   });
 });
