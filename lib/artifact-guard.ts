@@ -16,7 +16,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { RecordsTable } from '../lambdas/adapters/records-table';
+import { RecordsTable } from '../lambdas/core/records-table';
 import { ALERT_SOURCE, NOTIFYING_ALERTS } from '../lambdas/core/alerts';
 import { METRICS_NAMESPACE } from '../lambdas/core/metric-names';
 import type { StepName, StepSpec } from '../lambdas/workflow/step-registry';
@@ -98,7 +98,7 @@ export interface ArtifactGuardProps {
   readonly signingKeyAlias?: string;
   /**
    * An existing table for the records: string keys `pk`/`sk` and a global secondary index
-   * `byDigest` on `gsi1pk`/`gsi1sk` (see lambdas/adapters/records-table.ts).
+   * `byDigest` on `gsi1pk`/`gsi1sk` (see lambdas/core/records-table.ts).
    * @default - a new on-demand, point-in-time-recovery, deletion-protected table (retained)
    */
   readonly table?: dynamodb.ITable;

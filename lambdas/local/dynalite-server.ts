@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { RecordsTable } from '../adapters/records-table';
+import { RecordsTable } from '../core/records-table';
 
 export interface LocalDynamo {
   readonly client: DynamoDBClient;

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ArtifactRecord, AuditEvent, RecordStore, WriteOutcome } from '../../ports/record-store';
-import { artifactKey, RecordsTable, tagKey } from '../records-table';
+import { artifactKey, RecordsTable, tagKey } from '../../core/records-table';
 
 const { partitionKey: PK, sortKey: SK } = RecordsTable;
 

@@ -9,7 +9,7 @@ import { ArtifactGuardStack } from '../../../lib/artifact-guard-stack';
 import { stackPropsFromContext } from '../../../lib/context';
 import { definitionFromTemplate } from '../../../lib/template-definition';
 import { offlineApp, synthTemplate } from '../../../lib/synth-offline';
-import { RecordsTable } from '../../../lambdas/adapters/records-table';
+import { RecordsTable } from '../../../lambdas/core/records-table';
 import { TaskState } from '../../../lambdas/workflow/step-registry';
 
 const template = synthTemplate({ alertEmail: 'sec@example.com' });
