@@ -70,7 +70,9 @@ class FzstdTransform extends Transform {
   private readonly d: ZstdDecompress;
   private out = 0;
   private sliceOut = 0;
-  private slice = 16 * 1024;
+  // The first slice is the smallest: until a ratio is measured, a few bytes may stand for
+  // megabytes (a 128 KiB RLE block costs 4 bytes), and fzstd cannot pause inside a slice.
+  private slice = MIN_SLICE;
   private wake: (() => void) | undefined;
   private full = false;
 
