@@ -59,6 +59,8 @@ const huge256 = Buffer.from([0x80, 0x3f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xf
 
 const hostile: [string, Buffer, RegExp][] = [
   ['a negative PAX size', paxThenFile(['size=-1024']), /PAX size "-1024"/],
+  // -1536 points the next header back at the PAX header itself: the index used to loop on it.
+  ['a PAX size that points back at its own header', paxThenFile(['size=-1536']), /PAX size "-1536"/],
   ['a non-numeric PAX size', paxThenFile(['size=abc']), /PAX size "abc"/],
   ['a PAX size past 2^53', paxThenFile(['size=99999999999999999999']), /PAX size "99999999999999999999"/],
   ['a fractional PAX size', paxThenFile(['size=1.5']), /PAX size "1.5"/],

@@ -72,6 +72,32 @@ describe('zstd decompression (the pure-JS path on Node 20)', () => {
     await run;
   });
 
+  it('stays bounded when a bomb follows ordinary data (no ratio learnt on earlier bytes carries over)', async () => {
+    // Ordinary frames first, then 160 frames of 64 MiB of zeros: zstd frames concatenate.
+    const zeros = fixture('zeros-64MiB.zst');
+    const input = Buffer.concat([fixture('lines-20000.zst'), ...Array.from({ length: 160 }, () => zeros)]);
+    const [inflate, guard] = decompressor('zstd', input.length, 'layer');
+    if (!inflate || !guard) throw new Error('zstd needs a decoder and a guard');
+    let taken = 0;
+    let maxHeld = 0;
+    const sink = new Writable({
+      highWaterMark: 1,
+      write: (chunk: Buffer, _e, cb) => {
+        taken += chunk.length;
+        maxHeld = Math.max(maxHeld, inflate.readableLength + guard.writableLength + guard.readableLength);
+        // Reads slowly until 64 MiB have passed, then stops reading.
+        if (taken < 64 * 1024 * 1024) setImmediate(cb);
+      },
+    });
+    const run = pipeline(Readable.from([input]), inflate, guard, sink).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 1500));
+    maxHeld = Math.max(maxHeld, inflate.readableLength + guard.writableLength + guard.readableLength);
+    expect(taken).toBeGreaterThanOrEqual(64 * 1024 * 1024);
+    expect(maxHeld).toBeLessThan(4 * PIPE_BUFFER + 8 * 1024 * 1024);
+    inflate.destroy();
+    await run;
+  });
+
   it('turns corrupt or truncated zstd into bad input', async () => {
     const zst = fixture('lines-20000.zst');
     const corrupt = Buffer.from(zst);
