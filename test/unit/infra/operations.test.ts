@@ -159,6 +159,10 @@ describe('faults: retries, alarms, redrive-ready failures (issue 13)', () => {
     });
   });
 
+  it('outputs the state machine ARN that artifact-guard redrive takes', () => {
+    template.hasOutput('StateMachineArn', { Value: { Ref: Match.stringLikeRegexp('Workflow') } });
+  });
+
   it('retains the trigger dead-letter queue with the stack (undelivered pushes are work still to do)', () => {
     const queues = ofType('AWS::SQS::Queue');
     expect(queues).toHaveLength(1);
