@@ -47,3 +47,16 @@ describe('Bearer realms and credentials', () => {
     expect(server.seen[0]?.authorization).toBeUndefined();
   });
 });
+
+describe('registry throttling', () => {
+  it('429 (ECR TOOMANYREQUESTS) is transient and retried; another 4xx stays bad input', async () => {
+    const { RegistryClient } = await import('../../../lambdas/oci/registry-client');
+    const { BadInputError } = await import('../../../lambdas/core/errors');
+    const answer = (status: number) =>
+      (async () => new Response(JSON.stringify({ errors: [{ code: status === 429 ? 'TOOMANYREQUESTS' : 'MANIFEST_INVALID', message: 'x' }] }), { status })) as typeof fetch;
+    const client = (status: number) => new RegistryClient({ registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', fetch: answer(status) });
+    await expect(client(429).getManifest('app', 'latest')).rejects.toBeInstanceOf(UnavailableError);
+    await expect(client(429).getManifest('app', 'latest')).rejects.toThrow('HTTP 429 (TOOMANYREQUESTS x): the registry asks to slow down');
+    await expect(client(400).getManifest('app', 'latest')).rejects.toBeInstanceOf(BadInputError);
+  });
+});
