@@ -60,7 +60,7 @@ export const STEP_FACTORIES = {
   sign: (e: StepEnvironment) =>
     createSignStep({ openSource: e.openSource, signer: e.signer, signOnFindings: e.signOnFindings, evidence: e.evidence, metrics: e.metrics, now: e.now, ...(e.attestor ? { attestor: e.attestor } : {}) }),
   record: (e: StepEnvironment) => createRecordStep({ records: e.records, now: e.now, metrics: e.metrics }),
-  notify: (e: StepEnvironment) => createNotifyStep({ alerts: e.alerts, metrics: e.metrics }),
+  notify: (e: StepEnvironment) => createNotifyStep({ alerts: e.alerts, metrics: e.metrics, records: e.records, now: e.now }),
 } as const satisfies { readonly [N in StepName]: (e: StepEnvironment) => (input: never) => Promise<unknown> };
 
 /**
