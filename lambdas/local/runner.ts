@@ -74,6 +74,8 @@ export interface LocalOptions {
   readonly unknownSeverity?: 'fail' | 'warn';
   /** Where registry clients report their requests (`process -v`). */
   readonly progress?: Progress;
+  /** How long the processing lease lasts. @default PROCESSING_LEASE_SECONDS */
+  readonly leaseSeconds?: number;
 }
 
 export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<LocalEnvironment> {
@@ -117,6 +119,7 @@ export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<Loc
     openSource: (spec) => openSource(spec, { credentials, insecure: opts.insecure ?? false, ...(opts.progress ? { progress: opts.progress } : {}) }),
     now: () => new Date(),
     ...(opts.progress ? { progress: opts.progress } : {}),
+    ...(opts.leaseSeconds !== undefined ? { leaseSeconds: opts.leaseSeconds } : {}),
     close: () => dynamo.close(),
   };
 }

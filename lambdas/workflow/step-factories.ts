@@ -41,11 +41,13 @@ export interface StepEnvironment {
   readonly now: () => Date;
   /** Where long work reports its progress (the CLI's display locally; none in AWS). */
   readonly progress?: Progress;
+  /** How long the processing lease lasts. @default PROCESSING_LEASE_SECONDS */
+  readonly leaseSeconds?: number;
 }
 
 /** One factory per registered step: the only place a step's dependencies are chosen. */
 export const STEP_FACTORIES = {
-  resolve: (e: StepEnvironment) => createResolveStep({ openSource: e.openSource, records: e.records, now: e.now }),
+  resolve: (e: StepEnvironment) => createResolveStep({ openSource: e.openSource, records: e.records, now: e.now, ...(e.leaseSeconds !== undefined ? { leaseSeconds: e.leaseSeconds } : {}) }),
   sbom: (e: StepEnvironment) => createSbomStep({ openSource: e.openSource, evidence: e.evidence, cache: e.layerCache, metrics: e.metrics, now: e.now, ...(e.progress ? { progress: e.progress } : {}) }),
   scan: (e: StepEnvironment) =>
     createScanStep({

@@ -11,6 +11,7 @@ import { OfflineOsvSource } from '../../lambdas/vuln/sources/offline-source';
 import type { OsvRecord } from '../../lambdas/vuln/osv/types';
 import type { ResolvedArtifact } from '../../lambdas/workflow/state';
 import { FakeKms } from '../support/fake-kms';
+import { SideEffects } from '../support/interrupted-ports';
 import { pushTestImage, registrySource } from '../support/images';
 import { testRegistry, uniqueRepo } from '../support/registry-env';
 
@@ -122,5 +123,16 @@ describe('processing lease: the heavy steps run once per digest', () => {
     expect(await sigLayers(repo, digest)).toBe(1);
     expect(await env.records.isProcessed(`${host}/${repo}`, digest)).toBe(true);
     expect(alertTypes()).toEqual(['Artifact Processed']);
+  });
+
+  it('`process` (one process holds the local records, leases of 0 s) runs again at once after a run killed holding the lease', async () => {
+    const repo = uniqueRepo('lease');
+    const digest = (await image(repo, 'v1')).manifest.descriptor.digest;
+    const local = { ...env, leaseSeconds: 0 };
+    const killed = await runWorkflow({ source: `registry:${host}/${repo}:v1` }, new SideEffects(1).wrap(local));
+    expect(killed.status).toBe('FAILED');
+    const out = succeeded(await runWorkflow({ source: `registry:${host}/${repo}:v1` }, local));
+    expect((out.artifact as ResolvedArtifact).duplicate).toBe(false);
+    expect(await env.records.isProcessed(`${host}/${repo}`, digest)).toBe(true);
   });
 });

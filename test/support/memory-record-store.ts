@@ -89,7 +89,7 @@ export class MemoryRecordStore implements RecordStore {
     const held = this.leases.get(key);
     // Expiry at whole seconds, as the DynamoDB adapter stores it (a TTL attribute).
     const nowSeconds = Math.floor(request.now.getTime() / 1000);
-    if (held && Date.parse(held.expiresAt) / 1000 >= nowSeconds && held.owner !== request.owner) {
+    if (held && Date.parse(held.expiresAt) / 1000 > nowSeconds && held.owner !== request.owner) {
       this.log('acquireLease', key, 'exists');
       return { outcome: 'held', holder: { ...held } };
     }

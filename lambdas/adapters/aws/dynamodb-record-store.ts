@@ -121,7 +121,7 @@ export class DynamoDbRecordStore implements RecordStore {
           TableName: this.tableName,
           Item: item,
           // Free, expired (DynamoDB's TTL deletes late, so expiry is checked here), or ours already.
-          ConditionExpression: 'attribute_not_exists(#pk) OR #ttl < :now OR #owner = :owner',
+          ConditionExpression: 'attribute_not_exists(#pk) OR #ttl <= :now OR #owner = :owner',
           ExpressionAttributeNames: { '#pk': PK, '#ttl': TTL, '#owner': 'owner' },
           ExpressionAttributeValues: { ':now': nowSeconds, ':owner': request.owner },
         }),

@@ -118,8 +118,8 @@ describe.each(STORES)('RecordStore processing lease: %s', (_name, open) => {
   });
 
   it('holds until its expiry, then is taken over (a crashed run)', async () => {
-    expect((await store.acquireLease(REPO, D1, ask('exec-c', at(630)))).outcome).toBe('held');
-    const taken = await store.acquireLease(REPO, D1, ask('exec-c', at(631), 'evt-3'));
+    expect((await store.acquireLease(REPO, D1, ask('exec-c', at(629)))).outcome).toBe('held');
+    const taken = await store.acquireLease(REPO, D1, ask('exec-c', at(630), 'evt-3'));
     expect(taken).toEqual({ outcome: 'acquired', lease: expect.objectContaining({ owner: 'exec-c', triggerId: 'evt-3' }) });
     expect(await store.acquireLease(REPO, D1, ask('exec-a', at(700)))).toEqual({ outcome: 'held', holder: expect.objectContaining({ owner: 'exec-c' }) });
   });
