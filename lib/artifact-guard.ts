@@ -16,6 +16,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { WORKFLOW_TIMEOUT_SECONDS } from '../lambdas/core/processing-lease';
 import { RecordsTable } from '../lambdas/core/records-table';
 import { ALERT_SOURCE, NOTIFYING_ALERTS } from '../lambdas/core/alerts';
 import { METRICS_NAMESPACE } from '../lambdas/core/metric-names';
@@ -99,7 +100,8 @@ export interface ArtifactGuardProps {
   readonly signingKeyAlias?: string;
   /**
    * An existing table for the records: string keys `pk`/`sk` and a global secondary index
-   * `byDigest` on `gsi1pk`/`gsi1sk` (see lambdas/core/records-table.ts).
+   * `byDigest` on `gsi1pk`/`gsi1sk` (see lambdas/core/records-table.ts); enable its TTL on
+   * `expiresAt` so that abandoned processing leases are removed (expired ones are taken over anyway).
    * @default - a new on-demand, point-in-time-recovery, deletion-protected table (retained)
    */
   readonly table?: dynamodb.ITable;
@@ -416,6 +418,8 @@ export class ArtifactGuard extends ArtifactGuardBase {
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      // Abandoned processing leases (a crashed run's) are removed by DynamoDB.
+      timeToLiveAttribute: RecordsTable.timeToLiveAttribute,
     });
     table.addGlobalSecondaryIndex({
       indexName: digestIndex.name,
@@ -611,7 +615,8 @@ export class ArtifactGuard extends ArtifactGuardBase {
       resolve: {
         grant: (role) => {
           this.repositories.forEach((repo) => repo.grantPull(role));
-          this.grantTable(role, 'dynamodb:GetItem');
+          // PutItem: the processing lease (conditional).
+          this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem');
         },
       },
       // Layers are streamed, never held whole; memory buys CPU for gunzip and tar parsing.
@@ -656,7 +661,13 @@ export class ArtifactGuard extends ArtifactGuardBase {
         },
       },
       record: { grant: (role) => this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query') },
-      notify: { grant: (role) => this.alertBus.grantPutEventsTo(role) },
+      notify: {
+        grant: (role) => {
+          this.alertBus.grantPutEventsTo(role);
+          // PROCESSED after the alerts, then the processing lease released.
+          this.grantTable(role, 'dynamodb:PutItem', 'dynamodb:DeleteItem');
+        },
+      },
     };
   }
 
@@ -730,7 +741,8 @@ export class ArtifactGuard extends ArtifactGuardBase {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(buildWorkflowDefinition(this, perStep((name) => this.steps[name].function))),
       tracingEnabled: true,
-      timeout: Duration.hours(1),
+      // Shorter than the processing lease, so a live execution never loses it.
+      timeout: Duration.seconds(WORKFLOW_TIMEOUT_SECONDS),
       logs: { destination: new logs.LogGroup(this, 'WorkflowLogs', { retention: this.logRetention }), level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
   }

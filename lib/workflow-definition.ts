@@ -70,6 +70,12 @@ export function buildWorkflowDefinition(scope: Construct, fns: WorkflowFunctions
   const route = new sfn.Choice(scope, 'Route')
     // Signatures, attestations and referrers are checked by Resolve and only recorded.
     .when(sfn.Condition.isPresent('$.artifact.evidence'), record)
+    // This very event is being processed by another execution (a redelivery): nothing to add.
+    .when(
+      sfn.Condition.and(sfn.Condition.isPresent('$.artifact.inProgress'), sfn.Condition.booleanEquals('$.artifact.inProgress.sameEvent', true)),
+      new sfn.Succeed(scope, 'AlreadyInProgress', { comment: 'Another execution holds the processing lease for this event' }),
+    )
+    // Processed before, or being processed for another event (another tag): tag bookkeeping only.
     .when(sfn.Condition.booleanEquals('$.artifact.duplicate', true), record)
     .otherwise(sbom);
   // The execution's ARN travels in the state so that alerts can link to it.
