@@ -23,6 +23,7 @@ import type { StepName, StepSpec } from '../lambdas/workflow/step-registry';
 import { STEP_NAMES, STEPS } from '../lambdas/workflow/step-registry';
 import type { IArtifactGuard } from './artifact-guard-base';
 import { ArtifactGuardBase, METRICS_SERVICE } from './artifact-guard-base';
+import { OrganizationPushes } from './organization-pushes';
 import { StepLambda } from './step-lambda';
 import { buildWorkflowDefinition } from './workflow-definition';
 import { environmentsFrom } from '../lambdas/gate/environments';
@@ -196,6 +197,20 @@ export interface ArtifactGuardProps {
    * @default - no environments: the gate applies `gatePolicy`
    */
   readonly environments?: Readonly<Record<string, EnvironmentProps>>;
+  /**
+   * An AWS Organizations id (`o-…`): member accounts of that organisation may forward their ECR
+   * push events to this account's default event bus (`ArtifactGuardMemberAccount` in each of
+   * them), and the guard processes them as its own (see `OrganizationPushes`). The bus policy
+   * admits principals of the organisation only; the workflow roles may pull from (the signing
+   * role push to) repositories of the organisation that let this account in.
+   * @default - only this account's pushes
+   */
+  readonly organizationId?: string;
+  /**
+   * With `organizationId`: the member repositories to process.
+   * @default - every repository whose pushes a member account forwards
+   */
+  readonly memberRepositoryNames?: string[];
 }
 
 /** What `ArtifactGuard.fromArtifactGuardAttributes` builds an `IArtifactGuard` from. */
@@ -292,6 +307,8 @@ export class ArtifactGuard extends ArtifactGuardBase {
   readonly triggerDeadLetterQueue: sqs.Queue;
   /** Build success rate, SBOM coverage, signature verification failures and tag violations. */
   readonly dashboard: cloudwatch.Dashboard;
+  /** The bus policy, rules and grants for member accounts' pushes (with `organizationId`). */
+  readonly organization?: OrganizationPushes;
 
   private readonly logRetention: logs.RetentionDays;
 
@@ -337,7 +354,8 @@ export class ArtifactGuard extends ArtifactGuardBase {
     });
     this.evidenceCheck = this.createEvidenceCheck(environment);
     this.alertMailer = this.routeAlertsToPeople(environment, props);
-    this.createTriggers();
+    this.createTriggers(props.organizationId !== undefined);
+    if (props.organizationId) this.organization = this.acceptOrganizationPushes(props.organizationId, props.memberRepositoryNames);
     this.dashboard = this.createDashboard();
   }
 
@@ -694,11 +712,13 @@ export class ArtifactGuard extends ArtifactGuardBase {
   }
 
   /** Pushes start the workflow; pushes of sha256-* evidence tags go to the evidence check instead. */
-  private createTriggers(): void {
+  private createTriggers(organization: boolean): void {
     const dlq = this.triggerDeadLetterQueue;
     const pushOf = (imageTag: string[] | Record<string, unknown>[]) => ({
       source: ['aws.ecr'],
       detailType: ['ECR Image Action'],
+      // Member accounts' events (organizationId) are the organisation rules' (no event runs twice).
+      ...(organization ? { account: [Aws.ACCOUNT_ID] } : {}),
       detail: { 'action-type': ['PUSH'], result: ['SUCCESS'], 'repository-name': this.repositories.map((r) => r.repositoryName), 'image-tag': imageTag },
     });
     new events.Rule(this, 'OnPush', {
@@ -710,6 +730,19 @@ export class ArtifactGuard extends ArtifactGuardBase {
       description: 'Pushes to sha256-* evidence tags of a guarded repository, for the evidence check',
       eventPattern: pushOf(events.Match.prefix('sha256-')),
       targets: [new targets.LambdaFunction(this.evidenceCheck.function, { deadLetterQueue: dlq, retryAttempts: 3 })],
+    });
+  }
+
+  /** Member accounts' pushes: the bus policy, their rules, and the workflow roles' grants on their repositories. */
+  private acceptOrganizationPushes(organizationId: string, repositoryNames: string[] | undefined): OrganizationPushes {
+    return new OrganizationPushes(this, 'Organization', {
+      organizationId,
+      ...(repositoryNames ? { repositoryNames } : {}),
+      stateMachine: this.stateMachine,
+      evidenceCheck: this.evidenceCheck.function,
+      deadLetterQueue: this.triggerDeadLetterQueue,
+      pullRoles: [this.steps.resolve.role, this.steps.sbom.role, this.evidenceCheck.role, this.verifyGate.role],
+      pushRoles: [this.signingRole],
     });
   }
 

@@ -3,6 +3,7 @@ import { AlertType, type AlertTypeName } from '../core/alerts';
 import { BadInputError } from '../core/errors';
 import { renderAlert } from '../workflow/alert-message';
 import { lambdaHandler } from './runtime';
+import { recordSdkCalls } from '../adapters/aws/sdk-call-recorder';
 
 /** An event from the alerts bus, as EventBridge delivers it to a Lambda target. */
 interface AlertEvent {
@@ -13,7 +14,7 @@ interface AlertEvent {
 }
 
 const KNOWN: ReadonlySet<string> = new Set(Object.values(AlertType));
-const sns = new SNSClient({});
+const sns = recordSdkCalls(new SNSClient({}));
 
 /**
  * Sends an alert to people: SNS e-mail with a subject naming what happened and to which image and

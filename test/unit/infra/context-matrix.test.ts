@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { App } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ArtifactGuardStack } from '../../../lib/artifact-guard-stack';
 import { stackPropsFromContext } from '../../../lib/context';
+import { ArtifactGuardMemberAccountStack, MemberAccountWarning, memberStackPropsFromContext } from '../../../lib/member-account';
 import { offlineApp } from '../../../lib/synth-offline';
 
 /**
@@ -16,7 +17,7 @@ import { offlineApp } from '../../../lib/synth-offline';
  * Options that shape resources (a repository imported or created, a subscription, the mirror's
  * grant, the chat topic) are combined exhaustively. Options that only set a Lambda environment
  * variable are proven to change nothing else (below), so each of their values is taken once,
- * rotated over the structural combinations, instead of multiplying the matrix by 40.
+ * rotated over the structural combinations, instead of multiplying the matrix by 162.
  */
 
 type Context = Record<string, string>;
@@ -27,6 +28,7 @@ const STRUCTURAL: Record<string, (Context | undefined)[]> = {
   repositories: [undefined, { repositories: 'team/api, team/web' }],
   osvMirror: [undefined, { osvMirror: 's3://osv-mirror/osv/all.zip' }],
   slack: [undefined, { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' }],
+  organization: [undefined, { organizationId: 'o-a1b2c3d4e5' }, { organizationId: 'o-a1b2c3d4e5', memberRepositories: 'team/app,team/web' }],
 };
 const VALUE_ONLY: Record<string, (string | undefined)[]> = {
   severityThreshold: [undefined, 'CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'low'],
@@ -38,18 +40,34 @@ const VALUE_ONLY: Record<string, (string | undefined)[]> = {
 const README_KEYS: Record<string, string[]> = {
   ...Object.fromEntries(Object.keys(STRUCTURAL).map((k) => [k, [k]])),
   slack: ['slackWorkspaceId', 'slackChannelId'],
+  organization: ['organizationId', 'memberRepositories'],
   ...Object.fromEntries(Object.keys(VALUE_ONLY).map((k) => [k, [k]])),
 };
 
-/** Every `-c key=value` README documents: the Deploy table's first column and the inline `-c` examples of its section. */
-function documentedContextKeys(): Set<string> {
+/**
+ * Every `-c key=value` README documents: the Deploy table's first column and the inline `-c`
+ * examples of its section, apart (`member`) from those of the member-account app's command.
+ */
+function documentedContextKeys(): { central: Set<string>; member: Set<string> } {
   const readme = fs.readFileSync(path.join(__dirname, '../../../README.md'), 'utf8');
-  const deploy = readme.slice(readme.indexOf('## Deploy'), readme.indexOf('\n## ', readme.indexOf('## Deploy') + 1));
-  const keys = new Set<string>();
-  for (const m of deploy.matchAll(/^\| `([A-Za-z]+)` \|/gm)) keys.add(m[1] as string);
+  let deploy = readme.slice(readme.indexOf('## Deploy'), readme.indexOf('\n## ', readme.indexOf('## Deploy') + 1));
+  const memberStart = deploy.lastIndexOf('\n', deploy.indexOf('bin/member-app.ts')) + 1;
+  let memberEnd = memberStart;
+  // The command and its continuation lines (ending in a backslash).
+  while (memberEnd < deploy.length) {
+    const eol = deploy.indexOf('\n', memberEnd);
+    const line = deploy.slice(memberEnd, eol < 0 ? undefined : eol);
+    memberEnd = eol < 0 ? deploy.length : eol + 1;
+    if (!line.trimEnd().endsWith('\\')) break;
+  }
+  const keysIn = (text: string) => [...text.matchAll(/-c ([A-Za-z]+)=(?!value)/g)].map((m) => m[1] as string);
+  const member = new Set(keysIn(deploy.slice(memberStart, memberEnd)));
+  deploy = deploy.slice(0, memberStart) + deploy.slice(memberEnd);
+  const central = new Set<string>();
+  for (const m of deploy.matchAll(/^\| `([A-Za-z]+)` \|/gm)) central.add(m[1] as string);
   // (`-c key=value` is the syntax line, not a key)
-  for (const m of deploy.matchAll(/-c ([A-Za-z]+)=(?!value)/g)) keys.add(m[1] as string);
-  return keys;
+  for (const key of keysIn(deploy)) central.add(key);
+  return { central, member };
 }
 
 function product(options: (Context | undefined)[][]): Context[] {
@@ -86,7 +104,7 @@ function withoutLambdaEnvironment(context: Context): unknown {
 
 describe('cdk synth with every documented context combination', () => {
   it('the matrix covers every context key README documents', () => {
-    const documented = documentedContextKeys();
+    const documented = documentedContextKeys().central;
     const covered = new Set(Object.values(README_KEYS).flat());
     expect(documented.size).toBeGreaterThanOrEqual(8);
     expect([...documented].filter((k) => !covered.has(k))).toEqual([]);
@@ -120,7 +138,7 @@ describe('cdk synth with every documented context combination', () => {
   });
 
   it('takes every value of every option at least once', () => {
-    expect(structural).toHaveLength(16);
+    expect(structural).toHaveLength(48);
     for (const [key, values] of Object.entries(VALUE_ONLY)) {
       for (const v of values) expect({ key, v, seen: matrix.some((ctx) => ctx[key] === v) }).toEqual({ key, v, seen: true });
     }
@@ -138,7 +156,37 @@ describe('cdk synth with every documented context combination', () => {
   });
 
   it('fails synth with one clear error on an invalid value', () => {
+    expect(() => memberSynth({})).toThrow(/centralEventBusArn is required/);
     expect(() => synth({ severityThreshold: 'SEVERE' })).toThrow(/severityThreshold must be one of/);
     expect(() => synth({ slackWorkspaceId: 'T1' })).toThrow(/go together/);
+    expect(() => synth({ organizationId: 'org-1' })).toThrow(/organizationId must be/);
+  });
+});
+
+/** The member-account app (bin/member-app.ts): its documented keys, every combination. */
+const MEMBER: Record<string, (Context | undefined)[]> = {
+  centralEventBusArn: [{ centralEventBusArn: 'arn:aws:events:eu-west-1:111111111111:event-bus/default' }],
+  repositories: [undefined, { repositories: 'team/app, team/web' }],
+};
+
+function memberSynth(context: Context) {
+  const app = new App({ context });
+  const stack = new ArtifactGuardMemberAccountStack(app, 'ArtifactGuardMember', memberStackPropsFromContext(app));
+  return { app, stack };
+}
+
+describe('cdk synth of the member-account app with every documented context combination', () => {
+  it('the matrix covers every key its README command documents', () => {
+    expect([...documentedContextKeys().member].sort()).toEqual(Object.keys(MEMBER).sort());
+  });
+
+  it.each(product(Object.values(MEMBER)).map((ctx) => [JSON.stringify(ctx), ctx] as const))('synthesizes %s with no cdk-nag finding; the only warning is the repository policy to add, once per named repository', (_name, ctx) => {
+    const { app, stack } = memberSynth(ctx);
+    const assembly = app.synth();
+    expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
+    const messages = assembly.getStackArtifact(stack.artifactId).messages.filter((m) => m.level === 'error' || m.level === 'warning');
+    const named = ctx.repositories ? ctx.repositories.split(',').length : 0;
+    expect(messages.map((m) => m.level)).toEqual(Array<string>(named).fill('warning'));
+    for (const m of messages) expect(String(m.entry.data)).toContain(MemberAccountWarning.repositoryPolicy);
   });
 });
