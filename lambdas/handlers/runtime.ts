@@ -6,7 +6,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDbRecordStore } from '../adapters/aws/dynamodb-record-store';
 import { RegionalEcrCredentials } from '../adapters/aws/ecr-credentials';
-import { recordSdkCalls } from '../adapters/aws/sdk-call-recorder';
+import { recordSdkCalls, registryRequestRecorder } from '../adapters/aws/sdk-call-recorder';
 import { EventBridgeAlertSink } from '../adapters/aws/eventbridge-alert-sink';
 import { S3BlobStore } from '../adapters/aws/s3-blob-store';
 import { ArtifactGuardError, errorMessage } from '../core/errors';
@@ -38,7 +38,9 @@ const metricsSink: MetricsSink = { count: (name, value = 1) => metrics.addMetric
 let ecrCredentials: RegionalEcrCredentials | undefined;
 function openEcrSource(spec: SourceSpec): Promise<ArtifactSource> {
   ecrCredentials ??= new RegionalEcrCredentials((region) => recordSdkCalls(new ECRClient({ region })));
-  return openSource(spec, { credentials: ecrCredentials });
+  // Local runs of the bundles record registry requests with the ECR actions they need (never set in AWS).
+  const recorder = registryRequestRecorder();
+  return openSource(spec, { credentials: ecrCredentials, ...(recorder ? { progress: recorder } : {}) });
 }
 
 export const aws = {

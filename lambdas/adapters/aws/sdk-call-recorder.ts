@@ -85,3 +85,47 @@ export function recordSdkCalls<C extends WithMiddleware>(client: C, env: NodeJS.
   );
   return client;
 }
+
+/**
+ * The ECR IAM actions an OCI distribution API request is authorized against (ECR user guide,
+ * "Amazon ECR repository policies" and the API reference; the referrers API needs
+ * ecr:BatchGetImage). The ping and non-registry URLs (a blob's redirect to S3) need none.
+ */
+export function ecrActionsOfRegistryRequest(method: string, url: string): string[] {
+  let pathname: string;
+  try {
+    pathname = new URL(url).pathname;
+  } catch {
+    return [`ecr:UNMAPPED(${method} ${url})`];
+  }
+  if (!pathname.startsWith('/v2/') || pathname === '/v2/') return [];
+  const m = /^\/v2\/.+\/(manifests|blobs\/uploads|blobs|tags|referrers)(\/[^/]*)?\/?$/.exec(pathname);
+  const kind = m?.[1];
+  const verb = method.toUpperCase();
+  const read = verb === 'GET' || verb === 'HEAD';
+  if (kind === 'manifests') return read ? ['ecr:BatchGetImage'] : verb === 'PUT' ? ['ecr:PutImage'] : verb === 'DELETE' ? ['ecr:BatchDeleteImage'] : [];
+  if (kind === 'blobs/uploads') return verb === 'POST' ? ['ecr:InitiateLayerUpload'] : verb === 'PATCH' ? ['ecr:UploadLayerPart'] : verb === 'PUT' ? ['ecr:UploadLayerPart', 'ecr:CompleteLayerUpload'] : [];
+  if (kind === 'blobs') return verb === 'HEAD' ? ['ecr:BatchCheckLayerAvailability'] : verb === 'GET' ? ['ecr:GetDownloadUrlForLayer'] : [];
+  if (kind === 'tags' && read) return ['ecr:ListImages'];
+  if (kind === 'referrers' && read) return ['ecr:BatchGetImage'];
+  return [`ecr:UNMAPPED(${verb} ${pathname})`];
+}
+
+/**
+ * With `ARTIFACT_GUARD_RECORD_SDK_CALLS` set, a progress sink that records each registry request
+ * (ECR's data plane is the OCI API, not the SDK) with the ECR IAM actions it needs; else undefined.
+ */
+export function registryRequestRecorder(env: NodeJS.ProcessEnv = process.env): { emit(event: { kind: string; service?: string; method?: string; url?: string }): void } | undefined {
+  const file = env[RECORD_SDK_CALLS_ENV];
+  if (!file) return undefined;
+  const fn = env.AWS_LAMBDA_FUNCTION_NAME ?? 'local';
+  return {
+    emit: (event) => {
+      if (event.kind !== 'request' || event.service !== 'registry' || !event.method || !event.url) return;
+      const iam = ecrActionsOfRegistryRequest(event.method, event.url);
+      if (!iam.length) return;
+      const line: RecordedSdkCall = { function: fn, call: `registry:${event.method.toUpperCase()} ${new URL(event.url).pathname.replace(/\/(sha256:[0-9a-f]{64}|[0-9a-f-]{36})$/, '/…')}`, iam };
+      fs.appendFileSync(file, `${JSON.stringify(line)}\n`);
+    },
+  };
+}
