@@ -609,12 +609,13 @@ export class ArtifactGuard extends ArtifactGuardBase {
         grant: (role) => {
           // cosign's layout: the .sig manifest and its blobs go into the image's own repository.
           this.repositories.forEach((repo) => repo.grantPullPush(role));
-          iam.Grant.addToPrincipal({ grantee: role, actions: ['kms:Sign', 'kms:GetPublicKey', 'kms:DescribeKey'], resourceArns: [this.signingKey.keyArn] });
+          iam.Grant.addToPrincipal({ grantee: role, actions: ['kms:Sign', 'kms:GetPublicKey'], resourceArns: [this.signingKey.keyArn] });
           // Reads the SBOMs and scan reports to attest them; writes the Sigstore bundles beside them.
           this.grantEvidence(role, WRITE_EVIDENCE, 'evidence/*');
         },
       },
-      record: { grant: (role) => this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query') },
+      // Conditional puts, and the get that reads a tag's first digest (no queries).
+      record: { grant: (role) => this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem') },
       notify: { grant: (role) => this.alertBus.grantPutEventsTo(role) },
     };
   }
@@ -654,7 +655,7 @@ export class ArtifactGuard extends ArtifactGuardBase {
         ...(props.environments ? { GATE_ENVIRONMENTS: this.environmentsDocument(props.environments) } : {}),
       },
       grant: (role) => {
-        iam.Grant.addToPrincipal({ grantee: role, actions: ['kms:GetPublicKey', 'kms:DescribeKey'], resourceArns: [this.signingKey.keyArn] });
+        iam.Grant.addToPrincipal({ grantee: role, actions: ['kms:GetPublicKey'], resourceArns: [this.signingKey.keyArn] });
         this.repositories.forEach((repo) => repo.grantPull(role));
         for (const env of Object.values(props.environments ?? {})) env.repositories?.forEach((repo) => repo.grantPull(role));
         this.alertBus.grantPutEventsTo(role);
@@ -703,7 +704,8 @@ export class ArtifactGuard extends ArtifactGuardBase {
       timeout: Duration.minutes(2),
       grant: (role) => {
         this.repositories.forEach((repo) => repo.grantPull(role));
-        this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query');
+        // Resolve's processed-check and Record's conditional puts (no queries).
+        this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem');
         this.alertBus.grantPutEventsTo(role);
       },
     });

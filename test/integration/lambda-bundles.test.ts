@@ -42,6 +42,13 @@ const MIRROR = { bucket: 'osv-mirror', key: 'osv/all.zip' };
 const BUS = 'artifact-guard-alerts';
 const topicArn = (logicalId: string) => `arn:aws:sns:${REGION}:${ACCOUNT}:${logicalId}`;
 
+/** Repository.grantPull grants ECR's pull set whole; this step reads blobs by GET, never HEAD. */
+const PULL_HEAD = "in ECR's pull permission set (Repository.grantPull); this function reads blobs by GET only (a trim candidate)";
+/** configureAsyncInvoke's on-failure destination: Lambda sends there with the function's role, not the code. */
+const ASYNC_DESTINATION = Object.fromEntries(
+  ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'].map((a) => [a, "Lambda's asynchronous invocation sends failed events to the dead-letter queue with the function's role; no call of the code"]),
+);
+
 /**
  * Grants a local run cannot exercise, each with why (everything else granted must be used).
  * Keyed by the function's construct id (`ResolveStep`, `VerifyGate`, …) or `*`.
@@ -55,17 +62,19 @@ const UNEXERCISED: Readonly<Record<string, Readonly<Record<string, string>>>> = 
     'xray:PutTelemetryRecords': 'used by the X-Ray daemon of active tracing, not by the code',
   },
   AlertMailer: {
+    ...ASYNC_DESTINATION,
     'kms:Decrypt': 'SNS uses the alert topic\'s key with the publisher\'s permissions (server-side encryption): no SDK call of the mailer',
     'kms:GenerateDataKey*': 'SNS uses the alert topic\'s key with the publisher\'s permissions (server-side encryption): no SDK call of the mailer',
   },
-  ResolveStep: {
-    'ecr:BatchCheckLayerAvailability': 'part of ECR pull (HEAD of a blob): Resolve reads manifests and the config blob by GET only',
-  },
+  ResolveStep: { 'ecr:BatchCheckLayerAvailability': PULL_HEAD },
+  SbomStep: { 'ecr:BatchCheckLayerAvailability': PULL_HEAD },
+  VerifyGate: { 'ecr:BatchCheckLayerAvailability': PULL_HEAD },
   EvidenceCheck: {
-    'ecr:BatchCheckLayerAvailability': 'part of ECR pull (HEAD of a blob): the evidence check reads manifests and blobs by GET only',
+    'ecr:BatchCheckLayerAvailability': PULL_HEAD,
+    ...ASYNC_DESTINATION,
   },
-  VerifyGate: {
-    'ecr:BatchCheckLayerAvailability': 'part of ECR pull (HEAD of a blob): the gate reads manifests and blobs by GET only',
+  SignStep: {
+    'ecr:GetDownloadUrlForLayer': 'reads the layers of an existing .att to replace an attestation of the same type by the same key; a digest processed once has none',
   },
 };
 
@@ -175,6 +184,8 @@ beforeAll(async () => {
   ({ template, functions } = synthesizeGuard(path.join(outdir, 'cdk.out'), {
     osvMirror: `s3://${MIRROR.bucket}/${MIRROR.key}`,
     alertEmail: 'security@example.com',
+    // The fixture's minimist advisory is MODERATE: it fails the verdict at MEDIUM.
+    severityThreshold: 'MEDIUM',
     slackWorkspaceId: 'T0123ABCD',
     slackChannelId: 'C0123ABCD',
   }));
@@ -261,10 +272,24 @@ describe('the Lambda bundles of cdk.out, run locally', () => {
     const gate = await lambda('VerifyGate');
     const decision = (await gate.invoke({ reference: `${host}/${repo}@${digest}` })) as { allowed: boolean; reasons: string[] };
     expect(decision).toMatchObject({ allowed: true });
+    // The failed image was not signed: denied, and the denial alerts.
+    const seen = bus.events.length;
+    expect(await gate.invoke({ reference: `${host}/${repo}:vuln` })).toMatchObject({ allowed: false });
+    expect(bus.events.slice(seen).map((e) => e.detailType)).toContain('Signature Verification Failed');
     const check = await lambda('EvidenceCheck');
     const sigTag = `${digest.replace(':', '-')}.sig`;
     const result = (await check.invoke({ source: `registry:${host}/${repo}:${sigTag}`, tag: sigTag })) as { record: { policyViolation?: unknown } };
     expect(result.record.policyViolation).toBeUndefined();
+    // A runnable image parked under a tag that only looks like evidence is a policy violation.
+    await pushTestImage(repo, 'sha256-parked', { layers: [[{ path: 'bin/tool', content: 'runnable' }]] });
+    const seen2 = bus.events.length;
+    const parked = (await check.invoke({ source: `registry:${host}/${repo}:sha256-parked`, tag: 'sha256-parked' })) as { record: { policyViolation?: unknown } };
+    expect(parked.record.policyViolation).toBeDefined();
+    expect(bus.events.slice(seen2).map((e) => e.detailType)).toContain('Policy Violation');
+    // A push that is no evidence at all (the rule never sends one): resolved as the workflow would, then refused.
+    const stray = (await check.invoke({ source: `registry:${host}/${repo}:v1`, tag: 'v1' })) as { artifact: { evidence?: { valid: boolean } }; record: { policyViolation?: unknown } };
+    expect(stray.artifact.evidence?.valid).toBe(false);
+    expect(stray.record.policyViolation).toBeDefined();
   });
 
   it('every AWS call each function made is granted by its role, and every grant is used (or listed with why it cannot be here)', () => {

@@ -82,10 +82,10 @@ export class S3StandIn implements StandIn {
   ) {}
 
   static async start(buckets: readonly string[], opts: { writeOncePrefix?: string } = {}): Promise<S3StandIn> {
-    let self: S3StandIn | undefined;
-    const { endpoint, close } = await serve((req, body) => (self as S3StandIn).handle(new Set(buckets), opts, req, body));
-    self = new S3StandIn(endpoint, close);
-    return self;
+    const ref: { self?: S3StandIn } = {};
+    const { endpoint, close } = await serve((req, body) => (ref.self as S3StandIn).handle(new Set(buckets), opts, req, body));
+    ref.self = new S3StandIn(endpoint, close);
+    return ref.self;
   }
 
   put(bucket: string, key: string, body: Buffer, contentType?: string): void {
@@ -156,10 +156,10 @@ export class KmsStandIn implements StandIn {
   ) {}
 
   static async start(): Promise<KmsStandIn> {
-    let self: KmsStandIn | undefined;
-    const { endpoint, close } = await serve((req, body) => (self as KmsStandIn).handle(req, body));
-    self = new KmsStandIn(endpoint, close);
-    return self;
+    const ref: { self?: KmsStandIn } = {};
+    const { endpoint, close } = await serve((req, body) => (ref.self as KmsStandIn).handle(req, body));
+    ref.self = new KmsStandIn(endpoint, close);
+    return ref.self;
   }
 
   async close(): Promise<void> {
@@ -224,20 +224,20 @@ export class EventBridgeStandIn implements StandIn {
   ) {}
 
   static async start(buses: readonly string[]): Promise<EventBridgeStandIn> {
-    let self: EventBridgeStandIn | undefined;
+    const ref: { self?: EventBridgeStandIn } = {};
     const { endpoint, close } = await serve((req, body) => {
       if (req.headers['x-amz-target'] !== 'AWSEvents.PutEvents') return jsonError(400, 'UnknownOperationException', `EventBridge stand-in does not serve ${String(req.headers['x-amz-target'])}`);
       const { Entries = [] } = JSON.parse(body.toString('utf8')) as { Entries?: { EventBusName?: string; Source: string; DetailType: string; Detail: string }[] };
       const results = Entries.map((e) => {
         const bus = e.EventBusName ?? 'default';
         if (!buses.includes(bus)) return { ErrorCode: 'NotFoundException', ErrorMessage: `Event bus ${bus} does not exist.` };
-        (self as EventBridgeStandIn).events.push({ bus, source: e.Source, detailType: e.DetailType, detail: JSON.parse(e.Detail) as Record<string, unknown> });
+        (ref.self as EventBridgeStandIn).events.push({ bus, source: e.Source, detailType: e.DetailType, detail: JSON.parse(e.Detail) as Record<string, unknown> });
         return { EventId: randomUUID() };
       });
       return json(200, { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results });
     });
-    self = new EventBridgeStandIn(endpoint, close);
-    return self;
+    ref.self = new EventBridgeStandIn(endpoint, close);
+    return ref.self;
   }
 }
 
@@ -250,7 +250,7 @@ export class SnsStandIn implements StandIn {
   ) {}
 
   static async start(topicArns: readonly string[]): Promise<SnsStandIn> {
-    let self: SnsStandIn | undefined;
+    const ref: { self?: SnsStandIn } = {};
     const { endpoint, close } = await serve((_req, body) => {
       const form = new URLSearchParams(body.toString('utf8'));
       const requestId = `<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata>`;
@@ -259,10 +259,10 @@ export class SnsStandIn implements StandIn {
       const topicArn = form.get('TopicArn') ?? '';
       if (!topicArns.includes(topicArn)) return fault('NotFound', 'Topic does not exist');
       const subject = form.get('Subject');
-      (self as SnsStandIn).messages.push({ topicArn, ...(subject ? { subject } : {}), message: form.get('Message') ?? '' });
+      (ref.self as SnsStandIn).messages.push({ topicArn, ...(subject ? { subject } : {}), message: form.get('Message') ?? '' });
       return xml(200, `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${randomUUID()}</MessageId></PublishResult>${requestId}</PublishResponse>`);
     });
-    self = new SnsStandIn(endpoint, close);
-    return self;
+    ref.self = new SnsStandIn(endpoint, close);
+    return ref.self;
   }
 }

@@ -24,8 +24,9 @@ export interface BundledFunction {
 }
 
 /** `cdk synth` of the app's stack, in process, with the Lambda code bundled for real (esbuild), into `outdir`. */
-export function synthesizeGuard(outdir: string, context: Record<string, string>): { template: TemplateJson; functions: Map<string, BundledFunction> } {
-  const app = new App({ outdir, context });
+export function synthesizeGuard(outdir: string, context: Record<string, string | boolean>): { template: TemplateJson; functions: Map<string, BundledFunction> } {
+  // Path and asset metadata as the CLI records them (construct paths name the functions).
+  const app = new App({ outdir, context: { 'aws:cdk:enable-path-metadata': true, 'aws:cdk:enable-asset-metadata': true, ...context } });
   const stack = new ArtifactGuardStack(app, 'ArtifactGuard', stackPropsFromContext(app));
   const assembly = app.synth();
   const template = assembly.getStackArtifact(stack.artifactId).template as TemplateJson;
