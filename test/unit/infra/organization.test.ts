@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { ArtifactGuard } from '../../../lib/artifact-guard';
 import { ArtifactGuardStack } from '../../../lib/artifact-guard-stack';
 import { stackPropsFromContext } from '../../../lib/context';
 import { ArtifactGuardMemberAccount, ArtifactGuardMemberAccountStack, MemberAccountWarning } from '../../../lib/member-account';
@@ -89,6 +90,15 @@ describe('central guard with organizationId', () => {
   it('passes cdk-nag AwsSolutions (the org-wide repository grant acknowledged with its reason)', () => {
     app.synth();
     expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
+  });
+
+  it('the construct acknowledges nothing itself: in a bare stack the organisation-wide grant is an IAM5 finding', () => {
+    const bare = offlineApp();
+    const s = new Stack(bare, 'Bare');
+    new ArtifactGuard(s, 'Guard', { organizationId: ORG });
+    bare.synth();
+    const rules = new AwsSolutionsChecks().validateScope(bare).violations.map((v) => v.ruleName);
+    expect(rules).toContain('AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:*:*:repository/*]');
   });
 
   it('without organizationId: no bus policy, no member rules, no account filter (unchanged)', () => {
