@@ -22,6 +22,10 @@ export interface ArtifactGuardStackProps extends StackProps {
   readonly osvMirror?: string;
   /** @default - no chat */
   readonly slack?: SlackTarget;
+  /** Accept ECR pushes forwarded by member accounts of this organisation. @default - this account's only */
+  readonly organizationId?: string;
+  /** @default - every member repository whose pushes are forwarded */
+  readonly memberRepositoryNames?: string[];
 }
 
 /**
@@ -43,6 +47,8 @@ export class ArtifactGuardStack extends Stack {
       signUninventoriedArtifacts: props.signUninventoriedArtifacts,
       ...(props.slack ? { slack: props.slack } : {}),
       osvMirror: props.osvMirror,
+      ...(props.organizationId ? { organizationId: props.organizationId } : {}),
+      ...(props.memberRepositoryNames ? { memberRepositoryNames: props.memberRepositoryNames } : {}),
     });
     const guard = this.guard;
     new CfnOutput(this, 'SigningKeyAlias', { value: guard.signingKeyAliasName, description: 'cosign verify --key awskms:///<this>' });
@@ -95,6 +101,11 @@ export class ArtifactGuardStack extends Stack {
       ack(guard.stateMachine.role, `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(s.function)}.Arn>:*]`, 'lambda:InvokeFunction on the step function and its versions/aliases (CDK LambdaInvoke).');
     }
     ack(guard.stateMachine.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray and CloudWatch Logs delivery actions only support Resource "*".');
+    if (guard.organization) {
+      for (const role of [guard.steps.resolve.role, guard.steps.sbom.role, guard.evidenceCheck.role, guard.verifyGate.role, guard.signingRole]) {
+        ack(role, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:*:*:repository/*]', "Member accounts' repositories are not known at synth: limited to repositories of the organisation (aws:ResourceOrgID) whose repository policy admits this account.");
+      }
+    }
     ack(guard.table, 'AwsSolutions-DDB3', 'Point-in-time recovery is enabled through pointInTimeRecoverySpecification.');
   }
 

@@ -25,6 +25,7 @@ import { STEP_NAMES, STEPS } from '../lambdas/workflow/step-registry';
 import type { IArtifactGuard } from './artifact-guard-base';
 import { ArtifactGuardBase, METRICS_SERVICE } from './artifact-guard-base';
 import { OperationalAlarms } from './operational-alarms';
+import { OrganizationPushes } from './organization-pushes';
 import { StepLambda } from './step-lambda';
 import { buildWorkflowDefinition } from './workflow-definition';
 import { environmentsFrom } from '../lambdas/gate/environments';
@@ -199,6 +200,20 @@ export interface ArtifactGuardProps {
    * @default - no environments: the gate applies `gatePolicy`
    */
   readonly environments?: Readonly<Record<string, EnvironmentProps>>;
+  /**
+   * An AWS Organizations id (`o-…`): member accounts of that organisation may forward their ECR
+   * push events to this account's default event bus (`ArtifactGuardMemberAccount` in each of
+   * them), and the guard processes them as its own (see `OrganizationPushes`). The bus policy
+   * admits principals of the organisation only; the workflow roles may pull from (the signing
+   * role push to) repositories of the organisation that let this account in.
+   * @default - only this account's pushes
+   */
+  readonly organizationId?: string;
+  /**
+   * With `organizationId`: the member repositories to process.
+   * @default - every repository whose pushes a member account forwards
+   */
+  readonly memberRepositoryNames?: string[];
 }
 
 /** What `ArtifactGuard.fromArtifactGuardAttributes` builds an `IArtifactGuard` from. */
@@ -304,6 +319,8 @@ export class ArtifactGuard extends ArtifactGuardBase {
   readonly operationalAlarms: OperationalAlarms;
   /** Build success rate, SBOM coverage, signature verification failures, tag violations and the alarms. */
   readonly dashboard: cloudwatch.Dashboard;
+  /** The bus policy, rules and grants for member accounts' pushes (with `organizationId`). */
+  readonly organization?: OrganizationPushes;
 
   private readonly logRetention: logs.RetentionDays;
 
@@ -352,8 +369,9 @@ export class ArtifactGuard extends ArtifactGuardBase {
     this.evidenceCheck = this.createEvidenceCheck(environment);
     this.alertMailer = this.routeAlertsToPeople(environment, props);
     [this.alertEventsTopic, this.alertEventsPublisher] = this.routeAlertEventsToMachines();
-    this.createTriggers();
+    this.createTriggers(props.organizationId !== undefined);
     this.operationalAlarms = this.createOperationalAlarms();
+    if (props.organizationId) this.organization = this.acceptOrganizationPushes(props.organizationId, props.memberRepositoryNames);
     this.dashboard = this.createDashboard();
   }
 
@@ -655,12 +673,13 @@ export class ArtifactGuard extends ArtifactGuardBase {
         grant: (role) => {
           // cosign's layout: the .sig manifest and its blobs go into the image's own repository.
           this.repositories.forEach((repo) => repo.grantPullPush(role));
-          iam.Grant.addToPrincipal({ grantee: role, actions: ['kms:Sign', 'kms:GetPublicKey', 'kms:DescribeKey'], resourceArns: [this.signingKey.keyArn] });
+          iam.Grant.addToPrincipal({ grantee: role, actions: ['kms:Sign', 'kms:GetPublicKey'], resourceArns: [this.signingKey.keyArn] });
           // Reads the SBOMs and scan reports to attest them; writes the Sigstore bundles beside them.
           this.grantEvidence(role, WRITE_EVIDENCE, 'evidence/*');
         },
       },
-      record: { grant: (role) => this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query') },
+      // Conditional puts, and the get that reads a tag's first digest (no queries).
+      record: { grant: (role) => this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem') },
       notify: {
         grant: (role) => {
           this.alertBus.grantPutEventsTo(role);
@@ -706,7 +725,7 @@ export class ArtifactGuard extends ArtifactGuardBase {
         ...(props.environments ? { GATE_ENVIRONMENTS: this.environmentsDocument(props.environments) } : {}),
       },
       grant: (role) => {
-        iam.Grant.addToPrincipal({ grantee: role, actions: ['kms:GetPublicKey', 'kms:DescribeKey'], resourceArns: [this.signingKey.keyArn] });
+        iam.Grant.addToPrincipal({ grantee: role, actions: ['kms:GetPublicKey'], resourceArns: [this.signingKey.keyArn] });
         this.repositories.forEach((repo) => repo.grantPull(role));
         for (const env of Object.values(props.environments ?? {})) env.repositories?.forEach((repo) => repo.grantPull(role));
         this.alertBus.grantPutEventsTo(role);
@@ -756,7 +775,8 @@ export class ArtifactGuard extends ArtifactGuardBase {
       timeout: Duration.minutes(2),
       grant: (role) => {
         this.repositories.forEach((repo) => repo.grantPull(role));
-        this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query');
+        // Resolve's processed-check and Record's conditional puts (no queries).
+        this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem');
         this.alertBus.grantPutEventsTo(role);
       },
     });
@@ -765,11 +785,13 @@ export class ArtifactGuard extends ArtifactGuardBase {
   }
 
   /** Pushes start the workflow; pushes of sha256-* evidence tags go to the evidence check instead. */
-  private createTriggers(): void {
+  private createTriggers(organization: boolean): void {
     const dlq = this.triggerDeadLetterQueue;
     const pushOf = (imageTag: string[] | Record<string, unknown>[]) => ({
       source: ['aws.ecr'],
       detailType: ['ECR Image Action'],
+      // Member accounts' events (organizationId) are the organisation rules' (no event runs twice).
+      ...(organization ? { account: [Aws.ACCOUNT_ID] } : {}),
       detail: { 'action-type': ['PUSH'], result: ['SUCCESS'], 'repository-name': this.repositories.map((r) => r.repositoryName), 'image-tag': imageTag },
     });
     new events.Rule(this, 'OnPush', {
@@ -781,6 +803,19 @@ export class ArtifactGuard extends ArtifactGuardBase {
       description: 'Pushes to sha256-* evidence tags of a guarded repository, for the evidence check',
       eventPattern: pushOf(events.Match.prefix('sha256-')),
       targets: [new targets.LambdaFunction(this.evidenceCheck.function, { deadLetterQueue: dlq, retryAttempts: 3 })],
+    });
+  }
+
+  /** Member accounts' pushes: the bus policy, their rules, and the workflow roles' grants on their repositories. */
+  private acceptOrganizationPushes(organizationId: string, repositoryNames: string[] | undefined): OrganizationPushes {
+    return new OrganizationPushes(this, 'Organization', {
+      organizationId,
+      ...(repositoryNames ? { repositoryNames } : {}),
+      stateMachine: this.stateMachine,
+      evidenceCheck: this.evidenceCheck.function,
+      deadLetterQueue: this.triggerDeadLetterQueue,
+      pullRoles: [this.steps.resolve.role, this.steps.sbom.role, this.evidenceCheck.role, this.verifyGate.role],
+      pushRoles: [this.signingRole],
     });
   }
 

@@ -29,8 +29,17 @@ export function stackPropsFromContext(app: App): ArtifactGuardStackProps {
   if (!slackWorkspaceId !== !slackChannelId) throw new Error('context slackWorkspaceId and slackChannelId go together');
   const osvMirror = get('osvMirror');
   if (osvMirror && !/^s3:\/\/[^/]+\/.+/.test(osvMirror)) throw new Error('context osvMirror must be s3://BUCKET/KEY of an OSV zip');
+  const organizationId = get('organizationId');
+  if (organizationId && !/^o-[a-z0-9]{10,32}$/.test(organizationId)) throw new Error(`context organizationId must be an AWS Organizations id (o-…), got "${organizationId}"`);
+  const memberRepositories = get('memberRepositories')
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (memberRepositories?.length && !organizationId) throw new Error('context memberRepositories needs organizationId');
   return {
     osvMirror,
+    ...(organizationId ? { organizationId } : {}),
+    ...(memberRepositories?.length ? { memberRepositoryNames: memberRepositories } : {}),
     repositoryNames: repositories?.length ? repositories : undefined,
     alertEmail: get('alertEmail'),
     severityThreshold: severity as SeverityThreshold | undefined,

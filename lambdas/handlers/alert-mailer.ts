@@ -4,6 +4,7 @@ import { BadInputError } from '../core/errors';
 import { classifyingClient } from '../adapters/aws/aws-errors';
 import { renderAlert } from '../workflow/alert-message';
 import { lambdaHandler } from './runtime';
+import { recordSdkCalls } from '../adapters/aws/sdk-call-recorder';
 
 /** An event from the alerts bus, as EventBridge delivers it to a Lambda target. */
 interface AlertEvent {
@@ -15,7 +16,7 @@ interface AlertEvent {
 
 const KNOWN: ReadonlySet<string> = new Set(Object.values(AlertType));
 // Throttling and SNS/KMS trouble are retried by the async invoke; refusals go to the dead-letter queue.
-const sns = classifyingClient(new SNSClient({}), 'SNS');
+const sns = classifyingClient(recordSdkCalls(new SNSClient({})), 'SNS');
 
 /**
  * Sends an alert to people: SNS e-mail with a subject naming what happened and to which image and

@@ -6,7 +6,8 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { awsError } from '../adapters/aws/aws-errors';
 import { DynamoDbRecordStore } from '../adapters/aws/dynamodb-record-store';
-import { EcrCredentialProvider } from '../adapters/aws/ecr-credentials';
+import { RegionalEcrCredentials } from '../adapters/aws/ecr-credentials';
+import { recordSdkCalls, registryRequestRecorder } from '../adapters/aws/sdk-call-recorder';
 import { EventBridgeAlertSink } from '../adapters/aws/eventbridge-alert-sink';
 import { S3BlobStore } from '../adapters/aws/s3-blob-store';
 import { ArtifactGuardError, errorMessage } from '../core/errors';
@@ -34,17 +35,20 @@ const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'artifa
 
 const metricsSink: MetricsSink = { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) };
 
-let ecr: ECRClient | undefined;
+// One per container: ECR tokens (valid 12 hours) are reused across invocations, per region.
+let ecrCredentials: RegionalEcrCredentials | undefined;
 function openEcrSource(spec: SourceSpec): Promise<ArtifactSource> {
-  ecr ??= new ECRClient({});
-  return openSource(spec, { credentials: new EcrCredentialProvider(ecr) });
+  ecrCredentials ??= new RegionalEcrCredentials((region) => recordSdkCalls(new ECRClient({ region })));
+  // Local runs of the bundles record registry requests with the ECR actions they need (never set in AWS).
+  const recorder = registryRequestRecorder();
+  return openSource(spec, { credentials: ecrCredentials, ...(recorder ? { progress: recorder } : {}) });
 }
 
 export const aws = {
-  records: () => new DynamoDbRecordStore(new DynamoDBClient({}), env('TABLE_NAME')),
-  alerts: () => new EventBridgeAlertSink(new EventBridgeClient({}), env('ALERT_BUS_NAME')),
+  records: () => new DynamoDbRecordStore(recordSdkCalls(new DynamoDBClient({})), env('TABLE_NAME')),
+  alerts: () => new EventBridgeAlertSink(recordSdkCalls(new EventBridgeClient({})), env('ALERT_BUS_NAME')),
   // Evidence written once is also locked (Object Lock, governance mode) for EVIDENCE_LOCK_DAYS.
-  evidence: () => new S3BlobStore(new S3Client({}), env('EVIDENCE_BUCKET'), { lockDays: Number(process.env.EVIDENCE_LOCK_DAYS) || undefined }),
+  evidence: () => new S3BlobStore(recordSdkCalls(new S3Client({})), env('EVIDENCE_BUCKET'), { lockDays: Number(process.env.EVIDENCE_LOCK_DAYS) || undefined }),
   openSource: openEcrSource,
   metrics: metricsSink,
   now: () => new Date(),

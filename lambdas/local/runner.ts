@@ -129,6 +129,13 @@ export type RunOutcome =
   | { readonly status: 'FAILED'; readonly error: string; readonly cause: string };
 
 type Handler = (input: never) => Promise<unknown>;
+/** What runs a task state: its step's code, or (tests of the Lambda bundles) the bundle itself. */
+export type TaskHandler = (payload: unknown) => Promise<unknown>;
+
+/** `executionId`: what `$$.Execution.Id` reads (the processing lease's owner); a fresh one by default. */
+export interface RunOptions {
+  readonly executionId?: string;
+}
 
 /**
  * Runs the stack's own state machine definition (generated at build time from the synthesized
@@ -136,25 +143,39 @@ type Handler = (input: never) => Promise<unknown>;
  * `executionId` runs again as that execution (as a Step Functions redrive keeps its ARN, and
  * with it the processing lease); by default each run is a new execution.
  */
-export async function runWorkflow(input: WorkflowInput, env: StepEnvironment, opts: { readonly executionId?: string } = {}): Promise<RunOutcome> {
-  const states = (definition as { States: Record<string, { Type: string }> }).States;
-  const taskNames = Object.entries(states)
-    .filter(([, s]) => s.Type === 'Task')
-    .map(([name]) => name);
+export async function runWorkflow(input: WorkflowInput, env: StepEnvironment, opts: RunOptions = {}): Promise<RunOutcome> {
   // Each task state runs the code its Lambda runs, built by the same factory.
   const steps = new Map<string, Handler>();
-  for (const name of taskNames) {
+  for (const name of taskStates()) {
     const step = stepOfState(name);
     if (!step) throw new Error(`local runner has no step for task state ${name}`);
     steps.set(name, STEP_FACTORIES[step](env) as Handler);
   }
+  return runDefinition(input, (name) => (payload) => (steps.get(name) as (i: unknown) => Promise<never>)(payload), opts);
+}
 
+/** The task states of the definition. */
+export function taskStates(): string[] {
+  const states = (definition as { States: Record<string, { Type: string }> }).States;
+  return Object.entries(states)
+    .filter(([, s]) => s.Type === 'Task')
+    .map(([name]) => name);
+}
+
+/**
+ * The state machine with each task state handled by `handlerFor(state)`: the steps' code
+ * (`runWorkflow`), or anything that answers as its Lambda does (errors carry the Lambda's
+ * errorType as their name, which Retry and Catch match).
+ */
+export async function runDefinition(input: WorkflowInput, handlerFor: (taskState: string) => TaskHandler, opts: RunOptions = {}): Promise<RunOutcome> {
+  const taskNames = taskStates();
+  const handlers = new Map(taskNames.map((n) => [n, handlerFor(n)]));
   const machine = new StateMachine(definition as ConstructorParameters<typeof StateMachine>[0], { validationOptions: { checkArn: false } });
   const execution = machine.run(input as Parameters<typeof machine.run>[0], {
     // What `$$.Execution.Id` reads locally (an ARN in AWS).
     context: { Execution: { Id: opts.executionId ?? `local:${randomUUID()}`, StartTime: new Date().toISOString() } },
     overrides: {
-      taskResourceLocalHandlers: Object.fromEntries(taskNames.map((n) => [n, (payload: unknown) => (steps.get(n) as (i: unknown) => Promise<never>)(payload)])),
+      taskResourceLocalHandlers: Object.fromEntries(taskNames.map((n) => [n, (payload: unknown) => (handlers.get(n) as TaskHandler)(payload) as Promise<never>])),
       // Retries back off in seconds in AWS; locally they run at once.
       retryIntervalOverrides: Object.fromEntries(taskNames.map((n) => [n, 0])),
     },

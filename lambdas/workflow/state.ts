@@ -70,7 +70,10 @@ export interface WorkflowState extends WorkflowInput {
 
 /** Input of an execution: an ECR push event (from the rule) or `{ source, tag? }` (manual, local). */
 export interface WorkflowInput {
-  /** Registry reference or local source (manual and local runs). */
+  /**
+   * Registry reference or local source (manual and local runs). In an EventBridge event it is the
+   * event's source (`aws.ecr`), not a reference: an input with `detail-type` or `detail` is an event.
+   */
   readonly source?: string;
   readonly tag?: string;
   readonly id?: string;

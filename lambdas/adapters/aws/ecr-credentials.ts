@@ -28,3 +28,27 @@ export class EcrCredentialProvider implements RegistryCredentialProvider {
     return creds;
   }
 }
+
+/**
+ * ECR credentials for registries in any region: ECR tokens are regional, and a guard that serves
+ * an organisation pulls from member accounts' registries in their own regions (the event's
+ * `account`/`region` name the host). One provider, and one client, per region asked for; the
+ * token of this account's principal opens another account's registry in that region when its
+ * repository policy admits this account.
+ */
+export class RegionalEcrCredentials implements RegistryCredentialProvider {
+  private readonly byRegion = new Map<string, EcrCredentialProvider>();
+
+  constructor(private readonly clientFor: (region: string) => ECRClient) {}
+
+  credentialsFor(registry: string): Promise<RegistryCredentials | undefined> {
+    const ecr = ecrRegistry(registry);
+    if (!ecr) return Promise.resolve(undefined);
+    let provider = this.byRegion.get(ecr.region);
+    if (!provider) {
+      provider = new EcrCredentialProvider(this.clientFor(ecr.region));
+      this.byRegion.set(ecr.region, provider);
+    }
+    return provider.credentialsFor(registry);
+  }
+}

@@ -5,6 +5,7 @@ import type { KeyedSigner, PublicKeyInfo, Signature } from '../../ports/signer';
 import { publicKeyFromSpki, publicKeyHint, publicKeyPem, sha256 } from '../../signing/ecdsa';
 import type { KeyRef } from '../../signing/key-ref';
 import { kmsError } from './kms-errors';
+import { recordSdkCalls } from './sdk-call-recorder';
 
 const SIGNING_ALGORITHM = 'ECDSA_SHA_256';
 
@@ -73,5 +74,5 @@ export function kmsClientConfig(ref: Extract<KeyRef, { kind: 'awskms' }>, env: N
 }
 
 export function kmsSignerFor(ref: Extract<KeyRef, { kind: 'awskms' }>): KmsSigner {
-  return new KmsSigner(new KMSClient(kmsClientConfig(ref)), ref.keyId);
+  return new KmsSigner(recordSdkCalls(new KMSClient(kmsClientConfig(ref))), ref.keyId);
 }

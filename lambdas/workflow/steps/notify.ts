@@ -41,7 +41,7 @@ export function alertsFor(state: WorkflowState): Alert[] {
       {
         type: AlertType.workflowFailed,
         detail: {
-          summary: `processing ${a ? ref : (state.source ?? describeEvent(state) ?? 'a pushed artifact')} failed: ${failureMessage(state.error)}`,
+          summary: `processing ${a ? ref : (describeEvent(state) ?? state.source ?? 'a pushed artifact')} failed: ${failureMessage(state.error)}`,
           error: state.error.Error ?? 'Error',
           artifact: a ?? null,
           source: state.source ?? null,

@@ -48,7 +48,9 @@ const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
 
 /** Turns an ECR push event (or a manual `{source}`) into a source reference and a trigger. */
 export function sourceOf(input: WorkflowInput, now: Date): { source: string; tag?: string; trigger: Trigger } {
-  if (input.source) {
+  // An EventBridge event carries `source` too (`aws.ecr`): only a manual input's `source` is a reference.
+  const isEvent = input['detail-type'] !== undefined || input.detail !== undefined;
+  if (input.source && !isEvent) {
     const time = input.time ?? now.toISOString();
     const id = input.id ?? createHash('sha256').update(`${input.source}\n${time}`).digest('hex').slice(0, 32);
     return { source: input.source, tag: input.tag, trigger: { type: 'manual', id, time } };

@@ -2,7 +2,7 @@ import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EcrCredentialProvider } from '../../../lambdas/adapters/aws/ecr-credentials';
+import { EcrCredentialProvider, RegionalEcrCredentials } from '../../../lambdas/adapters/aws/ecr-credentials';
 import { EventBridgeAlertSink } from '../../../lambdas/adapters/aws/eventbridge-alert-sink';
 import { S3BlobStore } from '../../../lambdas/adapters/aws/s3-blob-store';
 import { IntegrityError, UnavailableError } from '../../../lambdas/core/errors';
@@ -20,6 +20,26 @@ describe('EcrCredentialProvider', () => {
     expect(await provider.credentialsFor('123456789012.dkr.ecr.eu-west-1.amazonaws.com')).toEqual({ username: 'AWS', password: 'eyJwYXlsb2FkIjoi' });
     expect(await provider.credentialsFor('ghcr.io')).toBeUndefined();
     expect(ecr.commandCalls(GetAuthorizationTokenCommand)).toHaveLength(1);
+    ecr.restore();
+  });
+});
+
+describe('RegionalEcrCredentials', () => {
+  it('asks ECR in each registry\'s own region (member accounts of an organisation), once per region', async () => {
+    const ecr = mockClient(ECRClient);
+    ecr.on(GetAuthorizationTokenCommand).resolves({ authorizationData: [{ authorizationToken: Buffer.from('AWS:token').toString('base64'), expiresAt: new Date(Date.now() + 12 * 3600_000) }] });
+    const regions: string[] = [];
+    const provider = new RegionalEcrCredentials((region) => {
+      regions.push(region);
+      return new ECRClient({ region });
+    });
+    expect(await provider.credentialsFor('111111111111.dkr.ecr.eu-west-1.amazonaws.com')).toEqual({ username: 'AWS', password: 'token' });
+    expect(await provider.credentialsFor('222222222222.dkr.ecr.us-east-2.amazonaws.com')).toEqual({ username: 'AWS', password: 'token' });
+    // Another account in a region already asked: the same regional token.
+    expect(await provider.credentialsFor('333333333333.dkr.ecr.eu-west-1.amazonaws.com')).toEqual({ username: 'AWS', password: 'token' });
+    expect(await provider.credentialsFor('127.0.0.1:5000')).toBeUndefined();
+    expect(regions).toEqual(['eu-west-1', 'us-east-2']);
+    expect(ecr.commandCalls(GetAuthorizationTokenCommand)).toHaveLength(2);
     ecr.restore();
   });
 });

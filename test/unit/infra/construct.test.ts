@@ -118,7 +118,7 @@ describe('ArtifactGuard construct', () => {
       template.hasResource('AWS::KMS::Alias', { Properties: { AliasName: 'alias/artifact-guard-signing', TargetKeyId: ARN.key }, DeletionPolicy: 'Retain' });
       expect(envOf(ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('GuardSignStep'))![1]).SIGNING_KEY_ARN).toBe(ARN.key);
       template.hasResourceProperties('AWS::IAM::Policy', {
-        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['kms:Sign', 'kms:GetPublicKey', 'kms:DescribeKey'], Resource: ARN.key })]) },
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['kms:Sign', 'kms:GetPublicKey'], Resource: ARN.key })]) },
       });
       Annotations.fromStack(stack).hasWarning('/S/Guard', Match.stringLikeRegexp(`DenySignExceptSigningStep.*kms:Sign.*S/Guard/SigningRole.*${ArtifactGuardWarning.signingKeyPolicy}`));
     });

@@ -153,6 +153,8 @@ describe('alertsFor', () => {
     expect(alertsFor(noArtifact({ source: 'oci-dir:/tmp/app:1.0', error }))[0]?.detail).toEqual({ summary: 'processing oci-dir:/tmp/app:1.0 failed: registry unreachable', error: 'States.TaskFailed', artifact: null, source: 'oci-dir:/tmp/app:1.0' });
     const detail = { 'repository-name': 'shop/api', 'image-tag': 'v2', 'image-digest': DIGEST };
     expect(alertsFor(noArtifact({ detail, error }))[0]?.detail.summary).toBe(`processing shop/api:v2@${DIGEST} failed: registry unreachable`);
+    // An EventBridge event's own `source` (aws.ecr) is not what was being processed.
+    expect(alertsFor(noArtifact({ source: 'aws.ecr', 'detail-type': 'ECR Image Action', detail, error }))[0]?.detail.summary).toBe(`processing shop/api:v2@${DIGEST} failed: registry unreachable`);
     expect(alertsFor(noArtifact({ detail: { 'repository-name': 'shop/api' }, error: {} }))[0]?.detail).toMatchObject({ summary: 'processing shop/api@? failed: unknown error', error: 'Error' });
     expect(alertsFor(noArtifact({ error: { Error: 'States.Timeout' } }))[0]?.detail.summary).toBe('processing a pushed artifact failed: States.Timeout');
   });

@@ -1,0 +1,65 @@
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { RecordedSdkCall } from '../../../lambdas/adapters/aws/sdk-call-recorder';
+import { RECORD_SDK_CALLS_ENV, recordSdkCalls } from '../../../lambdas/adapters/aws/sdk-call-recorder';
+
+/** Answers every request 200 with an empty JSON object: what is tested is what the client records before sending. */
+let server: http.Server;
+let endpoint: string;
+let dir: string;
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end(req.method === 'HEAD' || req.url?.includes('/bucket/') ? '' : '{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-sdk-rec-'));
+});
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const config = () => ({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'k', secretAccessKey: 's' } });
+const read = (file: string): RecordedSdkCall[] => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RecordedSdkCall);
+
+describe('recordSdkCalls', () => {
+  it('appends service:Operation and the IAM actions of each call, per function', async () => {
+    const file = path.join(dir, 'calls.jsonl');
+    const env = { [RECORD_SDK_CALLS_ENV]: file, AWS_LAMBDA_FUNCTION_NAME: 'SbomStep' };
+    const s3 = recordSdkCalls(new S3Client({ ...config(), forcePathStyle: true }), env);
+    await s3.send(new PutObjectCommand({ Bucket: 'bucket', Key: 'evidence/a', Body: 'x', IfNoneMatch: '*', ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: new Date(Date.now() + 86_400_000) }));
+    await s3.send(new PutObjectCommand({ Bucket: 'bucket', Key: 'layer-cache/a', Body: 'x' }));
+    await s3.send(new HeadObjectCommand({ Bucket: 'bucket', Key: 'osv/all.zip' }));
+    const events = recordSdkCalls(new EventBridgeClient(config()), env);
+    await events.send(new PutEventsCommand({ Entries: [{ Source: 'artifact-guard', DetailType: 'x', Detail: '{}' }] }));
+    // The document client shares its base client's middleware: its commands are recorded as DynamoDB operations.
+    const ddb = DynamoDBDocumentClient.from(recordSdkCalls(new DynamoDBClient(config()), env));
+    await ddb.send(new PutCommand({ TableName: 't', Item: { pk: 'a', sk: 'b' } }));
+    expect(read(file)).toEqual([
+      { function: 'SbomStep', call: 's3:PutObject', iam: ['s3:PutObject', 's3:PutObjectRetention'] },
+      { function: 'SbomStep', call: 's3:PutObject', iam: ['s3:PutObject'] },
+      { function: 'SbomStep', call: 's3:HeadObject', iam: ['s3:GetObject'] },
+      { function: 'SbomStep', call: 'events:PutEvents', iam: ['events:PutEvents'] },
+      { function: 'SbomStep', call: 'dynamodb:PutItem', iam: ['dynamodb:PutItem'] },
+    ]);
+  });
+
+  it('adds nothing when the variable is not set', async () => {
+    const file = path.join(dir, 'none.jsonl');
+    const events = recordSdkCalls(new EventBridgeClient(config()), { AWS_LAMBDA_FUNCTION_NAME: 'X' });
+    await events.send(new PutEventsCommand({ Entries: [{ Source: 'artifact-guard', DetailType: 'x', Detail: '{}' }] }));
+    expect(fs.existsSync(file)).toBe(false);
+  });
+});
