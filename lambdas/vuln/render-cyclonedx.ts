@@ -39,7 +39,7 @@ function rating(r: Rating): Obj {
 function analysis(f: Finding): Obj | undefined {
   const s = f.suppression;
   if (!s) return undefined;
-  const detail = `suppressed by ${s.by === 'vex' ? 'VEX statement' : 'ignore rule'} ${s.rule}: ${s.reason}${s.expires ? ` (until ${s.expires})` : ''}`;
+  const detail = `suppressed by ${s.by === 'vex' ? 'VEX statement' : s.by === 'sources' ? 'policy' : 'ignore rule'} ${s.rule}: ${s.reason}${s.expires ? ` (until ${s.expires})` : ''}`;
   if (s.by === 'vex') return { state: s.status === 'fixed' ? 'resolved' : 'not_affected', detail };
   // An accepted risk has no CycloneDX state; the detail says what was decided and why.
   return { detail };
