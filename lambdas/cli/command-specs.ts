@@ -228,6 +228,24 @@ export const COMMANDS = {
     examples: ['artifact-guard gate localhost:5000/app@sha256:… --env prod', 'artifact-guard gate 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.4 --env staging --key awskms:///alias/artifact-guard-signing'],
     notes: [REF_HELP, 'Exit 0: allowed; 1: denied (reasons on stderr); 2: an error. Every decision is recorded in the artifact\'s audit trail.'],
   },
+  'import-findings': {
+    summary: "record another scanner's report for REF's digest (Trivy, Grype, Clair, CycloneDX VEX, Inspector) as evidence in the local ledger",
+    positionals: { names: 'REF FILE', min: 2, max: 2 },
+    options: {
+      output: TEXT_OR_JSON,
+      insecure: INSECURE,
+      quiet: QUIET,
+      verbose: VERBOSE,
+      debug: DEBUG,
+    },
+    examples: ['artifact-guard import-findings localhost:5000/app@sha256:… trivy.json   (trivy image localhost:5000/app@sha256:… --format json > trivy.json)', 'artifact-guard import-findings oci-dir:./app grype.json -o json'],
+    notes: [
+      REF_HELP,
+      'FILE: Trivy JSON (trivy image --format json), Grype JSON (grype -o json), a Clair v4 vulnerability report, a CycloneDX document with vulnerabilities[] (VDR or VEX), or Amazon Inspector ListFindings output.',
+      "The report must name REF's digest (or, for an index, the digest of the platform manifest it scanned): a report for another digest, or naming none, is refused. It is stored write-once under the local evidence folder and recorded in the local ledger (kind opinion#TOOL#HASH) with an audit event; importing the same bytes again records nothing new.",
+      'Exit 0: recorded (or already recorded); 2: refused, malformed, or REF unreachable.',
+    ],
+  },
 } as const satisfies Readonly<Record<string, CommandSpec>>;
 
 export type CommandName = keyof typeof COMMANDS;
