@@ -24,12 +24,15 @@ export function stackPropsFromContext(app: App): ArtifactGuardStackProps {
   if (unknownSeverity && unknownSeverity !== 'FAIL' && unknownSeverity !== 'WARN') throw new Error(`context unknownSeverity must be fail or warn, got "${unknownSeverity}"`);
   const signUninventoried = get('signUninventoriedArtifacts');
   if (signUninventoried && !['true', 'false'].includes(signUninventoried)) throw new Error('context signUninventoriedArtifacts must be true or false');
+  const inspector = get('inspector');
+  if (inspector && !['true', 'false'].includes(inspector)) throw new Error('context inspector must be true or false');
   const slackWorkspaceId = get('slackWorkspaceId');
   const slackChannelId = get('slackChannelId');
   if (!slackWorkspaceId !== !slackChannelId) throw new Error('context slackWorkspaceId and slackChannelId go together');
   const osvMirror = get('osvMirror');
   if (osvMirror && !/^s3:\/\/[^/]+\/.+/.test(osvMirror)) throw new Error('context osvMirror must be s3://BUCKET/KEY of an OSV zip');
   return {
+    ...(inspector === 'true' ? { inspector: true } : {}),
     osvMirror,
     repositoryNames: repositories?.length ? repositories : undefined,
     alertEmail: get('alertEmail'),

@@ -40,7 +40,7 @@ export async function importFindingsCommand(argv: string[]): Promise<CommandResu
     const repositoryName = source.writer?.repositoryName ?? source.display;
     const ledger = await openLocalLedger(undefined, { quiet: values.quiet });
     try {
-      const recorded = await recordOpinion({ records: ledger.records, evidence: new FsBlobStore(localPaths().evidence) }, { repositoryName, digest: root.digest, manifest: applies.manifest }, report, bytes, ledger.caller, new Date());
+      const recorded = await recordOpinion({ records: ledger.records, evidence: new FsBlobStore(localPaths().home) }, { repositoryName, digest: root.digest, manifest: applies.manifest }, report, bytes, ledger.caller, new Date());
       const doc = { repository: repositoryName, digest: root.digest, kind: recorded.kind, outcome: recorded.outcome, ...recorded.summary, location: recorded.location };
       const stdout =
         format === 'json'

@@ -10,6 +10,7 @@ import type { RecordStore, WriteOutcome } from '../ports/record-store';
 import { readVerified, sha256Hex, writeOnce } from '../ports/write-once';
 import type { OpinionReport } from '../vuln/imports/imported-report';
 import { RULES_OUT } from '../vuln/imports/imported-report';
+import type { OpinionSource } from '../vuln/imports/opinion-source';
 import { parseOpinion } from '../vuln/imports/parse';
 import { SEVERITIES, type Severity } from '../vuln/severity';
 import { evidencePrefix } from './evidence-keys';
@@ -80,4 +81,9 @@ export async function recordedOpinions(deps: { records: RecordStore; evidence: B
     out.push(parseOpinion(bytes.toString('utf8'), typeof body.origin === 'string' ? body.origin : kind));
   }
   return out;
+}
+
+/** Reports imported with `import-findings`, as a source the scan step merges. */
+export function ledgerOpinionSource(deps: { records: RecordStore; evidence: BlobStore }): OpinionSource {
+  return { name: 'ledger', opinionsFor: (r) => recordedOpinions(deps, r.repositoryName, r.digest) };
 }
