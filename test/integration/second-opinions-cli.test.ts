@@ -85,6 +85,19 @@ describe('import-findings', () => {
     expect(expectOneErrorLine(other)).toMatch(/import-findings: refused: trivy-other-image.json \(trivy\) is for sha256:f41408bf/);
   });
 
+  it('process merges the reports recorded for the digest into its scan, and the alert names them', async () => {
+    const imported = await runCli(['import-findings', `oci-dir:${layout.dir}:v1`, reportFor('trivy.json'), '-q'], env);
+    expect(imported.code).toBe(0);
+    const res = await runCli(['process', `oci-dir:${layout.dir}:v1`, '--osv-dir', RECORDS, '-q', '-o', 'json'], env);
+    expect(res.code).toBe(0);
+    const scan = JSON.parse(res.stdout).scan;
+    expect(scan.verdict).toBe('fail');
+    expect(scan.sources.map((s: { name: string }) => s.name)).toEqual(['artifact-guard', 'trivy']);
+    expect(scan.findingsAboveThreshold).toEqual([expect.objectContaining({ id: 'CVE-2021-23337', sources: ['trivy:high'] })]);
+    const alerts = fs.readFileSync(path.join(work, 'home', 'alerts.jsonl'), 'utf8');
+    expect(alerts).toContain('trivy:high');
+  });
+
   it('has help with every flag and an example', async () => {
     const res = await runCli(['import-findings', '--help'], env);
     expect(res.code).toBe(0);
