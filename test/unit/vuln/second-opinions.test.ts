@@ -149,3 +149,24 @@ describe('a report must be about the artifact being judged', () => {
     expect(assignOpinions([opinion('grype.json'), opinion('inspector-findings.json'), opinion('vex.cdx.json')], [judged])[0]).toHaveLength(3);
   });
 });
+
+describe('second opinions in the CycloneDX and SARIF outputs', () => {
+  it('stay valid CycloneDX 1.6: a package only a second opinion reported is listed as a component', async () => {
+    const { validateCycloneDx } = await import('../../../lambdas/sbom/writers/cyclonedx-validate');
+    const { scanCycloneDx } = await import('../../../lambdas/vuln/render-cyclonedx');
+    const { scanSarif } = await import('../../../lambdas/vuln/render-sarif');
+    const doc = JSON.parse(read('inspector-findings.json'));
+    doc.findings[1].status = 'ACTIVE';
+    const input = sbom();
+    const r = await scanSbom(input, fixtureSource(), { now: NOW, threshold: 'high', opinions: [parseOpinion(JSON.stringify(doc), 'inspector'), opinion('grype.json')] });
+    const cdx = JSON.parse(scanCycloneDx(r, input.document));
+    expect(await validateCycloneDx(JSON.stringify(cdx))).toEqual([]);
+    const refs = new Set(cdx.components.map((c: { 'bom-ref': string }) => c['bom-ref']));
+    for (const v of cdx.vulnerabilities) for (const a of v.affects) expect(refs.has(a.ref)).toBe(true);
+    expect(cdx.components.find((c: { 'bom-ref': string }) => c['bom-ref'] === 'opinion:lodash@4.17.19')?.properties).toEqual([{ name: 'artifact-guard:reported-by', value: 'amazon-inspector' }]);
+    const minimist = cdx.vulnerabilities.find((v: { id: string }) => v.id === 'GHSA-vh95-rmgr-6w4m');
+    expect(minimist.properties).toContainEqual({ name: 'artifact-guard:sources', value: 'artifact-guard:medium grype:high' });
+    const sarif = JSON.parse(scanSarif(r, input.document, { label: 'app' }));
+    expect(sarif.runs[0].results).toHaveLength(3);
+  });
+});
