@@ -40,6 +40,7 @@ const commands: Record<string, () => Command> = {
   tree: lazy('tree', 'treeCommand'),
   download: lazy('download', 'downloadCommand'),
   gate: lazy('gate', 'gateCommand'),
+  redrive: lazy('redrive', 'redriveCommand'),
   'import-findings': lazy('import-findings', 'importFindingsCommand'),
 };
 

@@ -3,6 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ArtifactRecord, AuditEvent, RecordStore, WriteOutcome } from '../../ports/record-store';
 import { artifactKey, RecordsTable, tagKey } from '../../core/records-table';
+import { classifyingClient } from './aws-errors';
 
 const { partitionKey: PK, sortKey: SK } = RecordsTable;
 
@@ -14,7 +15,8 @@ export class DynamoDbRecordStore implements RecordStore {
     client: DynamoDBClient,
     private readonly tableName: string,
   ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    // A failed condition is an outcome (putOnce); every other error is classified (aws-errors.ts).
+    this.doc = classifyingClient(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), 'DynamoDB', ['ConditionalCheckFailedException']);
   }
 
   private async putOnce(item: Record<string, unknown>): Promise<WriteOutcome> {
