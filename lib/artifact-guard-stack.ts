@@ -26,6 +26,8 @@ export interface ArtifactGuardStackProps extends StackProps {
   readonly organizationId?: string;
   /** @default - every member repository whose pushes are forwarded */
   readonly memberRepositoryNames?: string[];
+  /** Read Amazon Inspector's findings as a second opinion. @default false */
+  readonly inspector?: boolean;
 }
 
 /**
@@ -49,6 +51,7 @@ export class ArtifactGuardStack extends Stack {
       osvMirror: props.osvMirror,
       ...(props.organizationId ? { organizationId: props.organizationId } : {}),
       ...(props.memberRepositoryNames ? { memberRepositoryNames: props.memberRepositoryNames } : {}),
+      ...(props.inspector ? { inspector: { enabled: true } } : {}),
     });
     const guard = this.guard;
     new CfnOutput(this, 'SigningKeyAlias', { value: guard.signingKeyAliasName, description: 'cosign verify --key awskms:///<this>' });
@@ -73,11 +76,11 @@ export class ArtifactGuardStack extends Stack {
       stateMachineArn: guard.stateMachine.stateMachineArn,
     };
     new CfnOutput(this, 'GuardAttributes', { value: this.toJsonString(attributes), description: 'ArtifactGuard.fromArtifactGuardAttributes(scope, id, <this, parsed>)' });
-    this.acknowledgeFindings();
+    this.acknowledgeFindings(props.inspector ?? false);
   }
 
   /** The cdk-nag AwsSolutions findings on the guard that are by design, each with its reason. */
-  private acknowledgeFindings(): void {
+  private acknowledgeFindings(inspector: boolean): void {
     const { guard } = this;
     const ack = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
     ack(guard.triggerDeadLetterQueue, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the push rule targets.');
@@ -88,6 +91,9 @@ export class ArtifactGuardStack extends Stack {
     }
     for (const s of [guard.steps.resolve, guard.steps.sbom, guard.steps.sign, guard.verifyGate, guard.evidenceCheck]) {
       ack(s.role, 'AwsSolutions-IAM5[Action::ecr:GetAuthorizationToken]', 'ECR GetAuthorizationToken has no resource-level permissions.');
+    }
+    if (inspector) {
+      ack(guard.steps.scan.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords and inspector2:ListFindings only support Resource "*" (the request filters findings by image hash and repository).');
     }
     const evidence = (prefix: string) => `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(guard.evidenceBucket)}.Arn>/${prefix}]`;
     ack(guard.alertEventsPublisher, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', 'Publishing to the KMS-encrypted alert events topic needs GenerateDataKey* on that one key (resource-scoped).');

@@ -66,6 +66,12 @@ export interface SlackTarget {
   readonly channelId: string;
 }
 
+/** Amazon Inspector as a second opinion of the Scan step. */
+export interface InspectorProps {
+  /** Read Inspector's findings for each scanned manifest and merge them into the verdict. */
+  readonly enabled: boolean;
+}
+
 export interface ArtifactGuardProps {
   /**
    * Existing ECR repositories to guard. Imported repositories keep their own tag mutability
@@ -178,6 +184,15 @@ export interface ArtifactGuardProps {
    * @default - the OSV.dev API
    */
   readonly osvMirror?: string;
+  /**
+   * Amazon Inspector as a second opinion (README "Second opinions"): with enhanced scanning on
+   * for the guarded repositories, the Scan step reads Inspector's findings for each manifest
+   * (`inspector2:ListFindings` filtered by image hash and repository), records which source
+   * reported what in the scan report, and counts them toward the verdict. Grants exactly
+   * `inspector2:ListFindings`.
+   * @default - Inspector is not read
+   */
+  readonly inspector?: InspectorProps;
   /**
    * The deploy gate's policy (the `verify --policy` document format, e.g.
    * `{ attestations: ['slsaprovenance1', 'vuln'], vulnerabilities: { failOn: 'high' } }`). A
@@ -657,9 +672,12 @@ export class ArtifactGuard extends ArtifactGuardBase {
           UNKNOWN_SEVERITY: props.unknownSeverity ?? 'FAIL',
           ACCEPT_UNINVENTORIED: String(props.signUninventoriedArtifacts ?? false),
           ...(props.osvMirror ? { ARTIFACT_GUARD_OSV_MIRROR: props.osvMirror } : { ARTIFACT_GUARD_OSV_API: '1' }),
+          ...(props.inspector?.enabled ? { ARTIFACT_GUARD_INSPECTOR: '1' } : {}),
         },
         grant: (role) => {
           this.grantEvidence(role, WRITE_EVIDENCE, 'evidence/*');
+          // ListFindings has no resource-level permissions; the request filters by image hash and repository.
+          if (props.inspector?.enabled) iam.Grant.addToPrincipal({ grantee: role, actions: ['inspector2:ListFindings'], resourceArns: ['*'] });
           if (props.osvMirror) {
             const [bucket, ...key] = props.osvMirror.replace(/^s3:\/\//, '').split('/');
             iam.Grant.addToPrincipal({ grantee: role, actions: ['s3:GetObject'], resourceArns: [`arn:${Aws.PARTITION}:s3:::${bucket}/${key.join('/')}`] });

@@ -24,6 +24,8 @@ export function stackPropsFromContext(app: App): ArtifactGuardStackProps {
   if (unknownSeverity && unknownSeverity !== 'FAIL' && unknownSeverity !== 'WARN') throw new Error(`context unknownSeverity must be fail or warn, got "${unknownSeverity}"`);
   const signUninventoried = get('signUninventoriedArtifacts');
   if (signUninventoried && !['true', 'false'].includes(signUninventoried)) throw new Error('context signUninventoriedArtifacts must be true or false');
+  const inspector = get('inspector');
+  if (inspector && !['true', 'false'].includes(inspector)) throw new Error('context inspector must be true or false');
   const slackWorkspaceId = get('slackWorkspaceId');
   const slackChannelId = get('slackChannelId');
   if (!slackWorkspaceId !== !slackChannelId) throw new Error('context slackWorkspaceId and slackChannelId go together');
@@ -37,6 +39,7 @@ export function stackPropsFromContext(app: App): ArtifactGuardStackProps {
     .filter(Boolean);
   if (memberRepositories?.length && !organizationId) throw new Error('context memberRepositories needs organizationId');
   return {
+    ...(inspector === 'true' ? { inspector: true } : {}),
     osvMirror,
     ...(organizationId ? { organizationId } : {}),
     ...(memberRepositories?.length ? { memberRepositoryNames: memberRepositories } : {}),

@@ -1,5 +1,5 @@
 import { BadInputError } from '../core/errors';
-import type { Policy, RequiredAttestation, UnknownSeverity } from './policy';
+import type { Policy, RequiredAttestation, RequiredSource, UnknownSeverity } from './policy';
 import { normalizeRepository } from './policy-rules';
 import { PREDICATE_TYPES } from './predicate-types';
 import type { SeverityLevel } from './scan-report';
@@ -16,14 +16,17 @@ export function tightenPolicy(base: Policy, request: Policy): Policy {
   const sourceRepositories = intersection(base.sourceRepositories, request.sourceRepositories, normalizeRepository);
   const builders = intersection(base.builders, request.builders, (b) => b);
   const attestations = unionAttestations(base.attestations, request.attestations);
+  const requiredSources = unionSources(base.requiredSources, request.requiredSources);
   // A rule requires its predicate (as policyFrom implies it), even if neither side listed it.
-  if (failOn) requireType(attestations, 'vuln');
+  if (failOn || requiredSources) requireType(attestations, 'vuln');
   if (sourceRepositories || builders) requireType(attestations, 'slsaprovenance1');
   return {
     signature: base.signature || request.signature,
     evidence: narrowEvidence(base.evidence, request.evidence),
     attestations,
     ...(failOn ? { failOn, unknownSeverity: stricterUnknownSeverity(base, request) } : {}),
+    ...countedSourcesOf(base, request),
+    ...(requiredSources ? { requiredSources } : {}),
     ...(sourceRepositories ? { sourceRepositories } : {}),
     ...(builders ? { builders } : {}),
     ...chartImagesByTagOf(base, request),
@@ -38,6 +41,27 @@ export function tightenPolicy(base: Policy, request: Policy): Policy {
 function chartImagesByTagOf(base: Policy, request: Policy): Pick<Policy, 'chartImagesByTag'> {
   if (base.chartImagesByTag === 'warn' && request.chartImagesByTag !== 'deny') return { chartImagesByTag: 'warn' };
   return base.chartImagesByTag === 'deny' || request.chartImagesByTag === 'deny' ? { chartImagesByTag: 'deny' } : {};
+}
+
+/**
+ * `ours` only when the base says ours and the request does not say all: the base saying nothing
+ * means all (second opinions count), which a request's `ours` cannot loosen.
+ */
+function countedSourcesOf(base: Policy, request: Policy): Pick<Policy, 'sources'> {
+  if (base.sources === 'ours' && request.sources !== 'all') return { sources: 'ours' };
+  return base.sources || request.sources ? { sources: 'all' } : {};
+}
+
+/** Every source either side requires (by name), each with the shorter maxAge. */
+function unionSources(a: readonly RequiredSource[] | undefined, b: readonly RequiredSource[] | undefined): RequiredSource[] | undefined {
+  if (!a && !b) return undefined;
+  const merged = new Map<string, RequiredSource>();
+  for (const r of [...(a ?? []), ...(b ?? [])]) {
+    const seen = merged.get(r.name);
+    const shorter = !seen || (r.maxAgeMs !== undefined && (seen.maxAgeMs === undefined || r.maxAgeMs < seen.maxAgeMs)) ? r : seen;
+    merged.set(r.name, { ...shorter });
+  }
+  return [...merged.values()];
 }
 
 /** `any` narrows to the other side's place; `att` against `bundle` has no common ground. */

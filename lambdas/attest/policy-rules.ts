@@ -1,8 +1,8 @@
 import type { JsonObject, JsonValue } from '../signing/strict-json';
-import type { UnknownSeverity } from './policy';
+import type { RequiredSource, UnknownSeverity } from './policy';
 import { PREDICATE_TYPES } from './predicate-types';
-import type { SeverityLevel } from './scan-report';
-import { readScanReport, severityRank } from './scan-report';
+import type { CountedSources, SeverityLevel } from './scan-report';
+import { readScanReport, reportSources, severityRank } from './scan-report';
 import type { Statement } from './statement';
 
 /** Pure rules over verified statements: times, vulnerability counts, provenance origins. */
@@ -61,8 +61,8 @@ export function ageProblem(s: Statement, maxAgeMs: number, now: Date, maxAgeText
  * still says how many there were. The parameter defaults to `fail` so that a caller which does
  * not pass the policy's setting errs toward denying.
  */
-export function vulnerabilityProblem(s: Statement, failOn: SeverityLevel, unknownSeverity: UnknownSeverity = 'fail'): string | undefined {
-  const report = readScanReport(obj(s.predicate.scanner)?.result);
+export function vulnerabilityProblem(s: Statement, failOn: SeverityLevel, unknownSeverity: UnknownSeverity = 'fail', sources: CountedSources = 'all'): string | undefined {
+  const report = readScanReport(obj(s.predicate.scanner)?.result, sources);
   if (!report.ok) return `the vulnerability attestation cannot be judged: ${report.reason}`;
   const limit = severityRank(failOn);
   // Only when the threshold alone would not count them does the unknown-severity rule matter.
@@ -81,6 +81,34 @@ export function vulnerabilityProblem(s: Statement, failOn: SeverityLevel, unknow
   const threshold = unknownAddsUp && unknownSeverity === 'fail' && unknown > 0 ? `at or above ${failOn} or of unknown severity` : `at or above ${failOn}`;
   const uncounted = unknownAddsUp && unknownSeverity === 'warn' && unknown > 0 ? `; ${unknown} more of unknown severity, not counted (unknownSeverity: warn)` : '';
   return `${total} unsuppressed finding${total === 1 ? '' : 's'} ${threshold} (${bySeverity})${shown ? `: ${shown}${ids.length > 10 ? ', …' : ''}` : ''}${uncounted}`;
+}
+
+/**
+ * Why the vulnerability statement does not show a scan by each required source recently enough:
+ * the report's `sources[]` (or our own scan, for a report without second opinions) must name it,
+ * with a scan time within its maxAge. A source with no scan time cannot show its age.
+ */
+export function sourcesProblems(s: Statement, required: readonly RequiredSource[], now: Date): string[] {
+  const used = reportSources(obj(s.predicate.scanner)?.result);
+  const names = used.map((u) => u.name);
+  const problems: string[] = [];
+  for (const r of required) {
+    const mine = used.filter((u) => u.name === r.name);
+    if (!mine.length) {
+      problems.push(`no scan by ${r.name} in the vulnerability attestation (it names ${names.length ? names.join(', ') : 'no source'})`);
+      continue;
+    }
+    if (r.maxAgeMs === undefined) continue;
+    const times = mine.map((u) => (u.scannedAt ? Date.parse(u.scannedAt) : NaN)).filter((t) => !Number.isNaN(t));
+    if (!times.length) {
+      problems.push(`the scan by ${r.name} records no time, so its age cannot be checked against ${r.maxAge ?? formatAge(r.maxAgeMs)}`);
+      continue;
+    }
+    const newest = Math.max(...times);
+    const age = now.getTime() - newest;
+    if (age > r.maxAgeMs) problems.push(`the scan by ${r.name} is from ${new Date(newest).toISOString()}, ${formatAge(age)} old, more than ${r.maxAge ?? formatAge(r.maxAgeMs)}`);
+  }
+  return problems;
 }
 
 /** `git+https://GitHub.com/org/app.git/` and `https://github.com/org/app` are one repository. */

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { parseDocument } from 'yaml';
 import { BadInputError, NotFoundError } from '../core/errors';
 import { PREDICATE_TYPES, predicateTypeFor } from './predicate-types';
-import type { SeverityLevel } from './scan-report';
+import type { CountedSources, SeverityLevel } from './scan-report';
 import { SEVERITY_ORDER, parseSeverity } from './scan-report';
 
 /**
@@ -21,6 +21,11 @@ import { SEVERITY_ORDER, parseSeverity } from './scan-report';
  * vulnerabilities:
  *   failOn: high               # deny unsuppressed findings at or above (implies a vuln attestation)
  *   unknownSeverity: fail      # findings of unknown severity: fail (count as at or above failOn; default) or warn
+ *   sources: all               # whose findings count: all (default: second opinions too, at the highest severity) or ours
+ *   requireSources:            # scanners the vuln attestation must name, each scanned within maxAge (implies a vuln attestation)
+ *     - name: artifact-guard
+ *     - name: amazon-inspector
+ *       maxAge: 7d
  * provenance:                  # implies a slsaprovenance1 attestation; each list, when given, must match
  *   sourceRepositories: [https://github.com/org/app]
  *   builders: [https://github.com/org/app/.github/workflows/build.yml]
@@ -41,6 +46,13 @@ export interface RequiredAttestation {
   readonly maxAge?: string;
 }
 
+/** A scanner the vuln attestation's report must name (`sources[]`), scanned at most `maxAge` ago. */
+export interface RequiredSource {
+  readonly name: string;
+  readonly maxAgeMs?: number;
+  readonly maxAge?: string;
+}
+
 export interface Policy {
   readonly signature: boolean;
   readonly evidence: 'att' | 'bundle' | 'any';
@@ -52,6 +64,9 @@ export interface Policy {
    * puts them (below info). Set, to `fail` unless the document says `warn`, whenever `failOn` is.
    */
   readonly unknownSeverity?: UnknownSeverity;
+  /** Whose findings count toward `failOn`; undefined means `all` (fail closed: second opinions count). */
+  readonly sources?: CountedSources;
+  readonly requiredSources?: readonly RequiredSource[];
   readonly sourceRepositories?: readonly string[];
   readonly builders?: readonly string[];
   /**
@@ -120,14 +135,23 @@ export function policyFrom(doc: unknown): Policy {
 
   let failOn: SeverityLevel | undefined;
   let unknownSeverity: UnknownSeverity | undefined;
+  let sources: CountedSources | undefined;
+  let requiredSources: RequiredSource[] | undefined;
   if (doc.vulnerabilities !== undefined) {
     if (!isObject(doc.vulnerabilities)) throw new BadInputError('policy vulnerabilities must be an object');
-    only(doc.vulnerabilities, 'vulnerabilities', ['failOn', 'unknownSeverity']);
-    failOn = parseSeverity(doc.vulnerabilities.failOn);
-    if (!failOn) throw new BadInputError(`policy vulnerabilities.failOn must be one of ${SEVERITY_ORDER.join(', ')}`);
-    const unknown = doc.vulnerabilities.unknownSeverity ?? 'fail';
-    if (unknown !== 'fail' && unknown !== 'warn') throw new BadInputError('policy vulnerabilities.unknownSeverity must be fail or warn');
-    unknownSeverity = unknown;
+    only(doc.vulnerabilities, 'vulnerabilities', ['failOn', 'unknownSeverity', 'sources', 'requireSources']);
+    const v = doc.vulnerabilities;
+    if (v.requireSources !== undefined) requiredSources = requireSourcesOf(v.requireSources, maxAge);
+    // failOn may be left out only by a policy that asks for sources alone.
+    if (v.failOn !== undefined || !requiredSources) {
+      failOn = parseSeverity(v.failOn);
+      if (!failOn) throw new BadInputError(`policy vulnerabilities.failOn must be one of ${SEVERITY_ORDER.join(', ')}`);
+      const unknown = v.unknownSeverity ?? 'fail';
+      if (unknown !== 'fail' && unknown !== 'warn') throw new BadInputError('policy vulnerabilities.unknownSeverity must be fail or warn');
+      unknownSeverity = unknown;
+    }
+    if (v.sources !== undefined && v.sources !== 'all' && v.sources !== 'ours') throw new BadInputError('policy vulnerabilities.sources must be all or ours');
+    sources = v.sources;
   }
   let sourceRepositories: string[] | undefined;
   let builders: string[] | undefined;
@@ -150,7 +174,7 @@ export function policyFrom(doc: unknown): Policy {
   const implied = (type: keyof typeof PREDICATE_TYPES) => {
     if (!attestations.some((a) => a.predicateType === PREDICATE_TYPES[type])) attestations.push({ name: type, predicateType: PREDICATE_TYPES[type], ...maxAge });
   };
-  if (failOn) implied('vuln');
+  if (failOn || requiredSources) implied('vuln');
   if (sourceRepositories || builders) implied('slsaprovenance1');
   const signature = doc.signature !== false;
   if (!signature && attestations.length === 0) throw new BadInputError('policy requires nothing: with signature: false, list attestations or rules');
@@ -159,10 +183,24 @@ export function policyFrom(doc: unknown): Policy {
     evidence,
     attestations,
     ...(failOn ? { failOn, unknownSeverity } : {}),
+    ...(sources ? { sources } : {}),
+    ...(requiredSources ? { requiredSources } : {}),
     ...(sourceRepositories ? { sourceRepositories } : {}),
     ...(builders ? { builders } : {}),
     ...(chartImagesByTag ? { chartImagesByTag } : {}),
   };
+}
+
+/** `requireSources: [name | { name, maxAge }]`; a source without its own maxAge takes the top-level one. */
+function requireSourcesOf(v: unknown, defaultMaxAge: MaxAge | undefined): RequiredSource[] {
+  if (!Array.isArray(v) || v.length === 0) throw new BadInputError('policy vulnerabilities.requireSources must be a non-empty list of names or { name, maxAge }');
+  return v.map((entry: unknown, i) => {
+    const e = typeof entry === 'string' ? { name: entry } : entry;
+    if (!isObject(e) || typeof e.name !== 'string' || !e.name) throw new BadInputError(`policy vulnerabilities.requireSources[${i}] must be a name or { name, maxAge }`);
+    only(e, `vulnerabilities.requireSources[${i}]`, ['name', 'maxAge']);
+    const maxAge = maxAgeOf(e.maxAge, `vulnerabilities.requireSources[${i}].maxAge`) ?? defaultMaxAge;
+    return { name: e.name, ...maxAge };
+  });
 }
 
 /**
@@ -178,7 +216,13 @@ export function policyToDocument(policy: Policy): Record<string, unknown> {
     evidence: policy.evidence,
     attestations: policy.attestations.map((a) => (a.maxAgeMs === undefined ? { type: a.name } : { type: a.name, maxAge: a.maxAge ?? wholeSeconds(a.maxAgeMs) })),
   };
-  if (policy.failOn) doc.vulnerabilities = { failOn: policy.failOn, unknownSeverity: policy.unknownSeverity ?? 'fail' };
+  if (policy.failOn || policy.sources || policy.requiredSources) {
+    doc.vulnerabilities = {
+      ...(policy.failOn ? { failOn: policy.failOn, unknownSeverity: policy.unknownSeverity ?? 'fail' } : {}),
+      ...(policy.sources ? { sources: policy.sources } : {}),
+      ...(policy.requiredSources ? { requireSources: policy.requiredSources.map((r) => (r.maxAgeMs === undefined ? { name: r.name } : { name: r.name, maxAge: r.maxAge ?? wholeSeconds(r.maxAgeMs) })) } : {}),
+    };
+  }
   if (policy.sourceRepositories || policy.builders) {
     doc.provenance = { ...(policy.sourceRepositories ? { sourceRepositories: [...policy.sourceRepositories] } : {}), ...(policy.builders ? { builders: [...policy.builders] } : {}) };
   }

@@ -3,8 +3,11 @@
  * otherwise opaque). This is the contract with the scan step (`lambdas/vuln`,
  * `workflow/steps/scan.ts`): a report satisfies it when it has at least one of
  *
- * 1. `findings: [{ id, severity, suppressed? }]`: one entry per finding; `suppressed: true`
- *    (an ignore or VEX rule applied) takes it out of the count;
+ * 1. `findings: [{ id, severity, suppressed?, suppression?: { by }, sources?: [{ name, severity, status }] }]`:
+ *    one entry per finding; `suppressed: true` (an ignore or VEX rule applied) takes it out of
+ *    the count, except one suppressed `by: sources` (second opinions only, under a scan's
+ *    `sources: ours`) when the policy counts `all`; with `sources` (second opinions merged) the
+ *    policy's `sources` setting picks whose findings count and at what severity (CountedSources);
  * 2. `summary: { bySeverity: { critical: n, high: n, … } }` (or `summary.counts`): counts of
  *    UNSUPPRESSED findings by severity (used only when there is no `findings` array);
  * 3. CycloneDX `vulnerabilities: [{ id, ratings: [{ severity }], analysis: { state } }]`, as
@@ -44,6 +47,16 @@ export interface UnsuppressedFindings {
 
 export type ScanReportRead = { readonly ok: true; readonly findings: UnsuppressedFindings } | { readonly ok: false; readonly reason: string };
 
+/**
+ * Whose findings count (policy `vulnerabilities.sources`): `all` (the default) counts every
+ * source a report merged, at the highest severity any of them gives; `ours` counts only the
+ * findings Artifact Guard's own scan reported, at its severity. A finding without `sources` is ours.
+ */
+export type CountedSources = 'ours' | 'all';
+
+/** Our own scan, as reports name it. */
+export const OUR_SOURCE = 'artifact-guard';
+
 type Json = Readonly<Record<string, unknown>>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -55,15 +68,67 @@ function tally(items: readonly { id: string; severity: SeverityLevel }[]): Unsup
   return { bySeverity, ids: items };
 }
 
-function fromFindings(list: readonly unknown[]): ScanReportRead {
+const RULED_OUT = new Set(['not_affected', 'resolved']);
+
+/** A finding's severity under `counted`, or undefined when it does not count. */
+function countedSeverity(f: Json, counted: CountedSources): SeverityLevel | undefined {
+  const own = parseSeverity(f.severity) ?? 'unknown';
+  const sources = Array.isArray(f.sources) ? f.sources.filter(isObject) : undefined;
+  const bySources = isObject(f.suppression) && f.suppression.by === 'sources';
+  if (f.suppressed === true && !(bySources && counted === 'all')) return undefined;
+  if (!sources) return own;
+  if (counted === 'ours') {
+    const ours = sources.find((s) => s.name === OUR_SOURCE);
+    return ours ? (parseSeverity(ours.severity) ?? 'unknown') : undefined;
+  }
+  // Every source reporting it as affected: the highest severity (what the scan's `all` uses too).
+  const levels = sources.filter((s) => !RULED_OUT.has(String(s.status))).map((s) => parseSeverity(s.severity) ?? 'unknown');
+  return levels.reduce<SeverityLevel>((a, b) => (severityRank(b) > severityRank(a) ? b : a), own);
+}
+
+function fromFindings(list: readonly unknown[], counted: CountedSources): ScanReportRead {
   const items: { id: string; severity: SeverityLevel }[] = [];
   for (const [i, f] of list.entries()) {
     if (!isObject(f)) return { ok: false, reason: `findings[${i}] is not an object` };
-    if (f.suppressed === true) continue;
     // An unreadable severity is "unknown", never dropped: a finding must not vanish on a typo.
-    items.push({ id: typeof f.id === 'string' ? f.id : `findings[${i}]`, severity: parseSeverity(f.severity) ?? 'unknown' });
+    const severity = countedSeverity(f, counted);
+    if (severity) items.push({ id: typeof f.id === 'string' ? f.id : `findings[${i}]`, severity });
   }
   return { ok: true, findings: tally(items) };
+}
+
+/** A scanner a report says it used: its name, version, data time and scan time. */
+export interface ReportSourceRead {
+  readonly name: string;
+  readonly version?: string;
+  readonly database?: { readonly source?: string; readonly version?: string; readonly updated?: string };
+  readonly scannedAt?: string;
+}
+
+/**
+ * The scanners a report rests on: its `sources[]` when it merged second opinions, else our own
+ * scan alone (an `artifact-guard/scan-report@1` report: its data and `generatedAt`). Empty for a
+ * report that says neither.
+ */
+export function reportSources(report: unknown): ReportSourceRead[] {
+  if (!isObject(report)) return [];
+  const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
+  if (Array.isArray(report.sources)) {
+    return report.sources.filter(isObject).flatMap((s) => {
+      const name = str(s.name);
+      if (!name) return [];
+      const db = isObject(s.database) ? s.database : undefined;
+      const database = db ? { ...(str(db.source) ? { source: str(db.source) } : {}), ...(str(db.version) ? { version: str(db.version) } : {}), ...(str(db.updated) ? { updated: str(db.updated) } : {}) } : undefined;
+      return [{ name, ...(str(s.version) ? { version: str(s.version) } : {}), ...(database ? { database } : {}), ...(str(s.scannedAt) ? { scannedAt: str(s.scannedAt) } : {}) }];
+    });
+  }
+  if (report.format !== 'artifact-guard/scan-report@1') return [];
+  const data = isObject(report.data) ? report.data : {};
+  const source = str(data.source);
+  const updated = str(data.newestModified);
+  const scannedAt = str(report.generatedAt);
+  const database = { ...(source ? { source } : {}), ...(updated ? { updated } : {}) };
+  return [{ name: OUR_SOURCE, ...(source || updated ? { database } : {}), ...(scannedAt ? { scannedAt } : {}) }];
 }
 
 function fromCounts(counts: Json): ScanReportRead {
@@ -109,12 +174,12 @@ function unusableVerdict(report: Json, verdict: unknown): string {
   return `the scan's verdict is ${shown.length > MAX_GAP_CHARS ? `${shown.slice(0, MAX_GAP_CHARS)}…` : shown}: it had no verified vulnerability data`;
 }
 
-/** Reads the unsuppressed findings of a scan report, or says why it cannot. Never throws. */
-export function readScanReport(report: unknown): ScanReportRead {
+/** Reads the unsuppressed findings of a scan report (those of the sources counted), or says why it cannot. Never throws. */
+export function readScanReport(report: unknown, counted: CountedSources = 'all'): ScanReportRead {
   if (!isObject(report)) return { ok: false, reason: 'scanner.result is not a JSON object' };
   // Any verdict but pass / fail, even a malformed one, means the findings cannot be trusted as complete.
   if (report.verdict !== undefined && report.verdict !== 'pass' && report.verdict !== 'fail') return { ok: false, reason: unusableVerdict(report, report.verdict) };
-  if (Array.isArray(report.findings)) return fromFindings(report.findings);
+  if (Array.isArray(report.findings)) return fromFindings(report.findings, counted);
   if (isObject(report.summary)) {
     const counts = report.summary.bySeverity ?? report.summary.counts;
     if (isObject(counts)) return fromCounts(counts);

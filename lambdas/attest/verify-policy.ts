@@ -8,7 +8,7 @@ import type { AcceptedAttestation, Evidence, RejectedEvidence } from './evidence
 import { collectEvidence } from './evidence';
 import type { Policy, RequiredAttestation } from './policy';
 import { PREDICATE_TYPES } from './predicate-types';
-import { ageProblem, provenanceProblems, statementTime, vulnerabilityProblem } from './policy-rules';
+import { ageProblem, provenanceProblems, sourcesProblems, statementTime, vulnerabilityProblem } from './policy-rules';
 
 export interface PolicyVerifyRequest {
   readonly source: ArtifactSource;
@@ -78,8 +78,11 @@ function ruleProblems(policy: Policy, required: RequiredAttestation, used: Accep
     if (old) problems.push(`${required.name} attestation: the newest (${used.origin}) ${old}`);
   }
   if (required.predicateType === PREDICATE_TYPES.vuln && policy.failOn) {
-    const vuln = vulnerabilityProblem(used.statement, policy.failOn, policy.unknownSeverity);
+    const vuln = vulnerabilityProblem(used.statement, policy.failOn, policy.unknownSeverity, policy.sources ?? 'all');
     if (vuln) problems.push(`vulnerabilities: ${vuln} (${used.origin})`);
+  }
+  if (required.predicateType === PREDICATE_TYPES.vuln && policy.requiredSources) {
+    for (const p of sourcesProblems(used.statement, policy.requiredSources, now)) problems.push(`vulnerabilities: ${p} (${used.origin})`);
   }
   if (required.predicateType === PREDICATE_TYPES.slsaprovenance1) {
     for (const p of provenanceProblems(used.statement, policy.sourceRepositories, policy.builders)) problems.push(`provenance: ${p} (${used.origin})`);

@@ -71,6 +71,8 @@ export const COMMANDS = {
       'only-fixed': { type: 'boolean', help: 'show only findings that have a fixed version, in the table and SARIF' },
       ignore: { type: 'string', value: 'FILE', help: 'suppression rules (YAML or JSON: id, package, reason, expires)' },
       vex: { type: 'string', multiple: true, value: 'FILE', help: 'OpenVEX or CycloneDX VEX document (repeatable)' },
+      also: { type: 'string', multiple: true, value: 'FILE', help: "a second opinion to merge: Trivy JSON, Grype JSON, Clair v4 report, CycloneDX vulnerabilities/VEX, Inspector ListFindings (repeatable; must name the image's digest)" },
+      sources: { type: 'string', value: 'all|ours', help: 'whose findings count toward the verdict: all (default) or ours (second opinions listed only)' },
       platform: { type: 'string', value: 'OS/ARCH', help: 'only this platform of an index' },
       insecure: INSECURE,
       quiet: QUIET,
@@ -81,11 +83,13 @@ export const COMMANDS = {
       'artifact-guard scan registry:ghcr.io/org/app:1.4 --osv-api --fail-on high',
       'artifact-guard scan oci-dir:./app --osv-dir all.zip -o table -o json=report.json -o sarif=report.sarif',
       'artifact-guard sbom oci-dir:./app > app.cdx.json && artifact-guard scan --sbom app.cdx.json --osv-dir all.zip --severity critical,high --only-fixed',
+      'artifact-guard scan localhost:5000/app@sha256:… --osv-api --also trivy.json --also grype.json --fail-on high -o json',
     ],
     notes: [
       SOURCE_HELP,
       'Exit 0: no unsuppressed finding at or above --fail-on; 1: one is, or (with --fail-on) the scan is incomplete; 2: an error.',
       '--severity and --only-fixed filter what the table and SARIF show; they never change the verdict or the exit code (unlike Trivy, whose --severity also limits --exit-code): --fail-on alone is the gate. json and cyclonedx-json always list every finding.',
+      "--also: a report whose digests do not include the image's (or that names none) is refused (exit 2). Its findings are merged with ours by component and vulnerability id or alias; the severity used is the highest any source gives; a source ruling a finding out (VEX, vendor status) is listed as a disagreement and the finding still counts (give the statement as --vex to accept it).",
     ],
   },
   sign: {
@@ -241,6 +245,24 @@ export const COMMANDS = {
       'Works on the deployed stack only (Step Functions keeps the execution history, with the AWS SDK\'s default credentials: states:ListExecutions, DescribeExecution, GetExecutionHistory, RedriveExecution, StartExecution). Local `process` runs keep no executions: run `artifact-guard process SOURCE` again instead.',
       'Every execution that FAILED, TIMED_OUT or was ABORTED since T: one stopped in a task is redriven (it continues from that task); one that failed through the workflow\'s failure path (the step\'s error caught and alerted) is restarted with the same input as <name>.rerun<N> (a redrive would only fail again). Fix the cause first (the alert and the execution say what it is).',
       'One line per execution on stdout. Exit 0: all done (or nothing to do); 2: any could not be redriven or restarted, or an error.',
+    ],
+  },
+  'import-findings': {
+    summary: "record another scanner's report for REF's digest (Trivy, Grype, Clair, CycloneDX VEX, Inspector) as evidence in the local ledger",
+    positionals: { names: 'REF FILE', min: 2, max: 2 },
+    options: {
+      output: TEXT_OR_JSON,
+      insecure: INSECURE,
+      quiet: QUIET,
+      verbose: VERBOSE,
+      debug: DEBUG,
+    },
+    examples: ['artifact-guard import-findings localhost:5000/app@sha256:… trivy.json   (trivy image localhost:5000/app@sha256:… --format json > trivy.json)', 'artifact-guard import-findings oci-dir:./app grype.json -o json'],
+    notes: [
+      REF_HELP,
+      'FILE: Trivy JSON (trivy image --format json), Grype JSON (grype -o json), a Clair v4 vulnerability report, a CycloneDX document with vulnerabilities[] (VDR or VEX), or Amazon Inspector ListFindings output.',
+      "The report must name REF's digest (or, for an index, the digest of the platform manifest it scanned): a report for another digest, or naming none, is refused. It is stored write-once under the local evidence folder and recorded in the local ledger (kind opinion#TOOL#HASH) with an audit event; importing the same bytes again records nothing new.",
+      'Exit 0: recorded (or already recorded); 2: refused, malformed, or REF unreachable.',
     ],
   },
 } as const satisfies Readonly<Record<string, CommandSpec>>;

@@ -12,6 +12,11 @@ import { parseScanSbom, type ScanSbom } from '../vuln/sbom-input';
 import { type Severity } from '../vuln/severity';
 import { configuredSource, SOURCE_HINT } from '../vuln/sources/configure';
 import { parseIgnoreFile, parseVexDocument, type SuppressionRules } from '../vuln/suppress';
+import type { OpinionReport } from '../vuln/imports/imported-report';
+import { digestIn } from '../vuln/imports/json-input';
+import type { SourcesCounted } from '../vuln/imports/merge';
+import { parseOpinion } from '../vuln/imports/parse';
+import { assignOpinions, type JudgedManifest } from '../vuln/imports/subject-check';
 import { oneOf, parseCommand } from './args';
 import { usageLine } from './command-specs';
 import type { CommandResult } from './command';
@@ -25,6 +30,7 @@ type Format = (typeof FORMATS)[number];
 const FILTERED: ReadonlySet<Format> = new Set(['table', 'sarif']);
 const FAIL_ON: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info', 'unknown'];
 const UNKNOWN_SEVERITY: readonly UnknownSeverityPolicy[] = ['fail', 'warn'];
+const SOURCES: readonly SourcesCounted[] = ['all', 'ours'];
 /** Gap lines per report on stderr; the report lists them all. */
 const MAX_GAP_LINES = 20;
 
@@ -43,11 +49,37 @@ function loadRules(ignore: string | undefined, vex: readonly string[]): Suppress
   };
 }
 
+/** Second opinions (`--also`), each parsed whole before anything is scanned. */
+function loadOpinions(files: readonly string[]): OpinionReport[] {
+  return files.map((f) => parseOpinion(readInput(f, 'report'), f));
+}
+
+/** The image an SBOM file describes, by the digest its `metadata.component` carries (purl or version). */
+function sbomManifest(sbom: ScanSbom): JudgedManifest | undefined {
+  let purl = sbom.subject.purl;
+  try {
+    purl = purl && decodeURIComponent(purl);
+  } catch {
+    // an undecodable purl names no digest we could trust
+  }
+  const digest = digestIn(purl) ?? digestIn(sbom.subject.version) ?? digestIn(sbom.subject.bomRef);
+  return digest ? { root: digest, manifest: digest } : undefined;
+}
+
+interface ScanTarget {
+  readonly label: string;
+  readonly sbom: ScanSbom;
+  readonly gaps: readonly string[];
+  /** The manifest judged, for checking second opinions against it. */
+  readonly judged?: JudgedManifest;
+}
+
 /** The SBOMs to scan: the file given, or one per platform of SOURCE (generated like `sbom`). */
-async function sbomsFor(values: { sbom?: string; platform?: string; insecure?: boolean; quiet?: boolean }, source: string | undefined, display: ProgressDisplay): Promise<{ label: string; sbom: ScanSbom; gaps: readonly string[] }[]> {
+async function sbomsFor(values: { sbom?: string; platform?: string; insecure?: boolean; quiet?: boolean }, source: string | undefined, display: ProgressDisplay): Promise<ScanTarget[]> {
   if (values.sbom) {
     const sbom = parseScanSbom(readInput(values.sbom, 'SBOM'), values.sbom);
-    return [{ label: values.sbom, sbom, gaps: sbom.declaredGaps }];
+    const judged = sbomManifest(sbom);
+    return [{ label: values.sbom, sbom, gaps: sbom.declaredGaps, ...(judged ? { judged } : {}) }];
   }
   const log = values.quiet ? undefined : (l: string) => display.print(l);
   const result = await sbomFor(source as string, { insecure: values.insecure, progress: display, warn: (l) => display.print(l), command: 'scan', ...(values.platform ? { platform: values.platform } : {}) });
@@ -60,6 +92,7 @@ async function sbomsFor(values: { sbom?: string; platform?: string; insecure?: b
     label: image.platform ?? image.manifestDigest,
     sbom: parseScanSbom(cycloneDxJson(result.subject, image), source as string),
     gaps: [...image.gaps.map((g) => g.message), ...missing],
+    judged: { root: result.subject.digest, manifest: image.manifestDigest, ...(image.platform ? { platform: image.platform } : {}) },
   }));
 }
 
@@ -177,11 +210,12 @@ export async function scanCommand(argv: string[]): Promise<CommandResult> {
   const filter: FindingFilter = { ...(values['only-fixed'] ? { onlyFixed: true } : {}), ...(values.severity ? { severities: parseSeverityList(values.severity) } : {}) };
   const threshold = values['fail-on'] === undefined ? undefined : oneOf('scan', '--fail-on', values['fail-on'].toLowerCase(), FAIL_ON, 'high');
   const unknownSeverity = oneOf('scan', '--unknown-severity', values['unknown-severity']?.toLowerCase(), UNKNOWN_SEVERITY, 'fail');
+  const sources = oneOf('scan', '--sources', values.sources?.toLowerCase(), SOURCES, 'all');
   // Warnings (malformed records, unorderable versions, expired rules) always reach stderr;
   // -q only silences progress.
   const display = progressDisplay(values);
   try {
-    return await scanWith(values, source, { outputs, filter, threshold, unknownSeverity }, display);
+    return await scanWith(values, source, { outputs, filter, threshold, unknownSeverity, sources }, display);
   } finally {
     display.end();
   }
@@ -192,15 +226,17 @@ interface ScanChoices {
   readonly filter: FindingFilter;
   readonly threshold: Severity | undefined;
   readonly unknownSeverity: UnknownSeverityPolicy;
+  readonly sources: SourcesCounted;
 }
 
 async function scanWith(values: ReturnType<typeof parseCommand<'scan'>>['values'], source: string | undefined, choices: ScanChoices, display: ProgressDisplay): Promise<CommandResult> {
-  const { outputs, filter, threshold, unknownSeverity } = choices;
+  const { outputs, filter, threshold, unknownSeverity, sources } = choices;
   const warn = (l: string): void => display.print(l);
   const progress = values.quiet ? undefined : warn;
   const vulnSource = configuredSource({ osvDir: values['osv-dir'], osvApi: values['osv-api'] }, process.env, { log: progress, progress: display });
   if (!vulnSource) throw new BadInputError(`scan: no vulnerability data source configured (${SOURCE_HINT}); nothing was scanned`);
   const rules = loadRules(values.ignore, values.vex ?? []);
+  const opinions = loadOpinions(values.also ?? []);
 
   // Filters shape the table and SARIF only: say so when no output is one of them.
   if (isFiltering(filter) && !outputs.some((o) => FILTERED.has(o.format))) {
@@ -208,11 +244,13 @@ async function scanWith(values: ReturnType<typeof parseCommand<'scan'>>['values'
   }
 
   const sboms = await sbomsFor(values, source, display);
+  // Every report must be about a manifest scanned here: refused before anything is scanned.
+  const assigned = opinions.length ? assignOpinions(opinions, sboms.map((s) => s.judged)) : sboms.map(() => []);
   const tty = terminal(process.env);
   const docs: { label: string; texts: string[] }[] = [];
   let failed = false;
-  for (const { label, sbom, gaps } of sboms) {
-    const report = await scanSbom(sbom, vulnSource, { now: new Date(), threshold, rules, unknownSeverity, inventoryGaps: gaps, log: warn });
+  for (const [i, { label, sbom, gaps }] of sboms.entries()) {
+    const report = await scanSbom(sbom, vulnSource, { now: new Date(), threshold, rules, unknownSeverity, inventoryGaps: gaps, log: warn, opinions: assigned[i] ?? [], sources });
     const incomplete = report.verdict === 'incomplete' && threshold !== undefined;
     failed ||= report.verdict === 'fail' || incomplete;
     for (const line of gapLines(report, sboms.length > 1 ? label : undefined, incomplete)) warn(line);

@@ -14,6 +14,7 @@ import { InMemoryMetrics } from '../ports/metrics';
 import type { RecordStore } from '../ports/record-store';
 import type { WorkflowInput } from '../workflow/state';
 import type { StepEnvironment } from '../workflow/step-factories';
+import { ledgerOpinionSource } from '../workflow/opinion-evidence';
 import { STEP_FACTORIES } from '../workflow/step-factories';
 import { stepOfState } from '../workflow/step-registry';
 import type { VulnerabilitySource } from '../vuln/vulnerability-source';
@@ -98,10 +99,14 @@ export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<Loc
   }
   // One provider for every step: an ECR token or a helper's answer is fetched once per run.
   const credentials = new DefaultRegistryCredentials();
+  const records = new DynamoDbRecordStore(dynamo.client, dynamo.tableName);
+  // The local 'bucket' is the home folder: keys start with evidence/ as in S3.
+  const evidence = new FsBlobStore(paths.home);
   return {
-    records: new DynamoDbRecordStore(dynamo.client, dynamo.tableName),
-    // The local 'bucket' is the home folder: keys start with evidence/ as in S3.
-    evidence: new FsBlobStore(paths.home),
+    records,
+    evidence,
+    // Reports recorded with `import-findings` for the digest are merged into its scan.
+    opinions: [ledgerOpinionSource({ records, evidence })],
     alerts: new JsonLinesAlertSink(paths.alerts, opts.quiet ? () => undefined : undefined),
     metrics: new InMemoryMetrics(),
     signer,

@@ -20,7 +20,8 @@ export interface ComponentRef {
 }
 
 export interface Suppression {
-  readonly by: 'ignore' | 'vex';
+  /** `sources`: reported by second opinions only, under a policy that counts our own scan alone (`sources: ours`). */
+  readonly by: 'ignore' | 'vex' | 'sources';
   /** The rule's or statement's reason, as written. */
   readonly reason: string;
   /** VEX status (`not_affected`, `fixed`) or `ignored` for an ignore rule. */
@@ -47,14 +48,36 @@ export interface Finding {
   readonly ratings: readonly Rating[];
   readonly fixed: readonly string[];
   readonly lastAffected: readonly string[];
-  /** `versions` when only an exact listed version matched (no range evaluated to true). */
-  readonly matchedBy: 'range' | 'versions';
+  /**
+   * `versions` when only an exact listed version matched (no range evaluated to true); `opinion`
+   * when only second opinions report it (no record of ours matched).
+   */
+  readonly matchedBy: 'range' | 'versions' | 'opinion';
   readonly summary?: string;
   readonly published?: string;
   readonly modified: string;
   /** True when an ignore rule or VEX statement applies (details in `suppression`). */
   readonly suppressed: boolean;
   readonly suppression?: Suppression;
+  /**
+   * Every scanner that reported it or ruled it out (ours is `artifact-guard`), when second
+   * opinions were merged (vuln/imports/merge.ts); absent when our scan was the only source.
+   */
+  readonly sources?: readonly FindingSource[];
+}
+
+/** One scanner's view of a finding: its id for it, its severity, its fix versions and whether it applies. */
+export interface FindingSource {
+  /** `artifact-guard`, `trivy`, `grype`, `clair`, `amazon-inspector`, or a CycloneDX document's tool. */
+  readonly name: string;
+  /** The id that source reports it under. */
+  readonly id: string;
+  readonly severity: Severity;
+  readonly fixed: readonly string[];
+  /** `not_affected` and `resolved` rule it out; `affected` and `under_investigation` do not. */
+  readonly status: 'affected' | 'not_affected' | 'resolved' | 'under_investigation';
+  /** The source's own words for its status or ratings (`will_not_fix`, `nvd: high`). */
+  readonly detail?: string;
 }
 
 export interface ComponentMatches {

@@ -39,7 +39,7 @@ function rating(r: Rating): Obj {
 function analysis(f: Finding): Obj | undefined {
   const s = f.suppression;
   if (!s) return undefined;
-  const detail = `suppressed by ${s.by === 'vex' ? 'VEX statement' : 'ignore rule'} ${s.rule}: ${s.reason}${s.expires ? ` (until ${s.expires})` : ''}`;
+  const detail = `suppressed by ${s.by === 'vex' ? 'VEX statement' : s.by === 'sources' ? 'policy' : 'ignore rule'} ${s.rule}: ${s.reason}${s.expires ? ` (until ${s.expires})` : ''}`;
   if (s.by === 'vex') return { state: s.status === 'fixed' ? 'resolved' : 'not_affected', detail };
   // An accepted risk has no CycloneDX state; the detail says what was decided and why.
   return { detail };
@@ -77,6 +77,8 @@ function vulnerability(group: readonly Finding[], ref: string): Obj {
     properties: [
       { name: 'artifact-guard:osv:records', value: [...new Set(group.flatMap((f) => f.records))].sort().join(' ') },
       ...(first.suppression ? [{ name: 'artifact-guard:suppressed', value: `${first.suppression.by} ${first.suppression.rule}` }] : []),
+      // Second opinions: who reported it (or ruled it out), at what severity.
+      ...(first.sources ? [{ name: 'artifact-guard:sources', value: [...new Set(group.flatMap((f) => (f.sources ?? []).map((x) => `${x.name}:${x.status === 'affected' ? x.severity : x.status}`)))].join(' ') }] : []),
     ],
   };
 }
@@ -86,6 +88,17 @@ export function scanCycloneDx(report: ScanReport, sbomDocument: Readonly<Obj>): 
   walkComponents(doc, 'sbom', (c, _where, index) => {
     if (c['bom-ref'] === undefined) c['bom-ref'] = generatedRef(index);
   });
+  // Packages only a second opinion reported (not in the SBOM): listed, so every affects[].ref resolves.
+  const known = new Set<string>();
+  walkComponents(doc, 'sbom', (c) => known.add(String(c['bom-ref'])));
+  const added = new Map<string, Obj>();
+  for (const f of report.findings) {
+    const c = f.component;
+    if (known.has(c.bomRef) || added.has(c.bomRef)) continue;
+    const reporters = (f.sources ?? []).map((x) => x.name).join(' ');
+    added.set(c.bomRef, { type: 'library', 'bom-ref': c.bomRef, name: c.name, ...(c.version ? { version: c.version } : {}), ...(c.purl ? { purl: c.purl } : {}), properties: [{ name: 'artifact-guard:reported-by', value: reporters || 'second opinion' }] });
+  }
+  if (added.size) doc.components = [...(Array.isArray(doc.components) ? doc.components : []), ...added.values()];
   // One entry per id and suppression state: CycloneDX's analysis belongs to the entry.
   const groups = new Map<string, Finding[]>();
   for (const f of report.findings) {
@@ -113,6 +126,7 @@ export function scanCycloneDx(report: ScanReport, sbomDocument: Readonly<Obj>): 
     { name: 'artifact-guard:scan:generated-at', value: report.generatedAt },
     { name: 'artifact-guard:scan:verdict', value: report.verdict },
     ...report.gaps.map((g) => ({ name: 'artifact-guard:scan:gap', value: `${g.kind}: ${g.message}` })),
+    ...(report.sources ?? []).map((x) => ({ name: 'artifact-guard:scan:source', value: `${x.name}${x.version ? ` ${x.version}` : ''}${x.scannedAt ? ` scanned ${x.scannedAt}` : ''}${x.database?.updated ? ` data ${x.database.updated}` : ''}` })),
   ];
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

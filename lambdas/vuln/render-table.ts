@@ -12,7 +12,7 @@
  * free text is word-wrapped. Colour (severity and verdict) only when asked for: the CLI asks only
  * when stdout is a terminal and NO_COLOR is not set, so piped output is plain text.
  */
-import type { Finding } from './findings';
+import type { Finding, FindingSource } from './findings';
 import { describeFilter, shownFindings, type FindingFilter } from './render-filter';
 import { installedVersion, otherIds, packageName } from './render-cells';
 import { fitList, textWidth, truncate, wrap } from '../core/text-cells';
@@ -71,6 +71,26 @@ const COLUMNS: readonly Column[] = [
 ];
 
 /**
+ * With second opinions: who reported each finding and at what severity, most severe first
+ * (`grype:HIGH`, `ours:MEDIUM`), then who ruled it out (`NAME:ruled-out`), so a cut cell keeps
+ * the ratings that decided the verdict.
+ */
+const ruledOut = (s: FindingSource): boolean => s.status === 'not_affected' || s.status === 'resolved';
+const SOURCES_COLUMN: Column = {
+  header: 'SOURCES',
+  cell: (f) =>
+    [...(f.sources ?? [])]
+      .sort((a, b) => Number(ruledOut(a)) - Number(ruledOut(b)) || severityRank(b.severity) - severityRank(a.severity))
+      .map((s) => `${s.name === 'artifact-guard' ? 'ours' : s.name}:${ruledOut(s) ? 'ruled-out' : s.severity.toUpperCase()}`),
+};
+
+function columnsFor(report: ScanReport): readonly Column[] {
+  if (!report.sources) return COLUMNS;
+  const at = COLUMNS.findIndex((c) => c.header === 'TITLE');
+  return [...COLUMNS.slice(0, at), SOURCES_COLUMN, ...COLUMNS.slice(at)];
+}
+
+/**
  * When a row is too wide, columns give way step by step, each column down to the width given;
  * within a step the widest column gives first. The title goes first, then the lists (`+N` keeps
  * them honest), then package names. A title that would get fewer than 16 columns says too little:
@@ -78,9 +98,9 @@ const COLUMNS: readonly Column[] = [
  * are cut only when nothing else can give (ALPINE-CVE-2025-26519 is 21 columns, a GHSA id 19).
  */
 type Step = readonly (readonly [header: string, width: number])[];
-const WITH_TITLE: readonly Step[] = [[['TITLE', 24]], [['ALIASES', 22]], [['PACKAGE', 24]], [['TITLE', 16]]];
+const WITH_TITLE: readonly Step[] = [[['TITLE', 24]], [['ALIASES', 22], ['SOURCES', 22]], [['PACKAGE', 24]], [['TITLE', 16]]];
 const WITHOUT_TITLE: readonly Step[] = [
-  [['ALIASES', 22]],
+  [['ALIASES', 22], ['SOURCES', 22]],
   [
     ['PACKAGE', 24],
     ['INSTALLED', 20],
@@ -88,6 +108,7 @@ const WITHOUT_TITLE: readonly Step[] = [
   ],
   [
     ['ALIASES', 17],
+    ['SOURCES', 17],
     ['PACKAGE', 14],
     ['INSTALLED', 12],
     ['FIXED IN', 12],
@@ -115,13 +136,13 @@ function columnWidths(columns: readonly Column[], rows: readonly (string | reado
 }
 
 /** The columns shown and their widths: with the title when it gets 16 columns or more. */
-function layout(findings: readonly Finding[], width: number): { columns: readonly Column[]; rows: (string | readonly string[])[][]; widths: number[] } {
+function layout(all: readonly Column[], findings: readonly Finding[], width: number): { columns: readonly Column[]; rows: (string | readonly string[])[][]; widths: number[] } {
   if (findings.some((f) => f.summary?.trim())) {
-    const rows = findings.map((f) => COLUMNS.map((c) => c.cell(f)));
-    const { widths, fits } = columnWidths(COLUMNS, rows, width, WITH_TITLE);
-    if (fits) return { columns: COLUMNS, rows, widths };
+    const rows = findings.map((f) => all.map((c) => c.cell(f)));
+    const { widths, fits } = columnWidths(all, rows, width, WITH_TITLE);
+    if (fits) return { columns: all, rows, widths };
   }
-  const columns = COLUMNS.filter((c) => c.header !== 'TITLE');
+  const columns = all.filter((c) => c.header !== 'TITLE');
   const rows = findings.map((f) => columns.map((c) => c.cell(f)));
   // Still too wide at the last step (a terminal narrower than ~100 columns): as narrow as the steps allow.
   return { columns, rows, widths: columnWidths(columns, rows, width, WITHOUT_TITLE).widths };
@@ -138,9 +159,9 @@ export function sortRows(findings: readonly Finding[]): Finding[] {
   return keyed.map((k) => k.f);
 }
 
-function findingsTable(findings: readonly Finding[], width: number, color: boolean): string[] {
+function findingsTable(all: readonly Column[], findings: readonly Finding[], width: number, color: boolean): string[] {
   const sorted = sortRows(findings);
-  const { columns, rows, widths } = layout(sorted, width);
+  const { columns, rows, widths } = layout(all, sorted, width);
   const severityColumn = columns.findIndex((c) => c.header === 'SEVERITY');
   const line = (cells: readonly (string | readonly string[])[], severity?: Severity): string =>
     cells
@@ -155,6 +176,11 @@ function findingsTable(findings: readonly Finding[], width: number, color: boole
   return [line(columns.map((c) => c.header)), ...rows.map((r, i) => line(r, sorted[i]?.severity))];
 }
 
+function sourceLine(s: NonNullable<ScanReport['sources']>[number]): string {
+  const db = s.database?.updated ? `, data ${s.database.updated}` : '';
+  return `${s.name}${s.version ? ` ${s.version}` : ''} (${s.findings} finding(s)${s.scannedAt ? `, scanned ${s.scannedAt}` : ''}${db})`;
+}
+
 export function scanTable(report: ScanReport, opts: TableOptions = {}): string {
   const width = opts.width ?? TABLE_WIDTH;
   const color = opts.color ?? false;
@@ -167,6 +193,7 @@ export function scanTable(report: ScanReport, opts: TableOptions = {}): string {
   text(verdictLine(report, color));
   const d = report.data;
   text(`data: ${d.source}, ${d.recordCount} record(s)${d.newestModified ? `, newest modified ${d.newestModified}` : ''}`);
+  if (report.sources) text(`sources (${report.sourcesCounted === 'ours' ? 'only ours counted' : 'all counted; severity used: the highest'}): ${report.sources.map(sourceLine).join('; ')}`);
   const sum = report.summary;
   const counts = [...SEVERITIES].reverse().filter((k) => sum.bySeverity[k] > 0).map((k) => `${sum.bySeverity[k]} ${k}`);
   text(`${sum.findings} finding(s)${counts.length ? `: ${counts.join(', ')}` : ''}${sum.suppressed ? `; ${sum.suppressed} suppressed` : ''}; ${sum.scanned} of ${sum.components} component(s) scanned`);
@@ -175,7 +202,7 @@ export function scanTable(report: ScanReport, opts: TableOptions = {}): string {
 
   out.push('');
   const active = shown.findings.filter((f) => !f.suppressed);
-  if (active.length) out.push(...findingsTable(active, width, color));
+  if (active.length) out.push(...findingsTable(columnsFor(report), active, width, color));
   else if (!report.findings.length) out.push('No known vulnerabilities matched.');
   else out.push(shown.hidden ? `No unsuppressed finding matches the filter (${shown.hidden} hidden).` : 'No unsuppressed finding.');
 
@@ -185,6 +212,12 @@ export function scanTable(report: ScanReport, opts: TableOptions = {}): string {
     for (const f of suppressed) {
       const why = f.suppression ? `${f.suppression.by} ${f.suppression.rule}: ${f.suppression.reason}${f.suppression.expires ? ` (until ${f.suppression.expires})` : ''}` : 'suppressed';
       text(`  ${f.severity.toUpperCase()} ${f.id} ${packageName(f.component)} ${installedVersion(f)}: ${why}`, '    ');
+    }
+  }
+  if (report.disagreements?.length) {
+    out.push('', `${report.disagreements.length} disagreement(s): reported by one source, ruled out by another (still counted; accept a ruling with --vex):`);
+    for (const d of report.disagreements) {
+      text(`  ${d.id} ${d.component}: reported by ${d.reportedBy.map((r) => `${r.source} (${r.severity})`).join(', ')}; ruled out by ${d.ruledOutBy.map((r) => `${r.source} (${r.detail ?? r.status})`).join(', ')}`, '    ');
     }
   }
   // Those that records name are gaps (below); these left nothing undecided, but say so.

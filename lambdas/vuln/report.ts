@@ -9,6 +9,7 @@
  */
 import type { DataDescription } from './vulnerability-source';
 import type { ComponentRef, Finding } from './findings';
+import type { Disagreement, SourcesCounted } from './imports/merge';
 import type { PackageTarget } from './osv/purl-target';
 import type { Severity } from './severity';
 import { SEVERITIES, severityRank } from './severity';
@@ -68,6 +69,23 @@ export interface ScanSummary {
   readonly atOrAboveThreshold: number;
 }
 
+/** A scanner whose findings the report holds: ours (`artifact-guard`) first, then each second opinion. */
+export interface ReportSource {
+  readonly name: string;
+  readonly version?: string;
+  /** Its vulnerability data: where from (ours), its version, and how fresh (newest record, database build time). */
+  readonly database?: { readonly source?: string; readonly version?: string; readonly updated?: string };
+  /** When it scanned (ISO 8601); a policy's `requireSources` ages are measured from it. */
+  readonly scannedAt?: string;
+  /** The file (or API) it was read from, and the SHA-256 of that file. */
+  readonly origin?: string;
+  readonly sha256?: string;
+  /** Findings it reported for this manifest. */
+  readonly findings: number;
+  /** Packages it reported that our SBOM does not hold (`name@version`): kept as findings. */
+  readonly unplaced?: readonly string[];
+}
+
 export interface ScanReport {
   readonly format: typeof REPORT_FORMAT;
   readonly generatedAt: string;
@@ -90,6 +108,12 @@ export interface ScanReport {
   readonly notScanned: readonly NotScanned[];
   readonly expiredRules: readonly IgnoreRule[];
   readonly warnings: readonly string[];
+  /** Every scanner the findings come from, when second opinions were merged (`--also`, Amazon Inspector). */
+  readonly sources?: readonly ReportSource[];
+  /** Which sources' findings count toward the verdict (`all` unless a policy says `ours`). */
+  readonly sourcesCounted?: SourcesCounted;
+  /** Findings one source reports and another rules out (VEX, vendor status): they still count. */
+  readonly disagreements?: readonly Disagreement[];
 }
 
 export function atOrAbove(severity: Severity, threshold: Severity): boolean {

@@ -12,13 +12,16 @@ import type { DataCoverage, PackageQuery, VulnerabilitySource } from './vulnerab
 import { rateFromAliases } from './alias-severity';
 import { buildFindings, compareFindings, type ComponentMatches, type ComponentRef } from './findings';
 import { inventoryGaps, notCoveredGaps, notMatchableGaps, unorderableGaps } from './gaps';
+import type { OpinionReport } from './imports/imported-report';
+import { countSources, mergeOpinions, OURS, type MergeOutcome, type SourcesCounted } from './imports/merge';
 import { ecosystemKey } from './osv/ecosystems';
 import { matchPackage } from './osv/matcher';
 import type { PackageTarget } from './osv/purl-target';
 import { purlTarget } from './osv/purl-target';
 import { referenceReason } from './osv/artifact-references';
 import { OsvIndex, latestById } from './osv/record-index';
-import { REPORT_FORMAT, summarize, verdictOf, type NotScanned, type ScanReport, type UnknownSeverityPolicy, type UnorderableComponent } from './report';
+import { REPORT_FORMAT, summarize, verdictOf, type NotScanned, type ReportSource, type ScanReport, type UnknownSeverityPolicy, type UnorderableComponent } from './report';
+import { TOOL } from '../sbom/writers/subject';
 import type { ScanSbom } from './sbom-input';
 import type { Severity } from './severity';
 import { applySuppressions, type SuppressionRules } from './suppress';
@@ -34,6 +37,10 @@ export interface ScanOptions {
   readonly inventoryGaps?: readonly string[];
   /** Findings still without a severity after alias lookup: `fail` (default) counts them as blocking, `warn` only reports them. */
   readonly unknownSeverity?: UnknownSeverityPolicy;
+  /** Other scanners' findings for this manifest, already checked to be about it (imports/subject-check.ts). */
+  readonly opinions?: readonly OpinionReport[];
+  /** Which sources count toward the verdict. @default 'all' */
+  readonly sources?: SourcesCounted;
 }
 
 interface Placed {
@@ -115,8 +122,12 @@ export async function scanSbom(sbom: ScanSbom, source: VulnerabilitySource, opts
     }
   }
 
-  const rated = (await rateFromAliases(buildFindings(matched), source)).sort(compareFindings);
-  const { findings, expired } = applySuppressions(rated, opts.rules ?? { ignore: [], vex: [] }, opts.now, sbom.subject);
+  const rated = await rateFromAliases(buildFindings(matched), source);
+  const opinions = opts.opinions ?? [];
+  const merged = mergeOpinions(rated, sbom.components, opinions, opts.now);
+  const suppressed = applySuppressions(merged.findings, opts.rules ?? { ignore: [], vex: [] }, opts.now, sbom.subject);
+  const findings = countSources(suppressed.findings, opts.sources ?? 'all').sort(compareFindings);
+  const expired = suppressed.expired;
   const data = await source.describe();
   const unrated = findings.filter((f) => !f.suppressed && f.severity === 'unknown').length;
   const warnings = [
@@ -126,6 +137,7 @@ export async function scanSbom(sbom: ScanSbom, source: VulnerabilitySource, opts
       ? [`${unrated} finding(s) have no severity in the data, nor in other records of the same vulnerability: ${unknownSeverity === 'fail' ? 'counted as at or above the threshold (unknown severity: fail)' : 'not counted against the threshold (unknown severity: warn)'}`]
       : []),
   ];
+  warnings.push(...opinionWarnings(merged));
   for (const w of warnings) opts.log?.(`warning: ${w}`);
   for (const u of unorderable) {
     opts.log?.(`warning: ${u.component.purl ?? u.component.bomRef}: ${u.reason}${u.records.length ? ` (not evaluated: ${u.records.map((r) => r.id).join(', ')})` : ''}`);
@@ -158,5 +170,40 @@ export async function scanSbom(sbom: ScanSbom, source: VulnerabilitySource, opts
     notScanned,
     expiredRules: expired,
     warnings,
+    ...(opinions.length
+      ? {
+          sources: [oursSource(rated.length, data, opts.now), ...opinions.map((o, i) => opinionSource(o, merged.placement[i]))],
+          sourcesCounted: opts.sources ?? 'all',
+          disagreements: merged.disagreements,
+        }
+      : {}),
   };
+}
+
+function oursSource(findings: number, data: { source: string; newestModified?: string }, now: Date): ReportSource {
+  return { name: OURS, version: TOOL.version, database: { source: data.source, ...(data.newestModified ? { updated: data.newestModified } : {}) }, scannedAt: now.toISOString(), findings };
+}
+
+function opinionSource(o: OpinionReport, placement: MergeOutcome['placement'][number] | undefined): ReportSource {
+  return {
+    name: o.tool.name,
+    ...(o.tool.version ? { version: o.tool.version } : {}),
+    ...(o.database ? { database: o.database } : {}),
+    ...(o.scannedAt ? { scannedAt: o.scannedAt } : {}),
+    origin: o.origin,
+    ...(o.sha256 ? { sha256: o.sha256 } : {}),
+    findings: o.findings.length,
+    ...(placement?.unplaced.length ? { unplaced: placement.unplaced } : {}),
+  };
+}
+
+function opinionWarnings(merged: MergeOutcome): string[] {
+  const lines: string[] = [];
+  for (const p of merged.placement) {
+    if (p.unplaced.length) lines.push(`${p.origin} (${p.tool}) reports ${p.unplaced.length} package(s) our SBOM does not hold, kept as findings: ${p.unplaced.slice(0, 5).join(', ')}${p.unplaced.length > 5 ? ', …' : ''}`);
+  }
+  for (const d of merged.disagreements) {
+    lines.push(`sources disagree on ${d.id} in ${d.component}: reported by ${d.reportedBy.map((r) => `${r.source} (${r.severity})`).join(', ')}; ruled out by ${d.ruledOutBy.map((r) => `${r.source} (${r.detail ?? r.status})`).join(', ')}; it still counts (give the statement as --vex to accept it)`);
+  }
+  return lines;
 }

@@ -82,7 +82,7 @@ function openVexStatements(doc: Obj, file: string): VexStatement[] {
 }
 
 /** A CycloneDX ref: a plain bom-ref, or a BOM-Link `urn:cdx:<serial>/<version>#<bom-ref>`. */
-function refTarget(ref: string): string {
+export function refTarget(ref: string): string {
   const target = /^urn:cdx:[^#]*#(.+)$/.exec(ref)?.[1];
   if (target === undefined) return ref;
   try {

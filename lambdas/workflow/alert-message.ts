@@ -69,6 +69,8 @@ interface FindingLine {
   readonly package: string;
   readonly version: string;
   readonly fixed: readonly string[];
+  /** Who reported it (`grype:high`, `ours:medium`), when second opinions were merged. */
+  readonly sources: readonly string[];
 }
 
 function findingsOf(d: Detail): FindingLine[] {
@@ -76,8 +78,16 @@ function findingsOf(d: Detail): FindingLine[] {
   return d.findings.flatMap((f: unknown) => {
     const o = f as Detail;
     const id = str(o.id);
-    return id ? [{ id, severity: str(o.severity) ?? 'unknown', package: str(o.package) ?? '?', version: str(o.version) ?? '?', fixed: strings(o.fixed) }] : [];
+    return id ? [{ id, severity: str(o.severity) ?? 'unknown', package: str(o.package) ?? '?', version: str(o.version) ?? '?', fixed: strings(o.fixed), sources: strings(o.sources) }] : [];
   });
+}
+
+/** Findings a source rules out while another reports them: they still count, and people should know. */
+function disagreementLines(d: Detail): string[] {
+  const lines = strings(d.disagreements).map((l) => `sources disagree: ${l} (still counted)`);
+  const total = typeof d.disagreementsTotal === 'number' ? d.disagreementsTotal : lines.length;
+  if (total > lines.length) lines.push(`${total - lines.length} more disagreement(s) in the scan reports`);
+  return lines;
 }
 
 interface Parts {
@@ -100,7 +110,11 @@ function partsOf(type: AlertTypeName, d: Detail): Parts {
       return {
         subject: `${top} vulnerabilities in ${image}`,
         happened: `The scan found ${total} unsuppressed finding(s) at or above ${str(d.threshold) ?? 'the threshold'} in ${image}.`,
-        why: findings.map((f) => `${f.id} (${f.severity}) in ${f.package} ${f.version}${f.fixed.length ? `, fixed in ${f.fixed.join(', ')}` : ', no fix yet'}`),
+        why: [
+          ...findings.map((f) => `${f.id} (${f.severity}) in ${f.package} ${f.version}${f.fixed.length ? `, fixed in ${f.fixed.join(', ')}` : ', no fix yet'}${f.sources.length ? `; reported by ${f.sources.join(', ')}` : ''}`),
+          ...disagreementLines(d),
+          ...(strings(d.sources).length ? [`scanned by ${strings(d.sources).join('; ')}; the severity used is the highest any of them gives`] : []),
+        ],
         consequence: 'The image is not signed (unless the stack signs on findings), so the deploy gate and admission policies will deny it.',
         next: ['Upgrade the packages to a fixed version and push a new image.', 'If a finding does not apply, suppress it with a reason (ignore file or VEX) and process the image again.'],
       };

@@ -130,8 +130,14 @@ export interface ScanSummary {
   readonly suppressed: number;
   /** Components whose version could not be ordered (listed in the report). */
   readonly unorderable: number;
-  readonly findingsAboveThreshold: readonly { readonly id: string; readonly severity: Severity; readonly package: string; readonly version: string; readonly fixed: readonly string[] }[];
+  /** `sources`: who reported each (`grype:high`, `ours:medium`), when second opinions were merged. */
+  readonly findingsAboveThreshold: readonly { readonly id: string; readonly severity: Severity; readonly package: string; readonly version: string; readonly fixed: readonly string[]; readonly sources?: readonly string[] }[];
   readonly findingsAboveThresholdTotal: number;
+  /** Every scanner whose findings were merged (ours first), when there were second opinions. */
+  readonly sources?: readonly { readonly name: string; readonly version?: string; readonly scannedAt?: string; readonly findings: number }[];
+  /** Findings one source reports and another rules out, one line each (the first few; the reports list all). */
+  readonly disagreements?: readonly string[];
+  readonly disagreementsTotal?: number;
   readonly data?: Omit<DataDescription, 'warnings'>;
   readonly reports: readonly (StoredDocument & { readonly manifestDigest: string; readonly platform?: string; readonly verdict: ScanReport['verdict'] })[];
 }

@@ -9,6 +9,7 @@ import type { KeyedSigner } from '../ports/signer';
 import type { LayerCache } from '../sbom/layers/cache';
 import type { Severity } from '../vuln/severity';
 import type { VulnerabilitySource } from '../vuln/vulnerability-source';
+import type { OpinionSource } from '../vuln/imports/opinion-source';
 import type { StepName } from './step-registry';
 import { createNotifyStep } from './steps/notify';
 import { createRecordStep } from './steps/record';
@@ -29,6 +30,8 @@ export interface StepEnvironment {
   readonly layerCache: LayerCache;
   /** Undefined when no vulnerability data is configured: scans are then `incomplete`. */
   readonly vulnerabilities: VulnerabilitySource | undefined;
+  /** Second opinions the scan merges (Amazon Inspector, imported reports). @default none */
+  readonly opinions?: readonly OpinionSource[];
   readonly threshold: Severity;
   readonly unknownSeverity: 'fail' | 'warn';
   readonly acceptUninventoried: boolean;
@@ -58,6 +61,7 @@ export const STEP_FACTORIES = {
       acceptUninventoried: e.acceptUninventoried,
       metrics: e.metrics,
       now: e.now,
+      ...(e.opinions?.length ? { opinions: e.opinions } : {}),
     }),
   sign: (e: StepEnvironment) =>
     createSignStep({ openSource: e.openSource, signer: e.signer, signOnFindings: e.signOnFindings, evidence: e.evidence, metrics: e.metrics, now: e.now, ...(e.attestor ? { attestor: e.attestor } : {}) }),

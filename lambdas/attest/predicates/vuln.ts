@@ -1,11 +1,15 @@
 import type { JsonObject, JsonValue } from '../../signing/strict-json';
 import { TOOL } from '../../sbom/writers/subject';
+import { reportSources } from '../scan-report';
 
 /**
  * cosign's vulnerability predicate (`https://cosign.sigstore.dev/attestation/vuln/v1`,
  * cosign specs/COSIGN_VULN_ATTESTATION_SPEC.md): the literal keys `builder.id` and `event_id`
  * are cosign's. `scanner.result` is the scanner's own report, carried as opaque JSON; the
- * policy reads only the parts described in `scan-report.ts`.
+ * policy reads only the parts described in `scan-report.ts`. `scanner.sources` (ours) lists every
+ * scanner the result rests on, with its version, data time and scan time: our own scan, and each
+ * second opinion merged into it, so a verifier can require "scanned by ours and Inspector within
+ * 7 days" (policy `vulnerabilities.requireSources`) without reading the report.
  */
 export interface VulnPredicateInput {
   /** The scan report (JSON), as the scan step or `artifact-guard scan -o json` wrote it. */
@@ -31,6 +35,7 @@ export function vulnPredicate(input: VulnPredicateInput): JsonObject {
       uri: scannerUri,
       version: input.scanner?.version ?? TOOL.version,
       db: { uri: input.db?.uri ?? '', version: input.db?.version ?? '' },
+      sources: reportSources(input.report) as unknown as JsonValue,
       result: input.report,
     },
     metadata: { scanStartedOn: input.scanStartedOn, scanFinishedOn: input.scanFinishedOn },

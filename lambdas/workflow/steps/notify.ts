@@ -84,6 +84,8 @@ export function alertsFor(state: WorkflowState): Alert[] {
         findings: scan.findingsAboveThreshold,
         findingsTotal: scan.findingsAboveThresholdTotal,
         reports: scan.reports.map((r) => r.location),
+        ...(scan.disagreements ? { disagreements: scan.disagreements, disagreementsTotal: scan.disagreementsTotal ?? scan.disagreements.length } : {}),
+        ...(scan.sources ? { sources: scan.sources.map((s) => `${s.name}${s.version ? ` ${s.version}` : ''}${s.scannedAt ? ` (scanned ${s.scannedAt})` : ''}`) } : {}),
         ...common,
       },
     });

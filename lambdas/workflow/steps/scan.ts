@@ -7,6 +7,11 @@ import { scanSbom } from '../../vuln/scan';
 import { parseScanSbom } from '../../vuln/sbom-input';
 import { SEVERITIES, type Severity } from '../../vuln/severity';
 import type { SuppressionRules } from '../../vuln/suppress';
+import type { OpinionReport } from '../../vuln/imports/imported-report';
+import type { OpinionSource } from '../../vuln/imports/opinion-source';
+import type { SourcesCounted } from '../../vuln/imports/merge';
+import { whyNotApplicable } from '../../vuln/imports/subject-check';
+import { IntegrityError } from '../../core/errors';
 import type { SbomSummary, ScanSummary, WorkflowState } from '../state';
 import { MetricName } from '../../core/metric-names';
 import { evidencePrefix } from '../evidence-keys';
@@ -29,11 +34,30 @@ export interface ScanDeps {
   readonly metrics: MetricsSink;
   readonly now: () => Date;
   readonly rules?: SuppressionRules;
+  /** Second opinions to merge (Amazon Inspector, imported reports); none by default. */
+  readonly opinions?: readonly OpinionSource[];
+  /** Whose findings count toward the verdict. @default 'all' */
+  readonly sources?: SourcesCounted;
 }
 
 /** How many findings above the threshold, and how many gaps, the state carries (the reports have all). */
 export const MAX_LISTED_FINDINGS = 20;
 export const MAX_LISTED_GAPS = 20;
+export const MAX_LISTED_DISAGREEMENTS = 10;
+
+/** Every second opinion for the artifact, each checked to be about one of its manifests. */
+async function gatherOpinions(sources: readonly OpinionSource[], repositoryName: string, digest: string, manifests: readonly { manifestDigest: string; platform?: string }[]): Promise<OpinionReport[]> {
+  const out: OpinionReport[] = [];
+  for (const source of sources) {
+    for (const report of await source.opinionsFor({ repositoryName, digest, manifests: manifests.map((m) => m.manifestDigest) })) {
+      const about = manifests.some((m) => !whyNotApplicable(report, { root: digest, manifest: m.manifestDigest, ...(m.platform ? { platform: m.platform } : {}) }));
+      // A source must only return reports about this artifact: anything else is a fault, never merged.
+      if (!about) throw new IntegrityError(`second opinion from ${source.name}: ${whyNotApplicable(report, { root: digest, manifest: manifests[0]?.manifestDigest ?? digest })}`);
+      out.push(report);
+    }
+  }
+  return out;
+}
 
 const zeroCounts = (): Record<Severity, number> => Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
 
@@ -100,15 +124,21 @@ export function createScanStep(deps: ScanDeps) {
     const reports: ScanSummary['reports'][number][] = [];
     const gaps: string[] = [...missing];
     let data: ScanSummary['data'];
+    const opinions = deps.opinions?.length ? await gatherOpinions(deps.opinions, a.repositoryName, a.digest, sbom.documents) : [];
+    const sources = new Map<string, NonNullable<ScanSummary['sources']>[number]>();
+    const disagreements: string[] = [];
     for (const doc of sbom.documents) {
       const body = await readVerified(deps.evidence, doc.cyclonedx);
       const input = parseScanSbom(body.toString('utf8'), doc.cyclonedx.key);
+      const judged = { root: a.digest, manifest: doc.manifestDigest, ...(doc.platform ? { platform: doc.platform } : {}) };
       const report = await scanSbom(input, deps.source, {
         now: deps.now(),
         threshold: deps.threshold,
         unknownSeverity,
         inventoryGaps: inventoryGaps(doc),
         ...(deps.rules ? { rules: deps.rules } : {}),
+        opinions: opinions.filter((o) => !whyNotApplicable(o, judged)),
+        ...(deps.sources ? { sources: deps.sources } : {}),
       });
       const bytes = Buffer.from(reportJson(report));
       const stored = await writeOnce(deps.evidence, `${prefix}/scan/${doc.manifestDigest.replace(':', '-')}.${sha256Hex(bytes).slice(0, 16)}.json`, bytes, 'application/json');
@@ -120,6 +150,14 @@ export function createScanStep(deps: ScanDeps) {
       const where = doc.platform ? `${doc.platform}: ` : sbom.documents.length > 1 ? `${doc.manifestDigest}: ` : '';
       gaps.push(...report.gaps.map((g) => `${where}${g.message}`));
       data = report.data;
+      for (const s of report.sources ?? []) {
+        const key = `${s.name}|${s.origin ?? ''}`;
+        const seen = sources.get(key);
+        sources.set(key, { name: s.name, ...(s.version ? { version: s.version } : {}), ...(s.scannedAt ? { scannedAt: s.scannedAt } : {}), findings: (seen?.findings ?? 0) + s.findings });
+      }
+      for (const d of report.disagreements ?? []) {
+        disagreements.push(`${where}${d.id} in ${d.component}: reported by ${d.reportedBy.map((r) => `${r.source} (${r.severity})`).join(', ')}; ruled out by ${d.ruledOutBy.map((r) => `${r.source} (${r.detail ?? r.status})`).join(', ')}`);
+      }
     }
     deps.metrics.count(MetricName.vulnerabilitiesFound, SEVERITIES.reduce((n, s) => n + counts[s], 0));
     const computed = reports.some((r) => r.verdict === 'fail') ? 'fail' : gaps.length ? 'incomplete' : 'pass';
@@ -141,8 +179,17 @@ export function createScanStep(deps: ScanDeps) {
       counts,
       suppressed,
       unorderable,
-      findingsAboveThreshold: above.slice(0, MAX_LISTED_FINDINGS).map((f) => ({ id: f.id, severity: f.severity, package: f.component.purl ?? f.component.name, version: f.package.version, fixed: f.fixed })),
+      findingsAboveThreshold: above.slice(0, MAX_LISTED_FINDINGS).map((f) => ({
+        id: f.id,
+        severity: f.severity,
+        package: f.component.purl ?? f.component.name,
+        version: f.package.version,
+        fixed: f.fixed,
+        ...(f.sources ? { sources: f.sources.map((s) => `${s.name === 'artifact-guard' ? 'ours' : s.name}:${s.status === 'not_affected' || s.status === 'resolved' ? s.status : s.severity}`) } : {}),
+      })),
       findingsAboveThresholdTotal: above.length,
+      ...(sources.size ? { sources: [...sources.values()] } : {}),
+      ...(disagreements.length ? { disagreements: disagreements.slice(0, MAX_LISTED_DISAGREEMENTS), disagreementsTotal: disagreements.length } : {}),
       ...(data ? { data } : {}),
       reports,
     };

@@ -91,7 +91,8 @@ describe('cosign vuln predicate', () => {
     const report = { format: 'artifact-guard/scan-report@1', findings: [] };
     expect(vulnPredicate({ report, scanStartedOn: 'a', scanFinishedOn: 'b', eventId: 'evt-1', db: { uri: 'https://api.osv.dev', version: 'v' } })).toEqual({
       invocation: { parameters: [], uri: '', event_id: 'evt-1', 'builder.id': 'pkg:npm/artifact-guard@0.1.0' },
-      scanner: { uri: 'pkg:npm/artifact-guard@0.1.0', version: '0.1.0', db: { uri: 'https://api.osv.dev', version: 'v' }, result: report },
+      // scanner.sources: every scanner the result rests on (here our own scan alone).
+      scanner: { uri: 'pkg:npm/artifact-guard@0.1.0', version: '0.1.0', db: { uri: 'https://api.osv.dev', version: 'v' }, sources: [{ name: 'artifact-guard' }], result: report },
       metadata: { scanStartedOn: 'a', scanFinishedOn: 'b' },
     });
   });
