@@ -224,6 +224,26 @@ export const COMMANDS = {
     examples: ['artifact-guard gate localhost:5000/app@sha256:… --env prod', 'artifact-guard gate 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.4 --env staging --key awskms:///alias/artifact-guard-signing'],
     notes: [REF_HELP, 'Exit 0: allowed; 1: denied (reasons on stderr); 2: an error. Every decision is recorded in the artifact\'s audit trail.'],
   },
+  policy: {
+    summary: "an admission policy for environment E and the stack's key: Kyverno, sigstore policy-controller or containers-policy.json",
+    positionals: { names: 'kyverno|policy-controller|containers-policy', min: 1, max: 1 },
+    options: {
+      env: { type: 'string', value: 'ENV', help: 'the environment whose policy (required attestations, rules) the document enforces' },
+      environments: { type: 'string', value: 'FILE', help: 'environments document (default: $ARTIFACT_GUARD_HOME/environments.yaml)' },
+      key: { type: 'string', value: 'PUBKEY', help: "the stack's public key: PEM file or awskms:///alias/NAME (default: the local development key)" },
+      image: { type: 'string', multiple: true, value: 'HOST/REPO', help: "repositories the policy governs (default: the environment's repositories)" },
+      output: { type: 'string', short: 'o', value: 'FORMAT', help: 'yaml (default for kyverno and policy-controller) or json (default for containers-policy)' },
+    },
+    examples: [
+      'artifact-guard policy kyverno --env prod --key awskms:///alias/artifact-guard-signing | kubectl apply -f -',
+      'artifact-guard policy policy-controller --env staging --key artifact-guard.pub --image 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app',
+      'artifact-guard policy containers-policy --env prod > /etc/containers/policy.json',
+    ],
+    notes: [
+      'kyverno: a ClusterPolicy (verifyImages: the signature and each attestation the policy requires, with conditions for failOn, provenance and maxAge). policy-controller: a ClusterImagePolicy (a key authority, attestations with Rego policies). containers-policy: policy.json for podman, skopeo and CRI-O (sigstoreSigned, matchRepository; signatures only), and on stderr the registries.d entry it needs.',
+      'Exit 0: printed; 2: an error (unknown environment, no repositories, bad key).',
+    ],
+  },
 } as const satisfies Readonly<Record<string, CommandSpec>>;
 
 export type CommandName = keyof typeof COMMANDS;
