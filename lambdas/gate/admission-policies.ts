@@ -198,3 +198,29 @@ export function admissionPolicy(format: AdmissionFormat, input: AdmissionInput):
       return containersPolicy(input);
   }
 }
+
+/** One generated document as the stack publishes it (evidence bucket, `admission/<env>/…`). */
+export interface AdmissionDocument {
+  readonly key: string;
+  readonly body: string;
+  readonly contentType: string;
+}
+
+/**
+ * Every environment's three documents for the stack's key: each governs the environment's
+ * repositories, or `defaultRepositories` (the guarded ones) for an environment that names none.
+ */
+export function admissionDocuments(envs: Iterable<Environment>, publicKeyPem: string, defaultRepositories: readonly string[]): AdmissionDocument[] {
+  const out: AdmissionDocument[] = [];
+  for (const environment of envs) {
+    const repositories = environment.repositories ?? defaultRepositories;
+    if (repositories.length === 0) continue;
+    for (const format of ADMISSION_FORMATS) {
+      const doc = admissionPolicy(format, { environment, publicKeyPem, repositories });
+      // JSON is YAML: kubectl apply -f takes either.
+      out.push({ key: `admission/${environment.name}/${format === 'containers-policy' ? 'policy.json' : `${format}.json`}`, body: `${JSON.stringify(doc, null, 2)}\n`, contentType: 'application/json' });
+    }
+    out.push({ key: `admission/${environment.name}/registries.d.yaml`, body: containersRegistriesD(repositories), contentType: 'application/yaml' });
+  }
+  return out;
+}

@@ -11,6 +11,7 @@ import { S3BlobStore } from '../adapters/aws/s3-blob-store';
 import { ArtifactGuardError, errorMessage } from '../core/errors';
 import type { SourceSpec } from '../oci/open-source';
 import { openSource } from '../oci/open-source';
+import { RegistryClient } from '../oci/registry-client';
 import type { ArtifactSource } from '../oci/source';
 import type { MetricsSink } from '../ports/metrics';
 import { METRICS_NAMESPACE } from '../core/metric-names';
@@ -39,12 +40,19 @@ function openEcrSource(spec: SourceSpec): Promise<ArtifactSource> {
   return openSource(spec, { credentials: new EcrCredentialProvider(ecr) });
 }
 
+function ecrRegistryClient(host: string): RegistryClient {
+  ecr ??= new ECRClient({});
+  return new RegistryClient({ registry: host, credentials: new EcrCredentialProvider(ecr) });
+}
+
 export const aws = {
   records: () => new DynamoDbRecordStore(new DynamoDBClient({}), env('TABLE_NAME')),
   alerts: () => new EventBridgeAlertSink(new EventBridgeClient({}), env('ALERT_BUS_NAME')),
   // Evidence written once is also locked (Object Lock, governance mode) for EVIDENCE_LOCK_DAYS.
   evidence: () => new S3BlobStore(new S3Client({}), env('EVIDENCE_BUCKET'), { lockDays: Number(process.env.EVIDENCE_LOCK_DAYS) || undefined }),
   openSource: openEcrSource,
+  /** A registry client with ECR credentials (promotion copies between repositories with it). */
+  registryClient: ecrRegistryClient,
   metrics: metricsSink,
   now: () => new Date(),
 };
