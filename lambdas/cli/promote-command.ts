@@ -41,7 +41,8 @@ export async function promoteCommand(argv: string[]): Promise<CommandResult> {
   try {
     const openSource = (spec: { location: string }) => openSigningSource('promote', `registry:${spec.location}`, values.insecure, display);
     const metrics = new InMemoryMetrics();
-    const gate = createVerifyGate({ openSource, keys: async () => keys, alerts: ledger.alerts, metrics, environments, records: ledger.records, now: () => new Date() });
+    // A refusal alerts once, as a promotion refused (Policy Violation), not also as a deployment denied.
+    const gate = createVerifyGate({ openSource, keys: async () => keys, alerts: { publish: async () => undefined }, metrics, environments, records: ledger.records, now: () => new Date() });
     const promote = createPromotion({
       gate,
       environments,

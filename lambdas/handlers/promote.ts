@@ -24,7 +24,8 @@ const alerts = aws.alerts();
 const gate = createVerifyGate({
   openSource: aws.openSource,
   keys: stackKeys,
-  alerts,
+  // A refusal alerts once, as a promotion refused (Policy Violation), not also as a deployment denied.
+  alerts: { publish: async () => undefined },
   metrics: aws.metrics,
   environments,
   records,

@@ -92,6 +92,7 @@ describe('promote', () => {
     expect(await new RegistryClient({ registry: host }).headManifest(prod, digest)).toBeUndefined();
     const alerts = fs.readFileSync(path.join(home, 'alerts.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { 'detail-type': string; detail: Record<string, unknown> });
     expect(alerts.filter((a) => a['detail-type'] === 'Policy Violation').map((a) => a.detail)).toContainEqual(expect.objectContaining({ reason: 'promotion-refused', environment: 'prod', digest }));
+    expect(alerts.filter((a) => a['detail-type'] === 'Signature Verification Failed')).toEqual([]); // one alert per refusal
 
     const toDev = await runCli(['promote', `${host}/${src}:v1`, '--to', `${host}/${dev}`, '--env', 'dev', '-o', 'json', '-q'], env);
     expect(toDev.code).toBe(0);
@@ -179,5 +180,23 @@ describe('promote', () => {
       const r = await runCli([...args, '-q'], env);
       expect([args.join(' '), r.code, r.stderr]).toEqual([args.join(' '), 0, '']);
     }
+  });
+
+  it('streams the blobs when the target is another registry (no mount), and the copy verifies there', async () => {
+    const port = host.split(':')[1] as string;
+    const other = `localhost:${port}`; // the same server under another name: a different registry to the client
+    const [src, prod] = [uniqueRepo('stream'), uniqueRepo('stream-prod')];
+    writeEnvironments(`${other}/${uniqueRepo('unused')}`, `${other}/${prod}`);
+    const image = await pushTestImage(src, '1.0', { layers: [lodash('4.17.21'), [{ path: 'data/blob', content: 'x'.repeat(200_000) }]] });
+    expect((await runCli(['process', `${host}/${src}:1.0`, '--osv-dir', RECORDS, '-q'], env)).code).toBe(0);
+    const res = await runCli(['promote', `${host}/${src}:1.0`, '--to', `${other}/${prod}:1.0`, '--env', 'prod', '-o', 'json', '-q'], env);
+    expect(res.code).toBe(0);
+    const out = JSON.parse(res.stdout) as { copied: { blobsMounted: number; blobsStreamed: number; bytesStreamed: number } };
+    expect(out.copied.blobsMounted).toBe(0);
+    expect(out.copied.blobsStreamed).toBeGreaterThanOrEqual(image.layers.length + 1);
+    expect(out.copied.bytesStreamed).toBeGreaterThanOrEqual(image.layers.reduce((n, l) => n + l.descriptor.size, 0));
+    const pub = path.join(home, 'dev-signing-key.pub');
+    expect((await runCli(['verify', `${other}/${prod}:1.0`, '--key', pub, '--identity', `${host}/${src}`, '-q'], env)).code).toBe(0);
+    expect((await runCli(['gate', `${other}/${prod}:1.0`, '--env', 'prod', '-q'], env)).code).toBe(0);
   });
 });
