@@ -384,6 +384,12 @@ export class ArtifactGuard extends ArtifactGuardBase {
     this.dashboard = this.createDashboard();
   }
 
+  /** Invoke the Promote Lambda (directly and over its IAM-authenticated URL): what the promoter role has. */
+  grantPromote(grantee: iam.IGrantable): iam.Grant {
+    if (!this.promote) throw new Error(`${this.node.path}: grantPromote needs environments (the Promote Lambda exists only with them)`);
+    return this.promote.function.grantInvoke(grantee).combine(this.promote.function.grantInvokeUrl(grantee));
+  }
+
   private createRepository(repositoryName: string | undefined): ecr.Repository {
     return new ecr.Repository(this, 'Repository', {
       repositoryName,

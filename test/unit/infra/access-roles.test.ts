@@ -3,6 +3,7 @@
  * pusher / promoter / deployer / auditor roles, their boundaries proven statement by statement.
  */
 import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { ArtifactGuardStack } from '../../../lib/artifact-guard-stack';
 import { offlineApp } from '../../../lib/synth-offline';
 
@@ -122,5 +123,16 @@ describe('promotion and closed environment repositories (issue 15 points 4 and 5
     const writer = statementsOf(idOf((id, r) => r.Type === 'AWS::IAM::Role' && id.startsWith('ArtifactGuardAdmissionPoliciesRole')));
     expect(writer.filter((s) => actions(s).includes('s3:PutObject')).map(resourcesText).join(' ')).toContain('/admission/*');
     for (const out of ['PromoteUrl', 'AdmissionPolicies', 'PusherRole', 'PromoterRole', 'DeployerRole', 'AuditorRole']) template.hasOutput(out, {});
+  });
+});
+
+describe('grantPromote', () => {
+  it('grants invoking the Promote Lambda; without environments there is nothing to grant', () => {
+    const s = new ArtifactGuardStack(offlineApp(), 'G', { environments: { prod: { policy: {}, repositoryNames: ['app-prod'] } } });
+    const role = new iam.Role(s, 'Release', { assumedBy: new iam.AccountRootPrincipal() });
+    s.guard.grantPromote(role);
+    const doc = JSON.stringify(Template.fromStack(s).toJSON());
+    expect(doc).toMatch(/"lambda:InvokeFunctionUrl"/);
+    expect(() => new ArtifactGuardStack(offlineApp(), 'N').guard.grantPromote(role)).toThrow(/grantPromote needs environments/);
   });
 });
