@@ -67,6 +67,7 @@ export class ArtifactGuardStack extends Stack {
       new CfnOutput(this, 'PromoteFunction', { value: guard.promote.function.functionName });
     }
     if (guard.admissionPoliciesLocation) new CfnOutput(this, 'AdmissionPolicies', { value: guard.admissionPoliciesLocation, description: '<env>/kyverno.json, policy-controller.json, policy.json (containers), registries.d.yaml for the stack key' });
+    new CfnOutput(this, 'AlertEventsTopic', { value: guard.alertEventsTopic.topicArn });
     const attributes: ArtifactGuardAttributes = {
       guardId: guard.guardId,
       signingKeyArn: guard.signingKey.keyArn,
@@ -106,6 +107,7 @@ export class ArtifactGuardStack extends Stack {
     for (const a of ['s3:GetObject*', 's3:GetBucket*', 's3:List*']) ack(auditor, `AwsSolutions-IAM5[Action::${a}]`, 'Bucket.grantRead: read-only action groups on the evidence bucket.');
     const evidence = (prefix: string) => `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(guard.evidenceBucket)}.Arn>/${prefix}]`;
     if (guard.admissionPolicies) ack(guard.admissionPolicies.role, evidence('admission/*'), 'Writes the generated admission policies under the admission/ prefix only.');
+    ack(guard.alertEventsPublisher, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', 'Publishing to the KMS-encrypted alert events topic needs GenerateDataKey* on that one key (resource-scoped).');
     ack(guard.alertMailer.role, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', 'Publishing to the KMS-encrypted alert topic needs GenerateDataKey* on that one key (resource-scoped).');
     ack(guard.steps.scan.role, evidence('evidence/*'), 'Reads the SBOMs and writes the scan reports under the evidence/ prefix (keys are per digest).');
     ack(guard.steps.sign.role, evidence('evidence/*'), 'Reads SBOMs and scan reports to attest them and writes Sigstore bundles under evidence/ (keys are per digest).');

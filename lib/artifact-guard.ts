@@ -309,6 +309,13 @@ export class ArtifactGuard extends ArtifactGuardBase {
   readonly admissionPoliciesLocation?: string;
   /** Pusher, promoter, deployer and auditor roles (see lib/access-roles.ts). */
   readonly roles: AccessRoles;
+  /**
+   * Every alert event exactly as EventBridge carries it (JSON), for machines: SQS queues, HTTPS
+   * endpoints, ticketing or a SIEM subscribe here instead of parsing the e-mails.
+   */
+  readonly alertEventsTopic: sns.Topic;
+  /** The role EventBridge assumes to publish to `alertEventsTopic` (no service-principal grant on topic or key). */
+  readonly alertEventsPublisher: iam.Role;
   /** Where push events and evidence-check invocations go when their retries are exhausted. */
   readonly triggerDeadLetterQueue: sqs.Queue;
   /** Build success rate, SBOM coverage, signature verification failures and tag violations. */
@@ -380,6 +387,7 @@ export class ArtifactGuard extends ArtifactGuardBase {
     });
     this.evidenceCheck = this.createEvidenceCheck(environment);
     this.alertMailer = this.routeAlertsToPeople(environment, props);
+    [this.alertEventsTopic, this.alertEventsPublisher] = this.routeAlertEventsToMachines();
     this.createTriggers();
     this.dashboard = this.createDashboard();
   }
@@ -523,6 +531,31 @@ export class ArtifactGuard extends ArtifactGuardBase {
       targets: [new targets.LambdaFunction(mailer.function, { deadLetterQueue: this.triggerDeadLetterQueue, retryAttempts: 3 })],
     });
     return mailer;
+  }
+
+  /**
+   * Every alert on the bus, unchanged, to an encrypted topic. EventBridge publishes through a role
+   * that only this account's EventBridge may assume, so neither the topic nor its key trusts the
+   * service principal (no confused deputy across accounts).
+   */
+  private routeAlertEventsToMachines(): [sns.Topic, iam.Role] {
+    const key = new kms.Key(this, 'AlertEventsTopicKey', {
+      enableKeyRotation: true,
+      description: 'Artifact Guard alert events topic encryption',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const topic = new sns.Topic(this, 'AlertEventsTopic', { displayName: 'Artifact Guard alert events (JSON)', masterKey: key, enforceSSL: true });
+    const publisher = new iam.Role(this, 'AlertEventsPublisher', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } } }),
+      description: 'EventBridge: publish alert events to the alert events topic',
+    });
+    new events.Rule(this, 'AlertEventsToTopic', {
+      eventBus: this.alertBus,
+      description: 'Every alert event, as JSON, for machines',
+      eventPattern: { source: [ALERT_SOURCE] },
+      targets: [new targets.SnsTopic(topic, { role: publisher, authorizeUsingRole: true, deadLetterQueue: this.triggerDeadLetterQueue, retryAttempts: 3 })],
+    });
+    return [topic, publisher];
   }
 
   /** A topic for AWS Chatbot (custom notifications) and the Slack channel subscribed to it. */
