@@ -114,9 +114,22 @@ const mergeEvidence: EvidenceMerge = (target, source) => {
 const eventId = (...parts: string[]): string => createHash('sha256').update([...parts, randomUUID()].join('\n')).digest('hex').slice(0, 24);
 
 export function createPromotion(deps: PromotionDeps) {
-  const audit = async (repository: string, digest: string, detail: Record<string, unknown>): Promise<void> => {
+  /**
+   * A `Promotion` event in the artifact's trail. Actor, action and outcome are also given at the
+   * top level, as the general audit entry (actor, action, target, time, outcome) reads them; a
+   * store that predates those fields keeps them in the detail.
+   */
+  const audit = async (repository: string, digest: string, actor: string, outcome: 'promoted' | 'refused', detail: Record<string, unknown>): Promise<void> => {
     const time = deps.now().toISOString();
-    const event: AuditEvent = { id: eventId(time, repository, digest), time, type: 'Promotion', detail: { action: 'promote', ...detail } };
+    const event: AuditEvent & { readonly actor: string; readonly action: string; readonly outcome: string } = {
+      id: eventId(time, repository, digest),
+      time,
+      type: 'Promotion',
+      actor,
+      action: 'promote',
+      outcome,
+      detail: { action: 'promote', actor, outcome, ...detail },
+    };
     await deps.records.appendEvent(repository, digest, event);
   };
 
@@ -138,7 +151,7 @@ export function createPromotion(deps: PromotionDeps) {
     const decision = await deps.gate({ reference: req.reference, environment: req.environment }, caller, { forPromotion: true });
     const base = { source: `${decision.repository}@${decision.digest}`, target: target.name, digest: decision.digest, environment: req.environment, actor: caller.identity, ...(target.tag ? { tag: target.tag } : {}) };
     if (!decision.allowed) {
-      await audit(decision.repository, decision.digest, { actor: caller.identity, outcome: 'refused', environment: req.environment, target: target.name, reasons: decision.reasons.slice(0, 20) });
+      await audit(decision.repository, decision.digest, caller.identity, 'refused', { environment: req.environment, target: target.name, reasons: decision.reasons.slice(0, 20) });
       deps.metrics.count(MetricName.policyViolations);
       await deps.alerts.publish([
         {
@@ -178,7 +191,7 @@ export function createPromotion(deps: PromotionDeps) {
       if (claim.digest !== decision.digest) throw new BadInputError(`promote: tag ${target.name}:${target.tag} is bound to ${claim.digest}; tags are immutable (promote under another tag)`);
       await copier.tag(target.tag, root);
     }
-    await audit(target.name, decision.digest, { actor: caller.identity, outcome: 'promoted', environment: req.environment, source: base.source, target: target.name, tag: target.tag ?? null, signaturesAdded, copied: { ...copier.stats, evidenceTags: copier.stats.evidenceTags.length } });
+    await audit(target.name, decision.digest, caller.identity, 'promoted', { environment: req.environment, source: base.source, target: target.name, tag: target.tag ?? null, signaturesAdded, copied: { ...copier.stats, evidenceTags: copier.stats.evidenceTags.length } });
     return { promoted: true, ...base, reasons: [], copied: copier.stats, signaturesAdded };
   };
 }
