@@ -42,6 +42,8 @@ const commands: Record<string, () => Command> = {
   gate: lazy('gate', 'gateCommand'),
   redrive: lazy('redrive', 'redriveCommand'),
   'import-findings': lazy('import-findings', 'importFindingsCommand'),
+  policy: lazy('policy', 'policyCommand'),
+  promote: lazy('promote', 'promoteCommand'),
 };
 
 // `artifact-guard sbom … | head` closes stdout early: that is the reader's choice, not an error.

@@ -1,4 +1,4 @@
-import { Annotations, Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -29,6 +29,7 @@ import { OrganizationPushes } from './organization-pushes';
 import { StepLambda } from './step-lambda';
 import { buildWorkflowDefinition } from './workflow-definition';
 import { environmentsFrom } from '../lambdas/gate/environments';
+import { AccessRoles, PUSH } from './access-roles';
 
 export { ArtifactGuardBase, AlertType } from './artifact-guard-base';
 export type { AlertRuleOptions, AlertTypeName, ArtifactGuardMetricMethods, IArtifactGuard } from './artifact-guard-base';
@@ -44,6 +45,7 @@ export const ArtifactGuardWarning = {
   evidenceObjectLock: '@artifact-guard:evidenceObjectLock',
   evidenceWriteOnce: '@artifact-guard:evidenceWriteOnce',
   alertTopicKey: '@artifact-guard:alertTopicKey',
+  environmentRepositoryPolicy: '@artifact-guard:environmentRepositoryPolicy',
 } as const;
 
 /** One environment of the guard (see `ArtifactGuardProps.environments`). */
@@ -229,6 +231,11 @@ export interface ArtifactGuardProps {
    * @default - every repository whose pushes a member account forwards
    */
   readonly memberRepositoryNames?: string[];
+  /**
+   * Who may assume the pusher, promoter, deployer and auditor roles (`ArtifactGuard.roles`).
+   * @default - principals of this account whose own IAM policy allows sts:AssumeRole on the role
+   */
+  readonly accessRolesAssumedBy?: iam.IPrincipal;
 }
 
 /** What `ArtifactGuard.fromArtifactGuardAttributes` builds an `IArtifactGuard` from. */
@@ -322,6 +329,20 @@ export class ArtifactGuard extends ArtifactGuardBase {
   /** Renders alerts for people and publishes them to the alert topic (and chat). */
   readonly alertMailer: StepLambda;
   /**
+   * Promotion (when `environments` are given): copies an artifact by digest into an environment's
+   * repository when the gate allows it there; the only principal that may push to those
+   * repositories (their policies deny everyone else) and, besides the signing step, sign.
+   */
+  readonly promote?: StepLambda;
+  /** The Promote Lambda's HTTPS endpoint (IAM auth): POST `{ reference, target, environment }`. */
+  readonly promoteUrl?: lambda.FunctionUrl;
+  /** Writes each environment's admission policies (Kyverno, policy-controller, containers-policy) to `admission/<env>/` in the evidence bucket on every deployment. */
+  readonly admissionPolicies?: StepLambda;
+  /** The S3 prefix of the admission policies (`s3://BUCKET/admission/`). */
+  readonly admissionPoliciesLocation?: string;
+  /** Pusher, promoter, deployer and auditor roles (see lib/access-roles.ts). */
+  readonly roles: AccessRoles;
+  /**
    * Every alert event exactly as EventBridge carries it (JSON), for machines: SQS queues, HTTPS
    * endpoints, ticketing or a SIEM subscribe here instead of parsing the e-mails.
    */
@@ -365,7 +386,11 @@ export class ArtifactGuard extends ArtifactGuardBase {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Artifact Guard signing step: the only principal allowed kms:Sign on the signing key',
     });
-    this.protectSigningKey();
+    // Promotion signs the copy for the repository it lands in: the only other signer.
+    const promoteRole = props.environments
+      ? new iam.Role(this, 'PromoteRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: 'Artifact Guard promotion: the only principal allowed to push to gated environment repositories' })
+      : undefined;
+    this.protectSigningKey(promoteRole);
 
     const environment = this.commonEnvironment(props);
     this.steps = this.createSteps(environment, props);
@@ -373,6 +398,24 @@ export class ArtifactGuard extends ArtifactGuardBase {
     // The gate over HTTPS for deployers, authenticated by IAM (SigV4): the caller is audited.
     this.gateUrl = this.verifyGate.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     this.gateFunction = this.verifyGate.function;
+    if (props.environments && promoteRole) {
+      this.promote = this.createPromote(environment, props.environments, promoteRole);
+      this.promoteUrl = this.promote.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+      this.closeEnvironmentRepositories(props.environments, promoteRole);
+      this.admissionPolicies = this.publishAdmissionPolicies(environment, props.environments);
+      this.admissionPoliciesLocation = `s3://${this.evidenceBucket.bucketName}/admission/`;
+    }
+    const environmentRepositories = environmentRepositoriesOf(props.environments);
+    this.roles = new AccessRoles(this, 'Roles', {
+      assumedBy: props.accessRolesAssumedBy ?? new iam.AccountRootPrincipal(),
+      sourceRepositories: this.repositories.filter((r) => !environmentRepositories.includes(r)),
+      environmentRepositories,
+      signingKey: this.signingKey,
+      table: this.table,
+      evidenceBucket: this.evidenceBucket,
+      gate: this.gateFunction,
+      ...(this.promote ? { promote: this.promote.function } : {}),
+    });
     this.stateMachine = this.createWorkflow();
     this.triggerDeadLetterQueue = new sqs.Queue(this, 'TriggerDeadLetters', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -403,11 +446,18 @@ export class ArtifactGuard extends ArtifactGuardBase {
         'verify-gate': this.verifyGate.function,
         'evidence-check': this.evidenceCheck.function,
         'alert-mailer': this.alertMailer.function,
+        ...(this.promote ? { promote: this.promote.function } : {}),
       },
       topic: this.alertTopic,
     });
     if (this.alertTopic instanceof sns.Topic && Stack.of(this.alertTopic) === Stack.of(this)) alarms.allowAlarmDelivery(this.alertTopic, this.alertTopic.masterKey);
     return alarms;
+  }
+
+  /** Invoke the Promote Lambda (directly and over its IAM-authenticated URL): what the promoter role has. */
+  grantPromote(grantee: iam.IGrantable): iam.Grant {
+    if (!this.promote) throw new Error(`${this.node.path}: grantPromote needs environments (the Promote Lambda exists only with them)`);
+    return this.promote.function.grantInvoke(grantee).combine(this.promote.function.grantInvokeUrl(grantee));
   }
 
   private createRepository(repositoryName: string | undefined): ecr.Repository {
@@ -586,15 +636,15 @@ export class ArtifactGuard extends ArtifactGuardBase {
     return topic;
   }
 
-  /** kms:Sign only for the signing step (explicit Deny: the default key policy delegates to the account). */
-  private protectSigningKey(): void {
+  /** kms:Sign only for the signing step and promotion (explicit Deny: the default key policy delegates to the account). */
+  private protectSigningKey(promoteRole: iam.IRole | undefined): void {
     const denySign = new iam.PolicyStatement({
       sid: 'DenySignExceptSigningStep',
       effect: iam.Effect.DENY,
       principals: [new iam.AnyPrincipal()],
       actions: ['kms:Sign'],
       resources: ['*'],
-      conditions: { ArnNotEquals: { 'aws:PrincipalArn': this.signingRole.roleArn } },
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': promoteRole ? [this.signingRole.roleArn, promoteRole.roleArn] : this.signingRole.roleArn } },
     });
     if (!this.addToPolicyOfThisStack(this.signingKey, (k) => k.addToResourcePolicy(denySign))) {
       this.warn(
@@ -754,6 +804,65 @@ export class ArtifactGuard extends ArtifactGuardBase {
   }
 
   /**
+   * The Promote Lambda: the gate's decision (forPromotion) for E, then the copy into E's repository,
+   * a signature for it, the ledger and the tag (lambdas/gate/promotion.ts).
+   */
+  private createPromote(environment: Record<string, string>, envs: Readonly<Record<string, EnvironmentProps>>, role: iam.Role): StepLambda {
+    return this.createLambda('Promote', { handler: 'promote', description: 'Promotion: copy an artifact by digest into an environment repository when the gate allows it there' }, environment, {
+      role,
+      memorySize: 512,
+      timeout: Duration.minutes(15),
+      environment: { SIGNING_KEY_ARN: this.signingKey.keyArn, GATE_ENVIRONMENTS: this.environmentsDocument(envs) },
+      grant: (r) => {
+        iam.Grant.addToPrincipal({ grantee: r, actions: ['kms:Sign', 'kms:GetPublicKey', 'kms:DescribeKey'], resourceArns: [this.signingKey.keyArn] });
+        this.repositories.forEach((repo) => repo.grantPull(r));
+        // Push (and mount from the source: ECR mounts need pull on the source too) into the environments' repositories.
+        for (const repo of environmentRepositoriesOf(envs)) repo.grantPullPush(r);
+        this.alertBus.grantPutEventsTo(r);
+        this.grantTable(r, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem');
+      },
+    });
+  }
+
+  /**
+   * "Only approved artifacts enter production", enforced by ECR: the repositories of gated
+   * environments deny every push (explicit Deny) but the Promote Lambda's.
+   */
+  private closeEnvironmentRepositories(envs: Readonly<Record<string, EnvironmentProps>>, promoteRole: iam.IRole): void {
+    const statement = new iam.PolicyStatement({
+      sid: 'OnlyPromotionPushes',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: PUSH,
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': promoteRole.roleArn } },
+    });
+    for (const repo of environmentRepositoriesOf(envs)) {
+      const ours = repo instanceof ecr.Repository && Stack.of(repo) === Stack.of(this);
+      if (ours && repo.addToResourcePolicy(statement).statementAdded) continue;
+      this.warn(
+        ArtifactGuardWarning.environmentRepositoryPolicy,
+        `${repo.node.path} is an environment repository the construct cannot change (imported or of another stack): add to its repository policy {"Sid":"OnlyPromotionPushes","Effect":"Deny","Principal":{"AWS":"*"},"Action":${JSON.stringify(PUSH)},"Condition":{"ArnNotEquals":{"aws:PrincipalArn":"<ArtifactGuard.promote role ARN>"}}}, or anyone with push rights can bypass promotion.`,
+      );
+    }
+  }
+
+  /** A custom resource that writes the admission policies for the stack's key to the evidence bucket. */
+  private publishAdmissionPolicies(environment: Record<string, string>, envs: Readonly<Record<string, EnvironmentProps>>): StepLambda {
+    const document = this.environmentsDocument(envs);
+    const fn = this.createLambda('AdmissionPolicies', { handler: 'admission-policies', description: 'Write the environments\' admission policies (Kyverno, policy-controller, containers-policy) to the evidence bucket' }, environment, {
+      environment: { SIGNING_KEY_ARN: this.signingKey.keyArn, GATE_ENVIRONMENTS: document, GUARDED_REPOSITORIES: this.repositories.map((r) => r.repositoryUri).join(',') },
+      grant: (r) => {
+        iam.Grant.addToPrincipal({ grantee: r, actions: ['kms:GetPublicKey'], resourceArns: [this.signingKey.keyArn] });
+        this.grantEvidence(r, ['s3:PutObject'], 'admission/*');
+      },
+    });
+    // Re-run whenever the policies, the repositories or the key change.
+    const cr = new CustomResource(this, 'AdmissionPoliciesDocuments', { serviceToken: fn.function.functionArn, properties: { Environments: document, Key: this.signingKey.keyArn } });
+    cr.node.addDependency(fn.role);
+    return fn;
+  }
+
+  /**
    * The environments as the gate Lambda reads them (GATE_ENVIRONMENTS), each policy validated
    * now: a policy with a typo fails the synth, not a deployment at 3 a.m.
    */
@@ -870,6 +979,11 @@ export class ArtifactGuard extends ArtifactGuardBase {
   private warn(id: string, message: string): void {
     Annotations.of(this).addWarningV2(id, message);
   }
+}
+
+/** The repositories of every environment that names some (each once). */
+function environmentRepositoriesOf(envs: Readonly<Record<string, EnvironmentProps>> | undefined): ecr.IRepository[] {
+  return [...new Set(Object.values(envs ?? {}).flatMap((e) => e.repositories ?? []))];
 }
 
 /** One value per registered step, made in registry order. */

@@ -265,6 +265,48 @@ export const COMMANDS = {
       'Exit 0: recorded (or already recorded); 2: refused, malformed, or REF unreachable.',
     ],
   },
+  policy: {
+    summary: "an admission policy for environment E and the stack's key: Kyverno, sigstore policy-controller or containers-policy.json",
+    positionals: { names: 'kyverno|policy-controller|containers-policy', min: 1, max: 1 },
+    options: {
+      env: { type: 'string', value: 'ENV', help: 'the environment whose policy (required attestations, rules) the document enforces' },
+      environments: { type: 'string', value: 'FILE', help: 'environments document (default: $ARTIFACT_GUARD_HOME/environments.yaml)' },
+      key: { type: 'string', value: 'PUBKEY', help: "the stack's public key: PEM file or awskms:///alias/NAME (default: the local development key)" },
+      image: { type: 'string', multiple: true, value: 'HOST/REPO', help: "repositories the policy governs (default: the environment's repositories)" },
+      output: { type: 'string', short: 'o', value: 'FORMAT', help: 'yaml (default for kyverno and policy-controller) or json (default for containers-policy)' },
+    },
+    examples: [
+      'artifact-guard policy kyverno --env prod --key awskms:///alias/artifact-guard-signing | kubectl apply -f -',
+      'artifact-guard policy policy-controller --env staging --key artifact-guard.pub --image 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app',
+      'artifact-guard policy containers-policy --env prod > /etc/containers/policy.json',
+    ],
+    notes: [
+      'kyverno: a ClusterPolicy (verifyImages: the signature and each attestation the policy requires, with conditions for failOn, provenance and maxAge). policy-controller: a ClusterImagePolicy (a key authority, attestations with Rego policies). containers-policy: policy.json for podman, skopeo and CRI-O (sigstoreSigned, matchRepository; signatures only), and on stderr the registries.d entry it needs.',
+      'Exit 0: printed; 2: an error (unknown environment, no repositories, bad key).',
+    ],
+  },
+  promote: {
+    summary: 'copy REF by digest into REPO (manifests, blobs, signatures, attestations, referrers) when the gate allows it in environment E',
+    positionals: { names: 'REF', min: 1, max: 1 },
+    options: {
+      to: { type: 'string', value: 'HOST/REPO[:TAG]', help: 'the target repository (one of the environment\'s), and the tag to set once everything is copied (default: REF\'s tag)' },
+      env: { type: 'string', value: 'ENV', help: 'the environment whose gate must pass' },
+      environments: { type: 'string', value: 'FILE', help: 'environments document (default: $ARTIFACT_GUARD_HOME/environments.yaml)' },
+      key: { type: 'string', multiple: true, value: 'PUBKEY', help: 'public key(s) the signatures must verify with (default: the local development key)' },
+      'sign-key': { type: 'string', value: 'KEY', help: 'sign the copy for the target repository with this key (default: the local development key)' },
+      insecure: INSECURE,
+      output: TEXT_OR_JSON,
+      quiet: QUIET,
+      verbose: VERBOSE,
+      debug: DEBUG,
+    },
+    examples: ['artifact-guard promote localhost:5000/app:1.4 --to localhost:5000/app-prod --env prod', 'artifact-guard promote 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app@sha256:… --to 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app-prod:1.4 --env prod --key awskms:///alias/artifact-guard-signing'],
+    notes: [
+      REF_HELP,
+      'Refused (exit 1, a Policy Violation alert with reason promotion-refused) unless the gate allows REF in ENV. Blobs are mounted from the source repository where the registry allows it, else streamed; the tag is set last, so a half-copied artifact is never tagged; running it again resumes and copies only what is missing.',
+      'Exit 0: promoted (or already there); 1: refused; 2: an error. Every promotion and refusal is in the audit trail (action promote).',
+    ],
+  },
 } as const satisfies Readonly<Record<string, CommandSpec>>;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import { loadPolicy, policyToDocument } from '../attest/policy';
 import { BadInputError } from '../core/errors';
 import { InMemoryMetrics } from '../ports/metrics';
@@ -10,6 +9,7 @@ import { localPaths } from '../local/paths';
 import { oneOf, parseCommand } from './args';
 import type { CommandResult } from './command';
 import { usageLine } from './command-specs';
+import { defaultPublicKeys } from './dev-public-key';
 import { progressDisplay } from './progress-render';
 import { openSigningSource, verificationKeysFor } from './signing-wiring';
 
@@ -23,10 +23,7 @@ function text(d: GateDecision): string {
 
 /** The keys to verify with: `--key`s, else the development key `process` signs with locally. */
 function keyArgs(given: readonly string[] | undefined): string[] {
-  if (given?.length) return [...given];
-  const dev = `${localPaths().signingKey.replace(/\.pem$/, '')}.pub`;
-  if (!fs.existsSync(dev)) throw new BadInputError(`gate: no --key given and no local development key at ${dev} (it is made by 'artifact-guard process'; usage: ${usageLine('gate')})`);
-  return [dev];
+  return given?.length ? [...given] : defaultPublicKeys('gate');
 }
 
 /**

@@ -13,6 +13,7 @@ import { S3BlobStore } from '../adapters/aws/s3-blob-store';
 import { ArtifactGuardError, errorMessage } from '../core/errors';
 import type { SourceSpec } from '../oci/open-source';
 import { openSource } from '../oci/open-source';
+import { RegistryClient } from '../oci/registry-client';
 import type { ArtifactSource } from '../oci/source';
 import type { MetricsSink } from '../ports/metrics';
 import { METRICS_NAMESPACE } from '../core/metric-names';
@@ -37,11 +38,19 @@ const metricsSink: MetricsSink = { count: (name, value = 1) => metrics.addMetric
 
 // One per container: ECR tokens (valid 12 hours) are reused across invocations, per region.
 let ecrCredentials: RegionalEcrCredentials | undefined;
-function openEcrSource(spec: SourceSpec): Promise<ArtifactSource> {
+function regionalEcrCredentials(): RegionalEcrCredentials {
   ecrCredentials ??= new RegionalEcrCredentials((region) => recordSdkCalls(new ECRClient({ region })));
+  return ecrCredentials;
+}
+function openEcrSource(spec: SourceSpec): Promise<ArtifactSource> {
+  const credentials = regionalEcrCredentials();
   // Local runs of the bundles record registry requests with the ECR actions they need (never set in AWS).
   const recorder = registryRequestRecorder();
-  return openSource(spec, { credentials: ecrCredentials, ...(recorder ? { progress: recorder } : {}) });
+  return openSource(spec, { credentials, ...(recorder ? { progress: recorder } : {}) });
+}
+
+function ecrRegistryClient(host: string): RegistryClient {
+  return new RegistryClient({ registry: host, credentials: regionalEcrCredentials() });
 }
 
 export const aws = {
@@ -50,6 +59,8 @@ export const aws = {
   // Evidence written once is also locked (Object Lock, governance mode) for EVIDENCE_LOCK_DAYS.
   evidence: () => new S3BlobStore(recordSdkCalls(new S3Client({})), env('EVIDENCE_BUCKET'), { lockDays: Number(process.env.EVIDENCE_LOCK_DAYS) || undefined }),
   openSource: openEcrSource,
+  /** A registry client with ECR credentials (promotion copies between repositories with it). */
+  registryClient: ecrRegistryClient,
   metrics: metricsSink,
   now: () => new Date(),
 };

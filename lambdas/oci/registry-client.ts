@@ -161,6 +161,46 @@ export class RegistryClient {
     return { digest, size: bytes.length };
   }
 
+  /**
+   * Cross-repository mount (`POST …/blobs/uploads/?mount=D&from=R`): true when the registry linked
+   * the blob into `repository` without a copy (201); false when it declined (202 opens an upload
+   * session, which is cancelled) or does not know the source. Same registry only.
+   */
+  async mountBlob(repository: string, digest: string, fromRepository: string): Promise<boolean> {
+    const path = `/v2/${repository}/blobs/uploads/?mount=${encodeURIComponent(assertDigest(digest))}&from=${encodeURIComponent(fromRepository)}`;
+    const res = await this.request(repository, 'pull,push', path, { method: 'POST' });
+    await res.body?.cancel();
+    if (res.status === 201) return true;
+    if (res.status === 202) {
+      const location = res.headers.get('location');
+      if (location) await (await this.request(repository, 'pull,push', new URL(location, this.base).toString(), { method: 'DELETE' })).body?.cancel();
+      return false;
+    }
+    await this.expectOk(res, `mount blob ${digest} into ${repository}`, 201);
+    return false;
+  }
+
+  /**
+   * Monolithic upload of a blob streamed from elsewhere (POST then one PUT with the body), never
+   * held whole in memory; the registry checks the digest it is given against what arrives.
+   */
+  async pushBlobStream(repository: string, desc: Pick<Descriptor, 'digest' | 'size'>, body: Readable): Promise<void> {
+    const start = await this.request(repository, 'pull,push', `/v2/${repository}/blobs/uploads/`, { method: 'POST' });
+    if (start.status !== 202) await this.expectOk(start, `start upload to ${repository}`, 202);
+    const location = start.headers.get('location');
+    if (!location) throw new UnavailableError(`registry gave no upload location for ${repository}`);
+    const url = new URL(location, this.base);
+    url.searchParams.set('digest', assertDigest(desc.digest));
+    // The POST answered the challenge for this scope: the PUT (whose body cannot be sent twice) reuses it.
+    const put = await this.request(repository, 'pull,push', url.toString(), {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(desc.size) },
+      body,
+      noTimeout: true,
+    });
+    await this.expectOk(put, `upload blob ${desc.digest}`, 201);
+  }
+
   async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
     const res = await this.request(repository, 'pull,push', `/v2/${repository}/manifests/${reference}`, {
       method: 'PUT',
@@ -218,13 +258,14 @@ export class RegistryClient {
     repository: string,
     access: Access,
     pathOrUrl: string,
-    init: { method?: string; headers?: Record<string, string>; body?: Buffer; noTimeout?: boolean },
+    init: { method?: string; headers?: Record<string, string>; body?: Buffer | Readable; noTimeout?: boolean },
   ): Promise<Response> {
     const scope = `repository:${repository}:${access}`;
     const cached = this.authByScope.get(scope);
     const auth = cached && cached.expiresAt > Date.now() ? cached.header : undefined;
     let res = await this.send(pathOrUrl, init, auth);
-    if (res.status === 401) {
+    // A streamed body is gone once sent: a challenge then is an error, not a retry.
+    if (res.status === 401 && !(init.body instanceof Readable)) {
       const header = await this.answerChallenge(res, scope);
       if (header) {
         await res.body?.cancel();
@@ -254,7 +295,7 @@ export class RegistryClient {
 
   private async send(
     pathOrUrl: string,
-    init: { method?: string; headers?: Record<string, string>; body?: Buffer; noTimeout?: boolean },
+    init: { method?: string; headers?: Record<string, string>; body?: Buffer | Readable; noTimeout?: boolean },
     authorization: string | undefined,
   ): Promise<Response> {
     let url = new URL(pathOrUrl, this.base);
@@ -269,6 +310,8 @@ export class RegistryClient {
           method: init.method ?? 'GET',
           headers,
           body: init.body,
+          // A stream body (a blob copied between registries) is sent as it is read.
+          ...(init.body instanceof Readable ? { duplex: 'half' } : {}),
           redirect: 'manual',
           ...(init.noTimeout ? {} : { signal: AbortSignal.timeout(this.timeoutMs) }),
         });

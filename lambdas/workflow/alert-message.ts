@@ -140,6 +140,15 @@ function partsOf(type: AlertTypeName, d: Detail): Parts {
         next: ['Find who pushed (CloudTrail PutImage for the repository) and deploy by digest.', 'Push releases under new tags.'],
       };
     case AlertType.policyViolation:
+      if (d.reason === 'promotion-refused') {
+        return {
+          subject: `Promotion refused: ${image} to ${str(d.environment) ?? 'an environment'}`,
+          happened: `${str(d.caller) ?? 'Someone'} asked to promote ${image} into ${str(d.target) ?? 'a gated repository'}; the gate for ${str(d.environment) ?? 'that environment'} denied it.`,
+          why: strings(d.reasons).slice(0, 10),
+          consequence: 'Nothing was copied: the target repository does not hold it and the environment will not run it.',
+          next: ['Fix what the reasons name (rebuild, re-scan, attach the missing evidence), then promote again.', 'If nobody expected this promotion, check who the caller is.'],
+        };
+      }
       return {
         subject: `Policy violation: ${image}`,
         happened: `A push to ${image} is not the evidence it claims to be (${str(d.claim) ?? 'evidence'}${str(d.subject) ? ` about ${str(d.subject)}` : ''}).`,

@@ -1,0 +1,39 @@
+import { kmsSignerFor } from '../adapters/aws/kms-signer';
+import { environmentsFrom } from '../gate/environments';
+import { servePromotion } from '../gate/promote-endpoint';
+import { createPromotion } from '../gate/promotion';
+import { createVerifyGate } from '../gate/verify-gate';
+import { loadPublicKey } from '../signing/ecdsa';
+import { parseKeyRef } from '../signing/key-ref';
+import type { VerificationKey } from '../signing/verifier';
+import { aws, lambdaHandler, logger } from './runtime';
+
+const keyRef = parseKeyRef(`awskms:///${process.env.SIGNING_KEY_ARN ?? ''}`);
+if (keyRef.kind !== 'awskms') throw new Error('SIGNING_KEY_ARN must be a KMS key ARN');
+const signer = kmsSignerFor(keyRef);
+
+let keys: Promise<VerificationKey[]> | undefined;
+const stackKeys = (): Promise<VerificationKey[]> => (keys ??= signer.publicKey().then((info) => [{ name: info.keyId, key: loadPublicKey(info.pem, info.keyId) }]));
+
+// GATE_ENVIRONMENTS: the stack's environments (validated at synth), as the gate reads them.
+const environments = environmentsFrom(JSON.parse(process.env.GATE_ENVIRONMENTS ?? '{}'), 'GATE_ENVIRONMENTS');
+const records = aws.records();
+const alerts = aws.alerts();
+
+/** The gate's decision code, run here for the promotion (forPromotion), every decision audited. */
+const gate = createVerifyGate({
+  openSource: aws.openSource,
+  keys: stackKeys,
+  // A refusal alerts once, as a promotion refused (Policy Violation), not also as a deployment denied.
+  alerts: { publish: async () => undefined },
+  metrics: aws.metrics,
+  environments,
+  records,
+  log: (message, fields) => logger.info(message, { step: 'promote', ...fields }),
+  now: aws.now,
+});
+
+const promote = createPromotion({ gate, environments, registry: aws.registryClient, openSource: aws.openSource, signer, records, alerts, metrics: aws.metrics, now: aws.now });
+
+/** Invoked by the promoter role: directly or over the IAM-authenticated Function URL (the actor audited). */
+export const handler = lambdaHandler('promote', (event: unknown) => servePromotion(event, promote));
