@@ -97,8 +97,9 @@ export interface ArtifactGuardProps {
    */
   readonly signingKeyAlias?: string;
   /**
-   * An existing table for the records: string keys `pk`/`sk` and a global secondary index
-   * `byDigest` on `gsi1pk`/`gsi1sk` (see lambdas/core/records-table.ts).
+   * An existing table for the records: string keys `pk`/`sk` and global secondary indexes
+   * `byDigest` on `gsi1pk`/`gsi1sk` and `byActor` on `gsi2pk`/`gsi2sk` (see
+   * lambdas/core/records-table.ts; CloudFormation adds one index per stack update).
    * @default - a new on-demand, point-in-time-recovery, deletion-protected table (retained)
    */
   readonly table?: dynamodb.ITable;
@@ -249,7 +250,7 @@ export class ArtifactGuard extends ArtifactGuardBase {
       override readonly guardId = attrs.guardId;
       override readonly signingKey = kms.Key.fromKeyArn(this, 'SigningKey', attrs.signingKeyArn);
       override readonly signingKeyAliasName = attrs.signingKeyAliasName;
-      override readonly table = dynamodb.Table.fromTableAttributes(this, 'Records', { tableName: attrs.tableName, globalIndexes: [RecordsTable.digestIndex.name] });
+      override readonly table = dynamodb.Table.fromTableAttributes(this, 'Records', { tableName: attrs.tableName, globalIndexes: [RecordsTable.digestIndex.name, RecordsTable.actorIndex.name] });
       override readonly evidenceBucket = s3.Bucket.fromBucketName(this, 'Evidence', attrs.evidenceBucketName);
       override readonly alertBus = events.EventBus.fromEventBusArn(this, 'AlertBus', attrs.alertBusArn);
       override readonly alertTopic = sns.Topic.fromTopicArn(this, 'AlertTopic', attrs.alertTopicArn);
@@ -373,7 +374,7 @@ export class ArtifactGuard extends ArtifactGuardBase {
   }
 
   private createTable(): dynamodb.Table {
-    const { partitionKey, sortKey, digestIndex } = RecordsTable;
+    const { partitionKey, sortKey, digestIndex, actorIndex } = RecordsTable;
     const table = new dynamodb.Table(this, 'Records', {
       partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: sortKey, type: dynamodb.AttributeType.STRING },
@@ -387,6 +388,12 @@ export class ArtifactGuard extends ArtifactGuardBase {
       indexName: digestIndex.name,
       partitionKey: { name: digestIndex.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: digestIndex.sortKey, type: dynamodb.AttributeType.STRING },
+    });
+    // The audit trail by actor (sparse: only AUDIT# index items carry its keys).
+    table.addGlobalSecondaryIndex({
+      indexName: actorIndex.name,
+      partitionKey: { name: actorIndex.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: actorIndex.sortKey, type: dynamodb.AttributeType.STRING },
     });
     return table;
   }

@@ -3,6 +3,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ArtifactRecord, AuditEvent, RecordStore, WriteOutcome } from '../../ports/record-store';
 import { artifactKey, RecordsTable, tagKey } from '../../core/records-table';
+import { auditEntryOf } from '../../core/audit';
+import { auditIndexItem } from './dynamodb-ledger-store';
 
 const { partitionKey: PK, sortKey: SK } = RecordsTable;
 
@@ -90,7 +92,9 @@ export class DynamoDbRecordStore implements RecordStore {
     return Object.fromEntries(items.map((i) => [String(i.kind), i.body as Record<string, unknown>]));
   }
 
-  appendEvent(repositoryName: string, digest: string, event: AuditEvent): Promise<WriteOutcome> {
+  /** The trail item, and its entry in the audit index (by day and by actor) first: a retry after a partial write completes it. */
+  async appendEvent(repositoryName: string, digest: string, event: AuditEvent): Promise<WriteOutcome> {
+    await this.putOnce(auditIndexItem(auditEntryOf(`${repositoryName}@${digest}`, event)));
     return this.putOnce({ [PK]: artifactKey(repositoryName, digest), [SK]: `EVENT#${event.time}#${event.id}`, event });
   }
 
