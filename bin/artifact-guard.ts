@@ -40,6 +40,8 @@ const commands: Record<string, () => Command> = {
   tree: lazy('tree', 'treeCommand'),
   download: lazy('download', 'downloadCommand'),
   gate: lazy('gate', 'gateCommand'),
+  history: lazy('history', 'historyCommand'),
+  audit: lazy('audit', 'auditCommand'),
 };
 
 // `artifact-guard sbom … | head` closes stdout early: that is the reader's choice, not an error.

@@ -224,6 +224,33 @@ export const COMMANDS = {
     examples: ['artifact-guard gate localhost:5000/app@sha256:… --env prod', 'artifact-guard gate 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.4 --env staging --key awskms:///alias/artifact-guard-signing'],
     notes: [REF_HELP, 'Exit 0: allowed; 1: denied (reasons on stderr); 2: an error. Every decision is recorded in the artifact\'s audit trail.'],
   },
+  history: {
+    summary: "what the local ledger holds about REF: provenance chain, tags, build, pusher, evidence, gate decisions, audit trail",
+    positionals: { names: 'REF', min: 1, max: 1 },
+    options: {
+      output: { type: 'string', short: 'o', value: 'FORMAT', help: 'table (default), json, or html (one self-contained page, no network)' },
+      file: { type: 'string', value: 'OUT', help: 'write the document to OUT instead of stdout' },
+    },
+    examples: ['artifact-guard history localhost:5000/app:1.4', 'artifact-guard history localhost:5000/app@sha256:… -o html --file app.html'],
+    notes: [
+      'REF: HOST/REPO@sha256:… or HOST/REPO:TAG (the tag is looked up in the ledger, as first bound; no registry is asked).',
+      'Exit 0: printed; 2: REF is not in the ledger, or an error.',
+    ],
+  },
+  audit: {
+    summary: 'the local audit trail: who did what to which artifact, when, with what outcome',
+    positionals: { names: '', min: 0, max: 0 },
+    options: {
+      actor: { type: 'string', value: 'A', help: 'only entries by this actor (a principal ARN, local:<user>, ci:<pipeline>, artifact-guard:<role>)' },
+      action: { type: 'string', value: 'X', help: 'only this action (record-push, process, tag-claim, tag-policy, gate, promote, record-build, push, link-build, provenance-check, …)' },
+      since: { type: 'string', value: 'T', help: 'from this time: ISO date or date-time, or a duration before now (24h, 7d); default: 30 days ago (all time with --actor)' },
+      until: { type: 'string', value: 'T', help: 'up to this time, inclusive (a date means its end); default: now' },
+      limit: { type: 'string', value: 'N', help: 'at most N entries, oldest first (default 1000)' },
+      output: { type: 'string', short: 'o', value: 'FORMAT', help: 'table (default) or json' },
+    },
+    examples: ['artifact-guard audit --actor local:alice --since 7d', 'artifact-guard audit --action gate --since 2026-03-01 --until 2026-03-31 -o json'],
+    notes: ['Entries come from the audit index (by day, and by actor): no query reads the whole table.', 'Exit 0: printed (nothing printed when no entry matches); 2: an error.'],
+  },
 } as const satisfies Readonly<Record<string, CommandSpec>>;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -239,7 +266,7 @@ export function usageLine(name: CommandName): string {
     const f = o.short ? `-${o.short}|--${flag}` : `--${flag}`;
     return `[${f}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}${o.multiple ? ' ...' : ''}]`;
   });
-  return `artifact-guard ${name} ${spec.positionals.names} ${flags.join(' ')}`;
+  return ['artifact-guard', name, spec.positionals.names, ...flags].filter(Boolean).join(' ');
 }
 
 /** The full help of one command: usage, every flag, notes and examples. */

@@ -5,6 +5,8 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDbRecordStore } from '../adapters/aws/dynamodb-record-store';
+import { DynamoDbLedgerStore } from '../adapters/aws/dynamodb-ledger-store';
+import { tagPolicyFromEnvironment } from '../ledger/tag-policy';
 import { EcrCredentialProvider } from '../adapters/aws/ecr-credentials';
 import { EventBridgeAlertSink } from '../adapters/aws/eventbridge-alert-sink';
 import { S3BlobStore } from '../adapters/aws/s3-blob-store';
@@ -41,6 +43,7 @@ function openEcrSource(spec: SourceSpec): Promise<ArtifactSource> {
 
 export const aws = {
   records: () => new DynamoDbRecordStore(new DynamoDBClient({}), env('TABLE_NAME')),
+  ledger: () => new DynamoDbLedgerStore(new DynamoDBClient({}), env('TABLE_NAME')),
   alerts: () => new EventBridgeAlertSink(new EventBridgeClient({}), env('ALERT_BUS_NAME')),
   // Evidence written once is also locked (Object Lock, governance mode) for EVIDENCE_LOCK_DAYS.
   evidence: () => new S3BlobStore(new S3Client({}), env('EVIDENCE_BUCKET'), { lockDays: Number(process.env.EVIDENCE_LOCK_DAYS) || undefined }),
@@ -65,6 +68,8 @@ export function awsEnvironment(extra: Partial<Builders> = {}): StepEnvironment {
   return lazyEnvironment<StepEnvironment>({
     openSource: () => openEcrSource,
     records: aws.records,
+    ledger: aws.ledger,
+    tagPolicy: () => tagPolicyFromEnvironment(process.env.TAG_POLICY),
     evidence: aws.evidence,
     layerCache: notWired('the layer cache'),
     vulnerabilities: notWired('vulnerability data'),

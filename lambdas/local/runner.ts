@@ -3,6 +3,9 @@ import * as fs from 'node:fs';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import definition from '../workflow/state-machine.asl.json';
 import { DynamoDbRecordStore } from '../adapters/aws/dynamodb-record-store';
+import { DynamoDbLedgerStore } from '../adapters/aws/dynamodb-ledger-store';
+import type { TagPolicy } from '../ledger/tag-policy';
+import type { LedgerStore } from '../ports/ledger-store';
 import { DefaultRegistryCredentials } from '../adapters/default-registry-credentials';
 import { FsBlobStore } from '../adapters/local/fs-blob-store';
 import { HmacFileKey } from '../adapters/local/hmac-file-key';
@@ -43,6 +46,7 @@ P.withResolvers ??= () => {
 /** The steps' environment on local stores, plus what only local runs have. */
 export interface LocalEnvironment extends StepEnvironment {
   readonly records: RecordStore;
+  readonly ledger: LedgerStore;
   readonly evidence: BlobStore;
   readonly alerts: JsonLinesAlertSink;
   readonly metrics: InMemoryMetrics;
@@ -74,6 +78,8 @@ export interface LocalOptions {
   readonly unknownSeverity?: 'fail' | 'warn';
   /** Where registry clients report their requests (`process -v`). */
   readonly progress?: Progress;
+  /** Tags a push may use (`process --tag-policy`). @default - any tag (a local source's tag is rarely a release tag) */
+  readonly tagPolicy?: TagPolicy;
 }
 
 export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<LocalEnvironment> {
@@ -98,6 +104,8 @@ export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<Loc
   const credentials = new DefaultRegistryCredentials();
   return {
     records: new DynamoDbRecordStore(dynamo.client, dynamo.tableName),
+    ledger: new DynamoDbLedgerStore(dynamo.client, dynamo.tableName),
+    ...(opts.tagPolicy ? { tagPolicy: opts.tagPolicy } : {}),
     // The local 'bucket' is the home folder: keys start with evidence/ as in S3.
     evidence: new FsBlobStore(paths.home),
     alerts: new JsonLinesAlertSink(paths.alerts, opts.quiet ? () => undefined : undefined),
