@@ -41,6 +41,7 @@ const commands: Record<string, () => Command> = {
   download: lazy('download', 'downloadCommand'),
   gate: lazy('gate', 'gateCommand'),
   history: lazy('history', 'historyCommand'),
+  'record-build': lazy('record-build', 'recordBuildCommand'),
   audit: lazy('audit', 'auditCommand'),
 };
 

@@ -26,6 +26,7 @@ import { ArtifactGuardBase, METRICS_SERVICE } from './artifact-guard-base';
 import { StepLambda } from './step-lambda';
 import { buildWorkflowDefinition } from './workflow-definition';
 import { environmentsFrom } from '../lambdas/gate/environments';
+import { BUILD_EVENT_SOURCE, BUILD_RECORDED } from '../lambdas/core/bus-events';
 
 export { ArtifactGuardBase, AlertType } from './artifact-guard-base';
 export type { AlertRuleOptions, AlertTypeName, ArtifactGuardMetricMethods, IArtifactGuard } from './artifact-guard-base';
@@ -293,6 +294,8 @@ export class ArtifactGuard extends ArtifactGuardBase {
   readonly triggerDeadLetterQueue: sqs.Queue;
   /** Build success rate, SBOM coverage, signature verification failures and tag violations. */
   readonly dashboard: cloudwatch.Dashboard;
+  /** Records `Build Recorded` events from CI (see `grantRecordBuild`) and joins them to artifacts by digest. */
+  readonly buildRecorder: StepLambda;
 
   private readonly logRetention: logs.RetentionDays;
 
@@ -339,6 +342,7 @@ export class ArtifactGuard extends ArtifactGuardBase {
     this.evidenceCheck = this.createEvidenceCheck(environment);
     this.alertMailer = this.routeAlertsToPeople(environment, props);
     this.createTriggers();
+    this.buildRecorder = this.createBuildRecorder(environment);
     this.dashboard = this.createDashboard();
   }
 
@@ -700,6 +704,25 @@ export class ArtifactGuard extends ArtifactGuardBase {
     return check;
   }
 
+  /** CI build reports (`record-build --bus`) on the custom bus, recorded and joined to artifacts by digest. */
+  private createBuildRecorder(environment: Record<string, string>): StepLambda {
+    const recorder = this.createLambda('BuildRecorder', { handler: 'build-recorder', description: 'Record a CI build report and join it to artifacts by digest' }, environment, {
+      grant: (role) => {
+        this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query');
+        this.grantIndex(role, RecordsTable.digestIndex.name, 'dynamodb:Query');
+        this.alertBus.grantPutEventsTo(role);
+      },
+    });
+    recorder.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new destinations.SqsDestination(this.triggerDeadLetterQueue) });
+    new events.Rule(this, 'OnBuildRecorded', {
+      eventBus: this.alertBus,
+      description: 'CI build reports (artifact-guard record-build --bus), to the build recorder',
+      eventPattern: { source: [BUILD_EVENT_SOURCE], detailType: [BUILD_RECORDED] },
+      targets: [new targets.LambdaFunction(recorder.function, { deadLetterQueue: this.triggerDeadLetterQueue, retryAttempts: 3 })],
+    });
+    return recorder;
+  }
+
   /** Pushes start the workflow; pushes of sha256-* evidence tags go to the evidence check instead. */
   private createTriggers(): void {
     const dlq = this.triggerDeadLetterQueue;
@@ -734,6 +757,11 @@ export class ArtifactGuard extends ArtifactGuardBase {
   /** Object actions under a key prefix of the evidence bucket. */
   private grantEvidence(grantee: iam.IGrantable, actions: string[], prefix: string): iam.Grant {
     return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.evidenceBucket.arnForObjects(prefix)] });
+  }
+
+  /** Actions on one index of the table. */
+  private grantIndex(grantee: iam.IGrantable, indexName: string, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [`${this.table.tableArn}/index/${indexName}`] });
   }
 
   /** Item-level actions on the table itself (not its indexes): what a step needs, no more. */

@@ -33,7 +33,15 @@ export const logger = new Logger({ serviceName: 'artifact-guard' });
 const guardId = process.env.GUARD_ID;
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'artifact-guard', ...(guardId ? { defaultDimensions: { guard: guardId } } : {}) });
 
-const metricsSink: MetricsSink = { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) };
+const metricsSink: MetricsSink = {
+  count: (name, value = 1, dimensions) => {
+    if (!dimensions) return metrics.addMetric(name, MetricUnit.Count, value);
+    // Other dimensions than the invocation's: a metric of its own, flushed at once.
+    const single = metrics.singleMetric();
+    single.addDimensions({ ...dimensions });
+    single.addMetric(name, MetricUnit.Count, value);
+  },
+};
 
 let ecr: ECRClient | undefined;
 function openEcrSource(spec: SourceSpec): Promise<ArtifactSource> {

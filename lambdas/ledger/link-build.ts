@@ -28,16 +28,20 @@ const linkId = (kind: string, build: BuildRecord) => createHash('sha256').update
  * an event in the artifact's trail, and labels that disagree with the build are kept as they are,
  * flagged once (the flag's conditional write decides who alerts), and logged as a violation.
  */
-export async function linkBuild(deps: LinkDeps, artifact: { readonly repositoryName: string; readonly digest: string; readonly provenance: Provenance }, build: BuildRecord, time: string): Promise<BuildLink> {
+export async function linkBuild(deps: LinkDeps, artifact: { readonly repositoryName: string; readonly digest: string; readonly provenance: Provenance; readonly firstSeen: string }, build: BuildRecord): Promise<BuildLink> {
   const { repositoryName, digest } = artifact;
+  // When the join became possible: the later of the two records. Both are stored, so whoever joins
+  // (and every replay) writes the same events, which then exist once.
+  const time = build.reportedAt > artifact.firstSeen ? build.reportedAt : artifact.firstSeen;
   const ref = { pipeline: build.pipeline, buildId: build.buildId, status: build.status, commit: build.commit, source: build.source };
   await deps.records.appendEvent(repositoryName, digest, { id: linkId('link', build), time, type: 'BuildLinked', actor: guardActor('ledger'), action: 'link-build', outcome: 'success', detail: ref });
   const mismatches = provenanceMismatches(artifact.provenance, build);
   let alert = false;
   if (mismatches.length) {
     const detail = { ...ref, mismatches: mismatches.map((m) => ({ ...m })) };
-    alert = (await deps.ledger.raiseFlag(repositoryName, digest, { kind: 'provenance-mismatch', key: `${build.pipeline}#${build.buildId}`, time, detail })) === 'created';
     await deps.records.appendEvent(repositoryName, digest, { id: linkId('mismatch', build), time, type: 'ProvenanceMismatch', detail });
+    // The flag's conditional write decides who alerts: once, whichever side joined first.
+    alert = (await deps.ledger.raiseFlag(repositoryName, digest, { kind: 'provenance-mismatch', key: `${build.pipeline}#${build.buildId}`, time, detail })) === 'created';
   }
   return { repositoryName, digest, pipeline: build.pipeline, buildId: build.buildId, mismatches, alert };
 }

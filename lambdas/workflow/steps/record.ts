@@ -61,9 +61,12 @@ async function joinBuilds(deps: RecordDeps, state: WorkflowState): Promise<Build
   const { ledger } = deps;
   if (!ledger) return [];
   const a = state.artifact;
+  const builds = await ledger.buildsOf(a.digest);
+  // The artifact as first recorded (its labels and firstSeen), so that replays join the same way.
+  const stored = builds.length ? await deps.records.getArtifact(a.repositoryName, a.digest) : undefined;
   const links: BuildLink[] = [];
-  for (const build of await ledger.buildsOf(a.digest)) {
-    const link = await linkBuild({ records: deps.records, ledger }, { repositoryName: a.repositoryName, digest: a.digest, provenance: a.provenance }, build, a.trigger.time);
+  for (const build of builds) {
+    const link = await linkBuild({ records: deps.records, ledger }, stored ?? { repositoryName: a.repositoryName, digest: a.digest, provenance: a.provenance, firstSeen: a.trigger.time }, build);
     if (link.alert) {
       links.push(link);
       deps.metrics.count(MetricName.policyViolations);
