@@ -21,7 +21,7 @@ describe('build records in the stack', () => {
   it('routes Build Recorded events on the guard bus to the build recorder, which may query the byDigest index', () => {
     const rules = resources('AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties?.EventPattern ?? {}).includes('Build Recorded'));
     expect(rules).toHaveLength(1);
-    const [, rule] = rules[0] as [string, { Properties: { EventPattern: unknown; EventBusName: unknown; Targets: { Arn: unknown; DeadLetterConfig?: unknown }[] } }];
+    const [, rule] = rules[0] as unknown as [string, { Properties: { EventPattern: unknown; EventBusName: unknown; Targets: { Arn: unknown; DeadLetterConfig?: unknown }[] } }];
     expect(rule.Properties.EventPattern).toEqual({ source: ['artifact-guard.ci'], 'detail-type': ['Build Recorded'] });
     expect(rule.Properties.EventBusName).toBeDefined();
     expect(rule.Properties.Targets[0]?.DeadLetterConfig).toBeDefined();
