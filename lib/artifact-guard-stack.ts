@@ -22,6 +22,10 @@ export interface ArtifactGuardStackProps extends StackProps {
   readonly osvMirror?: string;
   /** @default - no chat */
   readonly slack?: SlackTarget;
+  /** The account already has a trail logging write management events here. @default false */
+  readonly existingTrail?: boolean;
+  /** @default 80 */
+  readonly buildSuccessAlarmBelow?: number;
 }
 
 /**
@@ -43,6 +47,8 @@ export class ArtifactGuardStack extends Stack {
       signUninventoriedArtifacts: props.signUninventoriedArtifacts,
       ...(props.slack ? { slack: props.slack } : {}),
       osvMirror: props.osvMirror,
+      existingTrail: props.existingTrail,
+      buildSuccessAlarmBelow: props.buildSuccessAlarmBelow,
     });
     const guard = this.guard;
     new CfnOutput(this, 'SigningKeyAlias', { value: guard.signingKeyAliasName, description: 'cosign verify --key awskms:///<this>' });
@@ -73,7 +79,7 @@ export class ArtifactGuardStack extends Stack {
     const { guard } = this;
     const ack = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
     ack(guard.triggerDeadLetterQueue, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the push rule targets.');
-    const lambdas = [...Object.values(guard.steps), guard.verifyGate, guard.evidenceCheck, guard.alertMailer];
+    const lambdas = [...Object.values(guard.steps), guard.verifyGate, guard.evidenceCheck, guard.alertMailer, guard.buildRecorder, guard.pusherRecorder];
     for (const s of lambdas) {
       ack(s.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords only support Resource "*".');
       ack(s.function, 'AwsSolutions-L1', 'Pinned to nodejs22.x (the supported LTS line the product targets); bumped deliberately.');
@@ -92,6 +98,10 @@ export class ArtifactGuardStack extends Stack {
       ack(guard.stateMachine.role, `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(s.function)}.Arn>:*]`, 'lambda:InvokeFunction on the step function and its versions/aliases (CDK LambdaInvoke).');
     }
     ack(guard.stateMachine.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray and CloudWatch Logs delivery actions only support Resource "*".');
+    if (guard.trail) {
+      const trailBucket = guard.node.findChild('TrailLogs');
+      ack(trailBucket, 'AwsSolutions-S1', 'The bucket holds CloudTrail log files (integrity-validated); they are the access record, and nothing else reads or writes it.');
+    }
     ack(guard.table, 'AwsSolutions-DDB3', 'Point-in-time recovery is enabled through pointInTimeRecoverySpecification.');
   }
 

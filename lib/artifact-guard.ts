@@ -11,6 +11,7 @@ import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
+import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -18,7 +19,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { RecordsTable } from '../lambdas/core/records-table';
 import { ALERT_SOURCE, NOTIFYING_ALERTS } from '../lambdas/core/alerts';
-import { METRICS_NAMESPACE } from '../lambdas/core/metric-names';
+import { METRICS_NAMESPACE, MetricName } from '../lambdas/core/metric-names';
 import type { StepName, StepSpec } from '../lambdas/workflow/step-registry';
 import { STEP_NAMES, STEPS } from '../lambdas/workflow/step-registry';
 import type { IArtifactGuard } from './artifact-guard-base';
@@ -198,6 +199,28 @@ export interface ArtifactGuardProps {
    * @default - no environments: the gate applies `gatePolicy`
    */
   readonly environments?: Readonly<Record<string, EnvironmentProps>>;
+  /**
+   * Pusher identity comes from CloudTrail's `AWS API Call via CloudTrail` events for
+   * `ecr:PutImage` on EventBridge, which exist only while a trail logs the account's write
+   * management events in this region. Set this when the account already has such a trail (an
+   * organization trail or a multi-region one counts); otherwise the construct creates one (write
+   * management events only, no data events, logs in a new encrypted bucket).
+   * @default false
+   */
+  readonly existingTrail?: boolean;
+  /**
+   * Tags a push may use, as regular expressions matched against the whole tag; a push under any
+   * other tag is recorded and alerted (`Policy Violation`, reason `tag-policy`). `false` turns the
+   * rule off.
+   * @default - semantic versions (`1.4.2`, `v1.4`, `1.4.2-rc.1`), `sha-<hex>` and `build-<id>`
+   */
+  readonly tagPatterns?: string[] | false;
+  /**
+   * The build success rate (succeeded / all recorded CI builds, all pipelines, per hour) under
+   * which the `BuildSuccessRate` alarm fires, in percent.
+   * @default 80
+   */
+  readonly buildSuccessAlarmBelow?: number;
 }
 
 /** What `ArtifactGuard.fromArtifactGuardAttributes` builds an `IArtifactGuard` from. */
@@ -296,6 +319,12 @@ export class ArtifactGuard extends ArtifactGuardBase {
   readonly dashboard: cloudwatch.Dashboard;
   /** Records `Build Recorded` events from CI (see `grantRecordBuild`) and joins them to artifacts by digest. */
   readonly buildRecorder: StepLambda;
+  /** Records who pushed each digest, from CloudTrail's ecr:PutImage events. */
+  readonly pusherRecorder: StepLambda;
+  /** The trail that makes CloudTrail's API events reach EventBridge (undefined with `existingTrail`). */
+  readonly trail?: cloudtrail.Trail;
+  /** Fires when the build success rate falls under `buildSuccessAlarmBelow`. */
+  readonly buildSuccessAlarm: cloudwatch.Alarm;
 
   private readonly logRetention: logs.RetentionDays;
 
@@ -343,6 +372,9 @@ export class ArtifactGuard extends ArtifactGuardBase {
     this.alertMailer = this.routeAlertsToPeople(environment, props);
     this.createTriggers();
     this.buildRecorder = this.createBuildRecorder(environment);
+    this.pusherRecorder = this.createPusherRecorder(environment);
+    if (!props.existingTrail) this.trail = this.createTrail();
+    this.buildSuccessAlarm = this.createBuildSuccessAlarm(props.buildSuccessAlarmBelow ?? 80);
     this.dashboard = this.createDashboard();
   }
 
@@ -607,7 +639,10 @@ export class ArtifactGuard extends ArtifactGuardBase {
           this.grantEvidence(role, WRITE_EVIDENCE, 'evidence/*');
         },
       },
-      record: { grant: (role) => this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query') },
+      record: {
+        environment: { TAG_POLICY: tagPolicyEnvironment(props.tagPatterns) },
+        grant: (role) => this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'),
+      },
       notify: { grant: (role) => this.alertBus.grantPutEventsTo(role) },
     };
   }
@@ -723,6 +758,55 @@ export class ArtifactGuard extends ArtifactGuardBase {
     return recorder;
   }
 
+  /** Who pushed: CloudTrail's ecr:PutImage on the default bus, for the guarded repositories, successful calls only. */
+  private createPusherRecorder(environment: Record<string, string>): StepLambda {
+    const recorder = this.createLambda('PusherRecorder', { handler: 'pusher-recorder', description: 'Record who pushed a digest (CloudTrail ecr:PutImage)' }, environment, {
+      grant: (role) => this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'),
+    });
+    recorder.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new destinations.SqsDestination(this.triggerDeadLetterQueue) });
+    new events.Rule(this, 'OnPutImage', {
+      description: 'ecr:PutImage calls on a guarded repository (CloudTrail), to the pusher recorder',
+      eventPattern: {
+        source: ['aws.ecr'],
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: { eventSource: ['ecr.amazonaws.com'], eventName: ['PutImage'], errorCode: [{ exists: false }], requestParameters: { repositoryName: this.repositories.map((r) => r.repositoryName) } },
+      },
+      targets: [new targets.LambdaFunction(recorder.function, { deadLetterQueue: this.triggerDeadLetterQueue, retryAttempts: 3 })],
+    });
+    return recorder;
+  }
+
+  /** Write management events only: what EventBridge needs to see PutImage, no data events (cost). */
+  private createTrail(): cloudtrail.Trail {
+    const bucket = new s3.Bucket(this, 'TrailLogs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    return new cloudtrail.Trail(this, 'Trail', {
+      bucket,
+      managementEvents: cloudtrail.ReadWriteType.WRITE_ONLY,
+      includeGlobalServiceEvents: false,
+      isMultiRegionTrail: false,
+      enableFileValidation: true,
+    });
+  }
+
+  private createBuildSuccessAlarm(below: number): cloudwatch.Alarm {
+    if (!(below > 0 && below <= 100)) throw new Error(`${this.node.path}: buildSuccessAlarmBelow must be a percentage in (0, 100], got ${below}`);
+    return new cloudwatch.Alarm(this, 'BuildSuccessRate', {
+      metric: this.metricBuildSuccessRate(),
+      threshold: below,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      // No builds in an hour is no evidence of failing builds.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `Less than ${below}% of the CI builds recorded in an hour succeeded (artifact-guard record-build)`,
+    });
+  }
+
   /** Pushes start the workflow; pushes of sha256-* evidence tags go to the evidence check instead. */
   private createTriggers(): void {
     const dlq = this.triggerDeadLetterQueue;
@@ -750,6 +834,21 @@ export class ArtifactGuard extends ArtifactGuardBase {
       widgets: [
         [graph('Build success rate (%)', this.metricBuildSuccessRate(), true), graph('SBOM coverage (%)', this.metricSbomCoverage(), true)],
         [graph('Signature verification failures', this.metricSignatureVerificationFailures()), graph('Tag immutability violations', this.metricTagImmutabilityViolations())],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Build success rate per pipeline (%)',
+            width: 12,
+            leftYAxis: { min: 0, max: 100 },
+            left: [
+              new cloudwatch.MathExpression({
+                expression: `100 * SEARCH('{${METRICS_NAMESPACE},guard,pipeline,service} MetricName="${MetricName.buildSuccess}" guard="${this.guardId}"', 'Average', 3600)`,
+                label: '',
+                period: Duration.hours(1),
+              }),
+            ],
+          }),
+          new cloudwatch.AlarmWidget({ title: 'Build success rate alarm', alarm: this.buildSuccessAlarm, width: 12 }),
+        ],
       ],
     });
   }
@@ -780,6 +879,21 @@ export class ArtifactGuard extends ArtifactGuardBase {
   private warn(id: string, message: string): void {
     Annotations.of(this).addWarningV2(id, message);
   }
+}
+
+/** TAG_POLICY as the Record step reads it: `off`, or a JSON list of patterns (each checked now). */
+function tagPolicyEnvironment(patterns: string[] | false | undefined): string {
+  if (patterns === false) return 'off';
+  if (patterns === undefined) return '';
+  if (patterns.length === 0) throw new Error('ArtifactGuard tagPatterns: give at least one pattern, or false to turn the tag rule off');
+  for (const p of patterns) {
+    try {
+      new RegExp(`^(?:${p})$`);
+    } catch (err) {
+      throw new Error(`ArtifactGuard tagPatterns: "${p}" is not a regular expression (${(err as Error).message})`);
+    }
+  }
+  return JSON.stringify(patterns);
 }
 
 /** One value per registered step, made in registry order. */

@@ -29,8 +29,14 @@ export function stackPropsFromContext(app: App): ArtifactGuardStackProps {
   if (!slackWorkspaceId !== !slackChannelId) throw new Error('context slackWorkspaceId and slackChannelId go together');
   const osvMirror = get('osvMirror');
   if (osvMirror && !/^s3:\/\/[^/]+\/.+/.test(osvMirror)) throw new Error('context osvMirror must be s3://BUCKET/KEY of an OSV zip');
+  const existingTrail = get('existingTrail');
+  if (existingTrail && !['true', 'false'].includes(existingTrail)) throw new Error('context existingTrail must be true or false');
+  const alarmBelow = get('buildSuccessAlarmBelow');
+  if (alarmBelow && !(Number(alarmBelow) > 0 && Number(alarmBelow) <= 100)) throw new Error(`context buildSuccessAlarmBelow must be a percentage in (0, 100], got "${alarmBelow}"`);
   return {
     osvMirror,
+    existingTrail: existingTrail === 'true',
+    ...(alarmBelow ? { buildSuccessAlarmBelow: Number(alarmBelow) } : {}),
     repositoryNames: repositories?.length ? repositories : undefined,
     alertEmail: get('alertEmail'),
     severityThreshold: severity as SeverityThreshold | undefined,
