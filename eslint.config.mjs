@@ -4,7 +4,7 @@ import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 /** The domain: what an artifact is and what is done to it, with no idea of where it runs. */
-const DOMAIN = ['oci', 'sbom', 'vuln', 'signing', 'attest', 'gate'];
+const DOMAIN = ['oci', 'sbom', 'vuln', 'signing', 'attest', 'gate', 'ledger'];
 /** Where AWS and the outside world are wired in. */
 const OUTER = ['adapters', 'handlers', 'local', 'cli'];
 

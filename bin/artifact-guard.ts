@@ -44,6 +44,9 @@ const commands: Record<string, () => Command> = {
   'import-findings': lazy('import-findings', 'importFindingsCommand'),
   policy: lazy('policy', 'policyCommand'),
   promote: lazy('promote', 'promoteCommand'),
+  history: lazy('history', 'historyCommand'),
+  'record-build': lazy('record-build', 'recordBuildCommand'),
+  audit: lazy('audit', 'auditCommand'),
 };
 
 // `artifact-guard sbom … | head` closes stdout early: that is the reader's choice, not an error.

@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import type { AlertTypeName } from '../lambdas/core/alerts';
 import { ALERT_SOURCE, AlertType } from '../lambdas/core/alerts';
 import { METRICS_NAMESPACE, MetricName } from '../lambdas/core/metric-names';
+import { BUILD_EVENT_SOURCE, BUILD_RECORDED } from '../lambdas/core/bus-events';
 
 export { AlertType } from '../lambdas/core/alerts';
 export type { AlertTypeName } from '../lambdas/core/alerts';
@@ -77,6 +78,8 @@ export interface IArtifactGuard extends IConstruct, ArtifactGuardMetricMethods {
   grantReadEvidence(grantee: iam.IGrantable): iam.Grant;
   /** Invoke the deploy gate. */
   grantInvokeGate(grantee: iam.IGrantable): iam.Grant;
+  /** Lets CI report builds (`artifact-guard record-build --bus`): PutEvents on the guard's bus, `Build Recorded` events only. */
+  grantRecordBuild(grantee: iam.IGrantable): iam.Grant;
 
   /** A metric the guard's Lambdas emit (namespace `ArtifactGuard`, dimensions `service` and `guard`). */
   metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
@@ -97,7 +100,9 @@ export interface IArtifactGuard extends IConstruct, ArtifactGuardMetricMethods {
   /** Workflow executions that failed. */
   metricWorkflowFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   /** Share (%) of workflow executions that succeeded. */
-  metricBuildSuccessRate(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression;
+  /** 1 per succeeded and 0 per failed CI build recorded (`record-build`); dimension `pipeline` on a second data point. */
+  metricBuildSuccess(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  metricBuildSuccessRate(props?: cloudwatch.MathExpressionOptions, pipeline?: string): cloudwatch.MathExpression;
   /** Share (%) of processed artifacts that got an SBOM. */
   metricSbomCoverage(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression;
 
@@ -133,6 +138,16 @@ export abstract class ArtifactGuardBase extends Construct implements IArtifactGu
   grantInvokeGate(grantee: iam.IGrantable): iam.Grant {
     // Direct invokes and the IAM-authenticated Function URL (which names the caller in the audit).
     return this.gateFunction.grantInvoke(grantee).combine(this.gateFunction.grantInvokeUrl(grantee));
+  }
+
+  grantRecordBuild(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['events:PutEvents'],
+      resourceArns: [this.alertBus.eventBusArn],
+      // Only build reports: a CI role must not be able to forge alerts on the same bus.
+      conditions: { StringEquals: { 'events:source': BUILD_EVENT_SOURCE, 'events:detail-type': BUILD_RECORDED } },
+    });
   }
 
   /**
@@ -194,17 +209,22 @@ export abstract class ArtifactGuardBase extends Construct implements IArtifactGu
     return this.metric(MetricName.workflowFailures, props);
   }
 
-  metricBuildSuccessRate(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+  metricBuildSuccess(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(MetricName.buildSuccess, props);
+  }
+
+  /**
+   * Succeeded / all CI builds recorded (`record-build`, `Build Recorded` events), in percent: over
+   * every pipeline, or one `pipeline`'s.
+   */
+  metricBuildSuccessRate(props?: cloudwatch.MathExpressionOptions, pipeline?: string): cloudwatch.MathExpression {
+    const builds = this.metricBuildSuccess({ statistic: 'Average', ...(pipeline ? { dimensionsMap: { service: METRICS_SERVICE, guard: this.guardId, pipeline } } : {}) });
     return new cloudwatch.MathExpression({
-      label: 'Build success rate (%)',
+      label: pipeline ? `Build success rate of ${pipeline} (%)` : 'Build success rate (%)',
       period: Duration.hours(1),
       ...props,
-      expression: '100 * ok / MAX([ok + failed + timedOut, 1])',
-      usingMetrics: {
-        ok: this.stateMachine.metricSucceeded({ statistic: 'Sum' }),
-        failed: this.stateMachine.metricFailed({ statistic: 'Sum' }),
-        timedOut: this.stateMachine.metricTimedOut({ statistic: 'Sum' }),
-      },
+      expression: '100 * builds',
+      usingMetrics: { builds },
     });
   }
 

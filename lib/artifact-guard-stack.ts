@@ -34,6 +34,10 @@ export interface ArtifactGuardStackProps extends StackProps {
    * @default - none
    */
   readonly environments?: Readonly<Record<string, { readonly policy: Record<string, unknown>; readonly repositoryNames?: string[] }>>;
+  /** The account already has a trail logging write management events here. @default false */
+  readonly existingTrail?: boolean;
+  /** @default 80 */
+  readonly buildSuccessAlarmBelow?: number;
 }
 
 /**
@@ -59,6 +63,8 @@ export class ArtifactGuardStack extends Stack {
       ...(props.memberRepositoryNames ? { memberRepositoryNames: props.memberRepositoryNames } : {}),
       ...(props.inspector ? { inspector: { enabled: true } } : {}),
       ...(props.environments ? { environments: this.environmentRepositories(props.environments) } : {}),
+      existingTrail: props.existingTrail,
+      buildSuccessAlarmBelow: props.buildSuccessAlarmBelow,
     });
     const guard = this.guard;
     new CfnOutput(this, 'SigningKeyAlias', { value: guard.signingKeyAliasName, description: 'cosign verify --key awskms:///<this>' });
@@ -99,7 +105,7 @@ export class ArtifactGuardStack extends Stack {
     const { guard } = this;
     const ack = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
     ack(guard.triggerDeadLetterQueue, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the push rule targets.');
-    const lambdas = [...Object.values(guard.steps), guard.verifyGate, guard.evidenceCheck, guard.alertMailer, ...(guard.promote ? [guard.promote] : []), ...(guard.admissionPolicies ? [guard.admissionPolicies] : [])];
+    const lambdas = [...Object.values(guard.steps), guard.verifyGate, guard.evidenceCheck, guard.alertMailer, guard.buildRecorder, guard.pusherRecorder, ...(guard.promote ? [guard.promote] : []), ...(guard.admissionPolicies ? [guard.admissionPolicies] : [])];
     for (const s of lambdas) {
       ack(s.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords only support Resource "*".');
       ack(s.function, 'AwsSolutions-L1', 'Pinned to nodejs22.x (the supported LTS line the product targets); bumped deliberately.');
@@ -135,6 +141,10 @@ export class ArtifactGuardStack extends Stack {
       for (const role of [guard.steps.resolve.role, guard.steps.sbom.role, guard.evidenceCheck.role, guard.verifyGate.role, guard.signingRole]) {
         ack(role, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:*:*:repository/*]', "Member accounts' repositories are not known at synth: limited to repositories of the organisation (aws:ResourceOrgID) whose repository policy admits this account.");
       }
+    }
+    if (guard.trail) {
+      const trailBucket = guard.node.findChild('TrailLogs');
+      ack(trailBucket, 'AwsSolutions-S1', 'The bucket holds CloudTrail log files (integrity-validated); they are the access record, and nothing else reads or writes it.');
     }
     ack(guard.table, 'AwsSolutions-DDB3', 'Point-in-time recovery is enabled through pointInTimeRecoverySpecification.');
   }

@@ -11,6 +11,7 @@ import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
+import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -19,7 +20,7 @@ import type { Construct } from 'constructs';
 import { WORKFLOW_TIMEOUT_SECONDS } from '../lambdas/core/processing-lease';
 import { RecordsTable } from '../lambdas/core/records-table';
 import { ALERT_SOURCE, NOTIFYING_ALERTS } from '../lambdas/core/alerts';
-import { METRICS_NAMESPACE } from '../lambdas/core/metric-names';
+import { METRICS_NAMESPACE, MetricName } from '../lambdas/core/metric-names';
 import type { StepName, StepSpec } from '../lambdas/workflow/step-registry';
 import { STEP_NAMES, STEPS } from '../lambdas/workflow/step-registry';
 import type { IArtifactGuard } from './artifact-guard-base';
@@ -30,6 +31,7 @@ import { StepLambda } from './step-lambda';
 import { buildWorkflowDefinition } from './workflow-definition';
 import { environmentsFrom } from '../lambdas/gate/environments';
 import { AccessRoles, PUSH } from './access-roles';
+import { BUILD_EVENT_SOURCE, BUILD_RECORDED } from '../lambdas/core/bus-events';
 
 export { ArtifactGuardBase, AlertType } from './artifact-guard-base';
 export type { AlertRuleOptions, AlertTypeName, ArtifactGuardMetricMethods, IArtifactGuard } from './artifact-guard-base';
@@ -108,9 +110,10 @@ export interface ArtifactGuardProps {
    */
   readonly signingKeyAlias?: string;
   /**
-   * An existing table for the records: string keys `pk`/`sk` and a global secondary index
-   * `byDigest` on `gsi1pk`/`gsi1sk` (see lambdas/core/records-table.ts); enable its TTL on
-   * `expiresAt` so that abandoned processing leases are removed (expired ones are taken over anyway).
+   * An existing table for the records: string keys `pk`/`sk` and global secondary indexes
+   * `byDigest` on `gsi1pk`/`gsi1sk` and `byActor` on `gsi2pk`/`gsi2sk` (see
+   * lambdas/core/records-table.ts; CloudFormation adds one index per stack update); enable its
+   * TTL on `expiresAt` so that abandoned processing leases are removed (expired ones are taken over anyway).
    * @default - a new on-demand, point-in-time-recovery, deletion-protected table (retained)
    */
   readonly table?: dynamodb.ITable;
@@ -236,6 +239,28 @@ export interface ArtifactGuardProps {
    * @default - principals of this account whose own IAM policy allows sts:AssumeRole on the role
    */
   readonly accessRolesAssumedBy?: iam.IPrincipal;
+  /**
+   * Pusher identity comes from CloudTrail's `AWS API Call via CloudTrail` events for
+   * `ecr:PutImage` on EventBridge, which exist only while a trail logs the account's write
+   * management events in this region. Set this when the account already has such a trail (an
+   * organization trail or a multi-region one counts); otherwise the construct creates one (write
+   * management events only, no data events, logs in a new encrypted bucket).
+   * @default false
+   */
+  readonly existingTrail?: boolean;
+  /**
+   * Tags a push may use, as regular expressions matched against the whole tag; a push under any
+   * other tag is recorded and alerted (`Policy Violation`, reason `tag-policy`). `false` turns the
+   * rule off.
+   * @default - semantic versions (`1.4.2`, `v1.4`, `1.4.2-rc.1`), `sha-<hex>` and `build-<id>`
+   */
+  readonly tagPatterns?: string[] | false;
+  /**
+   * The build success rate (succeeded / all recorded CI builds, all pipelines, per hour) under
+   * which the `BuildSuccessRate` alarm fires, in percent.
+   * @default 80
+   */
+  readonly buildSuccessAlarmBelow?: number;
 }
 
 /** What `ArtifactGuard.fromArtifactGuardAttributes` builds an `IArtifactGuard` from. */
@@ -289,7 +314,7 @@ export class ArtifactGuard extends ArtifactGuardBase {
       override readonly guardId = attrs.guardId;
       override readonly signingKey = kms.Key.fromKeyArn(this, 'SigningKey', attrs.signingKeyArn);
       override readonly signingKeyAliasName = attrs.signingKeyAliasName;
-      override readonly table = dynamodb.Table.fromTableAttributes(this, 'Records', { tableName: attrs.tableName, globalIndexes: [RecordsTable.digestIndex.name] });
+      override readonly table = dynamodb.Table.fromTableAttributes(this, 'Records', { tableName: attrs.tableName, globalIndexes: [RecordsTable.digestIndex.name, RecordsTable.actorIndex.name] });
       override readonly evidenceBucket = s3.Bucket.fromBucketName(this, 'Evidence', attrs.evidenceBucketName);
       override readonly alertBus = events.EventBus.fromEventBusArn(this, 'AlertBus', attrs.alertBusArn);
       override readonly alertTopic = sns.Topic.fromTopicArn(this, 'AlertTopic', attrs.alertTopicArn);
@@ -357,6 +382,14 @@ export class ArtifactGuard extends ArtifactGuardBase {
   readonly dashboard: cloudwatch.Dashboard;
   /** The bus policy, rules and grants for member accounts' pushes (with `organizationId`). */
   readonly organization?: OrganizationPushes;
+  /** Records `Build Recorded` events from CI (see `grantRecordBuild`) and joins them to artifacts by digest. */
+  readonly buildRecorder: StepLambda;
+  /** Records who pushed each digest, from CloudTrail's ecr:PutImage events. */
+  readonly pusherRecorder: StepLambda;
+  /** The trail that makes CloudTrail's API events reach EventBridge (undefined with `existingTrail`). */
+  readonly trail?: cloudtrail.Trail;
+  /** Fires when the build success rate falls under `buildSuccessAlarmBelow`. */
+  readonly buildSuccessAlarm: cloudwatch.Alarm;
 
   private readonly logRetention: logs.RetentionDays;
 
@@ -430,6 +463,10 @@ export class ArtifactGuard extends ArtifactGuardBase {
     this.createTriggers(props.organizationId !== undefined);
     this.operationalAlarms = this.createOperationalAlarms();
     if (props.organizationId) this.organization = this.acceptOrganizationPushes(props.organizationId, props.memberRepositoryNames);
+    this.buildRecorder = this.createBuildRecorder(environment);
+    this.pusherRecorder = this.createPusherRecorder(environment);
+    if (!props.existingTrail) this.trail = this.createTrail();
+    this.buildSuccessAlarm = this.createBuildSuccessAlarm(props.buildSuccessAlarmBelow ?? 80);
     this.dashboard = this.createDashboard();
   }
 
@@ -492,7 +529,7 @@ export class ArtifactGuard extends ArtifactGuardBase {
   }
 
   private createTable(): dynamodb.Table {
-    const { partitionKey, sortKey, digestIndex } = RecordsTable;
+    const { partitionKey, sortKey, digestIndex, actorIndex } = RecordsTable;
     const table = new dynamodb.Table(this, 'Records', {
       partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: sortKey, type: dynamodb.AttributeType.STRING },
@@ -508,6 +545,12 @@ export class ArtifactGuard extends ArtifactGuardBase {
       indexName: digestIndex.name,
       partitionKey: { name: digestIndex.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: digestIndex.sortKey, type: dynamodb.AttributeType.STRING },
+    });
+    // The audit trail by actor (sparse: only AUDIT# index items carry its keys).
+    table.addGlobalSecondaryIndex({
+      indexName: actorIndex.name,
+      partitionKey: { name: actorIndex.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: actorIndex.sortKey, type: dynamodb.AttributeType.STRING },
     });
     return table;
   }
@@ -746,8 +789,11 @@ export class ArtifactGuard extends ArtifactGuardBase {
           this.grantEvidence(role, WRITE_EVIDENCE, 'evidence/*');
         },
       },
-      // Conditional puts, and the get that reads a tag's first digest (no queries).
-      record: { grant: (role) => this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem') },
+      // Conditional puts, the get that reads a tag's first digest, and the ledger's queries (build records by digest).
+      record: {
+        environment: { TAG_POLICY: tagPolicyEnvironment(props.tagPatterns) },
+        grant: (role) => this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'),
+      },
       notify: {
         grant: (role) => {
           this.alertBus.grantPutEventsTo(role);
@@ -911,6 +957,74 @@ export class ArtifactGuard extends ArtifactGuardBase {
     return check;
   }
 
+  /** CI build reports (`record-build --bus`) on the custom bus, recorded and joined to artifacts by digest. */
+  private createBuildRecorder(environment: Record<string, string>): StepLambda {
+    const recorder = this.createLambda('BuildRecorder', { handler: 'build-recorder', description: 'Record a CI build report and join it to artifacts by digest' }, environment, {
+      grant: (role) => {
+        this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query');
+        this.grantIndex(role, RecordsTable.digestIndex.name, 'dynamodb:Query');
+        this.alertBus.grantPutEventsTo(role);
+      },
+    });
+    recorder.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new destinations.SqsDestination(this.triggerDeadLetterQueue) });
+    new events.Rule(this, 'OnBuildRecorded', {
+      eventBus: this.alertBus,
+      description: 'CI build reports (artifact-guard record-build --bus), to the build recorder',
+      eventPattern: { source: [BUILD_EVENT_SOURCE], detailType: [BUILD_RECORDED] },
+      targets: [new targets.LambdaFunction(recorder.function, { deadLetterQueue: this.triggerDeadLetterQueue, retryAttempts: 3 })],
+    });
+    return recorder;
+  }
+
+  /** Who pushed: CloudTrail's ecr:PutImage on the default bus, for the guarded repositories, successful calls only. */
+  private createPusherRecorder(environment: Record<string, string>): StepLambda {
+    const recorder = this.createLambda('PusherRecorder', { handler: 'pusher-recorder', description: 'Record who pushed a digest (CloudTrail ecr:PutImage)' }, environment, {
+      grant: (role) => this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'),
+    });
+    recorder.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new destinations.SqsDestination(this.triggerDeadLetterQueue) });
+    new events.Rule(this, 'OnPutImage', {
+      description: 'ecr:PutImage calls on a guarded repository (CloudTrail), to the pusher recorder',
+      eventPattern: {
+        source: ['aws.ecr'],
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: { eventSource: ['ecr.amazonaws.com'], eventName: ['PutImage'], errorCode: [{ exists: false }], requestParameters: { repositoryName: this.repositories.map((r) => r.repositoryName) } },
+      },
+      targets: [new targets.LambdaFunction(recorder.function, { deadLetterQueue: this.triggerDeadLetterQueue, retryAttempts: 3 })],
+    });
+    return recorder;
+  }
+
+  /** Write management events only: what EventBridge needs to see PutImage, no data events (cost). */
+  private createTrail(): cloudtrail.Trail {
+    const bucket = new s3.Bucket(this, 'TrailLogs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    return new cloudtrail.Trail(this, 'Trail', {
+      bucket,
+      managementEvents: cloudtrail.ReadWriteType.WRITE_ONLY,
+      includeGlobalServiceEvents: false,
+      isMultiRegionTrail: false,
+      enableFileValidation: true,
+    });
+  }
+
+  private createBuildSuccessAlarm(below: number): cloudwatch.Alarm {
+    if (!(below > 0 && below <= 100)) throw new Error(`${this.node.path}: buildSuccessAlarmBelow must be a percentage in (0, 100], got ${below}`);
+    return new cloudwatch.Alarm(this, 'BuildSuccessRate', {
+      metric: this.metricBuildSuccessRate(),
+      threshold: below,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      // No builds in an hour is no evidence of failing builds.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `Less than ${below}% of the CI builds recorded in an hour succeeded (artifact-guard record-build)`,
+    });
+  }
+
   /** Pushes start the workflow; pushes of sha256-* evidence tags go to the evidence check instead. */
   private createTriggers(organization: boolean): void {
     const dlq = this.triggerDeadLetterQueue;
@@ -954,6 +1068,21 @@ export class ArtifactGuard extends ArtifactGuardBase {
         [graph('Build success rate (%)', this.metricBuildSuccessRate(), true), graph('SBOM coverage (%)', this.metricSbomCoverage(), true)],
         [graph('Signature verification failures', this.metricSignatureVerificationFailures()), graph('Tag immutability violations', this.metricTagImmutabilityViolations())],
         ...this.operationalAlarms.widgets(),
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Build success rate per pipeline (%)',
+            width: 12,
+            leftYAxis: { min: 0, max: 100 },
+            left: [
+              new cloudwatch.MathExpression({
+                expression: `100 * SEARCH('{${METRICS_NAMESPACE},guard,pipeline,service} MetricName="${MetricName.buildSuccess}" guard="${this.guardId}"', 'Average', 3600)`,
+                label: '',
+                period: Duration.hours(1),
+              }),
+            ],
+          }),
+          new cloudwatch.AlarmWidget({ title: 'Build success rate alarm', alarm: this.buildSuccessAlarm, width: 12 }),
+        ],
       ],
     });
   }
@@ -961,6 +1090,11 @@ export class ArtifactGuard extends ArtifactGuardBase {
   /** Object actions under a key prefix of the evidence bucket. */
   private grantEvidence(grantee: iam.IGrantable, actions: string[], prefix: string): iam.Grant {
     return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.evidenceBucket.arnForObjects(prefix)] });
+  }
+
+  /** Actions on one index of the table. */
+  private grantIndex(grantee: iam.IGrantable, indexName: string, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [`${this.table.tableArn}/index/${indexName}`] });
   }
 
   /** Item-level actions on the table itself (not its indexes): what a step needs, no more. */
@@ -984,6 +1118,21 @@ export class ArtifactGuard extends ArtifactGuardBase {
 /** The repositories of every environment that names some (each once). */
 function environmentRepositoriesOf(envs: Readonly<Record<string, EnvironmentProps>> | undefined): ecr.IRepository[] {
   return [...new Set(Object.values(envs ?? {}).flatMap((e) => e.repositories ?? []))];
+}
+
+/** TAG_POLICY as the Record step reads it: `off`, or a JSON list of patterns (each checked now). */
+function tagPolicyEnvironment(patterns: string[] | false | undefined): string {
+  if (patterns === false) return 'off';
+  if (patterns === undefined) return '';
+  if (patterns.length === 0) throw new Error('ArtifactGuard tagPatterns: give at least one pattern, or false to turn the tag rule off');
+  for (const p of patterns) {
+    try {
+      new RegExp(`^(?:${p})$`);
+    } catch (err) {
+      throw new Error(`ArtifactGuard tagPatterns: "${p}" is not a regular expression (${(err as Error).message})`);
+    }
+  }
+  return JSON.stringify(patterns);
 }
 
 /** One value per registered step, made in registry order. */

@@ -38,11 +38,17 @@ export function stackPropsFromContext(app: App): ArtifactGuardStackProps {
     .map((s) => s.trim())
     .filter(Boolean);
   if (memberRepositories?.length && !organizationId) throw new Error('context memberRepositories needs organizationId');
+  const existingTrail = get('existingTrail');
+  if (existingTrail && !['true', 'false'].includes(existingTrail)) throw new Error('context existingTrail must be true or false');
+  const alarmBelow = get('buildSuccessAlarmBelow');
+  if (alarmBelow && !(Number(alarmBelow) > 0 && Number(alarmBelow) <= 100)) throw new Error(`context buildSuccessAlarmBelow must be a percentage in (0, 100], got "${alarmBelow}"`);
   return {
     ...(inspector === 'true' ? { inspector: true } : {}),
     osvMirror,
     ...(organizationId ? { organizationId } : {}),
     ...(memberRepositories?.length ? { memberRepositoryNames: memberRepositories } : {}),
+    existingTrail: existingTrail === 'true',
+    ...(alarmBelow ? { buildSuccessAlarmBelow: Number(alarmBelow) } : {}),
     repositoryNames: repositories?.length ? repositories : undefined,
     alertEmail: get('alertEmail'),
     severityThreshold: severity as SeverityThreshold | undefined,

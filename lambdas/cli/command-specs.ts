@@ -307,6 +307,62 @@ export const COMMANDS = {
       'Exit 0: promoted (or already there); 1: refused; 2: an error. Every promotion and refusal is in the audit trail (action promote).',
     ],
   },
+  'record-build': {
+    summary: 'record a CI build (success or failure) as provenance: locally, or as a Build Recorded event on the stack bus',
+    positionals: { names: '', min: 0, max: 0 },
+    options: {
+      status: { type: 'string', value: 'succeeded|failed', help: 'how the build ended (required)' },
+      commit: { type: 'string', value: 'SHA', help: 'the commit it built (required)' },
+      source: { type: 'string', value: 'URL', help: 'the source repository (required)' },
+      'build-id': { type: 'string', value: 'ID', help: "the CI system's id of this build run (required; one record per pipeline and id)" },
+      pipeline: { type: 'string', value: 'NAME', help: 'the pipeline or workflow (required; the build success rate is per pipeline)' },
+      author: { type: 'string', value: 'WHO', help: 'who triggered the build (required)' },
+      digest: { type: 'string', multiple: true, value: 'sha256:…', help: 'a digest the build produced (repeatable)' },
+      image: { type: 'string', multiple: true, value: 'REF', help: 'an image the build pushed: HOST/REPO@DIGEST, or HOST/REPO:TAG resolved at the registry (repeatable)' },
+      'started-at': { type: 'string', value: 'TIME', help: 'when the build started (RFC 3339)' },
+      'finished-at': { type: 'string', value: 'TIME', help: 'when it ended (RFC 3339)' },
+      bus: { type: 'string', value: 'NAME', help: "put a Build Recorded event on this EventBridge bus (the stack's AlertBusName output) instead of the local ledger" },
+      insecure: INSECURE,
+      output: TEXT_OR_JSON,
+      quiet: QUIET,
+    },
+    examples: [
+      'artifact-guard record-build --status succeeded --commit "$GITHUB_SHA" --source "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY" --build-id "$GITHUB_RUN_ID" --pipeline "$GITHUB_WORKFLOW" --author "$GITHUB_ACTOR" --image "$IMAGE@$DIGEST" --bus "$AG_BUS"',
+      'artifact-guard record-build --status failed --commit 0a1b2c3 --source https://git.example/app --build-id 812 --pipeline app-release --author ana',
+    ],
+    notes: [
+      'A build and an image join by digest whichever is recorded first. Image labels (org.opencontainers.image.revision, .source, dev.artifact-guard.build.id, .pipeline) that disagree with the build are kept, flagged, and alerted as a Policy Violation (reason provenance-mismatch).',
+      'With --bus the AWS SDK default credentials need events:PutEvents on the bus (ArtifactGuard.grantRecordBuild).',
+      'Exit 0: recorded or sent (a repeated report is "already recorded"); 2: bad input, an unreachable registry or bus.',
+    ],
+  },
+  history: {
+    summary: "what the local ledger holds about REF: provenance chain, tags, build, pusher, evidence, gate decisions, audit trail",
+    positionals: { names: 'REF', min: 1, max: 1 },
+    options: {
+      output: { type: 'string', short: 'o', value: 'FORMAT', help: 'table (default), json, or html (one self-contained page, no network)' },
+      file: { type: 'string', value: 'OUT', help: 'write the document to OUT instead of stdout' },
+    },
+    examples: ['artifact-guard history localhost:5000/app:1.4', 'artifact-guard history localhost:5000/app@sha256:… -o html --file app.html'],
+    notes: [
+      'REF: HOST/REPO@sha256:… or HOST/REPO:TAG (the tag is looked up in the ledger, as first bound; no registry is asked).',
+      'Exit 0: printed; 2: REF is not in the ledger, or an error.',
+    ],
+  },
+  audit: {
+    summary: 'the local audit trail: who did what to which artifact, when, with what outcome',
+    positionals: { names: '', min: 0, max: 0 },
+    options: {
+      actor: { type: 'string', value: 'A', help: 'only entries by this actor (a principal ARN, local:<user>, ci:<pipeline>, artifact-guard:<role>)' },
+      action: { type: 'string', value: 'X', help: 'only this action (record-push, process, tag-claim, tag-policy, gate, promote, record-build, push, link-build, provenance-check, …)' },
+      since: { type: 'string', value: 'T', help: 'from this time: ISO date or date-time, or a duration before now (24h, 7d); default: 30 days ago (all time with --actor)' },
+      until: { type: 'string', value: 'T', help: 'up to this time, inclusive (a date means its end); default: now' },
+      limit: { type: 'string', value: 'N', help: 'at most N entries, oldest first (default 1000)' },
+      output: { type: 'string', short: 'o', value: 'FORMAT', help: 'table (default) or json' },
+    },
+    examples: ['artifact-guard audit --actor local:alice --since 7d', 'artifact-guard audit --action gate --since 2026-03-01 --until 2026-03-31 -o json'],
+    notes: ['Entries come from the audit index (by day, and by actor): no query reads the whole table.', 'Exit 0: printed (nothing printed when no entry matches); 2: an error.'],
+  },
 } as const satisfies Readonly<Record<string, CommandSpec>>;
 
 export type CommandName = keyof typeof COMMANDS;

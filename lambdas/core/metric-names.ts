@@ -11,4 +11,6 @@ export const MetricName = {
   tagViolations: 'TagImmutabilityViolations',
   policyViolations: 'PolicyViolations',
   workflowFailures: 'WorkflowFailures',
+  /** One value per recorded CI build: 1 succeeded, 0 failed (its Average is the build success rate). */
+  buildSuccess: 'BuildSuccess',
 } as const;

@@ -8,7 +8,14 @@
  *   ARTIFACT#<host/repo>@<digest> / EVENT#<time>#<id> append-only audit trail
  *   ARTIFACT#<host/repo>@<digest> / PROCESSING        the processing lease (owner, expiresAt: TTL, epoch seconds)
  *   ARTIFACT#<host/repo>@<digest> / PROCESSED         the workflow completed (idempotency)
+ *   ARTIFACT#<host/repo>@<digest> / FLAG#<kind>#<key> a finding about the artifact, raised once (provenance-mismatch, tag-policy)
  *   TAG#<host/repo>:<tag>        / TAG               first digest the tag pointed at
+ *   TAG#<host/repo>:<tag>        / PUSH#<time>#<digest>  every push of the tag: bound, again, or a violation
+ *   DIGEST#<digest>              / BUILD#<pipeline>#<build id>   a CI build that reported this digest
+ *   DIGEST#<digest>              / PUSHER#<time>#<event id>      who pushed it (CloudTrail PutImage)
+ *   BUILD#<pipeline>#<build id>  / BUILD             the build as CI reported it (success or failure)
+ *   AUDIT#<yyyy-mm-dd>           / <time>#<id>#<target>  the audit index: every audit entry of that UTC day
+ *                                                    (gsi2: ACTOR#<actor> / <time>#<id>#<target>)
  */
 export const RecordsTable = {
   partitionKey: 'pk',
@@ -16,7 +23,14 @@ export const RecordsTable = {
   digestIndex: { name: 'byDigest', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   /** The table's TTL attribute (epoch seconds): only processing leases carry it. */
   timeToLiveAttribute: 'expiresAt',
+  /** Audit entries by who acted, in time order (sparse: only AUDIT# items carry its keys). */
+  actorIndex: { name: 'byActor', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
 } as const;
 
 export const artifactKey = (repositoryName: string, digest: string): string => `ARTIFACT#${repositoryName}@${digest}`;
 export const tagKey = (repositoryName: string, tag: string): string => `TAG#${repositoryName}:${tag}`;
+export const digestKey = (digest: string): string => `DIGEST#${digest}`;
+export const buildKey = (pipeline: string, buildId: string): string => `BUILD#${pipeline}#${buildId}`;
+/** The audit index partition of an entry: its UTC day (a time-range query reads one partition per day). */
+export const auditDayKey = (time: string): string => `AUDIT#${time.slice(0, 10)}`;
+export const actorKey = (actor: string): string => `ACTOR#${actor}`;

@@ -8,6 +8,8 @@ import { awsError } from '../adapters/aws/aws-errors';
 import { DynamoDbRecordStore } from '../adapters/aws/dynamodb-record-store';
 import { RegionalEcrCredentials } from '../adapters/aws/ecr-credentials';
 import { recordSdkCalls, registryRequestRecorder } from '../adapters/aws/sdk-call-recorder';
+import { DynamoDbLedgerStore } from '../adapters/aws/dynamodb-ledger-store';
+import { tagPolicyFromEnvironment } from '../ledger/tag-policy';
 import { EventBridgeAlertSink } from '../adapters/aws/eventbridge-alert-sink';
 import { S3BlobStore } from '../adapters/aws/s3-blob-store';
 import { ArtifactGuardError, errorMessage } from '../core/errors';
@@ -34,7 +36,15 @@ export const logger = new Logger({ serviceName: 'artifact-guard' });
 const guardId = process.env.GUARD_ID;
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'artifact-guard', ...(guardId ? { defaultDimensions: { guard: guardId } } : {}) });
 
-const metricsSink: MetricsSink = { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) };
+const metricsSink: MetricsSink = {
+  count: (name, value = 1, dimensions) => {
+    if (!dimensions) return metrics.addMetric(name, MetricUnit.Count, value);
+    // Other dimensions than the invocation's: a metric of its own, flushed at once.
+    const single = metrics.singleMetric();
+    single.addDimensions({ ...dimensions });
+    single.addMetric(name, MetricUnit.Count, value);
+  },
+};
 
 // One per container: ECR tokens (valid 12 hours) are reused across invocations, per region.
 let ecrCredentials: RegionalEcrCredentials | undefined;
@@ -55,6 +65,7 @@ function ecrRegistryClient(host: string): RegistryClient {
 
 export const aws = {
   records: () => new DynamoDbRecordStore(recordSdkCalls(new DynamoDBClient({})), env('TABLE_NAME')),
+  ledger: () => new DynamoDbLedgerStore(recordSdkCalls(new DynamoDBClient({})), env('TABLE_NAME')),
   alerts: () => new EventBridgeAlertSink(recordSdkCalls(new EventBridgeClient({})), env('ALERT_BUS_NAME')),
   // Evidence written once is also locked (Object Lock, governance mode) for EVIDENCE_LOCK_DAYS.
   evidence: () => new S3BlobStore(recordSdkCalls(new S3Client({})), env('EVIDENCE_BUCKET'), { lockDays: Number(process.env.EVIDENCE_LOCK_DAYS) || undefined }),
@@ -81,6 +92,8 @@ export function awsEnvironment(extra: Partial<Builders> = {}): StepEnvironment {
   return lazyEnvironment<StepEnvironment>({
     openSource: () => openEcrSource,
     records: aws.records,
+    ledger: aws.ledger,
+    tagPolicy: () => tagPolicyFromEnvironment(process.env.TAG_POLICY),
     evidence: aws.evidence,
     layerCache: notWired('the layer cache'),
     vulnerabilities: notWired('vulnerability data'),

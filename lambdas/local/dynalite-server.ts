@@ -1,7 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import type { GlobalSecondaryIndex } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { RecordsTable } from '../core/records-table';
+import { upgradeLocalTable } from './ledger-upgrade';
 
 export interface LocalDynamo {
   readonly client: DynamoDBClient;
@@ -29,33 +31,38 @@ export async function startLocalDynamo(opts: { path?: string; tableName?: string
     maxAttempts: 2,
   });
   const tableName = opts.tableName ?? 'artifact-guard-records';
+  const { partitionKey, sortKey, digestIndex, actorIndex } = RecordsTable;
+  const indexes: GlobalSecondaryIndex[] = [digestIndex, actorIndex].map((index) => ({
+    IndexName: index.name,
+    KeySchema: [
+      { AttributeName: index.partitionKey, KeyType: 'HASH' },
+      { AttributeName: index.sortKey, KeyType: 'RANGE' },
+    ],
+    Projection: { ProjectionType: 'ALL' },
+  }));
+  const attribute = (name: string) => ({ AttributeName: name, AttributeType: 'S' as const });
+  let existing: string[] | undefined;
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    existing = (described.Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName ?? '');
   } catch (err) {
     if (!(err instanceof ResourceNotFoundException) && (err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
-    const { partitionKey, sortKey, digestIndex } = RecordsTable;
-    await client.send(
+  }
+  const create = () =>
+    client.send(
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [partitionKey, sortKey, digestIndex.partitionKey, digestIndex.sortKey].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        AttributeDefinitions: [partitionKey, sortKey, digestIndex.partitionKey, digestIndex.sortKey, actorIndex.partitionKey, actorIndex.sortKey].map(attribute),
         KeySchema: [
           { AttributeName: partitionKey, KeyType: 'HASH' },
           { AttributeName: sortKey, KeyType: 'RANGE' },
         ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: digestIndex.name,
-            KeySchema: [
-              { AttributeName: digestIndex.partitionKey, KeyType: 'HASH' },
-              { AttributeName: digestIndex.sortKey, KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
+        GlobalSecondaryIndexes: indexes,
       }),
     );
-  }
+  if (!existing) await create();
+  else if (!existing.includes(actorIndex.name)) await upgradeLocalTable(client, tableName, create);
   return {
     client,
     tableName,

@@ -1,5 +1,7 @@
 import * as os from 'node:os';
 import { DynamoDbRecordStore } from '../adapters/aws/dynamodb-record-store';
+import { DynamoDbLedgerStore } from '../adapters/aws/dynamodb-ledger-store';
+import type { LedgerStore } from '../ports/ledger-store';
 import { JsonLinesAlertSink } from '../adapters/local/json-lines-alert-sink';
 import type { RecordStore } from '../ports/record-store';
 import { startLocalDynamo } from './dynalite-server';
@@ -8,6 +10,8 @@ import { localPaths } from './paths';
 /** The local records and alerts alone (no key is made, no cache opened): what `gate` and `promote` read and write. */
 export interface LocalLedger {
   readonly records: RecordStore;
+  /** Builds, pushers, tag history, flags and the audit index, on the same store. */
+  readonly ledger: LedgerStore;
   readonly alerts: JsonLinesAlertSink;
   /** Who acts, as the audit trail names them locally. */
   readonly caller: string;
@@ -25,6 +29,7 @@ export async function openLocalLedger(home?: string, opts: { quiet?: boolean } =
   }
   return {
     records: new DynamoDbRecordStore(dynamo.client, dynamo.tableName),
+    ledger: new DynamoDbLedgerStore(dynamo.client, dynamo.tableName),
     alerts: new JsonLinesAlertSink(paths.alerts, opts.quiet ? () => undefined : undefined),
     caller: `local:${os.userInfo().username}`,
     close: () => dynamo.close(),

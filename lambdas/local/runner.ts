@@ -3,6 +3,9 @@ import * as fs from 'node:fs';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import definition from '../workflow/state-machine.asl.json';
 import { DynamoDbRecordStore } from '../adapters/aws/dynamodb-record-store';
+import { DynamoDbLedgerStore } from '../adapters/aws/dynamodb-ledger-store';
+import type { TagPolicy } from '../ledger/tag-policy';
+import type { LedgerStore } from '../ports/ledger-store';
 import { DefaultRegistryCredentials } from '../adapters/default-registry-credentials';
 import { FsBlobStore } from '../adapters/local/fs-blob-store';
 import { HmacFileKey } from '../adapters/local/hmac-file-key';
@@ -44,6 +47,7 @@ P.withResolvers ??= () => {
 /** The steps' environment on local stores, plus what only local runs have. */
 export interface LocalEnvironment extends StepEnvironment {
   readonly records: RecordStore;
+  readonly ledger: LedgerStore;
   readonly evidence: BlobStore;
   readonly alerts: JsonLinesAlertSink;
   readonly metrics: InMemoryMetrics;
@@ -77,6 +81,8 @@ export interface LocalOptions {
   readonly progress?: Progress;
   /** How long the processing lease lasts. @default PROCESSING_LEASE_SECONDS */
   readonly leaseSeconds?: number;
+  /** Tags a push may use (`process --tag-policy`). @default - any tag (a local source's tag is rarely a release tag) */
+  readonly tagPolicy?: TagPolicy;
 }
 
 export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<LocalEnvironment> {
@@ -105,6 +111,8 @@ export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<Loc
   return {
     records,
     evidence,
+    ledger: new DynamoDbLedgerStore(dynamo.client, dynamo.tableName),
+    ...(opts.tagPolicy ? { tagPolicy: opts.tagPolicy } : {}),
     // Reports recorded with `import-findings` for the digest are merged into its scan.
     opinions: [ledgerOpinionSource({ records, evidence })],
     alerts: new JsonLinesAlertSink(paths.alerts, opts.quiet ? () => undefined : undefined),

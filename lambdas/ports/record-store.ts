@@ -1,4 +1,5 @@
 import type { ArtifactKind, Provenance } from '../core/artifact';
+import type { AuditFields } from '../core/audit';
 
 /** The artifact as first recorded; never overwritten. */
 export interface ArtifactRecord {
@@ -12,8 +13,11 @@ export interface ArtifactRecord {
   readonly source: string;
 }
 
-/** One entry of the append-only audit trail. `id` makes replays idempotent. */
-export interface AuditEvent {
+/**
+ * One entry of the append-only audit trail. `id` makes replays idempotent. Actor, action and
+ * outcome may be given; otherwise they are derived from the type (core/audit.ts `auditEntryOf`).
+ */
+export interface AuditEvent extends AuditFields {
   readonly id: string;
   readonly time: string;
   readonly type: string;

@@ -1,6 +1,7 @@
 import type { ArtifactTarget } from '../oci/artifact-plan';
 import type { ArtifactKind, Provenance, Trigger } from '../core/artifact';
 import type { EvidencePush } from '../oci/evidence-push';
+import type { BuildLink } from '../ledger/link-build';
 import type { StoredDocument } from '../ports/write-once';
 import type { UninventoriedManifest } from '../sbom/component';
 import type { DataDescription } from '../vuln/vulnerability-source';
@@ -53,6 +54,10 @@ export interface RecordResult {
   readonly tagViolation?: { readonly tag: string; readonly boundDigest: string };
   /** An evidence push that is not what it claims (see oci/evidence-push.ts). */
   readonly policyViolation?: { readonly reason: string };
+  /** The tag is not allowed by the tag policy (first time for this digest and tag). */
+  readonly tagPolicyViolation?: { readonly tag: string; readonly rule: string };
+  /** Build records whose facts the labels contradict, newly flagged (see ledger/link-build.ts). */
+  readonly provenanceMismatches?: readonly BuildLink[];
   readonly eventsWritten: number;
 }
 

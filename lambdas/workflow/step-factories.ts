@@ -5,6 +5,8 @@ import type { BlobStore } from '../ports/blob-store';
 import type { MetricsSink } from '../ports/metrics';
 import type { Progress } from '../ports/progress';
 import type { RecordStore } from '../ports/record-store';
+import type { LedgerStore } from '../ports/ledger-store';
+import type { TagPolicy } from '../ledger/tag-policy';
 import type { KeyedSigner } from '../ports/signer';
 import type { LayerCache } from '../sbom/layers/cache';
 import type { Severity } from '../vuln/severity';
@@ -26,6 +28,10 @@ import { createSignStep } from './steps/sign';
 export interface StepEnvironment {
   readonly openSource: (spec: SourceSpec) => Promise<ArtifactSource>;
   readonly records: RecordStore;
+  /** The provenance ledger (tag history, builds and pushers by digest); the same table as `records`. */
+  readonly ledger?: LedgerStore;
+  /** Tags a push may use (ledger/tag-policy.ts); undefined: any. */
+  readonly tagPolicy?: TagPolicy;
   readonly evidence: BlobStore;
   readonly layerCache: LayerCache;
   /** Undefined when no vulnerability data is configured: scans are then `incomplete`. */
@@ -65,7 +71,8 @@ export const STEP_FACTORIES = {
     }),
   sign: (e: StepEnvironment) =>
     createSignStep({ openSource: e.openSource, signer: e.signer, signOnFindings: e.signOnFindings, evidence: e.evidence, metrics: e.metrics, now: e.now, ...(e.attestor ? { attestor: e.attestor } : {}) }),
-  record: (e: StepEnvironment) => createRecordStep({ records: e.records, now: e.now, metrics: e.metrics }),
+  record: (e: StepEnvironment) =>
+    createRecordStep({ records: e.records, now: e.now, metrics: e.metrics, ...(e.ledger ? { ledger: e.ledger } : {}), ...(e.tagPolicy ? { tagPolicy: e.tagPolicy } : {}) }),
   notify: (e: StepEnvironment) => createNotifyStep({ alerts: e.alerts, metrics: e.metrics, records: e.records, now: e.now }),
 } as const satisfies { readonly [N in StepName]: (e: StepEnvironment) => (input: never) => Promise<unknown> };
 

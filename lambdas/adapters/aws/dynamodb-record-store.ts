@@ -5,6 +5,8 @@ import type { ArtifactRecord, AuditEvent, LeaseOutcome, ProcessingLease, RecordS
 import { UnavailableError } from '../../core/errors';
 import { artifactKey, RecordsTable, tagKey } from '../../core/records-table';
 import { classifyingClient } from './aws-errors';
+import { auditEntryOf } from '../../core/audit';
+import { auditIndexItem } from './dynamodb-ledger-store';
 
 const { partitionKey: PK, sortKey: SK, timeToLiveAttribute: TTL } = RecordsTable;
 const LEASE_SK = 'PROCESSING';
@@ -101,7 +103,9 @@ export class DynamoDbRecordStore implements RecordStore {
     return Object.fromEntries(items.map((i) => [String(i.kind), i.body as Record<string, unknown>]));
   }
 
-  appendEvent(repositoryName: string, digest: string, event: AuditEvent): Promise<WriteOutcome> {
+  /** The trail item, and its entry in the audit index (by day and by actor) first: a retry after a partial write completes it. */
+  async appendEvent(repositoryName: string, digest: string, event: AuditEvent): Promise<WriteOutcome> {
+    await this.putOnce(auditIndexItem(auditEntryOf(`${repositoryName}@${digest}`, event)));
     return this.putOnce({ [PK]: artifactKey(repositoryName, digest), [SK]: `EVENT#${event.time}#${event.id}`, event });
   }
 

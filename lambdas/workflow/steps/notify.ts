@@ -4,6 +4,7 @@ import type { RecordStore } from '../../ports/record-store';
 import type { WorkflowState } from '../state';
 import { MetricName } from '../../core/metric-names';
 import { AlertType } from '../../core/alerts';
+import { provenanceMismatchAlert, tagPolicyAlert } from '../../ledger/ledger-alerts';
 
 export interface NotifyDeps {
   readonly alerts: AlertSink;
@@ -70,6 +71,9 @@ export function alertsFor(state: WorkflowState): Alert[] {
       detail: { summary: `tag ${a.repositoryName}:${v.tag} moved from ${v.boundDigest} to ${a.digest}`, repository: a.repositoryName, boundDigest: v.boundDigest, pushedDigest: a.digest, ...common, tag: v.tag },
     });
   }
+  const tp = state.record?.tagPolicyViolation;
+  if (tp) alerts.push(tagPolicyAlert({ repositoryName: a.repositoryName, digest: a.digest, tag: tp.tag, rule: tp.rule }, common));
+  for (const link of state.record?.provenanceMismatches ?? []) alerts.push(provenanceMismatchAlert(link, common));
   const scan = state.scan;
   if (scan?.verdict === 'fail') {
     const list = scan.findingsAboveThreshold.slice(0, 5).map((f) => `${f.id} (${f.severity}, ${f.package}${f.fixed.length ? `, fixed in ${f.fixed.join(', ')}` : ''})`);

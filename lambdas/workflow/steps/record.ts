@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { MetricsSink } from '../../ports/metrics';
 import type { AuditEvent, RecordStore } from '../../ports/record-store';
+import type { LedgerStore } from '../../ports/ledger-store';
+import type { BuildLink } from '../../ledger/link-build';
+import { linkBuild } from '../../ledger/link-build';
+import type { TagPolicy } from '../../ledger/tag-policy';
+import { tagPolicyProblem } from '../../ledger/tag-policy';
 import type { RecordResult, WorkflowState } from '../state';
 import { MetricName } from '../../core/metric-names';
 
@@ -8,6 +13,10 @@ export interface RecordDeps {
   readonly records: RecordStore;
   readonly now: () => Date;
   readonly metrics: MetricsSink;
+  /** The provenance ledger: tag history, build records joined by digest, flags. */
+  readonly ledger?: LedgerStore;
+  /** Tags a push may use; undefined: any. */
+  readonly tagPolicy?: TagPolicy;
 }
 
 /** Audit ids derive from the trigger, so a replayed event rewrites nothing. */
@@ -33,6 +42,37 @@ async function recordEvidencePush(deps: RecordDeps, state: WorkflowState): Promi
   const written = await deps.records.appendEvent(a.repositoryName, a.digest, { id: eventId(a.trigger.id, 'policy-violation', a.digest), time, type: 'PolicyViolation', detail });
   deps.metrics.count(MetricName.policyViolations);
   return { artifact, policyViolation: { reason: e.reason }, eventsWritten: written === 'created' ? 1 : 0 };
+}
+
+/** A tag the policy does not allow: flagged once per digest and tag (replays stay silent), logged, counted. */
+async function checkTagPolicy(deps: RecordDeps, state: WorkflowState, tag: string, events: AuditEvent[]): Promise<RecordResult['tagPolicyViolation']> {
+  const a = state.artifact;
+  const rule = deps.tagPolicy && tagPolicyProblem(deps.tagPolicy, tag);
+  if (!rule) return undefined;
+  events.push({ id: eventId(a.trigger.id, 'tag-policy', tag), time: a.trigger.time, type: 'TagPolicyViolation', detail: { tag, rule } });
+  const first = deps.ledger ? (await deps.ledger.raiseFlag(a.repositoryName, a.digest, { kind: 'tag-policy', key: tag, time: a.trigger.time, detail: { tag, rule } })) === 'created' : true;
+  if (!first) return undefined;
+  deps.metrics.count(MetricName.policyViolations);
+  return { tag, rule };
+}
+
+/** Build records reported for this digest before it was pushed: joined now (after, the build recorder joins them). */
+async function joinBuilds(deps: RecordDeps, state: WorkflowState): Promise<BuildLink[]> {
+  const { ledger } = deps;
+  if (!ledger) return [];
+  const a = state.artifact;
+  const builds = await ledger.buildsOf(a.digest);
+  // The artifact as first recorded (its labels and firstSeen), so that replays join the same way.
+  const stored = builds.length ? await deps.records.getArtifact(a.repositoryName, a.digest) : undefined;
+  const links: BuildLink[] = [];
+  for (const build of builds) {
+    const link = await linkBuild({ records: deps.records, ledger }, stored ?? { repositoryName: a.repositoryName, digest: a.digest, provenance: a.provenance, firstSeen: a.trigger.time }, build);
+    if (link.alert) {
+      links.push(link);
+      deps.metrics.count(MetricName.policyViolations);
+    }
+  }
+  return links;
 }
 
 /**
@@ -69,7 +109,10 @@ export function createRecordStep(deps: RecordDeps) {
         tagViolation = { tag: a.tag, boundDigest: claim.digest };
         events.push({ id: eventId(a.trigger.id, 'tag-violation', a.tag), time, type: 'TagImmutabilityViolation', detail: { tag: a.tag, boundDigest: claim.digest, pushedDigest: a.digest } });
       }
+      const outcome = claim.outcome === 'created' ? 'bound' : claim.digest === a.digest ? 'again' : 'violation';
+      await deps.ledger?.recordTagPush({ repositoryName: a.repositoryName, tag: a.tag, digest: a.digest, time, outcome });
     }
+    const tagPolicyViolation = a.tag ? await checkTagPolicy(deps, state, a.tag, events) : undefined;
     if (!a.duplicate) {
       if (state.sbom) await records.putEvidence(a.repositoryName, a.digest, 'sbom', { ...state.sbom }, time);
       if (state.scan) await records.putEvidence(a.repositoryName, a.digest, 'scan', { ...state.scan }, time);
@@ -82,6 +125,13 @@ export function createRecordStep(deps: RecordDeps) {
     for (const e of events) if ((await records.appendEvent(a.repositoryName, a.digest, e)) === 'created') written += 1;
     // PROCESSED is written by Notify, after the alerts: a crash before it leaves the digest to be processed again.
     if (tagViolation) deps.metrics.count(MetricName.tagViolations);
-    return { artifact, ...(tagViolation ? { tagViolation } : {}), eventsWritten: written };
+    const provenanceMismatches = await joinBuilds(deps, state);
+    return {
+      artifact,
+      ...(tagViolation ? { tagViolation } : {}),
+      ...(tagPolicyViolation ? { tagPolicyViolation } : {}),
+      ...(provenanceMismatches.length ? { provenanceMismatches } : {}),
+      eventsWritten: written,
+    };
   };
 }
