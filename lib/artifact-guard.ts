@@ -596,7 +596,13 @@ export class ArtifactGuard extends ArtifactGuardBase {
           this.grantEvidence(role, WRITE_EVIDENCE, 'evidence/*');
         },
       },
-      record: { grant: (role) => this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query') },
+      record: {
+        grant: (role) => {
+          this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem');
+          // The component index is built from the SBOMs the SBOM step stored.
+          this.grantEvidence(role, ['s3:GetObject'], 'evidence/*');
+        },
+      },
       notify: { grant: (role) => this.alertBus.grantPutEventsTo(role) },
     };
   }

@@ -224,6 +224,27 @@ export const COMMANDS = {
     examples: ['artifact-guard gate localhost:5000/app@sha256:… --env prod', 'artifact-guard gate 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.4 --env staging --key awskms:///alias/artifact-guard-signing'],
     notes: [REF_HELP, 'Exit 0: allowed; 1: denied (reasons on stderr); 2: an error. Every decision is recorded in the artifact\'s audit trail.'],
   },
+  find: {
+    summary: 'which stored artifacts contain a package: repository, digest, tags, environments and the layer that brought it in',
+    positionals: { names: 'PURL-OR-NAME', min: 1, max: 1 },
+    options: {
+      ecosystem: { type: 'string', value: 'ECOSYSTEM', help: 'for a bare name: the OSV ecosystem (npm, PyPI, Debian, Alpine…); default every ecosystem indexed' },
+      version: { type: 'string', value: 'RANGE', help: "only versions in RANGE: constraints such as '>=1.2,<1.4.3' or '=3.0.2' (the ecosystem's ordering)" },
+      environments: { type: 'string', value: 'FILE', help: 'environments document (default: $ARTIFACT_GUARD_HOME/environments.yaml when present)' },
+      table: { type: 'string', value: 'NAME', help: "the stack's DynamoDB records table (AWS credentials as the AWS CLI finds them); default: the local ledger" },
+      region: { type: 'string', value: 'REGION', help: 'AWS region of --table (default: the SDK default)' },
+      output: { type: 'string', short: 'o', value: 'FORMAT', help: 'table (default) or json' },
+    },
+    examples: [
+      "artifact-guard find pkg:deb/debian/openssl --version '<3.0.15-1~deb12u1'",
+      'artifact-guard find lodash --ecosystem npm -o json',
+      'artifact-guard find pkg:pypi/urllib3@1.26.5 --table ArtifactGuardStack-RecordsTable… --region eu-west-1',
+    ],
+    notes: [
+      'Debian and Alpine packages are found by their binary name and by their source package (what advisories name): pkg:deb/debian/openssl finds libssl3 too.',
+      'A purl with a version and no --version lists that version only. Exit 0 whether or not anything is found (nothing found: a line on stderr); 2 on an error.',
+    ],
+  },
 } as const satisfies Readonly<Record<string, CommandSpec>>;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -5,6 +5,7 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDbRecordStore } from '../adapters/aws/dynamodb-record-store';
+import { DynamoDbComponentIndex } from '../adapters/aws/dynamodb-component-index';
 import { EcrCredentialProvider } from '../adapters/aws/ecr-credentials';
 import { EventBridgeAlertSink } from '../adapters/aws/eventbridge-alert-sink';
 import { S3BlobStore } from '../adapters/aws/s3-blob-store';
@@ -41,6 +42,7 @@ function openEcrSource(spec: SourceSpec): Promise<ArtifactSource> {
 
 export const aws = {
   records: () => new DynamoDbRecordStore(new DynamoDBClient({}), env('TABLE_NAME')),
+  componentIndex: () => new DynamoDbComponentIndex(new DynamoDBClient({}), env('TABLE_NAME')),
   alerts: () => new EventBridgeAlertSink(new EventBridgeClient({}), env('ALERT_BUS_NAME')),
   // Evidence written once is also locked (Object Lock, governance mode) for EVIDENCE_LOCK_DAYS.
   evidence: () => new S3BlobStore(new S3Client({}), env('EVIDENCE_BUCKET'), { lockDays: Number(process.env.EVIDENCE_LOCK_DAYS) || undefined }),
@@ -65,6 +67,7 @@ export function awsEnvironment(extra: Partial<Builders> = {}): StepEnvironment {
   return lazyEnvironment<StepEnvironment>({
     openSource: () => openEcrSource,
     records: aws.records,
+    componentIndex: aws.componentIndex,
     evidence: aws.evidence,
     layerCache: notWired('the layer cache'),
     vulnerabilities: notWired('vulnerability data'),

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import definition from '../workflow/state-machine.asl.json';
 import { DynamoDbRecordStore } from '../adapters/aws/dynamodb-record-store';
+import { DynamoDbComponentIndex } from '../adapters/aws/dynamodb-component-index';
 import { DefaultRegistryCredentials } from '../adapters/default-registry-credentials';
 import { FsBlobStore } from '../adapters/local/fs-blob-store';
 import { HmacFileKey } from '../adapters/local/hmac-file-key';
@@ -98,6 +99,7 @@ export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<Loc
   const credentials = new DefaultRegistryCredentials();
   return {
     records: new DynamoDbRecordStore(dynamo.client, dynamo.tableName),
+    componentIndex: new DynamoDbComponentIndex(dynamo.client, dynamo.tableName),
     // The local 'bucket' is the home folder: keys start with evidence/ as in S3.
     evidence: new FsBlobStore(paths.home),
     alerts: new JsonLinesAlertSink(paths.alerts, opts.quiet ? () => undefined : undefined),
