@@ -52,6 +52,8 @@ export interface EcosystemSync {
   /** True when the ecosystem had no mirror before (a baseline, not news). */
   readonly first: boolean;
   readonly changed: number;
+  /** When the ecosystem was synced before this run (how stale scans found it). */
+  readonly previousSyncedAt?: string;
   readonly error?: string;
 }
 
@@ -198,7 +200,7 @@ export async function syncMirror(opts: SyncOptions): Promise<SyncResult> {
       }
       ecosystems[eco] = outcome.state;
       changes.push(...outcome.changes);
-      results.push({ ecosystem: eco, mode, first: !old, changed: old ? outcome.changes.length : outcome.state.base.records });
+      results.push({ ecosystem: eco, mode, first: !old, changed: old ? outcome.changes.length : outcome.state.base.records, ...(old ? { previousSyncedAt: old.syncedAt } : {}) });
     } catch (err) {
       log(`osv-sync: ${eco}: ${errorMessage(err)}; the mirror keeps its previous data`);
       results.push({ ecosystem: eco, mode: 'failed', first: !old, changed: 0, error: errorMessage(err) });
