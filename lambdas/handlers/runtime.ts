@@ -6,6 +6,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDbRecordStore } from '../adapters/aws/dynamodb-record-store';
 import { DynamoDbComponentIndex } from '../adapters/aws/dynamodb-component-index';
+import { DynamoDbScanHistory } from '../adapters/aws/dynamodb-scan-history';
 import { EcrCredentialProvider } from '../adapters/aws/ecr-credentials';
 import { EventBridgeAlertSink } from '../adapters/aws/eventbridge-alert-sink';
 import { S3BlobStore } from '../adapters/aws/s3-blob-store';
@@ -43,6 +44,7 @@ function openEcrSource(spec: SourceSpec): Promise<ArtifactSource> {
 export const aws = {
   records: () => new DynamoDbRecordStore(new DynamoDBClient({}), env('TABLE_NAME')),
   componentIndex: () => new DynamoDbComponentIndex(new DynamoDBClient({}), env('TABLE_NAME')),
+  scans: () => new DynamoDbScanHistory(new DynamoDBClient({}), env('TABLE_NAME')),
   alerts: () => new EventBridgeAlertSink(new EventBridgeClient({}), env('ALERT_BUS_NAME')),
   // Evidence written once is also locked (Object Lock, governance mode) for EVIDENCE_LOCK_DAYS.
   evidence: () => new S3BlobStore(new S3Client({}), env('EVIDENCE_BUCKET'), { lockDays: Number(process.env.EVIDENCE_LOCK_DAYS) || undefined }),
