@@ -41,6 +41,7 @@ const commands: Record<string, () => Command> = {
   download: lazy('download', 'downloadCommand'),
   gate: lazy('gate', 'gateCommand'),
   find: lazy('find', 'findCommand'),
+  watch: lazy('watch', 'watchCommand'),
 };
 
 // `artifact-guard sbom … | head` closes stdout early: that is the reader's choice, not an error.

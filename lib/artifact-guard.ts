@@ -24,6 +24,7 @@ import { STEP_NAMES, STEPS } from '../lambdas/workflow/step-registry';
 import type { IArtifactGuard } from './artifact-guard-base';
 import { ArtifactGuardBase, METRICS_SERVICE } from './artifact-guard-base';
 import { StepLambda } from './step-lambda';
+import { OSV_MIRROR_PREFIX, VulnerabilityWatch, type VulnerabilityWatchOptions } from './vulnerability-watch';
 import { buildWorkflowDefinition } from './workflow-definition';
 import { environmentsFrom } from '../lambdas/gate/environments';
 
@@ -170,10 +171,19 @@ export interface ArtifactGuardProps {
   readonly logRetention?: logs.RetentionDays;
   /**
    * An OSV mirror in S3 (`s3://BUCKET/KEY` of an OSV `all.zip`) for accounts whose Lambdas
-   * have no internet egress.
+   * have no internet egress, or `watch`: the mirror the vulnerability watch keeps in the
+   * evidence bucket (`osv-mirror/`; ecosystems older than `vulnerabilityWatch.maxMirrorAge` are
+   * gaps, and artifacts left `incomplete` are re-scanned when their data arrives).
    * @default - the OSV.dev API
    */
   readonly osvMirror?: string;
+  /**
+   * The continuous vulnerability watch: an OSV mirror synced on a schedule, changed records
+   * matched against the stored artifacts that hold their packages (the component index), new
+   * findings alerted; and a weekly full re-scan. `false` leaves it out.
+   * @default - hourly sync, weekly re-scan
+   */
+  readonly vulnerabilityWatch?: VulnerabilityWatchOptions | false;
   /**
    * The deploy gate's policy (the `verify --policy` document format, e.g.
    * `{ attestations: ['slsaprovenance1', 'vuln'], vulnerabilities: { failOn: 'high' } }`). A
@@ -288,6 +298,8 @@ export class ArtifactGuard extends ArtifactGuardBase {
   readonly evidenceCheck: StepLambda;
   /** Renders alerts for people and publishes them to the alert topic (and chat). */
   readonly alertMailer: StepLambda;
+  /** The OSV mirror, the vulnerability watch and the weekly re-scan (unless `vulnerabilityWatch: false`). */
+  readonly vulnerabilityWatch?: VulnerabilityWatch;
   /** Where push events and evidence-check invocations go when their retries are exhausted. */
   readonly triggerDeadLetterQueue: sqs.Queue;
   /** Build success rate, SBOM coverage, signature verification failures and tag violations. */
@@ -338,6 +350,16 @@ export class ArtifactGuard extends ArtifactGuardBase {
     this.evidenceCheck = this.createEvidenceCheck(environment);
     this.alertMailer = this.routeAlertsToPeople(environment, props);
     this.createTriggers();
+    if (props.vulnerabilityWatch !== false) {
+      this.vulnerabilityWatch = new VulnerabilityWatch(this, 'VulnerabilityWatch', {
+        ...(props.vulnerabilityWatch ?? {}),
+        table: this.table,
+        evidenceBucket: this.evidenceBucket,
+        alertBus: this.alertBus,
+        environment: { ...environment, UNKNOWN_SEVERITY: props.unknownSeverity ?? 'FAIL', ...(props.environments ? { GATE_ENVIRONMENTS: this.environmentsDocument(props.environments) } : {}) },
+        logRetention: this.logRetention,
+      });
+    }
     this.dashboard = this.createDashboard();
   }
 
@@ -574,11 +596,13 @@ export class ArtifactGuard extends ArtifactGuardBase {
         environment: {
           UNKNOWN_SEVERITY: props.unknownSeverity ?? 'FAIL',
           ACCEPT_UNINVENTORIED: String(props.signUninventoriedArtifacts ?? false),
-          ...(props.osvMirror ? { ARTIFACT_GUARD_OSV_MIRROR: props.osvMirror } : { ARTIFACT_GUARD_OSV_API: '1' }),
+          ...(props.osvMirror ? { ARTIFACT_GUARD_OSV_MIRROR: this.osvMirrorUri(props.osvMirror) } : { ARTIFACT_GUARD_OSV_API: '1' }),
+          ...(props.osvMirror === 'watch' ? { OSV_MIRROR_MAX_AGE_HOURS: String(((props.vulnerabilityWatch || undefined)?.maxMirrorAge ?? Duration.hours(48)).toHours()) } : {}),
         },
         grant: (role) => {
           this.grantEvidence(role, WRITE_EVIDENCE, 'evidence/*');
-          if (props.osvMirror) {
+          if (props.osvMirror === 'watch') this.grantEvidence(role, ['s3:GetObject'], `${OSV_MIRROR_PREFIX}*`);
+          else if (props.osvMirror) {
             const [bucket, ...key] = props.osvMirror.replace(/^s3:\/\//, '').split('/');
             iam.Grant.addToPrincipal({ grantee: role, actions: ['s3:GetObject'], resourceArns: [`arn:${Aws.PARTITION}:s3:::${bucket}/${key.join('/')}`] });
           }
@@ -605,6 +629,12 @@ export class ArtifactGuard extends ArtifactGuardBase {
       },
       notify: { grant: (role) => this.alertBus.grantPutEventsTo(role) },
     };
+  }
+
+  /** `watch`: the mirror the vulnerability watch keeps in the evidence bucket (its layout, read by prefix). */
+  private osvMirrorUri(osvMirror: string): string {
+    if (osvMirror !== 'watch') return osvMirror;
+    return `s3://${this.evidenceBucket.bucketName}/${OSV_MIRROR_PREFIX}`;
   }
 
   /** Authenticates the layer cache (HMAC in KMS): a cache entry the SBOM step did not write is ignored. */

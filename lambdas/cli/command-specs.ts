@@ -224,6 +224,27 @@ export const COMMANDS = {
     examples: ['artifact-guard gate localhost:5000/app@sha256:… --env prod', 'artifact-guard gate 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.4 --env staging --key awskms:///alias/artifact-guard-signing'],
     notes: [REF_HELP, 'Exit 0: allowed; 1: denied (reasons on stderr); 2: an error. Every decision is recorded in the artifact\'s audit trail.'],
   },
+  watch: {
+    summary: 'sync the local OSV mirror and match changed records against the artifacts processed here (the scheduled OsvWatch, locally)',
+    positionals: { names: '', min: 0, max: 0 },
+    options: {
+      ecosystem: { type: 'string', multiple: true, value: 'ECOSYSTEM', help: 'also mirror this OSV ecosystem (Debian, npm, PyPI…); default: those of the processed artifacts' },
+      'osv-base-url': { type: 'string', value: 'URL', help: 'the OSV export bucket (default https://osv-vulnerabilities.storage.googleapis.com, or ARTIFACT_GUARD_OSV_EXPORT_URL)' },
+      'sync-only': { type: 'boolean', help: 'only sync the mirror; match nothing' },
+      rescan: { type: 'boolean', help: 'then re-scan every stored SBOM (the weekly FullRescan state machine, run locally)' },
+      threshold: { type: 'string', value: 'SEVERITY', help: 'critical, high (default), medium or low: new findings at or above it alert' },
+      'unknown-severity': UNKNOWN_SEVERITY,
+      'max-age': { type: 'string', value: 'HOURS', help: 'mirror data older than this is not trusted by scans (default 48)' },
+      environments: { type: 'string', value: 'FILE', help: 'environments document naming where artifacts run (default: $ARTIFACT_GUARD_HOME/environments.yaml when present)' },
+      output: TEXT_OR_JSON,
+      quiet: QUIET,
+    },
+    examples: ['artifact-guard watch', 'artifact-guard watch --ecosystem Debian --ecosystem npm --sync-only', 'artifact-guard watch --rescan -o json'],
+    notes: [
+      'The mirror is kept in $ARTIFACT_GUARD_HOME/osv-mirror (all.zip per ecosystem first, then modified_id.csv increments); scan and process read it with --osv-dir $ARTIFACT_GUARD_HOME/osv-mirror.',
+      'Exit 0: done (alerts are printed on stderr and appended to alerts.jsonl); 2: an ecosystem could not be synced (its previous data is kept) or another error.',
+    ],
+  },
   find: {
     summary: 'which stored artifacts contain a package: repository, digest, tags, environments and the layer that brought it in',
     positionals: { names: 'PURL-OR-NAME', min: 1, max: 1 },

@@ -4,6 +4,9 @@ import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import definition from '../workflow/state-machine.asl.json';
 import { DynamoDbRecordStore } from '../adapters/aws/dynamodb-record-store';
 import { DynamoDbComponentIndex } from '../adapters/aws/dynamodb-component-index';
+import { DynamoDbScanHistory } from '../adapters/aws/dynamodb-scan-history';
+import type { ComponentIndex } from '../ports/component-index';
+import type { ScanHistory } from '../ports/scan-history';
 import { DefaultRegistryCredentials } from '../adapters/default-registry-credentials';
 import { FsBlobStore } from '../adapters/local/fs-blob-store';
 import { HmacFileKey } from '../adapters/local/hmac-file-key';
@@ -44,6 +47,9 @@ P.withResolvers ??= () => {
 /** The steps' environment on local stores, plus what only local runs have. */
 export interface LocalEnvironment extends StepEnvironment {
   readonly records: RecordStore;
+  readonly componentIndex: ComponentIndex;
+  /** Scans after the first (the vulnerability watch). */
+  readonly scans: ScanHistory;
   readonly evidence: BlobStore;
   readonly alerts: JsonLinesAlertSink;
   readonly metrics: InMemoryMetrics;
@@ -100,6 +106,7 @@ export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<Loc
   return {
     records: new DynamoDbRecordStore(dynamo.client, dynamo.tableName),
     componentIndex: new DynamoDbComponentIndex(dynamo.client, dynamo.tableName),
+    scans: new DynamoDbScanHistory(dynamo.client, dynamo.tableName),
     // The local 'bucket' is the home folder: keys start with evidence/ as in S3.
     evidence: new FsBlobStore(paths.home),
     alerts: new JsonLinesAlertSink(paths.alerts, opts.quiet ? () => undefined : undefined),

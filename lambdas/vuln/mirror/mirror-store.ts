@@ -97,10 +97,16 @@ export class OsvMirrorStore {
     await this.store.put(this.key(MIRROR_MANIFEST), Buffer.from(`${JSON.stringify(manifest, null, 1)}\n`), 'application/json');
   }
 
+  /**
+   * Writes a new mirror file. The content's hash is part of its name (`all-<stamp>-<sha>.zip`), so
+   * a file the current manifest names is never replaced, even by two syncs in the same instant.
+   */
   async putFile(relative: string, body: Buffer, contentType: string, records: number): Promise<MirrorFile> {
-    const key = this.key(relative);
+    const hash = sha256(body);
+    const dot = relative.indexOf('.', relative.lastIndexOf('/'));
+    const key = this.key(`${relative.slice(0, dot)}-${hash.slice(0, 16)}${relative.slice(dot)}`);
     await this.store.put(key, body, contentType);
-    return { key, sha256: sha256(body), bytes: body.length, records };
+    return { key, sha256: hash, bytes: body.length, records };
   }
 
   async readFile(file: MirrorFile): Promise<Buffer> {

@@ -123,11 +123,11 @@ export async function syncMirror(opts: SyncOptions): Promise<SyncResult> {
       zip = body;
       return r;
     });
+    // Taken again over an existing mirror: what differs from the old copy is news.
+    const before = old ? new Map((await opts.mirror.loadEcosystem(old)).records.map((r) => [r.id, r])) : undefined;
     const file = await opts.mirror.putFile(`${eco}/all-${stamp(now)}.zip`, zip, 'application/zip', records.length);
     const state: EcosystemMirror = { base: { ...file, takenAt: now.toISOString() }, changes: [], ...(newest(records) ? { cursor: newest(records) } : {}), syncedAt: now.toISOString() };
-    if (!old) return { state, changes: [] };
-    // Taken again over an existing mirror: what differs from the old copy is news.
-    const before = new Map((await opts.mirror.loadEcosystem(old)).records.map((r) => [r.id, r]));
+    if (!before) return { state, changes: [] };
     const changes = latestById(records)
       .filter((r) => before.get(r.id)?.modified !== r.modified)
       .map((r) => ({ ecosystem: eco, ...(before.has(r.id) ? { before: before.get(r.id) as OsvRecord } : {}), after: r }));

@@ -3,6 +3,7 @@ import { DynamoDbRecordStore } from '../../../lambdas/adapters/aws/dynamodb-reco
 import { DynamoDbScanHistory } from '../../../lambdas/adapters/aws/dynamodb-scan-history';
 import type { LocalDynamo } from '../../../lambdas/local/dynalite-server';
 import { startLocalDynamo } from '../../../lambdas/local/dynalite-server';
+import type { BlobStore } from '../../../lambdas/ports/blob-store';
 import { InMemoryMetrics } from '../../../lambdas/ports/metrics';
 import { writeOnce } from '../../../lambdas/ports/write-once';
 import type { VulnerabilitySource } from '../../../lambdas/vuln/vulnerability-source';
@@ -42,14 +43,14 @@ export function cyclonedx(components: readonly Component[]): Record<string, unkn
 }
 
 /** The local stores the workflow and the watch share: dynalite (records table) and an evidence store. */
-export async function stores() {
+export async function stores(evidence: BlobStore = new MemoryBlobStore()) {
   const dynamo: LocalDynamo = await startLocalDynamo();
   return {
     dynamo,
     records: new DynamoDbRecordStore(dynamo.client, dynamo.tableName),
     index: new DynamoDbComponentIndex(dynamo.client, dynamo.tableName),
     scans: new DynamoDbScanHistory(dynamo.client, dynamo.tableName),
-    evidence: new MemoryBlobStore(),
+    evidence,
   };
 }
 export type Stores = Awaited<ReturnType<typeof stores>>;
@@ -59,7 +60,7 @@ export type Stores = Awaited<ReturnType<typeof stores>>;
  * Record step indexes its components).
  */
 export async function processArtifact(s: Stores, opts: { digest: string; tag?: string; components: readonly Component[]; source: VulnerabilitySource | undefined; at: Date; threshold?: 'low' | 'high' }) {
-  const key = `evidence/${REPO}/${opts.digest.replace(':', '-')}/sbom.cdx.json`;
+  const key = `evidence/${REPO}/${opts.digest.replace(':', '-')}/sbom/${opts.digest.replace(':', '-')}.cdx.json`;
   const cdx = await writeOnce(s.evidence, key, Buffer.from(JSON.stringify(cyclonedx(opts.components))), 'application/json');
   const sbom: SbomSummary = {
     documents: [{ manifestDigest: opts.digest, components: opts.components.length, byType: { library: opts.components.length }, warnings: 0, gaps: 0, gapLines: [], cyclonedx: cdx, spdx: cdx }],
