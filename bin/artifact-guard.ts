@@ -47,6 +47,8 @@ const commands: Record<string, () => Command> = {
   history: lazy('history', 'historyCommand'),
   'record-build': lazy('record-build', 'recordBuildCommand'),
   audit: lazy('audit', 'auditCommand'),
+  find: lazy('find', 'findCommand'),
+  watch: lazy('watch', 'watchCommand'),
 };
 
 // `artifact-guard sbom … | head` closes stdout early: that is the reader's choice, not an error.

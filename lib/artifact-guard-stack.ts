@@ -146,6 +146,8 @@ export class ArtifactGuardStack extends Stack {
       const trailBucket = guard.node.findChild('TrailLogs');
       ack(trailBucket, 'AwsSolutions-S1', 'The bucket holds CloudTrail log files (integrity-validated); they are the access record, and nothing else reads or writes it.');
     }
+    ack(guard.steps.record.role, evidence('evidence/*'), 'Reads the SBOMs under evidence/ to index their components (keys are per digest).');
+    this.acknowledgeWatchFindings(evidence);
     ack(guard.table, 'AwsSolutions-DDB3', 'Point-in-time recovery is enabled through pointInTimeRecoverySpecification.');
   }
 
@@ -174,6 +176,28 @@ export class ArtifactGuardStack extends Stack {
         },
       ]),
     );
+  }
+
+  /** The vulnerability watch (lib/vulnerability-watch.ts): its two Lambdas and the re-scan state machine. */
+  private acknowledgeWatchFindings(evidence: (prefix: string) => string): void {
+    const watch = this.guard.vulnerabilityWatch;
+    if (!watch) return;
+    const ack = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
+    for (const s of [watch.watchFunction, watch.rescanFunction]) {
+      ack(s.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords only support Resource "*".');
+      ack(s.function, 'AwsSolutions-L1', 'Pinned to nodejs22.x (the supported LTS line the product targets); bumped deliberately.');
+      ack(s.role, evidence('evidence/*'), 'Reads SBOMs and scan reports and writes later scan reports under evidence/ (keys are per digest).');
+      ack(s.role, evidence('osv-mirror/*'), 'The OSV mirror files under osv-mirror/ (the watch writes them, the re-scan reads them).');
+    }
+    const sm = watch.rescanStateMachine;
+    ack(sm.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray and CloudWatch Logs delivery actions only support Resource "*".');
+    ack(sm.role, `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(watch.rescanFunction.function)}.Arn>:*]`, 'lambda:InvokeFunction on the re-scan function and its versions/aliases (CDK LambdaInvoke).');
+    // A Distributed Map starts child executions of its own state machine (CDK's grant).
+    const name = `{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${this.logicalIdOf(sm)}"}]}]}`;
+    const childPolicy = sm.node.tryFindChild('DistributedMapPolicy') ?? sm.role;
+    for (const suffix of [':*', '/*:*']) {
+      ack(childPolicy, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${name}${suffix}]`, "The Distributed Map's child executions of this state machine (redrive and describe).");
+    }
   }
 
   private logicalIdOf(c: IConstruct): string {

@@ -28,6 +28,7 @@ import { ArtifactGuardBase, METRICS_SERVICE } from './artifact-guard-base';
 import { OperationalAlarms } from './operational-alarms';
 import { OrganizationPushes } from './organization-pushes';
 import { StepLambda } from './step-lambda';
+import { OSV_MIRROR_PREFIX, VulnerabilityWatch, type VulnerabilityWatchOptions } from './vulnerability-watch';
 import { buildWorkflowDefinition } from './workflow-definition';
 import { environmentsFrom } from '../lambdas/gate/environments';
 import { AccessRoles, PUSH } from './access-roles';
@@ -185,7 +186,9 @@ export interface ArtifactGuardProps {
   readonly logRetention?: logs.RetentionDays;
   /**
    * An OSV mirror in S3 (`s3://BUCKET/KEY` of an OSV `all.zip`) for accounts whose Lambdas
-   * have no internet egress.
+   * have no internet egress, or `watch`: the mirror the vulnerability watch keeps in the
+   * evidence bucket (`osv-mirror/`; ecosystems older than `vulnerabilityWatch.maxMirrorAge` are
+   * gaps, and artifacts left `incomplete` are re-scanned when their data arrives).
    * @default - the OSV.dev API
    */
   readonly osvMirror?: string;
@@ -198,6 +201,13 @@ export interface ArtifactGuardProps {
    * @default - Inspector is not read
    */
   readonly inspector?: InspectorProps;
+  /**
+   * The continuous vulnerability watch: an OSV mirror synced on a schedule, changed records
+   * matched against the stored artifacts that hold their packages (the component index), new
+   * findings alerted; and a weekly full re-scan. `false` leaves it out.
+   * @default - hourly sync, weekly re-scan
+   */
+  readonly vulnerabilityWatch?: VulnerabilityWatchOptions | false;
   /**
    * The deploy gate's policy (the `verify --policy` document format, e.g.
    * `{ attestations: ['slsaprovenance1', 'vuln'], vulnerabilities: { failOn: 'high' } }`). A
@@ -374,6 +384,8 @@ export class ArtifactGuard extends ArtifactGuardBase {
   readonly alertEventsTopic: sns.Topic;
   /** The role EventBridge assumes to publish to `alertEventsTopic` (no service-principal grant on topic or key). */
   readonly alertEventsPublisher: iam.Role;
+  /** The OSV mirror, the vulnerability watch and the weekly re-scan (unless `vulnerabilityWatch: false`). */
+  readonly vulnerabilityWatch?: VulnerabilityWatch;
   /** Where push events and evidence-check invocations go when their retries are exhausted. */
   readonly triggerDeadLetterQueue: sqs.Queue;
   /** Executions failed, dead letters, Lambda errors and throttles: alarms that notify the alert topic. */
@@ -467,6 +479,16 @@ export class ArtifactGuard extends ArtifactGuardBase {
     this.pusherRecorder = this.createPusherRecorder(environment);
     if (!props.existingTrail) this.trail = this.createTrail();
     this.buildSuccessAlarm = this.createBuildSuccessAlarm(props.buildSuccessAlarmBelow ?? 80);
+    if (props.vulnerabilityWatch !== false) {
+      this.vulnerabilityWatch = new VulnerabilityWatch(this, 'VulnerabilityWatch', {
+        ...(props.vulnerabilityWatch ?? {}),
+        table: this.table,
+        evidenceBucket: this.evidenceBucket,
+        alertBus: this.alertBus,
+        environment: { ...environment, UNKNOWN_SEVERITY: props.unknownSeverity ?? 'FAIL', ...(props.environments ? { GATE_ENVIRONMENTS: this.environmentsDocument(props.environments) } : {}) },
+        logRetention: this.logRetention,
+      });
+    }
     this.dashboard = this.createDashboard();
   }
 
@@ -764,14 +786,16 @@ export class ArtifactGuard extends ArtifactGuardBase {
         environment: {
           UNKNOWN_SEVERITY: props.unknownSeverity ?? 'FAIL',
           ACCEPT_UNINVENTORIED: String(props.signUninventoriedArtifacts ?? false),
-          ...(props.osvMirror ? { ARTIFACT_GUARD_OSV_MIRROR: props.osvMirror } : { ARTIFACT_GUARD_OSV_API: '1' }),
+          ...(props.osvMirror ? { ARTIFACT_GUARD_OSV_MIRROR: this.osvMirrorUri(props.osvMirror) } : { ARTIFACT_GUARD_OSV_API: '1' }),
+          ...(props.osvMirror === 'watch' ? { OSV_MIRROR_MAX_AGE_HOURS: String(((props.vulnerabilityWatch || undefined)?.maxMirrorAge ?? Duration.hours(48)).toHours()) } : {}),
           ...(props.inspector?.enabled ? { ARTIFACT_GUARD_INSPECTOR: '1' } : {}),
         },
         grant: (role) => {
           this.grantEvidence(role, WRITE_EVIDENCE, 'evidence/*');
           // ListFindings has no resource-level permissions; the request filters by image hash and repository.
           if (props.inspector?.enabled) iam.Grant.addToPrincipal({ grantee: role, actions: ['inspector2:ListFindings'], resourceArns: ['*'] });
-          if (props.osvMirror) {
+          if (props.osvMirror === 'watch') this.grantEvidence(role, ['s3:GetObject'], `${OSV_MIRROR_PREFIX}*`);
+          else if (props.osvMirror) {
             const [bucket, ...key] = props.osvMirror.replace(/^s3:\/\//, '').split('/');
             iam.Grant.addToPrincipal({ grantee: role, actions: ['s3:GetObject'], resourceArns: [`arn:${Aws.PARTITION}:s3:::${bucket}/${key.join('/')}`] });
           }
@@ -789,10 +813,14 @@ export class ArtifactGuard extends ArtifactGuardBase {
           this.grantEvidence(role, WRITE_EVIDENCE, 'evidence/*');
         },
       },
-      // Conditional puts, the get that reads a tag's first digest, and the ledger's queries (build records by digest).
+      // Conditional puts, the get that reads a tag's first digest, the ledger's queries (build records by digest), the component index's batch writes.
       record: {
         environment: { TAG_POLICY: tagPolicyEnvironment(props.tagPatterns) },
-        grant: (role) => this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'),
+        grant: (role) => {
+          this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem');
+          // The component index is built from the SBOMs the SBOM step stored.
+          this.grantEvidence(role, ['s3:GetObject'], 'evidence/*');
+        },
       },
       notify: {
         grant: (role) => {
@@ -802,6 +830,12 @@ export class ArtifactGuard extends ArtifactGuardBase {
         },
       },
     };
+  }
+
+  /** `watch`: the mirror the vulnerability watch keeps in the evidence bucket (its layout, read by prefix). */
+  private osvMirrorUri(osvMirror: string): string {
+    if (osvMirror !== 'watch') return osvMirror;
+    return `s3://${this.evidenceBucket.bucketName}/${OSV_MIRROR_PREFIX}`;
   }
 
   /** Authenticates the layer cache (HMAC in KMS): a cache entry the SBOM step did not write is ignored. */

@@ -19,9 +19,15 @@ function renderPart(part: Json): string {
   throw new Error(`unexpected token in state machine definition: ${JSON.stringify(part)}`);
 }
 
-export function definitionFromTemplate(template: { Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }> }): Record<string, unknown> {
-  const machines = Object.values(template.Resources ?? {}).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-  if (machines.length !== 1) throw new Error(`expected one state machine, found ${machines.length}`);
+/**
+ * `machine`: a part of the state machine's logical id (the guard's `Workflow`, the watch's
+ * `FullRescan`); exactly one state machine must match.
+ */
+export function definitionFromTemplate(template: { Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }> }, machine = 'Workflow'): Record<string, unknown> {
+  const machines = Object.entries(template.Resources ?? {})
+    .filter(([id, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && id.includes(machine))
+    .map(([, r]) => r);
+  if (machines.length !== 1) throw new Error(`expected one ${machine} state machine, found ${machines.length}`);
   const def = machines[0]?.Properties?.DefinitionString as Json;
   let text: string;
   if (typeof def === 'string') text = def;

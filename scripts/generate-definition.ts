@@ -9,11 +9,18 @@ import { definitionFromTemplate } from '../lib/template-definition';
 import { synthTemplate } from '../lib/synth-offline';
 
 export const DEFINITION_FILE = path.join(__dirname, '..', 'lambdas', 'workflow', 'state-machine.asl.json');
+/** The weekly full re-scan (lib/vulnerability-watch.ts), for the local runner's re-scan. */
+export const RESCAN_DEFINITION_FILE = path.join(__dirname, '..', 'lambdas', 'workflow', 'watch', 'rescan.asl.json');
 
-const definition = definitionFromTemplate(synthTemplate().toJSON() as Parameters<typeof definitionFromTemplate>[0]);
-const text = `${JSON.stringify(definition, null, 2)}\n`;
-const previous = fs.existsSync(DEFINITION_FILE) ? fs.readFileSync(DEFINITION_FILE, 'utf8') : '';
-if (previous !== text) {
-  fs.writeFileSync(DEFINITION_FILE, text);
-  console.error(`generate-definition: wrote ${path.relative(process.cwd(), DEFINITION_FILE)}`);
+const template = synthTemplate().toJSON() as Parameters<typeof definitionFromTemplate>[0];
+for (const [file, machine] of [
+  [DEFINITION_FILE, 'Workflow'],
+  [RESCAN_DEFINITION_FILE, 'FullRescan'],
+] as const) {
+  const text = `${JSON.stringify(definitionFromTemplate(template, machine), null, 2)}\n`;
+  const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  if (previous !== text) {
+    fs.writeFileSync(file, text);
+    console.error(`generate-definition: wrote ${path.relative(process.cwd(), file)}`);
+  }
 }

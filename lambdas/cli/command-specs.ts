@@ -363,6 +363,48 @@ export const COMMANDS = {
     examples: ['artifact-guard audit --actor local:alice --since 7d', 'artifact-guard audit --action gate --since 2026-03-01 --until 2026-03-31 -o json'],
     notes: ['Entries come from the audit index (by day, and by actor): no query reads the whole table.', 'Exit 0: printed (nothing printed when no entry matches); 2: an error.'],
   },
+  watch: {
+    summary: 'sync the local OSV mirror and match changed records against the artifacts processed here (the scheduled OsvWatch, locally)',
+    positionals: { names: '', min: 0, max: 0 },
+    options: {
+      ecosystem: { type: 'string', multiple: true, value: 'ECOSYSTEM', help: 'also mirror this OSV ecosystem (Debian, npm, PyPI…); default: those of the processed artifacts' },
+      'osv-base-url': { type: 'string', value: 'URL', help: 'the OSV export bucket (default https://osv-vulnerabilities.storage.googleapis.com, or ARTIFACT_GUARD_OSV_EXPORT_URL)' },
+      'sync-only': { type: 'boolean', help: 'only sync the mirror; match nothing' },
+      rescan: { type: 'boolean', help: 'then re-scan every stored SBOM (the weekly FullRescan state machine, run locally)' },
+      threshold: { type: 'string', value: 'SEVERITY', help: 'critical, high (default), medium or low: new findings at or above it alert' },
+      'unknown-severity': UNKNOWN_SEVERITY,
+      'max-age': { type: 'string', value: 'HOURS', help: 'mirror data older than this is not trusted by scans (default 48)' },
+      environments: { type: 'string', value: 'FILE', help: 'environments document naming where artifacts run (default: $ARTIFACT_GUARD_HOME/environments.yaml when present)' },
+      output: TEXT_OR_JSON,
+      quiet: QUIET,
+    },
+    examples: ['artifact-guard watch', 'artifact-guard watch --ecosystem Debian --ecosystem npm --sync-only', 'artifact-guard watch --rescan -o json'],
+    notes: [
+      'The mirror is kept in $ARTIFACT_GUARD_HOME/osv-mirror (all.zip per ecosystem first, then modified_id.csv increments); scan and process read it with --osv-dir $ARTIFACT_GUARD_HOME/osv-mirror.',
+      'Exit 0: done (alerts are printed on stderr and appended to alerts.jsonl); 2: an ecosystem could not be synced (its previous data is kept) or another error.',
+    ],
+  },
+  find: {
+    summary: 'which stored artifacts contain a package: repository, digest, tags, environments and the layer that brought it in',
+    positionals: { names: 'PURL-OR-NAME', min: 1, max: 1 },
+    options: {
+      ecosystem: { type: 'string', value: 'ECOSYSTEM', help: 'for a bare name: the OSV ecosystem (npm, PyPI, Debian, Alpine…); default every ecosystem indexed' },
+      version: { type: 'string', value: 'RANGE', help: "only versions in RANGE: constraints such as '>=1.2,<1.4.3' or '=3.0.2' (the ecosystem's ordering)" },
+      environments: { type: 'string', value: 'FILE', help: 'environments document (default: $ARTIFACT_GUARD_HOME/environments.yaml when present)' },
+      table: { type: 'string', value: 'NAME', help: "the stack's DynamoDB records table (AWS credentials as the AWS CLI finds them); default: the local ledger" },
+      region: { type: 'string', value: 'REGION', help: 'AWS region of --table (default: the SDK default)' },
+      output: { type: 'string', short: 'o', value: 'FORMAT', help: 'table (default) or json' },
+    },
+    examples: [
+      "artifact-guard find pkg:deb/debian/openssl --version '<3.0.15-1~deb12u1'",
+      'artifact-guard find lodash --ecosystem npm -o json',
+      'artifact-guard find pkg:pypi/urllib3@1.26.5 --table ArtifactGuardStack-RecordsTable… --region eu-west-1',
+    ],
+    notes: [
+      'Debian and Alpine packages are found by their binary name and by their source package (what advisories name): pkg:deb/debian/openssl finds libssl3 too.',
+      'A purl with a version and no --version lists that version only. Exit 0 whether or not anything is found (nothing found: a line on stderr); 2 on an error.',
+    ],
+  },
 } as const satisfies Readonly<Record<string, CommandSpec>>;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -48,6 +48,7 @@ export async function gateCommand(argv: string[]): Promise<CommandResult> {
       metrics: new InMemoryMetrics(),
       environments,
       records: ledger.records,
+      scans: ledger.scans,
       allowedIdentities: values.identity ?? [],
       now: () => new Date(),
     });

@@ -16,6 +16,12 @@
  *   BUILD#<pipeline>#<build id>  / BUILD             the build as CI reported it (success or failure)
  *   AUDIT#<yyyy-mm-dd>           / <time>#<id>#<target>  the audit index: every audit entry of that UTC day
  *                                                    (gsi2: ACTOR#<actor> / <time>#<id>#<target>)
+ *
+ * The vulnerability watch (issue 16) adds prefixes of its own, nothing in the items above:
+ *   PKG#<base ecosystem>#<name>   / <host/repo>@<digest>#<manifest>#<purl>   component index
+ *   ECOSYSTEMS                    / <base ecosystem>  ecosystems the index holds (what to mirror)
+ *   PENDING#<base ecosystem>      / <host/repo>@<digest>  incomplete for lack of data: re-evaluate
+ *   SCANS#<host/repo>@<digest>    / <time>#<id>       later scans (the first stays EVIDENCE#scan)
  */
 export const RecordsTable = {
   partitionKey: 'pk',
@@ -34,3 +40,15 @@ export const buildKey = (pipeline: string, buildId: string): string => `BUILD#${
 /** The audit index partition of an entry: its UTC day (a time-range query reads one partition per day). */
 export const auditDayKey = (time: string): string => `AUDIT#${time.slice(0, 10)}`;
 export const actorKey = (actor: string): string => `ACTOR#${actor}`;
+
+export const packageIndexKey = (ecosystemBase: string, name: string): string => `PKG#${ecosystemBase}#${name}`;
+export const ECOSYSTEMS_KEY = 'ECOSYSTEMS';
+export const pendingKey = (ecosystemBase: string): string => `PENDING#${ecosystemBase}`;
+export const scansKey = (repositoryName: string, digest: string): string => `SCANS#${repositoryName}@${digest}`;
+
+/** A component's sort key under its package: the artifact first, so one artifact's entries sit together. */
+export function componentSortKey(c: { readonly repository: string; readonly digest: string; readonly manifestDigest: string; readonly purl: string }): string {
+  // DynamoDB sort keys hold at most 1,024 bytes; purls are rarely long, but a hostile one could be.
+  const purl = c.purl.length > 600 ? `${c.purl.slice(0, 500)}…${c.purl.length}` : c.purl;
+  return `${c.repository}@${c.digest}#${c.manifestDigest}#${purl}`;
+}

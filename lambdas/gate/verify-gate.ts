@@ -13,6 +13,8 @@ import type { VerificationKey } from '../signing/verifier';
 import { MetricName } from '../core/metric-names';
 import { AlertType } from '../core/alerts';
 import type { RecordStore } from '../ports/record-store';
+import type { ScanHistory } from '../ports/scan-history';
+import { newestScanProblems } from './newest-scan';
 import { normalizedName } from '../signing/identity';
 import type { Environment, Environments } from './environments';
 import { environmentNamed } from './environments';
@@ -112,6 +114,12 @@ export interface GateDeps {
    * (or accepted) scan, and every decision is appended to the artifact's audit trail.
    */
   readonly records?: RecordStore;
+  /**
+   * Scans after the first (the vulnerability watch, re-evaluations, the weekly re-scan): when
+   * given, the ledger's verdict, the policy's `failOn` and the vuln `maxAge` are judged on the
+   * newest scan, so a CVE published after the push denies without a new push.
+   */
+  readonly scans?: ScanHistory;
   /** Where every decision is logged, with the policy applied (the Lambda's logger). */
   readonly log?: (message: string, fields: Readonly<Record<string, unknown>>) => void;
   readonly now: () => Date;
@@ -172,8 +180,10 @@ function membershipProblems(env: Environment | undefined, repository: string): s
 }
 
 /** What the ledger says: processed by the workflow, with a scan that passed (or was accepted without an inventory). */
-async function ledgerProblems(records: RecordStore, repository: string, digest: string): Promise<string[]> {
+async function ledgerProblems(records: RecordStore, repository: string, digest: string, newest?: { scans: ScanHistory; policy: Policy; now: Date }): Promise<string[]> {
   if (!(await records.isProcessed(repository, digest))) return [`ledger: ${repository}@${digest} was not processed by Artifact Guard (push it to a guarded repository, or promote it)`];
+  const later = newest ? await newest.scans.newest(repository, digest) : undefined;
+  if (later && newest) return newestScanProblems(later, newest.policy, newest.now, `${repository}@${digest}`);
   const scan = (await records.getEvidence(repository, digest)).scan;
   const verdict = typeof scan?.verdict === 'string' ? scan.verdict : undefined;
   if (verdict !== 'pass' && verdict !== 'skipped') return [`ledger: the recorded scan verdict of ${repository}@${digest} is ${verdict ?? 'missing'}`];
@@ -207,7 +217,7 @@ export function createVerifyGate(deps: GateDeps) {
     const source = await deps.openSource(c.spec);
     try {
       const o = await verifyWithPolicy({ source, keys: c.keys, identities: c.identities, policy: c.policy, now: deps.now });
-      const reasons = [...(c.options.forPromotion ? [] : membershipProblems(c.env, o.repository)), ...(deps.records ? await ledgerProblems(deps.records, o.repository, o.digest) : []), ...o.reasons];
+      const reasons = [...(c.options.forPromotion ? [] : membershipProblems(c.env, o.repository)), ...(deps.records ? await ledgerProblems(deps.records, o.repository, o.digest, deps.scans ? { scans: deps.scans, policy: c.policy, now: deps.now() } : undefined) : []), ...o.reasons];
       const root = c.chart ? await source.resolve() : undefined;
       if (!root || root.digest !== o.digest || !isHelmChart(root.manifest)) return { repository: o.repository, digest: o.digest, reasons, warnings: [] };
       const images = await checkChartImages(c, await chartImagesOf(source, root));

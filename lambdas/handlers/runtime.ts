@@ -10,6 +10,8 @@ import { RegionalEcrCredentials } from '../adapters/aws/ecr-credentials';
 import { recordSdkCalls, registryRequestRecorder } from '../adapters/aws/sdk-call-recorder';
 import { DynamoDbLedgerStore } from '../adapters/aws/dynamodb-ledger-store';
 import { tagPolicyFromEnvironment } from '../ledger/tag-policy';
+import { DynamoDbComponentIndex } from '../adapters/aws/dynamodb-component-index';
+import { DynamoDbScanHistory } from '../adapters/aws/dynamodb-scan-history';
 import { EventBridgeAlertSink } from '../adapters/aws/eventbridge-alert-sink';
 import { S3BlobStore } from '../adapters/aws/s3-blob-store';
 import { ArtifactGuardError, errorMessage } from '../core/errors';
@@ -66,6 +68,8 @@ function ecrRegistryClient(host: string): RegistryClient {
 export const aws = {
   records: () => new DynamoDbRecordStore(recordSdkCalls(new DynamoDBClient({})), env('TABLE_NAME')),
   ledger: () => new DynamoDbLedgerStore(recordSdkCalls(new DynamoDBClient({})), env('TABLE_NAME')),
+  componentIndex: () => new DynamoDbComponentIndex(recordSdkCalls(new DynamoDBClient({})), env('TABLE_NAME')),
+  scans: () => new DynamoDbScanHistory(recordSdkCalls(new DynamoDBClient({})), env('TABLE_NAME')),
   alerts: () => new EventBridgeAlertSink(recordSdkCalls(new EventBridgeClient({})), env('ALERT_BUS_NAME')),
   // Evidence written once is also locked (Object Lock, governance mode) for EVIDENCE_LOCK_DAYS.
   evidence: () => new S3BlobStore(recordSdkCalls(new S3Client({})), env('EVIDENCE_BUCKET'), { lockDays: Number(process.env.EVIDENCE_LOCK_DAYS) || undefined }),
@@ -94,6 +98,7 @@ export function awsEnvironment(extra: Partial<Builders> = {}): StepEnvironment {
     records: aws.records,
     ledger: aws.ledger,
     tagPolicy: () => tagPolicyFromEnvironment(process.env.TAG_POLICY),
+    componentIndex: aws.componentIndex,
     evidence: aws.evidence,
     layerCache: notWired('the layer cache'),
     vulnerabilities: notWired('vulnerability data'),

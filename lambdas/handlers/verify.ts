@@ -34,6 +34,7 @@ const gate = createVerifyGate({
   // GATE_ENVIRONMENTS: the stack's environments (validated at synth), as an environments document.
   environments: process.env.GATE_ENVIRONMENTS ? environmentsFrom(JSON.parse(process.env.GATE_ENVIRONMENTS), 'GATE_ENVIRONMENTS') : undefined,
   records: aws.records(),
+  scans: aws.scans(),
   allowedIdentities: allowedIdentities(process.env.GATE_IDENTITIES),
   log: (message, fields) => logger.info(message, { step: 'verify', ...fields }),
   now: aws.now,

@@ -2,6 +2,8 @@ import * as os from 'node:os';
 import { DynamoDbRecordStore } from '../adapters/aws/dynamodb-record-store';
 import { DynamoDbLedgerStore } from '../adapters/aws/dynamodb-ledger-store';
 import type { LedgerStore } from '../ports/ledger-store';
+import { DynamoDbScanHistory } from '../adapters/aws/dynamodb-scan-history';
+import type { ScanHistory } from '../ports/scan-history';
 import { JsonLinesAlertSink } from '../adapters/local/json-lines-alert-sink';
 import type { RecordStore } from '../ports/record-store';
 import { startLocalDynamo } from './dynalite-server';
@@ -13,6 +15,8 @@ export interface LocalLedger {
   /** Builds, pushers, tag history, flags and the audit index, on the same store. */
   readonly ledger: LedgerStore;
   readonly alerts: JsonLinesAlertSink;
+  /** Scans after the first (the vulnerability watch): the gate judges the newest. */
+  readonly scans: ScanHistory;
   /** Who acts, as the audit trail names them locally. */
   readonly caller: string;
   close(): Promise<void>;
@@ -30,6 +34,7 @@ export async function openLocalLedger(home?: string, opts: { quiet?: boolean } =
   return {
     records: new DynamoDbRecordStore(dynamo.client, dynamo.tableName),
     ledger: new DynamoDbLedgerStore(dynamo.client, dynamo.tableName),
+    scans: new DynamoDbScanHistory(dynamo.client, dynamo.tableName),
     alerts: new JsonLinesAlertSink(paths.alerts, opts.quiet ? () => undefined : undefined),
     caller: `local:${os.userInfo().username}`,
     close: () => dynamo.close(),

@@ -6,6 +6,10 @@ import { DynamoDbRecordStore } from '../adapters/aws/dynamodb-record-store';
 import { DynamoDbLedgerStore } from '../adapters/aws/dynamodb-ledger-store';
 import type { TagPolicy } from '../ledger/tag-policy';
 import type { LedgerStore } from '../ports/ledger-store';
+import { DynamoDbComponentIndex } from '../adapters/aws/dynamodb-component-index';
+import { DynamoDbScanHistory } from '../adapters/aws/dynamodb-scan-history';
+import type { ComponentIndex } from '../ports/component-index';
+import type { ScanHistory } from '../ports/scan-history';
 import { DefaultRegistryCredentials } from '../adapters/default-registry-credentials';
 import { FsBlobStore } from '../adapters/local/fs-blob-store';
 import { HmacFileKey } from '../adapters/local/hmac-file-key';
@@ -48,6 +52,9 @@ P.withResolvers ??= () => {
 export interface LocalEnvironment extends StepEnvironment {
   readonly records: RecordStore;
   readonly ledger: LedgerStore;
+  readonly componentIndex: ComponentIndex;
+  /** Scans after the first (the vulnerability watch). */
+  readonly scans: ScanHistory;
   readonly evidence: BlobStore;
   readonly alerts: JsonLinesAlertSink;
   readonly metrics: InMemoryMetrics;
@@ -111,6 +118,8 @@ export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<Loc
   return {
     records,
     evidence,
+    componentIndex: new DynamoDbComponentIndex(dynamo.client, dynamo.tableName),
+    scans: new DynamoDbScanHistory(dynamo.client, dynamo.tableName),
     ledger: new DynamoDbLedgerStore(dynamo.client, dynamo.tableName),
     ...(opts.tagPolicy ? { tagPolicy: opts.tagPolicy } : {}),
     // Reports recorded with `import-findings` for the digest are merged into its scan.

@@ -19,6 +19,8 @@ const examples = (cs: readonly ComponentRef[]): string[] => cs.slice(0, MAX_EXAM
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
 function coveredText(coverage: DataCoverage, ecosystem: string): string {
+  const why = coverage.explain?.(ecosystem);
+  if (why) return why;
   const all = coverage.ecosystems;
   if (!all) return `the source serves no ${ecosystemBase(ecosystem)} ecosystem`;
   if (!all.length) return 'it covers no ecosystem';

@@ -2,6 +2,7 @@ import type { SourceSpec } from '../oci/open-source';
 import type { ArtifactSource } from '../oci/source';
 import type { AlertSink } from '../ports/alert-sink';
 import type { BlobStore } from '../ports/blob-store';
+import type { ComponentIndex } from '../ports/component-index';
 import type { MetricsSink } from '../ports/metrics';
 import type { Progress } from '../ports/progress';
 import type { RecordStore } from '../ports/record-store';
@@ -48,6 +49,8 @@ export interface StepEnvironment {
   readonly alerts: AlertSink;
   readonly metrics: MetricsSink;
   readonly now: () => Date;
+  /** The component index the Record step fills (the vulnerability watch reads it); none: not indexed. */
+  readonly componentIndex?: ComponentIndex;
   /** Where long work reports its progress (the CLI's display locally; none in AWS). */
   readonly progress?: Progress;
   /** How long the processing lease lasts. @default PROCESSING_LEASE_SECONDS */
@@ -72,7 +75,14 @@ export const STEP_FACTORIES = {
   sign: (e: StepEnvironment) =>
     createSignStep({ openSource: e.openSource, signer: e.signer, signOnFindings: e.signOnFindings, evidence: e.evidence, metrics: e.metrics, now: e.now, ...(e.attestor ? { attestor: e.attestor } : {}) }),
   record: (e: StepEnvironment) =>
-    createRecordStep({ records: e.records, now: e.now, metrics: e.metrics, ...(e.ledger ? { ledger: e.ledger } : {}), ...(e.tagPolicy ? { tagPolicy: e.tagPolicy } : {}) }),
+    createRecordStep({
+      records: e.records,
+      now: e.now,
+      metrics: e.metrics,
+      ...(e.ledger ? { ledger: e.ledger } : {}),
+      ...(e.tagPolicy ? { tagPolicy: e.tagPolicy } : {}),
+      ...(e.componentIndex ? { index: { components: e.componentIndex, evidence: e.evidence } } : {}),
+    }),
   notify: (e: StepEnvironment) => createNotifyStep({ alerts: e.alerts, metrics: e.metrics, records: e.records, now: e.now }),
 } as const satisfies { readonly [N in StepName]: (e: StepEnvironment) => (input: never) => Promise<unknown> };
 

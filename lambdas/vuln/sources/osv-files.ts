@@ -70,7 +70,11 @@ async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer
   return Buffer.concat(chunks);
 }
 
-export async function loadOsvZip(file: string | { readonly bytes: Buffer; readonly name: string }, progress?: Progress): Promise<LoadedRecords> {
+/**
+ * Records of a zip (`all.zip`: one `<ID>.json` per record). `only`, when given, picks the entry
+ * names to read (the mirror looks up a few ids without parsing the whole export).
+ */
+export async function loadOsvZip(file: string | { readonly bytes: Buffer; readonly name: string }, progress?: Progress, only?: (entryName: string) => boolean): Promise<LoadedRecords> {
   const label = typeof file === 'string' ? file : file.name;
   let zip: yauzl.ZipFile;
   try {
@@ -87,6 +91,7 @@ export async function loadOsvZip(file: string | { readonly bytes: Buffer; readon
     for await (const entry of zip.eachEntry()) {
       stage.advance({ done: 1, bytes: entry.compressedSize });
       if (entry.fileName.endsWith('/') || !entry.fileName.endsWith('.json')) continue;
+      if (only && !only(entry.fileName)) continue;
       try {
         records.push(parseOsvJson(await readEntry(zip, entry)));
       } catch (err) {

@@ -8,6 +8,9 @@ import type { TagPolicy } from '../../ledger/tag-policy';
 import { tagPolicyProblem } from '../../ledger/tag-policy';
 import type { RecordResult, WorkflowState } from '../state';
 import { MetricName } from '../../core/metric-names';
+import type { BlobStore } from '../../ports/blob-store';
+import type { ComponentIndex } from '../../ports/component-index';
+import { indexArtifact } from '../index-components';
 
 export interface RecordDeps {
   readonly records: RecordStore;
@@ -17,6 +20,8 @@ export interface RecordDeps {
   readonly ledger?: LedgerStore;
   /** Tags a push may use; undefined: any. */
   readonly tagPolicy?: TagPolicy;
+  /** The component index (the vulnerability watch reads it) and where the SBOMs to index are. */
+  readonly index?: { readonly components: ComponentIndex; readonly evidence: BlobStore };
 }
 
 /** Audit ids derive from the trigger, so a replayed event rewrites nothing. */
@@ -117,6 +122,10 @@ export function createRecordStep(deps: RecordDeps) {
       if (state.sbom) await records.putEvidence(a.repositoryName, a.digest, 'sbom', { ...state.sbom }, time);
       if (state.scan) await records.putEvidence(a.repositoryName, a.digest, 'scan', { ...state.scan }, time);
       if (state.signing) await records.putEvidence(a.repositoryName, a.digest, 'signature', { ...state.signing }, time);
+      if (state.sbom && deps.index) {
+        const target = { repository: a.repositoryName, digest: a.digest, ...(a.tag ? { tag: a.tag } : {}) };
+        await indexArtifact({ index: deps.index.components, evidence: deps.index.evidence }, target, state.sbom, state.scan?.verdict, time);
+      }
     }
     if (!a.duplicate) {
       events.push({ id: eventId(a.trigger.id, 'processed'), time, type: 'ArtifactProcessed', detail: { kind: a.kind, platforms: a.platforms.length } });

@@ -72,10 +72,11 @@ describe('ArtifactGuard construct', () => {
       expect(first.guardId).toBe(first.node.addr);
       expect(second.guardId).toBe('team-b');
       const fns = ofType('AWS::Lambda::Function');
-      expect(fns).toHaveLength(18);
+      // Nine each, and the vulnerability watch's two (OsvWatch, Rescan).
+      expect(fns).toHaveLength(22);
       for (const guard of [first, second]) {
         const own = fns.filter(([id]) => id.startsWith(guard.node.id));
-        expect(own).toHaveLength(9);
+        expect(own).toHaveLength(11);
         for (const [, fn] of own) expect(envOf(fn).GUARD_ID).toBe(guard.guardId);
         expect(guard.metricArtifactsProcessed().dimensions).toEqual({ service: 'artifact-guard', guard: guard.guardId });
       }
@@ -153,7 +154,8 @@ describe('ArtifactGuard construct', () => {
       template.resourceCountIs('AWS::S3::BucketPolicy', 0);
       for (const [, fn] of ofType('AWS::Lambda::Function')) expect(envOf(fn).EVIDENCE_BUCKET).toBe('existing-evidence');
       const writers = statementsOf(ofType('AWS::IAM::Policy')).filter((s) => actionsOf([s]).includes('s3:PutObjectRetention'));
-      expect(writers).toHaveLength(3);
+      // scan, sbom, sign, and the vulnerability watch's two (later scan reports).
+      expect(writers).toHaveLength(5);
       for (const w of writers) expect(JSON.stringify(w.Resource)).toContain(':s3:::existing-evidence/evidence/*');
       const warnings = Annotations.fromStack(stack);
       warnings.hasWarning('/S/Guard', Match.stringLikeRegexp(`EvidenceIsWriteOnce.*${ArtifactGuardWarning.evidenceWriteOnce}`));

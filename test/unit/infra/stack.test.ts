@@ -138,7 +138,8 @@ describe('ArtifactGuard stack', () => {
       if ('EVIDENCE_BUCKET' in vars) expect(vars.EVIDENCE_LOCK_DAYS).toBe('365');
     }
     const writers = resources('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties).includes('s3:PutObjectRetention'));
-    expect(writers.length).toBe(3);
+    // scan, sbom, sign; the vulnerability watch and the weekly re-scan (later scan reports).
+    expect(writers.length).toBe(5);
   });
 
   it('runs a Standard JSONPath state machine with tracing, where every task retries and failures reach the alert step', () => {
@@ -244,7 +245,8 @@ describe('ArtifactGuard stack', () => {
       expect(f.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
     }
     for (const [, lg] of resources('AWS::Logs::LogGroup')) expect(lg.Properties?.RetentionInDays).toBe(30);
-    expect(resources('AWS::Logs::LogGroup').length).toBe(fns.length + 1);
+    // One per Lambda, the workflow's and the weekly re-scan's.
+    expect(resources('AWS::Logs::LogGroup').length).toBe(fns.length + 2);
   });
 
   it('passes cdk-nag AwsSolutions with every finding acknowledged (and bundles the Lambda code for real)', () => {
@@ -263,5 +265,41 @@ describe('ArtifactGuard stack', () => {
     new iam.Role(stack, 'Wide', { assumedBy: new iam.AccountRootPrincipal(), managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess')] });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).toThrow(/Validation failed|ValidationFailed|AwsSolutions/);
+  });
+});
+
+describe('vulnerability watch resources', () => {
+  const policyOf = (fragment: string) => resources('AWS::IAM::Policy').filter(([id]) => id.includes(fragment)).map(([, p]) => JSON.stringify(p.Properties));
+
+  it('runs the OSV watch hourly from a rule, with read/write to the mirror prefix only and no wider table access than it uses', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 hour)', State: 'ENABLED' });
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', MemorySize: 3008, Environment: { Variables: Match.objectLike({ OSV_MIRROR_PREFIX: 'osv-mirror/', OSV_MIRROR_MAX_AGE_HOURS: '48' }) } });
+    const [watch] = policyOf('OsvWatchRole');
+    expect(watch).toContain('/osv-mirror/*');
+    expect(watch).toContain('dynamodb:Query');
+    expect(watch).not.toContain('dynamodb:Scan');
+    expect(watch).not.toContain('dynamodb:DeleteItem');
+    expect(watch).not.toContain('s3:DeleteObject');
+  });
+
+  it('re-scans every stored SBOM weekly: a Distributed Map over the evidence listing, batched, with bounded concurrency', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 3 ? * SUN *)' });
+    const rescan = definitionFromTemplate(json, 'FullRescan') as { States: Record<string, Record<string, unknown>> };
+    expect(rescan.States.EverySbom).toMatchObject({
+      Type: 'Map',
+      ItemReader: { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { Prefix: 'evidence/' } },
+      ItemBatcher: { MaxItemsPerBatch: 200 },
+      MaxConcurrency: 10,
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' } },
+    });
+    const committed = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../lambdas/workflow/watch/rescan.asl.json'), 'utf8')) as unknown;
+    expect(committed).toEqual(rescan);
+    expect(aslValidator(structuredClone(rescan)).errors).toEqual([]);
+  });
+
+  it('indexes components in the Record step: batch writes to the table, reads of the SBOMs', () => {
+    const [record] = policyOf('RecordStepRole');
+    expect(record).toContain('dynamodb:BatchWriteItem');
+    expect(record).toContain('/evidence/*');
   });
 });
