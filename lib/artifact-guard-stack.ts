@@ -52,6 +52,8 @@ export class ArtifactGuardStack extends Stack {
     new CfnOutput(this, 'EvidenceBucket', { value: guard.evidenceBucket.bucketName });
     new CfnOutput(this, 'RecordsTable', { value: guard.table.tableName });
     new CfnOutput(this, 'AlertTopic', { value: guard.alertTopic.topicArn });
+    new CfnOutput(this, 'AlertEventsTopic', { value: guard.alertEventsTopic.topicArn });
+    new CfnOutput(this, 'StateMachineArn', { value: guard.stateMachine.stateMachineArn, description: 'artifact-guard redrive --state-machine <this> (README, "Operations")' });
     const attributes: ArtifactGuardAttributes = {
       guardId: guard.guardId,
       signingKeyArn: guard.signingKey.keyArn,
@@ -82,6 +84,7 @@ export class ArtifactGuardStack extends Stack {
       ack(s.role, 'AwsSolutions-IAM5[Action::ecr:GetAuthorizationToken]', 'ECR GetAuthorizationToken has no resource-level permissions.');
     }
     const evidence = (prefix: string) => `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(guard.evidenceBucket)}.Arn>/${prefix}]`;
+    ack(guard.alertEventsPublisher, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', 'Publishing to the KMS-encrypted alert events topic needs GenerateDataKey* on that one key (resource-scoped).');
     ack(guard.alertMailer.role, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', 'Publishing to the KMS-encrypted alert topic needs GenerateDataKey* on that one key (resource-scoped).');
     ack(guard.steps.scan.role, evidence('evidence/*'), 'Reads the SBOMs and writes the scan reports under the evidence/ prefix (keys are per digest).');
     ack(guard.steps.sign.role, evidence('evidence/*'), 'Reads SBOMs and scan reports to attest them and writes Sigstore bundles under evidence/ (keys are per digest).');

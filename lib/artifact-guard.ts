@@ -24,6 +24,7 @@ import type { StepName, StepSpec } from '../lambdas/workflow/step-registry';
 import { STEP_NAMES, STEPS } from '../lambdas/workflow/step-registry';
 import type { IArtifactGuard } from './artifact-guard-base';
 import { ArtifactGuardBase, METRICS_SERVICE } from './artifact-guard-base';
+import { OperationalAlarms } from './operational-alarms';
 import { StepLambda } from './step-lambda';
 import { buildWorkflowDefinition } from './workflow-definition';
 import { environmentsFrom } from '../lambdas/gate/environments';
@@ -290,9 +291,18 @@ export class ArtifactGuard extends ArtifactGuardBase {
   readonly evidenceCheck: StepLambda;
   /** Renders alerts for people and publishes them to the alert topic (and chat). */
   readonly alertMailer: StepLambda;
+  /**
+   * Every alert event exactly as EventBridge carries it (JSON), for machines: SQS queues, HTTPS
+   * endpoints, ticketing or a SIEM subscribe here instead of parsing the e-mails.
+   */
+  readonly alertEventsTopic: sns.Topic;
+  /** The role EventBridge assumes to publish to `alertEventsTopic` (no service-principal grant on topic or key). */
+  readonly alertEventsPublisher: iam.Role;
   /** Where push events and evidence-check invocations go when their retries are exhausted. */
   readonly triggerDeadLetterQueue: sqs.Queue;
-  /** Build success rate, SBOM coverage, signature verification failures and tag violations. */
+  /** Executions failed, dead letters, Lambda errors and throttles: alarms that notify the alert topic. */
+  readonly operationalAlarms: OperationalAlarms;
+  /** Build success rate, SBOM coverage, signature verification failures, tag violations and the alarms. */
   readonly dashboard: cloudwatch.Dashboard;
 
   private readonly logRetention: logs.RetentionDays;
@@ -336,11 +346,35 @@ export class ArtifactGuard extends ArtifactGuardBase {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      // Undelivered pushes are work still to do: they outlive a stack update or deletion.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.evidenceCheck = this.createEvidenceCheck(environment);
     this.alertMailer = this.routeAlertsToPeople(environment, props);
+    [this.alertEventsTopic, this.alertEventsPublisher] = this.routeAlertEventsToMachines();
     this.createTriggers();
+    this.operationalAlarms = this.createOperationalAlarms();
     this.dashboard = this.createDashboard();
+  }
+
+  /** Alarms straight to the alert topic; a topic of ours admits them (and only them) with its key. */
+  private createOperationalAlarms(): OperationalAlarms {
+    const safe = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '-');
+    const alarms = new OperationalAlarms(this, 'Alarms', {
+      // Readable and unique per guard; no wildcard characters (it ends up in an ArnLike condition).
+      namePrefix: `${safe(Stack.of(this).stackName)}-${safe(this.node.id)}-${this.node.addr.slice(0, 8)}-`,
+      stateMachine: this.stateMachine,
+      deadLetterQueue: this.triggerDeadLetterQueue,
+      functions: {
+        ...perStep((name) => this.steps[name].function),
+        'verify-gate': this.verifyGate.function,
+        'evidence-check': this.evidenceCheck.function,
+        'alert-mailer': this.alertMailer.function,
+      },
+      topic: this.alertTopic,
+    });
+    if (this.alertTopic instanceof sns.Topic && Stack.of(this.alertTopic) === Stack.of(this)) alarms.allowAlarmDelivery(this.alertTopic, this.alertTopic.masterKey);
+    return alarms;
   }
 
   private createRepository(repositoryName: string | undefined): ecr.Repository {
@@ -456,7 +490,7 @@ export class ArtifactGuard extends ArtifactGuardBase {
    */
   private routeAlertsToPeople(environment: Record<string, string>, props: ArtifactGuardProps): StepLambda {
     if (props.alertTopic) {
-      this.warn(ArtifactGuardWarning.alertTopicKey, 'alertTopic is an existing topic: the construct changes neither its policy nor its key. If it is encrypted, give the AlertMailer role kms:GenerateDataKey* and kms:Decrypt on its key.');
+      this.warn(ArtifactGuardWarning.alertTopicKey, 'alertTopic is an existing topic: the construct changes neither its policy nor its key. If it is encrypted, give the AlertMailer role kms:GenerateDataKey* and kms:Decrypt on its key; for the operational alarms, let cloudwatch.amazonaws.com sns:Publish to it (and use its key) with the conditions ArnLike aws:SourceArn arn:aws:cloudwatch:<region>:<account>:alarm:<ArtifactGuard.operationalAlarms name prefix>* and aws:SourceAccount <account>.');
     }
     const chatTopic = props.slack ? this.createChat(props.slack) : undefined;
     const mailer = this.createLambda(
@@ -478,6 +512,31 @@ export class ArtifactGuard extends ArtifactGuardBase {
       targets: [new targets.LambdaFunction(mailer.function, { deadLetterQueue: this.triggerDeadLetterQueue, retryAttempts: 3 })],
     });
     return mailer;
+  }
+
+  /**
+   * Every alert on the bus, unchanged, to an encrypted topic. EventBridge publishes through a role
+   * that only this account's EventBridge may assume, so neither the topic nor its key trusts the
+   * service principal (no confused deputy across accounts).
+   */
+  private routeAlertEventsToMachines(): [sns.Topic, iam.Role] {
+    const key = new kms.Key(this, 'AlertEventsTopicKey', {
+      enableKeyRotation: true,
+      description: 'Artifact Guard alert events topic encryption',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const topic = new sns.Topic(this, 'AlertEventsTopic', { displayName: 'Artifact Guard alert events (JSON)', masterKey: key, enforceSSL: true });
+    const publisher = new iam.Role(this, 'AlertEventsPublisher', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } } }),
+      description: 'EventBridge: publish alert events to the alert events topic',
+    });
+    new events.Rule(this, 'AlertEventsToTopic', {
+      eventBus: this.alertBus,
+      description: 'Every alert event, as JSON, for machines',
+      eventPattern: { source: [ALERT_SOURCE] },
+      targets: [new targets.SnsTopic(topic, { role: publisher, authorizeUsingRole: true, deadLetterQueue: this.triggerDeadLetterQueue, retryAttempts: 3 })],
+    });
+    return [topic, publisher];
   }
 
   /** A topic for AWS Chatbot (custom notifications) and the Slack channel subscribed to it. */
@@ -732,6 +791,7 @@ export class ArtifactGuard extends ArtifactGuardBase {
       widgets: [
         [graph('Build success rate (%)', this.metricBuildSuccessRate(), true), graph('SBOM coverage (%)', this.metricSbomCoverage(), true)],
         [graph('Signature verification failures', this.metricSignatureVerificationFailures()), graph('Tag immutability violations', this.metricTagImmutabilityViolations())],
+        ...this.operationalAlarms.widgets(),
       ],
     });
   }

@@ -4,6 +4,7 @@ import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCom
 import type { ArtifactRecord, AuditEvent, LeaseOutcome, ProcessingLease, RecordStore, WriteOutcome } from '../../ports/record-store';
 import { UnavailableError } from '../../core/errors';
 import { artifactKey, RecordsTable, tagKey } from '../../core/records-table';
+import { classifyingClient } from './aws-errors';
 
 const { partitionKey: PK, sortKey: SK, timeToLiveAttribute: TTL } = RecordsTable;
 const LEASE_SK = 'PROCESSING';
@@ -23,7 +24,8 @@ export class DynamoDbRecordStore implements RecordStore {
     client: DynamoDBClient,
     private readonly tableName: string,
   ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    // A failed condition is an outcome (putOnce); every other error is classified (aws-errors.ts).
+    this.doc = classifyingClient(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), 'DynamoDB', ['ConditionalCheckFailedException']);
   }
 
   private async putOnce(item: Record<string, unknown>): Promise<WriteOutcome> {

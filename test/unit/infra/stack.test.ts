@@ -188,13 +188,13 @@ describe('ArtifactGuard stack', () => {
 
   it('routes alerts from a custom bus to the alert mailer, the only publisher to an encrypted SNS topic, with e-mail', () => {
     template.resourceCountIs('AWS::Events::EventBus', 1);
-    const [[topicId, topic]] = resources('AWS::SNS::Topic') as unknown as [[string, { Properties: { KmsMasterKeyId: { 'Fn::GetAtt': [string, string] } } }]];
+    const [topicId, topic] = (resources('AWS::SNS::Topic') as unknown as [string, { Properties: { KmsMasterKeyId: { 'Fn::GetAtt': [string, string] } } }][]).find(([id]) => /AlertTopic/.test(id))!;
     const topicKeyId = topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0];
     const topicKey = json.Resources[topicKeyId]!;
     expect(topicKey.Properties?.EnableKeyRotation).toBe(true);
     const stmts = (topicKey.Properties?.KeyPolicy as { Statement: { Principal?: { Service?: string }; Action: string[] }[] }).Statement;
-    // No service principal may use the key: EventBridge no longer publishes to the topic itself.
-    expect(stmts.filter((s) => s.Principal?.Service)).toEqual([]);
+    // EventBridge no longer publishes to the topic itself: only CloudWatch (the guard's own alarms) may use the key.
+    expect(stmts.filter((s) => s.Principal?.Service).map((s) => s.Principal?.Service)).toEqual(['cloudwatch.amazonaws.com']);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: Match.stringLikeRegexp('AlertBus') },
       EventPattern: { source: ['artifact-guard'], 'detail-type': Match.arrayWith(['Tag Immutability Violation', 'Policy Violation', 'Workflow Failed']) },
@@ -206,6 +206,24 @@ describe('ArtifactGuard stack', () => {
     const publish = (mailer.Properties?.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement.find((s) => s.Action === 'sns:Publish');
     expect(publish?.Resource).toEqual({ Ref: topicId });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'sec@example.com' });
+  });
+
+  it('delivers every alert event as JSON to a second encrypted topic, through a role only this account\'s EventBridge assumes', () => {
+    const [eventsTopicId, eventsTopic] = resources('AWS::SNS::Topic').find(([id]) => /AlertEventsTopic/.test(id))!;
+    expect(JSON.stringify(eventsTopic.Properties?.KmsMasterKeyId)).toContain('AlertEventsTopicKey');
+    const [roleId, role] = resources('AWS::IAM::Role').find(([id]) => /AlertEventsPublisher/.test(id))!;
+    expect(role.Properties?.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: Match.stringLikeRegexp('AlertBus') },
+      EventPattern: { source: ['artifact-guard'] },
+      Targets: [Match.objectLike({ Arn: { Ref: eventsTopicId }, RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] }, DeadLetterConfig: Match.anyValue() })],
+    });
+    const policy = resources('AWS::IAM::Policy').find(([, p]) => JSON.stringify(p.Properties?.Roles).includes(roleId))![1];
+    const actions = (policy.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement.flatMap((st) => st.Action);
+    expect(actions.sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*', 'sns:Publish']);
   });
 
   it('has a dashboard with build success rate, SBOM coverage and signature verification failures', () => {

@@ -51,9 +51,11 @@ describe('alertsFor', () => {
         'CVE-2026-0003 (high, pkg:npm/lib3@1.0.0); CVE-2026-0004 (high, pkg:npm/lib4@1.0.0); CVE-2026-0005 (high, pkg:npm/lib5@1.0.0); …',
       repository: REPO,
       digest: DIGEST,
+      tag: 'v1.2.0',
       threshold: 'high',
       counts: s.counts,
       findings: s.findingsAboveThreshold,
+      findingsTotal: 7,
       reports: ['s3://evidence/scan/a.json'],
     });
     expect(alertsFor(state({ scan: failing(1) }))[0]?.detail.summary).toBe(`1 finding(s) at or above high in ${REF}: CVE-2026-0001 (high, pkg:npm/lib1@1.0.0, fixed in 1.0.1, 2.0.0)`);
@@ -72,6 +74,7 @@ describe('alertsFor', () => {
       summary: `${REF} was not fully inventoried and scanned, so it is not signed: gap 1; gap 2; gap 3; gap 4; gap 5; … 7 more`,
       repository: REPO,
       digest: DIGEST,
+      tag: 'v1.2.0',
       reason: 'no vulnerability data for deb packages',
       gaps,
       gapsTotal: 12,
@@ -132,6 +135,9 @@ describe('alertsFor', () => {
         detail: {
           summary: `processing ${REF} failed: evidence s3://evidence/sbom/a.cdx.json was modified after it was written`,
           error: 'IntegrityError',
+          repository: REPO,
+          digest: DIGEST,
+          tag: 'v1.2.0',
           artifact: artifact(),
           source: null,
         },
