@@ -162,4 +162,17 @@ describe('processing lease: the heavy steps run once per digest', () => {
     expect(signCalls()).toBe(0);
     expect((await env.records.acquireLease(name, digest, { owner: 'probe', triggerId: 'probe', now: new Date(), seconds: 60 })).outcome).toBe('acquired');
   });
+
+  it('a failed execution that could not release its lease: its restart (`redrive`, `<name>.rerun1`, same event) takes it over', async () => {
+    const repo = uniqueRepo('lease');
+    const digest = (await image(repo, 'v1')).manifest.descriptor.digest;
+    const event = { source: `registry:${host}/${repo}:v1`, id: 'evt-1', time: '2026-03-01T09:00:00.000Z' };
+    // Cut after the lease: the failure path cannot release it either (as when NotifyFailure fails).
+    expect((await runWorkflow(event, new SideEffects(1).wrap(env), { executionId: 'local:exec-7' })).status).toBe('FAILED');
+    const other = succeeded(await runWorkflow(event, env, { executionId: 'local:exec-8' }));
+    expect(other.artifact).toMatchObject({ inProgress: { by: 'local:exec-7', sameEvent: true } });
+    const restart = succeeded(await runWorkflow(event, env, { executionId: 'local:exec-7.rerun1' }));
+    expect(restart.sbom).toBeDefined();
+    expect(await env.records.isProcessed(`${host}/${repo}`, digest)).toBe(true);
+  });
 });
