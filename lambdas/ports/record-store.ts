@@ -36,6 +36,15 @@ export interface ProcessingLease {
   readonly expiresAt: string;
 }
 
+export interface LeaseRequest {
+  readonly owner: string;
+  readonly triggerId: string;
+  readonly now: Date;
+  readonly seconds: number;
+  /** Executions this one restarts (`artifact-guard redrive`): their lease is this one's to take. */
+  readonly predecessors?: readonly string[];
+}
+
 export type LeaseOutcome = { readonly outcome: 'acquired'; readonly lease: ProcessingLease } | { readonly outcome: 'held'; readonly holder: ProcessingLease };
 
 /**
@@ -57,11 +66,11 @@ export interface RecordStore {
   markProcessed(repositoryName: string, digest: string, time: string): Promise<WriteOutcome>;
   /**
    * Takes the digest's processing lease for `seconds` from `now`, atomically: it is taken when
-   * there is none, when the one there has expired (its run crashed), or when `owner` already holds
-   * it (a retried step of the same execution). Otherwise answers who holds it. The only write
+   * there is none, when the one there has expired (its run crashed), or when `owner` or one of its
+   * `predecessors` holds it (a retried step, a restarted execution). Otherwise answers who holds it. The only write
    * that replaces an item.
    */
-  acquireLease(repositoryName: string, digest: string, request: { readonly owner: string; readonly triggerId: string; readonly now: Date; readonly seconds: number }): Promise<LeaseOutcome>;
+  acquireLease(repositoryName: string, digest: string, request: LeaseRequest): Promise<LeaseOutcome>;
   /** Gives the lease up if `owner` holds it (after PROCESSED is written); otherwise changes nothing. */
   releaseLease(repositoryName: string, digest: string, owner: string): Promise<void>;
 }

@@ -9,6 +9,7 @@ import type { LocalEnvironment, RunOutcome } from '../../lambdas/local/runner';
 import { openLocalEnvironment, runWorkflow } from '../../lambdas/local/runner';
 import { OfflineOsvSource } from '../../lambdas/vuln/sources/offline-source';
 import type { OsvRecord } from '../../lambdas/vuln/osv/types';
+import type { RecordStore } from '../../lambdas/ports/record-store';
 import type { ResolvedArtifact } from '../../lambdas/workflow/state';
 import { FakeKms } from '../support/fake-kms';
 import { SideEffects } from '../support/interrupted-ports';
@@ -133,6 +134,45 @@ describe('processing lease: the heavy steps run once per digest', () => {
     expect(killed.status).toBe('FAILED');
     const out = succeeded(await runWorkflow({ source: `registry:${host}/${repo}:v1` }, local));
     expect((out.artifact as ResolvedArtifact).duplicate).toBe(false);
+    expect(await env.records.isProcessed(`${host}/${repo}`, digest)).toBe(true);
+  });
+
+  it('a run that finishes between the first look and the lease: the later one sees PROCESSED, gives the lease back and adds nothing', async () => {
+    const repo = uniqueRepo('lease');
+    const digest = (await image(repo, 'v1')).manifest.descriptor.digest;
+    const name = `${host}/${repo}`;
+    // The other run writes PROCESSED and releases its lease just as this one takes the lease.
+    const store = env.records;
+    const records: RecordStore = new Proxy(store, {
+      get(target, prop) {
+        if (prop === 'acquireLease') {
+          return async (...args: Parameters<RecordStore['acquireLease']>) => {
+            await store.markProcessed(name, digest, new Date().toISOString());
+            return store.acquireLease(...args);
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const out = succeeded(await runWorkflow({ source: `registry:${name}:v1` }, { ...env, records }));
+    expect(out.artifact).toMatchObject({ duplicate: true });
+    expect(out.artifact).not.toHaveProperty('inProgress');
+    expect(out.sbom).toBeUndefined();
+    expect(signCalls()).toBe(0);
+    expect((await env.records.acquireLease(name, digest, { owner: 'probe', triggerId: 'probe', now: new Date(), seconds: 60 })).outcome).toBe('acquired');
+  });
+
+  it('a failed execution that could not release its lease: its restart (`redrive`, `<name>.rerun1`, same event) takes it over', async () => {
+    const repo = uniqueRepo('lease');
+    const digest = (await image(repo, 'v1')).manifest.descriptor.digest;
+    const event = { source: `registry:${host}/${repo}:v1`, id: 'evt-1', time: '2026-03-01T09:00:00.000Z' };
+    // Cut after the lease: the failure path cannot release it either (as when NotifyFailure fails).
+    expect((await runWorkflow(event, new SideEffects(1).wrap(env), { executionId: 'local:exec-7' })).status).toBe('FAILED');
+    const other = succeeded(await runWorkflow(event, env, { executionId: 'local:exec-8' }));
+    expect(other.artifact).toMatchObject({ inProgress: { by: 'local:exec-7', sameEvent: true } });
+    const restart = succeeded(await runWorkflow(event, env, { executionId: 'local:exec-7.rerun1' }));
+    expect(restart.sbom).toBeDefined();
     expect(await env.records.isProcessed(`${host}/${repo}`, digest)).toBe(true);
   });
 });

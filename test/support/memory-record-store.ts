@@ -1,4 +1,4 @@
-import type { ArtifactRecord, AuditEvent, LeaseOutcome, ProcessingLease, RecordStore, WriteOutcome } from '../../lambdas/ports/record-store';
+import type { ArtifactRecord, AuditEvent, LeaseOutcome, LeaseRequest, ProcessingLease, RecordStore, WriteOutcome } from '../../lambdas/ports/record-store';
 
 /** Stored as DynamoDB stores it: a copy of plain data, undefined attributes dropped. */
 const stored = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -84,12 +84,13 @@ export class MemoryRecordStore implements RecordStore {
     return this.log('markProcessed', key, 'created');
   }
 
-  async acquireLease(repositoryName: string, digest: string, request: { owner: string; triggerId: string; now: Date; seconds: number }): Promise<LeaseOutcome> {
+  async acquireLease(repositoryName: string, digest: string, request: LeaseRequest): Promise<LeaseOutcome> {
     const key = artifactKey(repositoryName, digest);
     const held = this.leases.get(key);
     // Expiry at whole seconds, as the DynamoDB adapter stores it (a TTL attribute).
     const nowSeconds = Math.floor(request.now.getTime() / 1000);
-    if (held && Date.parse(held.expiresAt) / 1000 > nowSeconds && held.owner !== request.owner) {
+    const owners = [request.owner, ...(request.predecessors ?? []).slice(0, 99)];
+    if (held && Date.parse(held.expiresAt) / 1000 > nowSeconds && !owners.includes(held.owner)) {
       this.log('acquireLease', key, 'exists');
       return { outcome: 'held', holder: { ...held } };
     }

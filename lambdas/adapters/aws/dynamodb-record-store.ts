@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { ArtifactRecord, AuditEvent, LeaseOutcome, ProcessingLease, RecordStore, WriteOutcome } from '../../ports/record-store';
+import type { ArtifactRecord, AuditEvent, LeaseOutcome, LeaseRequest, ProcessingLease, RecordStore, WriteOutcome } from '../../ports/record-store';
 import { UnavailableError } from '../../core/errors';
 import { artifactKey, RecordsTable, tagKey } from '../../core/records-table';
 import { classifyingClient } from './aws-errors';
@@ -117,9 +117,11 @@ export class DynamoDbRecordStore implements RecordStore {
     return this.putOnce({ [PK]: artifactKey(repositoryName, digest), [SK]: 'PROCESSED', time });
   }
 
-  async acquireLease(repositoryName: string, digest: string, request: { owner: string; triggerId: string; now: Date; seconds: number }, attempt = 1): Promise<LeaseOutcome> {
+  async acquireLease(repositoryName: string, digest: string, request: LeaseRequest, attempt = 1): Promise<LeaseOutcome> {
     const pk = artifactKey(repositoryName, digest);
     const nowSeconds = Math.floor(request.now.getTime() / 1000);
+    // IN takes at most 100 values.
+    const owners = [request.owner, ...(request.predecessors ?? []).slice(0, 99)];
     const item = { [PK]: pk, [SK]: LEASE_SK, owner: request.owner, triggerId: request.triggerId, acquiredAt: request.now.toISOString(), [TTL]: nowSeconds + request.seconds };
     try {
       await this.doc.send(
@@ -127,9 +129,9 @@ export class DynamoDbRecordStore implements RecordStore {
           TableName: this.tableName,
           Item: item,
           // Free, expired (DynamoDB's TTL deletes late, so expiry is checked here), or ours already.
-          ConditionExpression: 'attribute_not_exists(#pk) OR #ttl <= :now OR #owner = :owner',
+          ConditionExpression: `attribute_not_exists(#pk) OR #ttl <= :now OR #owner IN (${owners.map((_, i) => `:o${i}`).join(', ')})`,
           ExpressionAttributeNames: { '#pk': PK, '#ttl': TTL, '#owner': 'owner' },
-          ExpressionAttributeValues: { ':now': nowSeconds, ':owner': request.owner },
+          ExpressionAttributeValues: { ':now': nowSeconds, ...Object.fromEntries(owners.map((o, i) => [`:o${i}`, o])) },
         }),
       );
       return { outcome: 'acquired', lease: leaseOf(item) };

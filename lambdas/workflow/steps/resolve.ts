@@ -28,13 +28,31 @@ export interface ResolveDeps {
 export type ResolveInput = WorkflowInput & Pick<WorkflowState, 'execution'>;
 
 /**
+ * The executions an `artifact-guard redrive` restart continues: `…:name.rerun2` restarts
+ * `…:name.rerun1`, which restarted `…:name`. Their lease (a failed run whose failure path could
+ * not release it) is the restart's to take; without this the restart, same event, would end at once.
+ */
+export function restartedExecutions(execution: string): string[] {
+  const m = /^(.*)\.rerun(\d+)$/.exec(execution);
+  if (!m) return [];
+  const base = m[1] as string;
+  return [base, ...Array.from({ length: Math.min(Number(m[2]), 99) - 1 }, (_, i) => `${base}.rerun${i + 1}`)];
+}
+
+/**
  * Processed before, or being processed by another execution? Only an execution (the state
  * machine sets its id) takes the lease: the evidence check and direct invocations never process.
  */
 async function claimDigest(deps: ResolveDeps, execution: string | undefined, repositoryName: string, digest: string, trigger: Trigger): Promise<Pick<ResolvedArtifact, 'duplicate' | 'inProgress'>> {
   if (await deps.records.isProcessed(repositoryName, digest)) return { duplicate: true };
   if (!execution) return { duplicate: false };
-  const claim = await deps.records.acquireLease(repositoryName, digest, { owner: execution, triggerId: trigger.id, now: deps.now(), seconds: deps.leaseSeconds ?? PROCESSING_LEASE_SECONDS });
+  const claim = await deps.records.acquireLease(repositoryName, digest, {
+    owner: execution,
+    triggerId: trigger.id,
+    now: deps.now(),
+    seconds: deps.leaseSeconds ?? PROCESSING_LEASE_SECONDS,
+    predecessors: restartedExecutions(execution),
+  });
   if (claim.outcome === 'held') return { duplicate: true, inProgress: { by: claim.holder.owner, until: claim.holder.expiresAt, sameEvent: claim.holder.triggerId === trigger.id } };
   // A run that finished between the first look and the lease: nothing left to do.
   if (await deps.records.isProcessed(repositoryName, digest)) {

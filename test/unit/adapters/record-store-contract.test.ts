@@ -124,6 +124,14 @@ describe.each(STORES)('RecordStore processing lease: %s', (_name, open) => {
     expect(await store.acquireLease(REPO, D1, ask('exec-a', at(700)))).toEqual({ outcome: 'held', holder: expect.objectContaining({ owner: 'exec-c' }) });
   });
 
+  it('is taken over by a restart of its holder (its predecessors name it), and by no one else', async () => {
+    await store.acquireLease(REPO, D2, ask('exec-b', at(10)));
+    expect((await store.acquireLease(REPO, D2, { ...ask('exec-x', at(20)), predecessors: ['exec-q', 'exec-r'] })).outcome).toBe('held');
+    const restart = await store.acquireLease(REPO, D2, { ...ask('exec-b.rerun1', at(20)), predecessors: ['exec-q', 'exec-b'] });
+    expect(restart).toEqual({ outcome: 'acquired', lease: expect.objectContaining({ owner: 'exec-b.rerun1' }) });
+    expect((await store.acquireLease(REPO, D2, ask('exec-b', at(30)))).outcome).toBe('held');
+  });
+
   it('is released only by its holder', async () => {
     await store.releaseLease(REPO, D1, 'exec-a');
     expect((await store.acquireLease(REPO, D1, ask('exec-d', at(700)))).outcome).toBe('held');
