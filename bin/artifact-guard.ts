@@ -40,6 +40,7 @@ const commands: Record<string, () => Command> = {
   tree: lazy('tree', 'treeCommand'),
   download: lazy('download', 'downloadCommand'),
   gate: lazy('gate', 'gateCommand'),
+  redrive: lazy('redrive', 'redriveCommand'),
 };
 
 // `artifact-guard sbom … | head` closes stdout early: that is the reader's choice, not an error.

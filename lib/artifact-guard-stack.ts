@@ -59,6 +59,7 @@ export class ArtifactGuardStack extends Stack {
     new CfnOutput(this, 'RecordsTable', { value: guard.table.tableName });
     new CfnOutput(this, 'AlertTopic', { value: guard.alertTopic.topicArn });
     new CfnOutput(this, 'AlertEventsTopic', { value: guard.alertEventsTopic.topicArn });
+    new CfnOutput(this, 'StateMachineArn', { value: guard.stateMachine.stateMachineArn, description: 'artifact-guard redrive --state-machine <this> (README, "Operations")' });
     const attributes: ArtifactGuardAttributes = {
       guardId: guard.guardId,
       signingKeyArn: guard.signingKey.keyArn,

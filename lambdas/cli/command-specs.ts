@@ -224,6 +224,25 @@ export const COMMANDS = {
     examples: ['artifact-guard gate localhost:5000/app@sha256:… --env prod', 'artifact-guard gate 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.4 --env staging --key awskms:///alias/artifact-guard-signing'],
     notes: [REF_HELP, 'Exit 0: allowed; 1: denied (reasons on stderr); 2: an error. Every decision is recorded in the artifact\'s audit trail.'],
   },
+  redrive: {
+    summary: 'recover failed workflow executions of the deployed stack (redrive, or restart with the same input)',
+    positionals: { names: '', min: 0, max: 0 },
+    options: {
+      since: { type: 'string', value: 'T', help: 'executions started at or after T: an ISO 8601 time or an age such as 6h, 2d (default 14d, the redrive window)' },
+      'state-machine': { type: 'string', value: 'ARN', help: 'the workflow (default: $ARTIFACT_GUARD_STATE_MACHINE_ARN; the stack output StateMachineArn)' },
+      'dry-run': { type: 'boolean', help: 'print what would be done, do nothing' },
+      output: TEXT_OR_JSON,
+    },
+    examples: [
+      'artifact-guard redrive --state-machine arn:aws:states:eu-west-1:123456789012:stateMachine:Workflow1A2B3C --since 24h --dry-run',
+      'ARTIFACT_GUARD_STATE_MACHINE_ARN=arn:aws:states:… artifact-guard redrive -o json',
+    ],
+    notes: [
+      'Works on the deployed stack only (Step Functions keeps the execution history, with the AWS SDK\'s default credentials: states:ListExecutions, DescribeExecution, GetExecutionHistory, RedriveExecution, StartExecution). Local `process` runs keep no executions: run `artifact-guard process SOURCE` again instead.',
+      'Every execution that FAILED, TIMED_OUT or was ABORTED since T: one stopped in a task is redriven (it continues from that task); one that failed through the workflow\'s failure path (the step\'s error caught and alerted) is restarted with the same input as <name>.rerun<N> (a redrive would only fail again). Fix the cause first (the alert and the execution say what it is).',
+      'One line per execution on stdout. Exit 0: all done (or nothing to do); 2: any could not be redriven or restarted, or an error.',
+    ],
+  },
 } as const satisfies Readonly<Record<string, CommandSpec>>;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -239,7 +258,7 @@ export function usageLine(name: CommandName): string {
     const f = o.short ? `-${o.short}|--${flag}` : `--${flag}`;
     return `[${f}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}${o.multiple ? ' ...' : ''}]`;
   });
-  return `artifact-guard ${name} ${spec.positionals.names} ${flags.join(' ')}`;
+  return ['artifact-guard', name, spec.positionals.names, ...flags].filter((part) => part !== '').join(' ');
 }
 
 /** The full help of one command: usage, every flag, notes and examples. */

@@ -1,6 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AlertType, type AlertTypeName } from '../core/alerts';
 import { BadInputError } from '../core/errors';
+import { classifyingClient } from '../adapters/aws/aws-errors';
 import { renderAlert } from '../workflow/alert-message';
 import { lambdaHandler } from './runtime';
 import { recordSdkCalls } from '../adapters/aws/sdk-call-recorder';
@@ -14,7 +15,8 @@ interface AlertEvent {
 }
 
 const KNOWN: ReadonlySet<string> = new Set(Object.values(AlertType));
-const sns = recordSdkCalls(new SNSClient({}));
+// Throttling and SNS/KMS trouble are retried by the async invoke; refusals go to the dead-letter queue.
+const sns = classifyingClient(recordSdkCalls(new SNSClient({})), 'SNS');
 
 /**
  * Sends an alert to people: SNS e-mail with a subject naming what happened and to which image and

@@ -74,6 +74,8 @@ export interface LocalOptions {
   readonly unknownSeverity?: 'fail' | 'warn';
   /** Where registry clients report their requests (`process -v`). */
   readonly progress?: Progress;
+  /** How long the processing lease lasts. @default PROCESSING_LEASE_SECONDS */
+  readonly leaseSeconds?: number;
 }
 
 export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<LocalEnvironment> {
@@ -117,6 +119,7 @@ export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<Loc
     openSource: (spec) => openSource(spec, { credentials, insecure: opts.insecure ?? false, ...(opts.progress ? { progress: opts.progress } : {}) }),
     now: () => new Date(),
     ...(opts.progress ? { progress: opts.progress } : {}),
+    ...(opts.leaseSeconds !== undefined ? { leaseSeconds: opts.leaseSeconds } : {}),
     close: () => dynamo.close(),
   };
 }
@@ -132,8 +135,10 @@ export type TaskHandler = (payload: unknown) => Promise<unknown>;
 /**
  * Runs the stack's own state machine definition (generated at build time from the synthesized
  * template) with aws-local-stepfunctions; each task state calls the step the Lambda runs.
+ * `executionId` runs again as that execution (as a Step Functions redrive keeps its ARN, and
+ * with it the processing lease); by default each run is a new execution.
  */
-export async function runWorkflow(input: WorkflowInput, env: LocalEnvironment): Promise<RunOutcome> {
+export async function runWorkflow(input: WorkflowInput, env: StepEnvironment, opts: { readonly executionId?: string } = {}): Promise<RunOutcome> {
   // Each task state runs the code its Lambda runs, built by the same factory.
   const steps = new Map<string, Handler>();
   for (const name of taskStates()) {
@@ -141,7 +146,7 @@ export async function runWorkflow(input: WorkflowInput, env: LocalEnvironment): 
     if (!step) throw new Error(`local runner has no step for task state ${name}`);
     steps.set(name, STEP_FACTORIES[step](env) as Handler);
   }
-  return runDefinition(input, (name) => (payload) => (steps.get(name) as (i: unknown) => Promise<never>)(payload));
+  return runDefinition(input, (name) => (payload) => (steps.get(name) as (i: unknown) => Promise<never>)(payload), opts);
 }
 
 /** The task states of the definition. */
@@ -157,13 +162,13 @@ export function taskStates(): string[] {
  * (`runWorkflow`), or anything that answers as its Lambda does (errors carry the Lambda's
  * errorType as their name, which Retry and Catch match).
  */
-export async function runDefinition(input: WorkflowInput, handlerFor: (taskState: string) => TaskHandler): Promise<RunOutcome> {
+export async function runDefinition(input: WorkflowInput, handlerFor: (taskState: string) => TaskHandler, opts: { readonly executionId?: string } = {}): Promise<RunOutcome> {
   const taskNames = taskStates();
   const handlers = new Map(taskNames.map((n) => [n, handlerFor(n)]));
   const machine = new StateMachine(definition as ConstructorParameters<typeof StateMachine>[0], { validationOptions: { checkArn: false } });
   const execution = machine.run(input as Parameters<typeof machine.run>[0], {
     // What `$$.Execution.Id` reads locally (an ARN in AWS).
-    context: { Execution: { Id: `local:${randomUUID()}`, StartTime: new Date().toISOString() } },
+    context: { Execution: { Id: opts.executionId ?? `local:${randomUUID()}`, StartTime: new Date().toISOString() } },
     overrides: {
       taskResourceLocalHandlers: Object.fromEntries(taskNames.map((n) => [n, (payload: unknown) => (handlers.get(n) as TaskHandler)(payload) as Promise<never>])),
       // Retries back off in seconds in AWS; locally they run at once.
