@@ -473,8 +473,8 @@ export class ArtifactGuard extends ArtifactGuardBase {
     this.alertMailer = this.routeAlertsToPeople(environment, props);
     [this.alertEventsTopic, this.alertEventsPublisher] = this.routeAlertEventsToMachines();
     this.createTriggers(props.organizationId !== undefined);
-    this.operationalAlarms = this.createOperationalAlarms();
     if (props.organizationId) this.organization = this.acceptOrganizationPushes(props.organizationId, props.memberRepositoryNames);
+    this.operationalAlarms = this.createOperationalAlarms();
     this.buildRecorder = this.createBuildRecorder(environment);
     this.pusherRecorder = this.createPusherRecorder(environment);
     if (!props.existingTrail) this.trail = this.createTrail();

@@ -67,7 +67,7 @@ const UNEXERCISED: Readonly<Record<string, Readonly<Record<string, string>>>> = 
     'kms:GenerateDataKey*': 'SNS uses the alert topic\'s key with the publisher\'s permissions (server-side encryption): no SDK call of the mailer',
   },
   ResolveStep: { 'ecr:BatchCheckLayerAvailability': PULL_HEAD },
-  SbomStep: { 'ecr:BatchCheckLayerAvailability': PULL_HEAD },
+  SbomStep: { 'ecr:BatchCheckLayerAvailability': 'HEAD of a foreign (non-distributable) layer, to see whether the registry holds it; the test images have none' },
   VerifyGate: { 'ecr:BatchCheckLayerAvailability': PULL_HEAD },
   EvidenceCheck: {
     'ecr:BatchCheckLayerAvailability': PULL_HEAD,

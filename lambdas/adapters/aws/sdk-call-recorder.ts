@@ -103,12 +103,14 @@ export function ecrActionsOfRegistryRequest(method: string, url: string): string
   const kind = m?.[1];
   const verb = method.toUpperCase();
   const read = verb === 'GET' || verb === 'HEAD';
-  if (kind === 'manifests') return read ? ['ecr:BatchGetImage'] : verb === 'PUT' ? ['ecr:PutImage'] : verb === 'DELETE' ? ['ecr:BatchDeleteImage'] : [];
-  if (kind === 'blobs/uploads') return verb === 'POST' ? ['ecr:InitiateLayerUpload'] : verb === 'PATCH' ? ['ecr:UploadLayerPart'] : verb === 'PUT' ? ['ecr:UploadLayerPart', 'ecr:CompleteLayerUpload'] : [];
-  if (kind === 'blobs') return verb === 'HEAD' ? ['ecr:BatchCheckLayerAvailability'] : verb === 'GET' ? ['ecr:GetDownloadUrlForLayer'] : [];
+  // A request not in this table is marked, so that the comparison with the role fails on it.
+  const unmapped = [`ecr:UNMAPPED(${verb} ${pathname})`];
+  if (kind === 'manifests') return read ? ['ecr:BatchGetImage'] : verb === 'PUT' ? ['ecr:PutImage'] : verb === 'DELETE' ? ['ecr:BatchDeleteImage'] : unmapped;
+  if (kind === 'blobs/uploads') return verb === 'POST' ? ['ecr:InitiateLayerUpload'] : verb === 'PATCH' ? ['ecr:UploadLayerPart'] : verb === 'PUT' ? ['ecr:UploadLayerPart', 'ecr:CompleteLayerUpload'] : unmapped;
+  if (kind === 'blobs') return verb === 'HEAD' ? ['ecr:BatchCheckLayerAvailability'] : verb === 'GET' ? ['ecr:GetDownloadUrlForLayer'] : unmapped;
   if (kind === 'tags' && read) return ['ecr:ListImages'];
   if (kind === 'referrers' && read) return ['ecr:BatchGetImage'];
-  return [`ecr:UNMAPPED(${verb} ${pathname})`];
+  return unmapped;
 }
 
 /**

@@ -8,7 +8,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { RecordedSdkCall } from '../../../lambdas/adapters/aws/sdk-call-recorder';
-import { RECORD_SDK_CALLS_ENV, recordSdkCalls } from '../../../lambdas/adapters/aws/sdk-call-recorder';
+import { ecrActionsOfRegistryRequest, RECORD_SDK_CALLS_ENV, recordSdkCalls } from '../../../lambdas/adapters/aws/sdk-call-recorder';
 
 /** Answers every request 200 with an empty JSON object: what is tested is what the client records before sending. */
 let server: http.Server;
@@ -61,5 +61,31 @@ describe('recordSdkCalls', () => {
     const events = recordSdkCalls(new EventBridgeClient(config()), { AWS_LAMBDA_FUNCTION_NAME: 'X' });
     await events.send(new PutEventsCommand({ Entries: [{ Source: 'artifact-guard', DetailType: 'x', Detail: '{}' }] }));
     expect(fs.existsSync(file)).toBe(false);
+  });
+});
+
+describe('ecrActionsOfRegistryRequest', () => {
+  const base = 'https://111111111111.dkr.ecr.eu-west-1.amazonaws.com/v2/team/app';
+  const digest = `sha256:${'b'.repeat(64)}`;
+  it.each([
+    ['GET', `${base}/manifests/1.4.2`, ['ecr:BatchGetImage']],
+    ['HEAD', `${base}/manifests/${digest}`, ['ecr:BatchGetImage']],
+    ['PUT', `${base}/manifests/sha256-${'b'.repeat(64)}.sig`, ['ecr:PutImage']],
+    ['GET', `${base}/blobs/${digest}`, ['ecr:GetDownloadUrlForLayer']],
+    ['HEAD', `${base}/blobs/${digest}`, ['ecr:BatchCheckLayerAvailability']],
+    ['POST', `${base}/blobs/uploads/`, ['ecr:InitiateLayerUpload']],
+    ['PATCH', `${base}/blobs/uploads/0c7a`, ['ecr:UploadLayerPart']],
+    ['PUT', `${base}/blobs/uploads/0c7a?digest=${digest}`, ['ecr:UploadLayerPart', 'ecr:CompleteLayerUpload']],
+    ['GET', `${base}/referrers/${digest}`, ['ecr:BatchGetImage']],
+    ['GET', `${base}/tags/list`, ['ecr:ListImages']],
+    ['GET', 'https://111111111111.dkr.ecr.eu-west-1.amazonaws.com/v2/', []],
+    ['GET', 'https://prod-eu-west-1-starport-layer-bucket.s3.eu-west-1.amazonaws.com/x', []],
+  ])('%s %s needs %j', (method, url, actions) => {
+    expect(ecrActionsOfRegistryRequest(method, url)).toEqual(actions);
+  });
+
+  it('marks a request it cannot map, so the comparison with the role fails instead of passing it', () => {
+    expect(ecrActionsOfRegistryRequest('DELETE', `${base}/blobs/${digest}`)[0]).toMatch(/^ecr:UNMAPPED/);
+    expect(ecrActionsOfRegistryRequest('GET', `${base}/_catalog`)[0]).toMatch(/^ecr:UNMAPPED/);
   });
 });

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import * as os from 'node:os';
+import { App, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ArtifactGuardStack } from '../../../lib/artifact-guard-stack';
@@ -146,6 +147,19 @@ describe('cdk synth with every documented context combination', () => {
 
   it.each(matrix.map((ctx) => [JSON.stringify(ctx), ctx] as const))('synthesizes %s with no cdk-nag finding and no error or warning', (_name, ctx) => {
     expect(problemsOf(ctx)).toEqual([]);
+  });
+
+  it('synthesizes every option at once as bin/app.ts does: the nag pack as a validation plugin, with the built-in CloudFormation validation on', () => {
+    const all: Context = Object.assign({}, ...Object.values(STRUCTURAL).map((values) => values[values.length - 1]), { severityThreshold: 'LOW', signOnFindings: 'true', unknownSeverity: 'warn', signUninventoriedArtifacts: 'true' });
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...all }, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'ag-matrix-')) });
+    new ArtifactGuardStack(app, 'ArtifactGuard', stackPropsFromContext(app));
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const assembly = app.synth(); // throws on any unacknowledged finding or CloudFormation validation error
+    const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8')) as { pluginReports?: { pluginName: string; conclusion: string; violations: unknown[] }[] };
+    // The CloudFormation validator's report (a failing nag plugin throws above; stack.test.ts proves it does).
+    expect((report.pluginReports ?? []).map((r) => r.pluginName)).toContain('CloudFormation Validate');
+    for (const r of report.pluginReports ?? []) expect({ plugin: r.pluginName, conclusion: r.conclusion, violations: r.violations }).toEqual({ plugin: r.pluginName, conclusion: 'success', violations: [] });
+    fs.rmSync(assembly.directory, { recursive: true, force: true });
   });
 
   it('reports a finding the stack does not acknowledge (control)', () => {
