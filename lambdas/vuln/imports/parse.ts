@@ -11,6 +11,7 @@ import { isCycloneDxVulnerabilities, parseCycloneDxVulnerabilities } from './cyc
 import { isGrypeReport, parseGrypeReport } from './grype';
 import type { OpinionReport } from './imported-report';
 import { isInspectorFindings, parseInspectorDocument } from './inspector';
+import { OURS } from './merge';
 import { parseJsonObject } from './json-input';
 import { isTrivyReport, parseTrivyReport } from './trivy';
 
@@ -27,5 +28,7 @@ export function parseOpinion(text: string, origin: string): OpinionReport {
   else if (isInspectorFindings(doc)) report = parseInspectorDocument(doc, origin);
   else if (doc.bomFormat === 'CycloneDX') throw new BadInputError(`${origin}: a CycloneDX document without vulnerabilities[]: an SBOM is not a second opinion (scan it with --sbom)`);
   else throw new BadInputError(`${origin}: not a report this reads (${OPINION_FORMATS})`);
-  return { ...report, sha256 };
+  // Our own report read back (scan -o cyclonedx-json) is a document, not the scan being judged: never named as ours.
+  const tool = report.tool.name === OURS ? { ...report.tool, name: `${OURS}-report` } : report.tool;
+  return { ...report, tool, sha256 };
 }

@@ -162,3 +162,11 @@ describe('matching to our components', () => {
     expect(index.componentsFor({ name: 'com.fasterxml.jackson.core:jackson-core', version: '2.20.1', type: 'maven' }).map((c) => c.bomRef)).toEqual(['d']);
   });
 });
+
+describe('our own report read back as a second opinion', () => {
+  it('is never named as our scan', () => {
+    const doc = JSON.parse(read('vex.cdx.json'));
+    doc.metadata.tools = { components: [{ type: 'application', name: 'artifact-guard', version: '0.1.0' }] };
+    expect(parseOpinion(JSON.stringify(doc), 'ours.cdx.json').tool).toEqual({ name: 'artifact-guard-report', version: '0.1.0' });
+  });
+});
