@@ -42,6 +42,7 @@ const commands: Record<string, () => Command> = {
   gate: lazy('gate', 'gateCommand'),
   policy: lazy('policy', 'policyCommand'),
   promote: lazy('promote', 'promoteCommand'),
+  redrive: lazy('redrive', 'redriveCommand'),
 };
 
 // `artifact-guard sbom … | head` closes stdout early: that is the reader's choice, not an error.

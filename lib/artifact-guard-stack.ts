@@ -68,6 +68,7 @@ export class ArtifactGuardStack extends Stack {
     }
     if (guard.admissionPoliciesLocation) new CfnOutput(this, 'AdmissionPolicies', { value: guard.admissionPoliciesLocation, description: '<env>/kyverno.json, policy-controller.json, policy.json (containers), registries.d.yaml for the stack key' });
     new CfnOutput(this, 'AlertEventsTopic', { value: guard.alertEventsTopic.topicArn });
+    new CfnOutput(this, 'StateMachineArn', { value: guard.stateMachine.stateMachineArn, description: 'artifact-guard redrive --state-machine <this> (README, "Operations")' });
     const attributes: ArtifactGuardAttributes = {
       guardId: guard.guardId,
       signingKeyArn: guard.signingKey.keyArn,

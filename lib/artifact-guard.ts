@@ -16,6 +16,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { WORKFLOW_TIMEOUT_SECONDS } from '../lambdas/core/processing-lease';
 import { RecordsTable } from '../lambdas/core/records-table';
 import { ALERT_SOURCE, NOTIFYING_ALERTS } from '../lambdas/core/alerts';
 import { METRICS_NAMESPACE } from '../lambdas/core/metric-names';
@@ -23,6 +24,7 @@ import type { StepName, StepSpec } from '../lambdas/workflow/step-registry';
 import { STEP_NAMES, STEPS } from '../lambdas/workflow/step-registry';
 import type { IArtifactGuard } from './artifact-guard-base';
 import { ArtifactGuardBase, METRICS_SERVICE } from './artifact-guard-base';
+import { OperationalAlarms } from './operational-alarms';
 import { StepLambda } from './step-lambda';
 import { buildWorkflowDefinition } from './workflow-definition';
 import { environmentsFrom } from '../lambdas/gate/environments';
@@ -100,7 +102,8 @@ export interface ArtifactGuardProps {
   readonly signingKeyAlias?: string;
   /**
    * An existing table for the records: string keys `pk`/`sk` and a global secondary index
-   * `byDigest` on `gsi1pk`/`gsi1sk` (see lambdas/core/records-table.ts).
+   * `byDigest` on `gsi1pk`/`gsi1sk` (see lambdas/core/records-table.ts); enable its TTL on
+   * `expiresAt` so that abandoned processing leases are removed (expired ones are taken over anyway).
    * @default - a new on-demand, point-in-time-recovery, deletion-protected table (retained)
    */
   readonly table?: dynamodb.ITable;
@@ -318,7 +321,9 @@ export class ArtifactGuard extends ArtifactGuardBase {
   readonly alertEventsPublisher: iam.Role;
   /** Where push events and evidence-check invocations go when their retries are exhausted. */
   readonly triggerDeadLetterQueue: sqs.Queue;
-  /** Build success rate, SBOM coverage, signature verification failures and tag violations. */
+  /** Executions failed, dead letters, Lambda errors and throttles: alarms that notify the alert topic. */
+  readonly operationalAlarms: OperationalAlarms;
+  /** Build success rate, SBOM coverage, signature verification failures, tag violations and the alarms. */
   readonly dashboard: cloudwatch.Dashboard;
 
   private readonly logRetention: logs.RetentionDays;
@@ -384,11 +389,14 @@ export class ArtifactGuard extends ArtifactGuardBase {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      // Undelivered pushes are work still to do: they outlive a stack update or deletion.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.evidenceCheck = this.createEvidenceCheck(environment);
     this.alertMailer = this.routeAlertsToPeople(environment, props);
     [this.alertEventsTopic, this.alertEventsPublisher] = this.routeAlertEventsToMachines();
     this.createTriggers();
+    this.operationalAlarms = this.createOperationalAlarms();
     this.dashboard = this.createDashboard();
   }
 
@@ -396,6 +404,27 @@ export class ArtifactGuard extends ArtifactGuardBase {
   grantPromote(grantee: iam.IGrantable): iam.Grant {
     if (!this.promote) throw new Error(`${this.node.path}: grantPromote needs environments (the Promote Lambda exists only with them)`);
     return this.promote.function.grantInvoke(grantee).combine(this.promote.function.grantInvokeUrl(grantee));
+  }
+
+  /** Alarms straight to the alert topic; a topic of ours admits them (and only them) with its key. */
+  private createOperationalAlarms(): OperationalAlarms {
+    const safe = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '-');
+    const alarms = new OperationalAlarms(this, 'Alarms', {
+      // Readable and unique per guard; no wildcard characters (it ends up in an ArnLike condition).
+      namePrefix: `${safe(Stack.of(this).stackName)}-${safe(this.node.id)}-${this.node.addr.slice(0, 8)}-`,
+      stateMachine: this.stateMachine,
+      deadLetterQueue: this.triggerDeadLetterQueue,
+      functions: {
+        ...perStep((name) => this.steps[name].function),
+        'verify-gate': this.verifyGate.function,
+        'evidence-check': this.evidenceCheck.function,
+        'alert-mailer': this.alertMailer.function,
+        ...(this.promote ? { promote: this.promote.function } : {}),
+      },
+      topic: this.alertTopic,
+    });
+    if (this.alertTopic instanceof sns.Topic && Stack.of(this.alertTopic) === Stack.of(this)) alarms.allowAlarmDelivery(this.alertTopic, this.alertTopic.masterKey);
+    return alarms;
   }
 
   private createRepository(repositoryName: string | undefined): ecr.Repository {
@@ -439,6 +468,8 @@ export class ArtifactGuard extends ArtifactGuardBase {
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      // Abandoned processing leases (a crashed run's) are removed by DynamoDB.
+      timeToLiveAttribute: RecordsTable.timeToLiveAttribute,
     });
     table.addGlobalSecondaryIndex({
       indexName: digestIndex.name,
@@ -509,7 +540,7 @@ export class ArtifactGuard extends ArtifactGuardBase {
    */
   private routeAlertsToPeople(environment: Record<string, string>, props: ArtifactGuardProps): StepLambda {
     if (props.alertTopic) {
-      this.warn(ArtifactGuardWarning.alertTopicKey, 'alertTopic is an existing topic: the construct changes neither its policy nor its key. If it is encrypted, give the AlertMailer role kms:GenerateDataKey* and kms:Decrypt on its key.');
+      this.warn(ArtifactGuardWarning.alertTopicKey, 'alertTopic is an existing topic: the construct changes neither its policy nor its key. If it is encrypted, give the AlertMailer role kms:GenerateDataKey* and kms:Decrypt on its key; for the operational alarms, let cloudwatch.amazonaws.com sns:Publish to it (and use its key) with the conditions ArnLike aws:SourceArn arn:aws:cloudwatch:<region>:<account>:alarm:<ArtifactGuard.operationalAlarms name prefix>* and aws:SourceAccount <account>.');
     }
     const chatTopic = props.slack ? this.createChat(props.slack) : undefined;
     const mailer = this.createLambda(
@@ -634,7 +665,8 @@ export class ArtifactGuard extends ArtifactGuardBase {
       resolve: {
         grant: (role) => {
           this.repositories.forEach((repo) => repo.grantPull(role));
-          this.grantTable(role, 'dynamodb:GetItem');
+          // PutItem: the processing lease (conditional).
+          this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem');
         },
       },
       // Layers are streamed, never held whole; memory buys CPU for gunzip and tar parsing.
@@ -679,7 +711,13 @@ export class ArtifactGuard extends ArtifactGuardBase {
         },
       },
       record: { grant: (role) => this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query') },
-      notify: { grant: (role) => this.alertBus.grantPutEventsTo(role) },
+      notify: {
+        grant: (role) => {
+          this.alertBus.grantPutEventsTo(role);
+          // PROCESSED after the alerts, then the processing lease released.
+          this.grantTable(role, 'dynamodb:PutItem', 'dynamodb:DeleteItem');
+        },
+      },
     };
   }
 
@@ -812,7 +850,8 @@ export class ArtifactGuard extends ArtifactGuardBase {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(buildWorkflowDefinition(this, perStep((name) => this.steps[name].function))),
       tracingEnabled: true,
-      timeout: Duration.hours(1),
+      // Shorter than the processing lease, so a live execution never loses it.
+      timeout: Duration.seconds(WORKFLOW_TIMEOUT_SECONDS),
       logs: { destination: new logs.LogGroup(this, 'WorkflowLogs', { retention: this.logRetention }), level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
   }
@@ -861,6 +900,7 @@ export class ArtifactGuard extends ArtifactGuardBase {
       widgets: [
         [graph('Build success rate (%)', this.metricBuildSuccessRate(), true), graph('SBOM coverage (%)', this.metricSbomCoverage(), true)],
         [graph('Signature verification failures', this.metricSignatureVerificationFailures()), graph('Tag immutability violations', this.metricTagImmutabilityViolations())],
+        ...this.operationalAlarms.widgets(),
       ],
     });
   }

@@ -19,7 +19,8 @@ import { MAX_ENVELOPE_BYTES, envelopeBytes, parseEnvelope, signatureBy, signEnve
 import { preAuthEncoding } from './pae';
 import { COSIGN_SIGN_PREDICATE_TYPE, IN_TOTO_PAYLOAD_TYPE, typeNameOf } from './predicate-types';
 import type { ReferrerOutcome } from './referrers';
-import { attachReferrer, bundleReferrerManifest } from './referrers';
+import { attachReferrer, BUNDLE_PREDICATE_TYPE_ANNOTATION, bundleReferrerManifest, listReferrers } from './referrers';
+import { bundleOf } from './evidence';
 import { buildDsseBundle, sha256Hex } from './bundle';
 import { buildStatement, statementBytes } from './statement';
 
@@ -137,14 +138,39 @@ async function ownLayers(source: ArtifactSource, existing: FetchedManifest | und
   return out;
 }
 
-/** A signed envelope rebuilt from an earlier layer, so its bundle comes out byte-identical. */
-function reuse(layer: OwnLayer): SignedEnvelope {
+/** A signed envelope rebuilt from an earlier layer or bundle, so its bundle comes out byte-identical. */
+function reuse(layer: Pick<OwnLayer, 'payload' | 'signature'>): SignedEnvelope {
   return {
     envelope: { payloadType: IN_TOTO_PAYLOAD_TYPE, payload: layer.payload.toString('base64'), signatures: [{ keyid: '', sig: layer.signature.toString('base64') }] },
     payload: layer.payload,
     signature: layer.signature,
     pae: preAuthEncoding(IN_TOTO_PAYLOAD_TYPE, layer.payload),
   };
+}
+
+/**
+ * Our key's signature over `payload` in a bundle referrer of `digest` with this predicateType:
+ * an earlier run's bundle, reused so that running again attaches nothing new (a bundle-only
+ * statement has no `.att` layer to be recognised by). Unreadable referrers are not ours to reuse.
+ */
+async function ownBundleSignature(source: ArtifactSource, digest: string, predicateType: string, payload: Buffer, key: KeyObject): Promise<Buffer | undefined> {
+  const listed = await listReferrers(source, digest, MediaType.sigstoreBundleV03);
+  for (const desc of listed.descriptors) {
+    if (desc.annotations?.[BUNDLE_PREDICATE_TYPE_ANNOTATION] !== predicateType) continue;
+    let envelope: unknown;
+    try {
+      const { bundle } = await bundleOf(source, desc, digest);
+      envelope = (JSON.parse(bundle.toString('utf8')) as { dsseEnvelope?: unknown }).dsseEnvelope;
+    } catch (err) {
+      if (err instanceof NotFoundError || err instanceof DigestMismatchError || err instanceof BadInputError || err instanceof SyntaxError) continue;
+      throw err;
+    }
+    const parsed = envelope === undefined ? undefined : parseEnvelope(Buffer.from(JSON.stringify(envelope)));
+    if (!parsed?.ok || parsed.envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE || !parsed.envelope.payload.equals(payload)) continue;
+    const signature = signatureBy(parsed.envelope, key);
+    if (signature) return signature;
+  }
+  return undefined;
 }
 
 interface Pending {
@@ -191,7 +217,10 @@ class TargetAttester {
     // cosign's sign/v1 statement names the digest only; attestations name the image too.
     const statement = buildStatement(bundleOnly ? undefined : this.identity, target.digest, spec.predicateType, spec.predicate);
     const payload = statementBytes(statement);
-    if (bundleOnly) return { spec, signed: await signEnvelope(this.req.signer, IN_TOTO_PAYLOAD_TYPE, payload) };
+    if (bundleOnly) {
+      const earlier = await ownBundleSignature(this.req.source, target.digest, spec.predicateType, payload, this.key);
+      return { spec, signed: earlier ? reuse({ payload, signature: earlier }) : await signEnvelope(this.req.signer, IN_TOTO_PAYLOAD_TYPE, payload) };
+    }
     const own = await ownLayers(this.req.source, existing, spec.predicateType, this.key);
     const same = own.find((l) => l.payload.equals(payload) && !remove.has(l.index));
     if (same) return { spec, signed: reuse(same), att: { layer: same.descriptor, blob: same.envelope, outcome: 'unchanged' } };
@@ -207,10 +236,12 @@ class TargetAttester {
     const sha256 = sha256Hex(bundle);
     const type = typeNameOf(p.spec.predicateType);
     const key = bundleKey(this.req.bundleKeyPrefix, target.digest, type, sha256);
-    // Write-once: the key carries the bundle's hash, so only a forged object can be in the way.
-    await writeOnce(this.req.bundles, key, bundle, BUNDLE_CONTENT_TYPE);
     const subject = await this.subjectDescriptor(target);
     const referrer = await attachReferrer(this.req.source, subject, bundleReferrerManifest(bundle, subject, p.spec.predicateType), [bundle]);
+    // After the referrer, by which a run that was cut short finds the signature again and reuses
+    // it: the same bundle then goes under the same key. Write-once: the key carries the bundle's
+    // hash, so only a forged object can be in the way.
+    await writeOnce(this.req.bundles, key, bundle, BUNDLE_CONTENT_TYPE);
     return {
       type,
       predicateType: p.spec.predicateType,
@@ -241,7 +272,7 @@ class TargetAttester {
  * statement is signed once as DSSE (ECDSA over SHA-256(PAE) by the signer), stored as a layer of
  * `sha256-<hex>.att`, wrapped into a Sigstore bundle v0.3 (the same signature) kept in `bundles`
  * and attached to the manifest as an OCI 1.1 referrer (or the tag-schema fallback). Running it
- * again with the same statements changes nothing.
+ * again with the same statements changes nothing (earlier signatures by the key are reused).
  */
 export async function attestArtifact(req: AttestRequest): Promise<AttestSummary> {
   const writer = req.source.writer;

@@ -264,6 +264,25 @@ export const COMMANDS = {
       REF_HELP,
       'Refused (exit 1, a Policy Violation alert with reason promotion-refused) unless the gate allows REF in ENV. Blobs are mounted from the source repository where the registry allows it, else streamed; the tag is set last, so a half-copied artifact is never tagged; running it again resumes and copies only what is missing.',
       'Exit 0: promoted (or already there); 1: refused; 2: an error. Every promotion and refusal is in the audit trail (action promote).',
+      ],
+    },
+  redrive: {
+    summary: 'recover failed workflow executions of the deployed stack (redrive, or restart with the same input)',
+    positionals: { names: '', min: 0, max: 0 },
+    options: {
+      since: { type: 'string', value: 'T', help: 'executions started at or after T: an ISO 8601 time or an age such as 6h, 2d (default 14d, the redrive window)' },
+      'state-machine': { type: 'string', value: 'ARN', help: 'the workflow (default: $ARTIFACT_GUARD_STATE_MACHINE_ARN; the stack output StateMachineArn)' },
+      'dry-run': { type: 'boolean', help: 'print what would be done, do nothing' },
+      output: TEXT_OR_JSON,
+    },
+    examples: [
+      'artifact-guard redrive --state-machine arn:aws:states:eu-west-1:123456789012:stateMachine:Workflow1A2B3C --since 24h --dry-run',
+      'ARTIFACT_GUARD_STATE_MACHINE_ARN=arn:aws:states:… artifact-guard redrive -o json',
+    ],
+    notes: [
+      'Works on the deployed stack only (Step Functions keeps the execution history, with the AWS SDK\'s default credentials: states:ListExecutions, DescribeExecution, GetExecutionHistory, RedriveExecution, StartExecution). Local `process` runs keep no executions: run `artifact-guard process SOURCE` again instead.',
+      'Every execution that FAILED, TIMED_OUT or was ABORTED since T: one stopped in a task is redriven (it continues from that task); one that failed through the workflow\'s failure path (the step\'s error caught and alerted) is restarted with the same input as <name>.rerun<N> (a redrive would only fail again). Fix the cause first (the alert and the execution say what it is).',
+      'One line per execution on stdout. Exit 0: all done (or nothing to do); 2: any could not be redriven or restarted, or an error.',
     ],
   },
 } as const satisfies Readonly<Record<string, CommandSpec>>;
@@ -281,7 +300,7 @@ export function usageLine(name: CommandName): string {
     const f = o.short ? `-${o.short}|--${flag}` : `--${flag}`;
     return `[${f}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}${o.multiple ? ' ...' : ''}]`;
   });
-  return `artifact-guard ${name} ${spec.positionals.names} ${flags.join(' ')}`;
+  return ['artifact-guard', name, spec.positionals.names, ...flags].filter((part) => part !== '').join(' ');
 }
 
 /** The full help of one command: usage, every flag, notes and examples. */

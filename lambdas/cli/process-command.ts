@@ -29,7 +29,8 @@ function summaryLines(source: string, out: Record<string, unknown>, home: string
   }
   const prov = Object.entries(a.provenance).map(([k, v]) => `${k}=${v}`);
   lines.push(`  provenance  ${prov.length ? prov.join(', ') : 'none labelled'}`);
-  if (a.duplicate) lines.push('  duplicate   this digest was processed before; only tag bookkeeping ran');
+  if (a.inProgress) lines.push(`  duplicate   another run is processing this digest (lease until ${a.inProgress.until}); only tag bookkeeping ran`);
+  else if (a.duplicate) lines.push('  duplicate   this digest was processed before; only tag bookkeeping ran');
   const sbom = out.sbom as SbomSummary | undefined;
   for (const u of sbom?.uninventoried ?? []) lines.push(`  sbom        not inventoried: ${u.digest}${u.platform ? ` (${u.platform})` : ''}: ${u.reason}`);
   for (const d of sbom?.documents ?? []) {
@@ -92,6 +93,8 @@ export async function processCommand(argv: string[]): Promise<CommandResult> {
     threshold,
     unknownSeverity,
     progress: display,
+    // The local records are held by one process at a time: a lease found there is a killed run's.
+    leaseSeconds: 0,
   });
   if (env.devKey?.created) process.stderr.write(`process: generated the development signing key ${env.devKey.privateKeyFile} (public key ${env.devKey.publicKeyFile})\n`);
   try {

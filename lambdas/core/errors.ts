@@ -34,3 +34,10 @@ export function errorMessage(err: unknown): string {
  * changed after it was written. Never retried; the run fails and alerts.
  */
 export class IntegrityError extends ArtifactGuardError {}
+
+/**
+ * A service refused the request for a reason that retrying does not change: access denied, a
+ * disabled or wrong key, a missing table or bucket, an invalid request. Never retried: the run
+ * fails at once and alerts; fix the permission or configuration, then redrive.
+ */
+export class RefusedError extends ArtifactGuardError {}

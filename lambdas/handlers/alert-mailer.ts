@@ -1,6 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AlertType, type AlertTypeName } from '../core/alerts';
 import { BadInputError } from '../core/errors';
+import { classifyingClient } from '../adapters/aws/aws-errors';
 import { renderAlert } from '../workflow/alert-message';
 import { lambdaHandler } from './runtime';
 
@@ -13,7 +14,8 @@ interface AlertEvent {
 }
 
 const KNOWN: ReadonlySet<string> = new Set(Object.values(AlertType));
-const sns = new SNSClient({});
+// Throttling and SNS/KMS trouble are retried by the async invoke; refusals go to the dead-letter queue.
+const sns = classifyingClient(new SNSClient({}), 'SNS');
 
 /**
  * Sends an alert to people: SNS e-mail with a subject naming what happened and to which image and

@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
+import { awsError } from '../adapters/aws/aws-errors';
 import { DynamoDbRecordStore } from '../adapters/aws/dynamodb-record-store';
 import { EcrCredentialProvider } from '../adapters/aws/ecr-credentials';
 import { EventBridgeAlertSink } from '../adapters/aws/eventbridge-alert-sink';
@@ -101,7 +102,10 @@ export function lambdaHandler<I, O>(stepName: string, step: (input: I) => Promis
       const out = await step(input);
       logger.info('step finished', { step: stepName });
       return out;
-    } catch (err) {
+    } catch (caught) {
+      // An AWS error no adapter classified (a client made elsewhere) is classified here, so that
+      // the state machine retries throttling and 5xx and fails fast on the rest.
+      const err = awsError(caught, `step ${stepName}`);
       if (err instanceof ArtifactGuardError) logger.warn('step failed', { step: stepName, error: err.name, message: errorMessage(err) });
       else logger.error('step crashed', { step: stepName, error: err as Error });
       throw err;

@@ -1,5 +1,6 @@
 import { kmsSignerFor } from '../adapters/aws/kms-signer';
 import { policyFrom } from '../attest/policy';
+import { cachedUntilFailure } from '../core/retry-after-failure';
 import { environmentsFrom } from '../gate/environments';
 import { serveGate } from '../gate/gate-endpoint';
 import { createVerifyGate } from '../gate/verify-gate';
@@ -11,12 +12,13 @@ import { aws, lambdaHandler, logger } from './runtime';
 const keyRef = parseKeyRef(`awskms:///${process.env.SIGNING_KEY_ARN ?? ''}`);
 if (keyRef.kind !== 'awskms') throw new Error('SIGNING_KEY_ARN must be a KMS key ARN');
 
-// GetPublicKey once per container: the key is asymmetric and never changes.
-let keys: Promise<VerificationKey[]> | undefined;
-const stackKeys = (): Promise<VerificationKey[]> =>
-  (keys ??= kmsSignerFor(keyRef)
-    .publicKey()
-    .then((info) => [{ name: info.keyId, key: loadPublicKey(info.pem, info.keyId) }]));
+// GetPublicKey once per container (the key is asymmetric and never changes); a failed lookup (a
+// KMS throttle) is not kept: the next request asks again.
+const signer = kmsSignerFor(keyRef);
+export const stackKeys: () => Promise<VerificationKey[]> = cachedUntilFailure(async () => {
+  const info = await signer.publicKey();
+  return [{ name: info.keyId, key: loadPublicKey(info.pem, info.keyId) }];
+});
 
 /** GATE_IDENTITIES: comma-separated HOST/REPO a request may name in `identities`; unset: none. */
 function allowedIdentities(value: string | undefined): string[] | undefined {

@@ -74,6 +74,8 @@ export interface LocalOptions {
   readonly unknownSeverity?: 'fail' | 'warn';
   /** Where registry clients report their requests (`process -v`). */
   readonly progress?: Progress;
+  /** How long the processing lease lasts. @default PROCESSING_LEASE_SECONDS */
+  readonly leaseSeconds?: number;
 }
 
 export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<LocalEnvironment> {
@@ -117,6 +119,7 @@ export async function openLocalEnvironment(opts: LocalOptions = {}): Promise<Loc
     openSource: (spec) => openSource(spec, { credentials, insecure: opts.insecure ?? false, ...(opts.progress ? { progress: opts.progress } : {}) }),
     now: () => new Date(),
     ...(opts.progress ? { progress: opts.progress } : {}),
+    ...(opts.leaseSeconds !== undefined ? { leaseSeconds: opts.leaseSeconds } : {}),
     close: () => dynamo.close(),
   };
 }
@@ -130,8 +133,10 @@ type Handler = (input: never) => Promise<unknown>;
 /**
  * Runs the stack's own state machine definition (generated at build time from the synthesized
  * template) with aws-local-stepfunctions; each task state calls the step the Lambda runs.
+ * `executionId` runs again as that execution (as a Step Functions redrive keeps its ARN, and
+ * with it the processing lease); by default each run is a new execution.
  */
-export async function runWorkflow(input: WorkflowInput, env: LocalEnvironment): Promise<RunOutcome> {
+export async function runWorkflow(input: WorkflowInput, env: StepEnvironment, opts: { readonly executionId?: string } = {}): Promise<RunOutcome> {
   const states = (definition as { States: Record<string, { Type: string }> }).States;
   const taskNames = Object.entries(states)
     .filter(([, s]) => s.Type === 'Task')
@@ -147,7 +152,7 @@ export async function runWorkflow(input: WorkflowInput, env: LocalEnvironment): 
   const machine = new StateMachine(definition as ConstructorParameters<typeof StateMachine>[0], { validationOptions: { checkArn: false } });
   const execution = machine.run(input as Parameters<typeof machine.run>[0], {
     // What `$$.Execution.Id` reads locally (an ARN in AWS).
-    context: { Execution: { Id: `local:${randomUUID()}`, StartTime: new Date().toISOString() } },
+    context: { Execution: { Id: opts.executionId ?? `local:${randomUUID()}`, StartTime: new Date().toISOString() } },
     overrides: {
       taskResourceLocalHandlers: Object.fromEntries(taskNames.map((n) => [n, (payload: unknown) => (steps.get(n) as (i: unknown) => Promise<never>)(payload)])),
       // Retries back off in seconds in AWS; locally they run at once.

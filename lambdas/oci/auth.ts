@@ -1,5 +1,6 @@
 import { UnavailableError } from '../core/errors';
 import type { RegistryCredentials } from '../ports/registry-credentials';
+import { isLoopbackRegistry } from './reference';
 import { loginHint } from './registry-login';
 
 export interface Challenge {
@@ -19,6 +20,11 @@ export function parseChallenge(header: string): Challenge | undefined {
     params[(p[1] as string).toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : (p[3] ?? '');
   }
   return { scheme: (m[1] as string).toLowerCase(), params };
+}
+
+/** Credentials may go to a token realm over TLS, or over plain HTTP on this machine only. */
+export function realmMayReceiveCredentials(realm: URL): boolean {
+  return realm.protocol === 'https:' || (realm.protocol === 'http:' && isLoopbackRegistry(realm.host));
 }
 
 export function basicAuthorization(creds: RegistryCredentials): string {
@@ -46,6 +52,12 @@ export async function fetchBearerToken(
   } catch {
     throw new UnavailableError(`registry sent a Bearer challenge with an invalid realm "${realm}"`);
   }
+  // A realm is wherever the registry's 401 points. Over plain HTTP (a registry reached with
+  // --insecure, or one that names an http:// realm) the password or refresh token would cross the
+  // network in clear text to a host the registry chose: credentials go only to https:// realms
+  // and to loopback ones (they never leave the machine); otherwise the token is asked anonymously.
+  const withheld = creds !== undefined && !realmMayReceiveCredentials(url);
+  if (withheld) creds = undefined;
   const scopes = (challenge.params.scope ?? scope).split(' ').filter(Boolean);
   const headers: Record<string, string> = { Accept: 'application/json' };
   let init: RequestInit;
@@ -69,6 +81,7 @@ export async function fetchBearerToken(
   }
   if (res.status === 401 || res.status === 403) {
     await res.body?.cancel();
+    if (withheld) throw new UnavailableError(`token server ${url.host} wants credentials for ${registry}, and its realm ${url.origin} is plain HTTP: credentials are sent only to https:// (or loopback) realms`);
     const why = creds ? 'refused the credentials for' : 'wants credentials for';
     throw new UnavailableError(`token server ${url.host} ${why} ${registry}: HTTP ${res.status}: not authorized; log in with: ${loginHint(registry)}`);
   }

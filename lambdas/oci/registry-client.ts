@@ -242,6 +242,8 @@ export class RegistryClient {
       const why = res.status === 403 ? 'access denied' : this.answeredWithCredentials ? 'the credentials were refused' : 'no credentials found';
       throw new UnavailableError(`${msg}: not authorized (${why}); log in with: ${loginHint(this.registry)}`);
     }
+    // 429 (ECR's TOOMANYREQUESTS, Docker Hub's pull limit) and 408 clear with time: retried.
+    if (res.status === 429 || res.status === 408) throw new UnavailableError(`${msg}: the registry asks to slow down`);
     if (res.status >= 400 && res.status < 500) throw new BadInputError(msg);
     throw new UnavailableError(msg);
   }

@@ -22,6 +22,18 @@ export interface AuditEvent {
 
 export type WriteOutcome = 'created' | 'exists';
 
+/** Who is processing a digest, until when (see core/processing-lease.ts). */
+export interface ProcessingLease {
+  /** The execution holding it (its ARN in AWS). */
+  readonly owner: string;
+  /** The trigger (event id) that execution runs for: a redelivered event has the same one. */
+  readonly triggerId: string;
+  readonly acquiredAt: string;
+  readonly expiresAt: string;
+}
+
+export type LeaseOutcome = { readonly outcome: 'acquired'; readonly lease: ProcessingLease } | { readonly outcome: 'held'; readonly holder: ProcessingLease };
+
 /**
  * Port: provenance and audit records (DynamoDB in AWS and, through dynalite, locally).
  * Every write is conditional: nothing is overwritten, replays write nothing new.
@@ -39,4 +51,13 @@ export interface RecordStore {
   appendEvent(repositoryName: string, digest: string, event: AuditEvent): Promise<WriteOutcome>;
   listEvents(repositoryName: string, digest: string): Promise<AuditEvent[]>;
   markProcessed(repositoryName: string, digest: string, time: string): Promise<WriteOutcome>;
+  /**
+   * Takes the digest's processing lease for `seconds` from `now`, atomically: it is taken when
+   * there is none, when the one there has expired (its run crashed), or when `owner` already holds
+   * it (a retried step of the same execution). Otherwise answers who holds it. The only write
+   * that replaces an item.
+   */
+  acquireLease(repositoryName: string, digest: string, request: { readonly owner: string; readonly triggerId: string; readonly now: Date; readonly seconds: number }): Promise<LeaseOutcome>;
+  /** Gives the lease up if `owner` holds it (after PROCESSED is written); otherwise changes nothing. */
+  releaseLease(repositoryName: string, digest: string, owner: string): Promise<void>;
 }

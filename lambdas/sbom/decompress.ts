@@ -4,6 +4,7 @@ import * as zlib from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import { BadInputError, LimitExceededError } from '../core/errors';
 import type { LayerCompression } from '../oci/media-types';
+import { ZstdBlockSplitter } from './zstd-blocks';
 
 /**
  * Limits that stop a decompression bomb: a layer may not expand beyond `maxBytes`, nor beyond
@@ -58,19 +59,17 @@ class LimitGuard extends Transform {
 /**
  * Pure-JS zstd for Node 20 (Node ≥ 22.15 has zlib.createZstdDecompress, used when present).
  * fzstd decodes whatever it is given at once and cannot pause, and a few bytes of zstd can stand
- * for megabytes (RLE blocks). So input is fed in slices sized to keep each slice's output near
- * {@link SLICE_TARGET}, the stream waits for its reader whenever the reader is full, and the
- * decompression limits are checked as each block comes out (not downstream, after the fact).
+ * for megabytes (RLE blocks). So input is cut at block boundaries into pieces that cannot decode
+ * to more than {@link PIECE_OUTPUT} (zstd-blocks.ts reads the block headers), the stream waits
+ * for its reader whenever the reader is full, and the decompression limits are checked as each
+ * block comes out (not downstream, after the fact).
  */
-const SLICE_TARGET = 4 * 1024 * 1024;
-const MIN_SLICE = 64;
-const MAX_SLICE = 256 * 1024;
+const PIECE_OUTPUT = 4 * 1024 * 1024;
 
 class FzstdTransform extends Transform {
   private readonly d: ZstdDecompress;
+  private readonly splitter = new ZstdBlockSplitter(PIECE_OUTPUT);
   private out = 0;
-  private sliceOut = 0;
-  private slice = 16 * 1024;
   private wake: (() => void) | undefined;
   private full = false;
 
@@ -82,7 +81,6 @@ class FzstdTransform extends Transform {
     super({ readableHighWaterMark: PIPE_BUFFER });
     this.d = new ZstdDecompress((chunk) => {
       this.out += chunk.length;
-      this.sliceOut += chunk.length;
       // Thrown inside fzstd's loop: decoding stops at this block.
       const over = limitProblem(this.out, this.compressedSize, this.limits, this.what);
       if (over) throw over;
@@ -95,14 +93,10 @@ class FzstdTransform extends Transform {
   }
 
   private async feed(chunk: Buffer): Promise<void> {
-    for (let off = 0; off < chunk.length; ) {
-      const piece = chunk.subarray(off, off + this.slice);
-      off += piece.length;
-      this.sliceOut = 0;
-      this.d.push(piece);
-      // Aim the next slice at SLICE_TARGET of output, within bounds.
-      const ratio = this.sliceOut / Math.max(1, piece.length);
-      this.slice = Math.max(MIN_SLICE, Math.min(MAX_SLICE, Math.floor(SLICE_TARGET / Math.max(1, ratio))));
+    let start = 0;
+    for (const end of [...this.splitter.cuts(chunk), chunk.length]) {
+      if (end > start) this.d.push(chunk.subarray(start, end));
+      start = end;
       if (this.full) {
         await new Promise<void>((resolve) => (this.wake = resolve));
         this.full = false;

@@ -59,8 +59,16 @@ export async function imageSbom(source: ArtifactSource, m: FetchedManifest & { m
   // so that progress counts only the layers and bytes actually read.
   const toRead: { layer: Descriptor; i: number; compression: NonNullable<ReturnType<typeof layerCompression>> }[] = [];
   const foreign: (CatalogWarning | undefined)[] = [];
+  // A layer listed twice (the same digest at two positions) is read, cached and reported as a gap
+  // once; its catalog still takes its place at every position, for the overlay.
+  const firstAt = new Map<string, number>();
+  m.manifest.layers.forEach((layer, i) => {
+    if (!firstAt.has(layer.digest)) firstAt.set(layer.digest, i);
+  });
+  const isRepeat = (layer: Descriptor, i: number) => firstAt.get(layer.digest) !== i;
   await runLimited(
     m.manifest.layers.map((layer, i) => async (): Promise<void> => {
+      if (isRepeat(layer, i)) return;
       const base = { digest: layer.digest, mediaType: layer.mediaType, size: layer.size };
       const compression = layerCompression(layer.mediaType);
       if (!compression) {
@@ -106,14 +114,21 @@ export async function imageSbom(source: ArtifactSource, m: FetchedManifest & { m
   // must start at once; smaller layers fill the other cores around it.
   const bySize = jobs.map((job, j) => ({ job, size: toRead[j]?.layer.size ?? 0 })).sort((a, b) => b.size - a.size);
   await runLimited(bySize.map((j) => j.job), opts.concurrency ?? 3);
+  m.manifest.layers.forEach((layer, i) => {
+    const first = firstAt.get(layer.digest) ?? i;
+    if (first === i) return;
+    catalogs[i] = catalogs[first];
+    reports[i] = reports[first];
+  });
   const present = catalogs.filter((c): c is LayerCatalog => c !== undefined);
   const fsView = mergeLayers(present);
   const os = osIdentity(fsView);
   const components = buildComponents(fsView, present.map((c) => c.digest), catalogers, os);
-  for (const c of present) warnings.push(...c.warnings.map((w) => ({ ...w, message: `${w.message} (layer ${c.digest})` })));
+  const distinct = present.filter((c, k) => present.findIndex((d) => d.digest === c.digest) === k);
+  for (const c of distinct) warnings.push(...c.warnings.map((w) => ({ ...w, message: `${w.message} (layer ${c.digest})` })));
   // Layers not read first (manifest order), then what the read ones could not inventory.
   const skipped = layerGaps.filter((g): g is InventoryGap => g !== undefined);
-  const gaps = capGaps([...skipped, ...catalogGaps(present, (digest) => `layer ${digest}`)]);
+  const gaps = capGaps([...skipped, ...catalogGaps(distinct, (digest) => `layer ${digest}`)]);
   stage.finish(`${components.length} component${components.length === 1 ? '' : 's'}${cachedCount ? `, ${cachedCount} cached layer${cachedCount === 1 ? '' : 's'}` : ''}`);
   return {
     manifestDigest: m.digest,

@@ -63,6 +63,7 @@ function readNumber(buf: Buffer, start: number, len: number, offset: number): nu
     if (first & 0x40) throw new BadInputError(`corrupt tar header at offset ${offset}: negative number`);
     let n = first & 0x3f;
     for (let i = 1; i < len; i++) n = n * 256 + (buf[start + i] as number);
+    if (!Number.isSafeInteger(n)) throw new BadInputError(`corrupt tar header at offset ${offset}: number too large`);
     return n;
   }
   let n = 0;
@@ -306,7 +307,12 @@ export class TarReader extends Writable {
     const name = this.pax.get('path') ?? this.longName ?? (prefix ? `${prefix}/${rawName}` : rawName);
     const linkname = this.pax.get('linkpath') ?? this.longLink ?? readString(h, 157, 100);
     const paxSize = this.pax.get('size');
-    if (paxSize !== undefined && /^\d+$/.test(paxSize)) size = Number(paxSize);
+    if (paxSize !== undefined) {
+      // Decimal digits within a safe integer; a negative or non-numeric size is a hostile header.
+      const n = /^\d{1,16}$/.test(paxSize) ? Number(paxSize) : NaN;
+      if (!Number.isSafeInteger(n)) throw new BadInputError(`corrupt tar: PAX size ${JSON.stringify(paxSize.slice(0, 40))} at offset ${this.offset}`);
+      size = n;
+    }
     this.pax.clear();
     this.longName = undefined;
     this.longLink = undefined;

@@ -35,8 +35,16 @@ export interface ResolvedArtifact {
    * referrer): it is checked and recorded, never processed; an invalid one is a policy violation.
    */
   readonly evidence?: EvidencePush;
-  /** The digest was fully processed before: only tag bookkeeping happens. */
+  /**
+   * The digest was fully processed before, or another execution holds its processing lease:
+   * only tag bookkeeping happens (the heavy steps run once per digest).
+   */
   readonly duplicate: boolean;
+  /**
+   * Set when another execution holds the digest's processing lease. `sameEvent`: it runs for this
+   * very event (a redelivery), so this execution ends at once, writing nothing.
+   */
+  readonly inProgress?: { readonly by: string; readonly until: string; readonly sameEvent: boolean };
 }
 
 /** Output of the Record step, at `$.record`. */

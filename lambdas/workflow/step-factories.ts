@@ -41,11 +41,13 @@ export interface StepEnvironment {
   readonly now: () => Date;
   /** Where long work reports its progress (the CLI's display locally; none in AWS). */
   readonly progress?: Progress;
+  /** How long the processing lease lasts. @default PROCESSING_LEASE_SECONDS */
+  readonly leaseSeconds?: number;
 }
 
 /** One factory per registered step: the only place a step's dependencies are chosen. */
 export const STEP_FACTORIES = {
-  resolve: (e: StepEnvironment) => createResolveStep({ openSource: e.openSource, records: e.records, now: e.now }),
+  resolve: (e: StepEnvironment) => createResolveStep({ openSource: e.openSource, records: e.records, now: e.now, ...(e.leaseSeconds !== undefined ? { leaseSeconds: e.leaseSeconds } : {}) }),
   sbom: (e: StepEnvironment) => createSbomStep({ openSource: e.openSource, evidence: e.evidence, cache: e.layerCache, metrics: e.metrics, now: e.now, ...(e.progress ? { progress: e.progress } : {}) }),
   scan: (e: StepEnvironment) =>
     createScanStep({
@@ -60,7 +62,7 @@ export const STEP_FACTORIES = {
   sign: (e: StepEnvironment) =>
     createSignStep({ openSource: e.openSource, signer: e.signer, signOnFindings: e.signOnFindings, evidence: e.evidence, metrics: e.metrics, now: e.now, ...(e.attestor ? { attestor: e.attestor } : {}) }),
   record: (e: StepEnvironment) => createRecordStep({ records: e.records, now: e.now, metrics: e.metrics }),
-  notify: (e: StepEnvironment) => createNotifyStep({ alerts: e.alerts, metrics: e.metrics }),
+  notify: (e: StepEnvironment) => createNotifyStep({ alerts: e.alerts, metrics: e.metrics, records: e.records, now: e.now }),
 } as const satisfies { readonly [N in StepName]: (e: StepEnvironment) => (input: never) => Promise<unknown> };
 
 /**

@@ -31,6 +31,10 @@ export const STEP_NAMES = Object.keys(STEPS) as StepName[];
 /** The failure path runs the Notify step's code under its own task state. */
 export const NOTIFY_FAILURE_STATE = 'NotifyFailure';
 
+/** The Fail state after NotifyFailure alerted, and the one reached when even that alert failed. */
+export const FAILED_STATE = 'Failed';
+export const FAILED_UNNOTIFIED_STATE = 'FailedUnnotified';
+
 /** Task state names, for tests and the local runner. */
 export const TaskState = {
   ...(Object.fromEntries(STEP_NAMES.map((n) => [n, STEPS[n].state])) as { readonly [N in StepName]: (typeof STEPS)[N]['state'] }),

@@ -417,7 +417,7 @@ describe('every push is recorded, and evidence tags hold evidence', () => {
     const check = createEvidenceCheck({
       resolve: createResolveStep({ openSource: open, records: env.records, now: () => new Date() }),
       record: createRecordStep({ records: env.records, now: () => new Date(), metrics: env.metrics }),
-      notify: createNotifyStep({ alerts: env.alerts, metrics: env.metrics }),
+      notify: createNotifyStep({ alerts: env.alerts, metrics: env.metrics, records: env.records, now: () => new Date() }),
     });
     const out = await check({ source: `registry:${host}/${repo}:${tag}` });
     expect(out.artifact.evidence).toMatchObject({ claim: 'signature', valid: false });

@@ -1,4 +1,4 @@
-import type { ArtifactRecord, AuditEvent, RecordStore, WriteOutcome } from '../../lambdas/ports/record-store';
+import type { ArtifactRecord, AuditEvent, LeaseOutcome, ProcessingLease, RecordStore, WriteOutcome } from '../../lambdas/ports/record-store';
 
 /** Stored as DynamoDB stores it: a copy of plain data, undefined attributes dropped. */
 const stored = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -15,6 +15,7 @@ export class MemoryRecordStore implements RecordStore {
   private readonly evidence = new Map<string, Map<string, { body: Record<string, unknown>; time: string }>>();
   private readonly events = new Map<string, Map<string, AuditEvent>>();
   private readonly processed = new Map<string, string>();
+  private readonly leases = new Map<string, ProcessingLease>();
   /** Every write attempted, in order, created or not: what a test can assert a step tried. */
   readonly writes: { readonly op: string; readonly key: string; readonly outcome: WriteOutcome }[] = [];
 
@@ -81,6 +82,26 @@ export class MemoryRecordStore implements RecordStore {
     if (this.processed.has(key)) return this.log('markProcessed', key, 'exists');
     this.processed.set(key, time);
     return this.log('markProcessed', key, 'created');
+  }
+
+  async acquireLease(repositoryName: string, digest: string, request: { owner: string; triggerId: string; now: Date; seconds: number }): Promise<LeaseOutcome> {
+    const key = artifactKey(repositoryName, digest);
+    const held = this.leases.get(key);
+    // Expiry at whole seconds, as the DynamoDB adapter stores it (a TTL attribute).
+    const nowSeconds = Math.floor(request.now.getTime() / 1000);
+    if (held && Date.parse(held.expiresAt) / 1000 > nowSeconds && held.owner !== request.owner) {
+      this.log('acquireLease', key, 'exists');
+      return { outcome: 'held', holder: { ...held } };
+    }
+    const lease = { owner: request.owner, triggerId: request.triggerId, acquiredAt: request.now.toISOString(), expiresAt: new Date((nowSeconds + request.seconds) * 1000).toISOString() };
+    this.leases.set(key, lease);
+    this.log('acquireLease', key, 'created');
+    return { outcome: 'acquired', lease: { ...lease } };
+  }
+
+  async releaseLease(repositoryName: string, digest: string, owner: string): Promise<void> {
+    const key = artifactKey(repositoryName, digest);
+    if (this.leases.get(key)?.owner === owner) this.leases.delete(key);
   }
 }
 

@@ -2,12 +2,17 @@ import type { ECRClient } from '@aws-sdk/client-ecr';
 import { GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { ecrRegistry } from '../../oci/registry-login';
 import type { RegistryCredentialProvider, RegistryCredentials } from '../../ports/registry-credentials';
+import { classifyingClient } from './aws-errors';
 
 /** ECR's GetAuthorizationToken: base64 `AWS:<password>`, valid 12 hours; cached until near expiry. */
 export class EcrCredentialProvider implements RegistryCredentialProvider {
   private cached?: { creds: RegistryCredentials; expiresAt: number };
 
-  constructor(private readonly client: ECRClient) {}
+  private readonly client: ECRClient;
+
+  constructor(client: ECRClient) {
+    this.client = classifyingClient(client, 'ECR');
+  }
 
   async credentialsFor(registry: string): Promise<RegistryCredentials | undefined> {
     if (!ecrRegistry(registry)) return undefined;

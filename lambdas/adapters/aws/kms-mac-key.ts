@@ -1,19 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { GenerateMacCommand, VerifyMacCommand } from '@aws-sdk/client-kms';
-import { BadInputError, UnavailableError } from '../../core/errors';
+import { UnavailableError } from '../../core/errors';
 import type { MacKey } from '../../ports/mac-key';
+import { kmsError } from './kms-errors';
 
 const MAC_ALGORITHM = 'HMAC_SHA_256';
-
-/** KMS errors that mean the key reference or the key itself is wrong, not that KMS is unwell. */
-const KEY_PROBLEMS = new Set(['NotFoundException', 'InvalidKeyUsageException', 'KMSInvalidStateException', 'DisabledException', 'InvalidArnException', 'ValidationException']);
-
-function kmsError(err: unknown, action: string, keyId: string): Error {
-  const name = (err as { name?: string }).name ?? 'Error';
-  const message = `KMS ${action} for ${keyId} failed: ${name}: ${(err as Error).message ?? String(err)}`;
-  return KEY_PROBLEMS.has(name) ? new BadInputError(message) : new UnavailableError(message);
-}
 
 /**
  * An AWS KMS HMAC key (key spec HMAC_256, usage GENERATE_VERIFY_MAC): `GenerateMac` and

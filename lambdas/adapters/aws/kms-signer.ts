@@ -4,19 +4,9 @@ import { BadInputError, UnavailableError } from '../../core/errors';
 import type { KeyedSigner, PublicKeyInfo, Signature } from '../../ports/signer';
 import { publicKeyFromSpki, publicKeyHint, publicKeyPem, sha256 } from '../../signing/ecdsa';
 import type { KeyRef } from '../../signing/key-ref';
+import { kmsError } from './kms-errors';
 
 const SIGNING_ALGORITHM = 'ECDSA_SHA_256';
-
-/** KMS errors that mean the key reference or the key itself is wrong, not that KMS is unwell. */
-const KEY_PROBLEMS = new Set(['NotFoundException', 'InvalidKeyUsageException', 'KMSInvalidStateException', 'DisabledException', 'InvalidArnException', 'ValidationException']);
-
-function kmsError(err: unknown, action: string, keyId: string): Error {
-  const name = (err as { name?: string }).name ?? 'Error';
-  const detail = (err as Error).message ?? String(err);
-  const hint = /region is missing/i.test(detail) ? ' (set AWS_REGION, or name the key by its ARN)' : '';
-  const message = `KMS ${action} for ${keyId} failed: ${name}: ${detail}${hint}`;
-  return KEY_PROBLEMS.has(name) ? new BadInputError(message) : new UnavailableError(message);
-}
 
 /**
  * Signs with an AWS KMS ECC_NIST_P256 key as sigstore's awskms signer does: SHA-256 computed

@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
 import { UnavailableError } from '../../core/errors';
 import type { BlobStore } from '../../ports/blob-store';
+import { classifyingClient } from './aws-errors';
 
 export interface S3BlobStoreOptions {
   /**
@@ -13,11 +14,16 @@ export interface S3BlobStoreOptions {
 }
 
 export class S3BlobStore implements BlobStore {
+  private readonly client: S3Client;
+
   constructor(
-    private readonly client: S3Client,
+    client: S3Client,
     private readonly bucket: string,
     private readonly options: S3BlobStoreOptions = {},
-  ) {}
+  ) {
+    // Outcomes handled below pass through; every other error is classified (aws-errors.ts).
+    this.client = classifyingClient(client, 'S3', ['NoSuchKey', 'PreconditionFailed', 'ConditionalRequestConflict']);
+  }
 
   async put(key: string, body: Buffer, contentType: string): Promise<void> {
     await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));

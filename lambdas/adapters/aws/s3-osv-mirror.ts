@@ -8,6 +8,7 @@ import { BadInputError } from '../../core/errors';
 import type { DataCoverage, DataDescription, PackageQuery, VulnerabilitySource } from '../../vuln/vulnerability-source';
 import type { OsvRecord } from '../../vuln/osv/types';
 import { OfflineOsvSource } from '../../vuln/sources/offline-source';
+import { classifyingClient } from './aws-errors';
 
 /**
  * An OSV mirror in S3 (`s3://bucket/key` of an OSV `all.zip`): downloaded to /tmp once per
@@ -15,12 +16,14 @@ import { OfflineOsvSource } from '../../vuln/sources/offline-source';
  */
 export class S3OsvMirror implements VulnerabilitySource {
   private loaded?: { etag: string; source: OfflineOsvSource };
+  private readonly client: S3Client;
 
   constructor(
-    private readonly client: S3Client,
+    client: S3Client,
     private readonly uri: string,
     private readonly dir = '/tmp',
   ) {
+    this.client = classifyingClient(client, 'S3');
     if (!/^s3:\/\/[^/]+\/.+/.test(uri)) throw new BadInputError(`OSV mirror must be s3://BUCKET/KEY, got "${uri}"`);
   }
 

@@ -19,15 +19,24 @@ function cString(buf: Buffer, start: number, len: number): string {
 function numeric(buf: Buffer, start: number, len: number, what: string): number {
   const first = buf[start] as number;
   if (first & 0x80) {
-    // GNU base-256 for sizes ≥ 8 GiB
-    let n = first & 0x7f;
+    // GNU base-256 for sizes ≥ 8 GiB; its sign bit set means negative, never valid here.
+    if (first & 0x40) throw new BadInputError(`archive: negative ${what} field in tar header`);
+    let n = first & 0x3f;
     for (let i = 1; i < len; i++) n = n * 256 + (buf[start + i] as number);
+    if (!Number.isSafeInteger(n)) throw new BadInputError(`archive: ${what} field in tar header is too large`);
     return n;
   }
   const text = cString(buf, start, len).trim();
   if (text === '') return 0;
   if (!/^[0-7]+$/.test(text)) throw new BadInputError(`archive: invalid ${what} field in tar header`);
   return parseInt(text, 8);
+}
+
+/** A PAX `size` record: decimal digits only, within what a file offset can be. */
+function paxSize(value: string): number {
+  const n = /^\d{1,16}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n)) throw new BadInputError(`archive: invalid PAX size ${JSON.stringify(value.slice(0, 40))} in tar header`);
+  return n;
 }
 
 function checksumOk(header: Buffer): boolean {
@@ -50,7 +59,7 @@ function paxPath(data: Buffer): { path?: string; size?: number } {
     const key = record.slice(0, eq);
     const value = record.slice(eq + 1);
     if (key === 'path') out.path = value;
-    if (key === 'size') out.size = Number(value);
+    if (key === 'size') out.size = paxSize(value);
     i += len;
   }
   return out;
@@ -96,7 +105,10 @@ export async function indexTar(file: string): Promise<Map<string, TarEntryLocati
         longName = undefined;
         pax = {};
       }
-      pos = dataStart + Math.ceil(size / BLOCK) * BLOCK;
+      const next = dataStart + Math.ceil(size / BLOCK) * BLOCK;
+      // Every header moves forward by at least its own block; anything else would loop.
+      if (!(next > pos)) throw new BadInputError(`archive ${file}: tar entry at offset ${pos} does not advance`);
+      pos = next;
     }
     return entries;
   } finally {

@@ -1,5 +1,6 @@
 import type { Alert, AlertSink } from '../../ports/alert-sink';
 import type { MetricsSink } from '../../ports/metrics';
+import type { RecordStore } from '../../ports/record-store';
 import type { WorkflowState } from '../state';
 import { MetricName } from '../../core/metric-names';
 import { AlertType } from '../../core/alerts';
@@ -7,6 +8,9 @@ import { AlertType } from '../../core/alerts';
 export interface NotifyDeps {
   readonly alerts: AlertSink;
   readonly metrics: MetricsSink;
+  /** Where PROCESSED is written and the processing lease released, once the alerts are out. */
+  readonly records: Pick<RecordStore, 'markProcessed' | 'releaseLease'>;
+  readonly now: () => Date;
 }
 
 /** Step Functions puts a Lambda error's JSON in Cause; keep its message, never its stack trace. */
@@ -110,12 +114,24 @@ export function alertsFor(state: WorkflowState): Alert[] {
   return alerts;
 }
 
-/** Notify: publish the alerts of a finished (or failed) execution. */
+/**
+ * Notify: publish the alerts of a finished (or failed) execution. For an artifact this execution
+ * processed, PROCESSED is the last write, after the alerts: a crash anywhere before it leaves the
+ * digest unprocessed, and the run that takes over redoes every (idempotent) step, alerts
+ * included (at least once, never lost). Then the processing lease is released (a failed run's
+ * too, so that the event can be retried at once).
+ */
 export function createNotifyStep(deps: NotifyDeps) {
   return async (state: WorkflowState): Promise<{ published: string[] }> => {
     const alerts = alertsFor(state);
     await deps.alerts.publish(alerts);
     if (state.error) deps.metrics.count(MetricName.workflowFailures);
+    const a = state.artifact as WorkflowState['artifact'] | undefined;
+    const ours = a !== undefined && !a.evidence && !a.duplicate;
+    if (ours && !state.error && (await deps.records.markProcessed(a.repositoryName, a.digest, deps.now().toISOString())) === 'created') {
+      deps.metrics.count(MetricName.artifactsProcessed);
+    }
+    if (ours && state.execution) await deps.records.releaseLease(a.repositoryName, a.digest, state.execution.id);
     return { published: alerts.map((x) => x.type) };
   };
 }

@@ -37,7 +37,7 @@ async function recordEvidencePush(deps: RecordDeps, state: WorkflowState): Promi
 
 /**
  * Record: the artifact (once), its tag binding, what the steps found, and the audit trail —
- * all conditional writes. A tag already bound to another digest is an immutability violation.
+ * all conditional writes (PROCESSED comes last, from Notify). A tag already bound to another digest is an immutability violation.
  */
 export function createRecordStep(deps: RecordDeps) {
   return async (state: WorkflowState): Promise<RecordResult> => {
@@ -80,9 +80,7 @@ export function createRecordStep(deps: RecordDeps) {
     }
     let written = 0;
     for (const e of events) if ((await records.appendEvent(a.repositoryName, a.digest, e)) === 'created') written += 1;
-    if (!a.duplicate && (await records.markProcessed(a.repositoryName, a.digest, deps.now().toISOString())) === 'created') {
-      deps.metrics.count(MetricName.artifactsProcessed);
-    }
+    // PROCESSED is written by Notify, after the alerts: a crash before it leaves the digest to be processed again.
     if (tagViolation) deps.metrics.count(MetricName.tagViolations);
     return { artifact, ...(tagViolation ? { tagViolation } : {}), eventsWritten: written };
   };

@@ -12,13 +12,36 @@ import { parseSource } from '../../oci/open-source';
 import { parseReference } from '../../oci/reference';
 import type { ArtifactSource } from '../../oci/source';
 import type { RecordStore } from '../../ports/record-store';
-import type { ResolvedArtifact, WorkflowInput } from '../state';
+import type { ResolvedArtifact, WorkflowInput, WorkflowState } from '../state';
+import { PROCESSING_LEASE_SECONDS } from '../../core/processing-lease';
 import type { Trigger } from '../../core/artifact';
 
 export interface ResolveDeps {
   readonly openSource: (spec: SourceSpec) => Promise<ArtifactSource>;
   readonly records: RecordStore;
   readonly now: () => Date;
+  /** How long the processing lease lasts. @default PROCESSING_LEASE_SECONDS */
+  readonly leaseSeconds?: number;
+}
+
+/** Resolve's input: the execution's input, with the execution's id set by the state machine's first state. */
+export type ResolveInput = WorkflowInput & Pick<WorkflowState, 'execution'>;
+
+/**
+ * Processed before, or being processed by another execution? Only an execution (the state
+ * machine sets its id) takes the lease: the evidence check and direct invocations never process.
+ */
+async function claimDigest(deps: ResolveDeps, execution: string | undefined, repositoryName: string, digest: string, trigger: Trigger): Promise<Pick<ResolvedArtifact, 'duplicate' | 'inProgress'>> {
+  if (await deps.records.isProcessed(repositoryName, digest)) return { duplicate: true };
+  if (!execution) return { duplicate: false };
+  const claim = await deps.records.acquireLease(repositoryName, digest, { owner: execution, triggerId: trigger.id, now: deps.now(), seconds: deps.leaseSeconds ?? PROCESSING_LEASE_SECONDS });
+  if (claim.outcome === 'held') return { duplicate: true, inProgress: { by: claim.holder.owner, until: claim.holder.expiresAt, sameEvent: claim.holder.triggerId === trigger.id } };
+  // A run that finished between the first look and the lease: nothing left to do.
+  if (await deps.records.isProcessed(repositoryName, digest)) {
+    await deps.records.releaseLease(repositoryName, digest, execution);
+    return { duplicate: true };
+  }
+  return { duplicate: false };
 }
 
 const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
@@ -66,10 +89,11 @@ async function readLabels(source: ArtifactSource, m: FetchedManifest | undefined
 
 /**
  * Resolve: fetch the manifest, pin the artifact to its digest, check evidence pushes for what
- * they claim, walk the artifact once (its plan), read provenance labels, detect replays.
+ * they claim, walk the artifact once (its plan), read provenance labels, detect replays and take
+ * the digest's processing lease (so that duplicate and concurrent events process it once).
  */
 export function createResolveStep(deps: ResolveDeps) {
-  return async (input: WorkflowInput): Promise<ResolvedArtifact> => {
+  return async (input: ResolveInput): Promise<ResolvedArtifact> => {
     const { source: ref, tag: eventTag, trigger } = sourceOf(input, deps.now());
     const spec = parseSource(ref);
     const source = await deps.openSource(spec);
@@ -85,8 +109,8 @@ export function createResolveStep(deps: ResolveDeps) {
       const labels = await readLabels(source, firstImage ? plan.manifests.get(firstImage.digest) : undefined);
       const platforms = plan.targets.filter((t) => t.digest !== root.digest).map((t) => ({ digest: t.digest, mediaType: t.mediaType, ...(t.platform ? { platform: t.platform } : {}) }));
       const provenance = provenanceFrom(labels, root.manifest.annotations);
-      const duplicate = await deps.records.isProcessed(repositoryName, root.digest);
-      return { ...base, targets: plan.targets, platforms, provenance, duplicate };
+      const claim = await claimDigest(deps, input.execution?.id, repositoryName, root.digest, trigger);
+      return { ...base, targets: plan.targets, platforms, provenance, ...claim };
     } finally {
       await source.close();
     }

@@ -84,9 +84,12 @@ async function evidenceOf(state: WorkflowState, store: BlobStore): Promise<{ sbo
 
 /**
  * Sign: attaches the attestations (SLSA provenance, CycloneDX SBOM, vulnerability scan) as DSSE
- * in `.att` and Sigstore bundles whatever the verdict, then a cosign-compatible signature over
- * exactly the manifests that were scanned (platforms first, then the index) when the verdict
- * allows it. The source is the one Resolve pinned; a root that changed fails the run.
+ * in `.att` and Sigstore bundles whatever the verdict, then, when the verdict allows it, a
+ * cosign-compatible signature over exactly the manifests that were scanned (platforms first, then
+ * the index), and only then cosign v3's signature bundles. Interrupted anywhere, it leaves no
+ * approval without its `.sig` and no signed index without signed platforms; run again, it reuses
+ * what is there (same statements, same signatures) and adds the rest. The source is the one
+ * Resolve pinned; a root that changed fails the run.
  */
 export function createSignStep(deps: SignDeps) {
   return async (state: WorkflowState): Promise<SigningSummary> => {
@@ -98,34 +101,39 @@ export function createSignStep(deps: SignDeps) {
       // Before anything that approves (the cosign-sign bundle, the signature) is written.
       if (!blocked) assertScanned(state);
       const { sboms, scans } = await evidenceOf(state, deps.evidence);
-      const attested = await attestArtifact({
-        source,
-        signer: deps.signer,
-        root,
-        targets,
-        statements: workflowStatements({ artifact: state.artifact, sboms, scans, attestor: deps.attestor ?? 'local' }),
-        bundles: deps.evidence,
-        bundleKeyPrefix: `${evidencePrefix(state.artifact.repositoryName, state.artifact.digest)}/bundles`,
-        signatureBundle: !blocked,
-      });
-      const attestations = attested.attestations.map((x) => ({
-        type: x.type,
-        digest: x.digest,
-        ...(x.att ? { layer: x.att.layerDigest } : {}),
-        bundle: x.bundle.key,
-        referrer: x.referrer.mode === 'skipped' ? `skipped: ${x.referrer.reason}` : `${x.referrer.mode} ${x.referrer.digest}`,
-      }));
+      const attest = (statements: ReturnType<typeof workflowStatements>, signatureBundle: boolean) =>
+        attestArtifact({
+          source,
+          signer: deps.signer,
+          root,
+          targets,
+          statements,
+          bundles: deps.evidence,
+          bundleKeyPrefix: `${evidencePrefix(state.artifact.repositoryName, state.artifact.digest)}/bundles`,
+          signatureBundle,
+        });
+      const summarize = (attested: Awaited<ReturnType<typeof attest>>) =>
+        attested.attestations.map((x) => ({
+          type: x.type,
+          digest: x.digest,
+          ...(x.att ? { layer: x.att.layerDigest } : {}),
+          bundle: x.bundle.key,
+          referrer: x.referrer.mode === 'skipped' ? `skipped: ${x.referrer.reason}` : `${x.referrer.mode} ${x.referrer.digest}`,
+        }));
+      const attestations = summarize(await attest(workflowStatements({ artifact: state.artifact, sboms, scans, attestor: deps.attestor ?? 'local' }), false));
       if (blocked) return { signed: false, reason: `not signed: ${blocked}`, attestations };
       const outcome = await signArtifact({ source, signer: deps.signer, root, targets });
       const appended = outcome.targets.filter((t) => t.outcome === 'appended').length;
       if (appended) deps.metrics.count(MetricName.signaturesCreated, appended);
+      // cosign v3's signature bundle approves as the .sig does: attached only once every .sig is written.
+      const approvals = summarize(await attest([], true));
       return {
         signed: true,
         keyId: outcome.key.keyId,
         identity: outcome.identity,
         time: deps.now().toISOString(),
         signatures: outcome.targets.map((t) => ({ digest: t.digest, tag: t.tag, outcome: t.outcome, signatureManifest: t.signatureManifest })),
-        attestations,
+        attestations: [...attestations, ...approvals],
       };
     } finally {
       await source.close();

@@ -1,4 +1,5 @@
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { AuthorizationErrorException, PublishCommand, SNSClient, ThrottledException } from '@aws-sdk/client-sns';
+import { RefusedError, UnavailableError } from '../../../lambdas/core/errors';
 import { mockClient } from 'aws-sdk-client-mock';
 
 const sns = mockClient(SNSClient);
@@ -33,5 +34,16 @@ describe('alert mailer (the alert bus → SNS)', () => {
   it('refuses an event that is not an Artifact Guard alert', async () => {
     const { handler } = await import('../../../lambdas/handlers/alert-mailer');
     await expect(handler({ 'detail-type': 'ECR Image Action', detail: {} })).rejects.toThrow(/not an Artifact Guard alert/);
+  });
+
+  it('classifies SNS errors: throttling is retried (async invoke), a refused publish is not', async () => {
+    const { handler } = await import('../../../lambdas/handlers/alert-mailer');
+    const event = { 'detail-type': 'Workflow Failed', detail: { summary: 'processing x failed: y', error: 'UnavailableError' } };
+    sns.reset();
+    sns.on(PublishCommand)
+      .rejectsOnce(new ThrottledException({ $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' }))
+      .rejectsOnce(new AuthorizationErrorException({ $metadata: { httpStatusCode: 403 }, message: 'not authorized to perform: SNS:Publish' }));
+    await expect(handler(event)).rejects.toBeInstanceOf(UnavailableError);
+    await expect(handler(event)).rejects.toBeInstanceOf(RefusedError);
   });
 });

@@ -1,4 +1,6 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbRecordStore } from '../../../lambdas/adapters/aws/dynamodb-record-store';
+import { RecordsTable } from '../../../lambdas/core/records-table';
 import { startLocalDynamo } from '../../../lambdas/local/dynalite-server';
 import type { ArtifactRecord, AuditEvent, RecordStore } from '../../../lambdas/ports/record-store';
 import { MemoryRecordStore } from '../../support/memory-record-store';
@@ -85,5 +87,71 @@ describe.each(STORES)('RecordStore semantics: %s', (_name, open) => {
     expect(await store.markProcessed(REPO, D1, 't2')).toBe('exists');
     expect(await store.isProcessed(REPO, D1)).toBe(true);
     expect(await store.isProcessed(REPO, D2)).toBe(false);
+  });
+});
+
+describe.each(STORES)('RecordStore processing lease: %s', (_name, open) => {
+  let store: RecordStore;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    ({ store, close } = await open());
+  });
+  afterAll(() => close());
+
+  const T0 = new Date('2026-03-01T09:00:00.000Z');
+  const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+  const ask = (owner: string, now: Date, triggerId = 'evt-1') => ({ owner, triggerId, now, seconds: 600 });
+
+  it('is taken by the first execution and answered with its holder to the others', async () => {
+    const first = await store.acquireLease(REPO, D1, ask('exec-a', T0));
+    expect(first).toEqual({ outcome: 'acquired', lease: { owner: 'exec-a', triggerId: 'evt-1', acquiredAt: T0.toISOString(), expiresAt: at(600).toISOString() } });
+    const second = await store.acquireLease(REPO, D1, ask('exec-b', at(10), 'evt-2'));
+    expect(second).toEqual({ outcome: 'held', holder: { owner: 'exec-a', triggerId: 'evt-1', acquiredAt: T0.toISOString(), expiresAt: at(600).toISOString() } });
+    // Another digest, or the same digest in another repository, has its own lease.
+    expect((await store.acquireLease(REPO, D2, ask('exec-b', at(10)))).outcome).toBe('acquired');
+    expect((await store.acquireLease('registry.example/other', D1, ask('exec-b', at(10)))).outcome).toBe('acquired');
+  });
+
+  it('is taken again by its own execution (a retried step) and renewed', async () => {
+    const again = await store.acquireLease(REPO, D1, ask('exec-a', at(30)));
+    expect(again).toEqual({ outcome: 'acquired', lease: expect.objectContaining({ owner: 'exec-a', expiresAt: at(630).toISOString() }) });
+  });
+
+  it('holds until its expiry, then is taken over (a crashed run)', async () => {
+    expect((await store.acquireLease(REPO, D1, ask('exec-c', at(629)))).outcome).toBe('held');
+    const taken = await store.acquireLease(REPO, D1, ask('exec-c', at(630), 'evt-3'));
+    expect(taken).toEqual({ outcome: 'acquired', lease: expect.objectContaining({ owner: 'exec-c', triggerId: 'evt-3' }) });
+    expect(await store.acquireLease(REPO, D1, ask('exec-a', at(700)))).toEqual({ outcome: 'held', holder: expect.objectContaining({ owner: 'exec-c' }) });
+  });
+
+  it('is released only by its holder', async () => {
+    await store.releaseLease(REPO, D1, 'exec-a');
+    expect((await store.acquireLease(REPO, D1, ask('exec-d', at(700)))).outcome).toBe('held');
+    await store.releaseLease(REPO, D1, 'exec-c');
+    expect((await store.acquireLease(REPO, D1, ask('exec-d', at(700)))).outcome).toBe('acquired');
+    await store.releaseLease(REPO, 'sha256:none', 'exec-d');
+  });
+});
+
+describe('DynamoDbRecordStore lease on dynalite (DynamoDB conditional writes)', () => {
+  it('gives one lease to one of many concurrent executions, with its expiry in the TTL attribute', async () => {
+    const dynamo = await startLocalDynamo();
+    try {
+      const store = new DynamoDbRecordStore(dynamo.client, dynamo.tableName);
+      const now = new Date('2026-03-01T09:00:00.400Z');
+      const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => store.acquireLease(REPO, D1, { owner: `exec-${i}`, triggerId: 'evt', now, seconds: 7200 })));
+      const winners = outcomes.filter((o) => o.outcome === 'acquired');
+      expect(winners).toHaveLength(1);
+      const owner = winners[0]?.outcome === 'acquired' ? winners[0].lease.owner : '';
+      expect(outcomes.filter((o) => o.outcome === 'held').map((o) => (o.outcome === 'held' ? o.holder.owner : ''))).toEqual(Array(7).fill(owner));
+      const raw = await dynamo.client.send(new GetItemCommand({ TableName: dynamo.tableName, Key: { pk: { S: `ARTIFACT#${REPO}@${D1}` }, sk: { S: 'PROCESSING' } }, ConsistentRead: true }));
+      // A number of epoch seconds: what DynamoDB's TTL reads (a string there would never expire).
+      expect(raw.Item?.[RecordsTable.timeToLiveAttribute]).toEqual({ N: String(Math.floor(now.getTime() / 1000) + 7200) });
+      await store.releaseLease(REPO, D1, owner);
+      const gone = await dynamo.client.send(new GetItemCommand({ TableName: dynamo.tableName, Key: { pk: { S: `ARTIFACT#${REPO}@${D1}` }, sk: { S: 'PROCESSING' } }, ConsistentRead: true }));
+      expect(gone.Item).toBeUndefined();
+    } finally {
+      await dynamo.close();
+    }
   });
 });

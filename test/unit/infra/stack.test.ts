@@ -193,8 +193,8 @@ describe('ArtifactGuard stack', () => {
     const topicKey = json.Resources[topicKeyId]!;
     expect(topicKey.Properties?.EnableKeyRotation).toBe(true);
     const stmts = (topicKey.Properties?.KeyPolicy as { Statement: { Principal?: { Service?: string }; Action: string[] }[] }).Statement;
-    // No service principal may use the key: EventBridge no longer publishes to the topic itself.
-    expect(stmts.filter((s) => s.Principal?.Service)).toEqual([]);
+    // EventBridge no longer publishes to the topic itself: only CloudWatch (the guard's own alarms) may use the key.
+    expect(stmts.filter((s) => s.Principal?.Service).map((s) => s.Principal?.Service)).toEqual(['cloudwatch.amazonaws.com']);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: Match.stringLikeRegexp('AlertBus') },
       EventPattern: { source: ['artifact-guard'], 'detail-type': Match.arrayWith(['Tag Immutability Violation', 'Policy Violation', 'Workflow Failed']) },

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { LimitExceededError } from '../../../lambdas/core/errors';
+import { BadInputError, LimitExceededError } from '../../../lambdas/core/errors';
 import { decompressor, PIPE_BUFFER } from '../../../lambdas/sbom/decompress';
 
 const fixture = (name: string): Buffer => fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'zstd', name));
@@ -44,5 +44,68 @@ describe('zstd decompression (the pure-JS path on Node 20)', () => {
     if (!inflate || !guard) throw new Error('zstd needs a decoder and a guard');
     await pipeline(Readable.from([zst]), inflate, guard, sink);
     expect(Buffer.concat(chunks).equals(text)).toBe(true);
+  });
+
+  it('stops a bomb at the byte limit too, when the ratio would allow it', async () => {
+    const bomb = fixture('zeros-64MiB.zst');
+    const limits = { maxBytes: 8 * 1024 * 1024, maxRatio: 1e9, ratioGraceBytes: 0 };
+    const [inflate, guard] = decompressor('zstd', bomb.length, 'layer sha256:bomb', limits);
+    if (!inflate || !guard) throw new Error('zstd needs a decoder and a guard');
+    const { sink, received } = slowSink();
+    await expect(pipeline(Readable.from([bomb]), inflate, guard, sink)).rejects.toThrow('layer sha256:bomb: expands beyond 8388608 bytes (decompression limit)');
+    expect(received()).toBeLessThanOrEqual(limits.maxBytes);
+  });
+
+  it('stops producing while its reader does not read (backpressure), whatever the input holds', async () => {
+    const bomb = fixture('zeros-64MiB.zst');
+    const [inflate, guard] = decompressor('zstd', bomb.length, 'layer');
+    if (!inflate || !guard) throw new Error('zstd needs a decoder and a guard');
+    let taken = 0;
+    // Takes one chunk and never asks for more.
+    const stalled = new Writable({ highWaterMark: 1, write: (chunk: Buffer) => void (taken += chunk.length) });
+    const run = pipeline(Readable.from([bomb]), inflate, guard, stalled).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    const held = taken + inflate.readableLength + guard.writableLength + guard.readableLength;
+    // The pipe buffers and one slice's output at most: never the 64 MiB the input stands for.
+    expect(held).toBeLessThan(4 * PIPE_BUFFER + 8 * 1024 * 1024);
+    inflate.destroy();
+    await run;
+  });
+
+  it('stays bounded when a bomb follows ordinary data (no ratio learnt on earlier bytes carries over)', async () => {
+    // Ordinary frames first, then 160 frames of 64 MiB of zeros: zstd frames concatenate.
+    const zeros = fixture('zeros-64MiB.zst');
+    const input = Buffer.concat([fixture('lines-20000.zst'), ...Array.from({ length: 160 }, () => zeros)]);
+    const [inflate, guard] = decompressor('zstd', input.length, 'layer');
+    if (!inflate || !guard) throw new Error('zstd needs a decoder and a guard');
+    let taken = 0;
+    let maxHeld = 0;
+    const sink = new Writable({
+      highWaterMark: 1,
+      write: (chunk: Buffer, _e, cb) => {
+        taken += chunk.length;
+        maxHeld = Math.max(maxHeld, inflate.readableLength + guard.writableLength + guard.readableLength);
+        // Reads slowly until 64 MiB have passed, then stops reading.
+        if (taken < 64 * 1024 * 1024) setImmediate(cb);
+      },
+    });
+    const run = pipeline(Readable.from([input]), inflate, guard, sink).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 1500));
+    maxHeld = Math.max(maxHeld, inflate.readableLength + guard.writableLength + guard.readableLength);
+    expect(taken).toBeGreaterThanOrEqual(64 * 1024 * 1024);
+    expect(maxHeld).toBeLessThan(4 * PIPE_BUFFER + 8 * 1024 * 1024);
+    inflate.destroy();
+    await run;
+  });
+
+  it('turns corrupt or truncated zstd into bad input', async () => {
+    const zst = fixture('lines-20000.zst');
+    const corrupt = Buffer.from(zst);
+    corrupt.fill(0xff, 20, 60);
+    for (const bytes of [corrupt, zst.subarray(0, zst.length - 100)]) {
+      const [inflate, guard] = decompressor('zstd', bytes.length, 'layer');
+      if (!inflate || !guard) throw new Error('zstd needs a decoder and a guard');
+      await expect(pipeline(Readable.from([bytes]), inflate, guard, new Writable({ write: (_c, _e, cb) => cb() }))).rejects.toBeInstanceOf(BadInputError);
+    }
   });
 });

@@ -4,7 +4,10 @@ import type { Alert } from '../../../lambdas/ports/alert-sink';
 import { InMemoryMetrics } from '../../../lambdas/ports/metrics';
 import type { ScanSummary } from '../../../lambdas/workflow/state';
 import { alertsFor, createNotifyStep, failureMessage } from '../../../lambdas/workflow/steps/notify';
+import { MemoryRecordStore } from '../../support/memory-record-store';
 import { artifact, DIGEST, evidencePush, OTHER_DIGEST, REPO, scan, state } from './states';
+
+const NOW = new Date('2026-03-01T09:05:00.000Z');
 
 const REF = `${REPO}@${DIGEST}`;
 
@@ -169,25 +172,63 @@ describe('Notify step', () => {
   it('publishes the alerts of the state and returns their types', async () => {
     const published: Alert[][] = [];
     const metrics = new InMemoryMetrics();
-    const notify = createNotifyStep({ alerts: { publish: async (alerts) => void published.push([...alerts]) }, metrics });
+    const notify = createNotifyStep({ alerts: { publish: async (alerts) => void published.push([...alerts]) }, metrics, records: new MemoryRecordStore(), now: () => NOW });
     const s = state({ scan: failing(1) });
     expect(await notify(s)).toEqual({ published: [AlertType.vulnerabilities, AlertType.processed] });
     expect(published).toEqual([alertsFor(s)]);
-    expect(metrics.counts.size).toBe(0);
+    // The artifact is now processed (PROCESSED written, counted): the only metric Notify adds.
+    expect(metrics.counts).toEqual(new Map([[MetricName.artifactsProcessed, 1]]));
   });
 
   it('counts a failed execution, and publishes an empty list when there is nothing to say', async () => {
     const published: Alert[][] = [];
     const metrics = new InMemoryMetrics();
-    const notify = createNotifyStep({ alerts: { publish: async (alerts) => void published.push([...alerts]) }, metrics });
+    const notify = createNotifyStep({ alerts: { publish: async (alerts) => void published.push([...alerts]) }, metrics, records: new MemoryRecordStore(), now: () => NOW });
     await notify(state({ error: { Error: 'Error', Cause: 'boom' } }));
     expect(metrics.counts.get(MetricName.workflowFailures)).toBe(1);
     expect(await notify(state({ artifact: artifact({ duplicate: true }) }))).toEqual({ published: [] });
     expect(published.map((p) => p.length)).toEqual([1, 0]);
   });
 
-  it('fails when the alert sink fails (the state machine retries the step)', async () => {
-    const notify = createNotifyStep({ alerts: { publish: () => Promise.reject(new Error('bus unavailable')) }, metrics: new InMemoryMetrics() });
+  it('fails when the alert sink fails (the state machine retries the step), before PROCESSED is written', async () => {
+    const records = new MemoryRecordStore();
+    const notify = createNotifyStep({ alerts: { publish: () => Promise.reject(new Error('bus unavailable')) }, metrics: new InMemoryMetrics(), records, now: () => NOW });
     await expect(notify(state())).rejects.toThrow('bus unavailable');
+    expect(await records.isProcessed(REPO, DIGEST)).toBe(false);
+  });
+
+  it('writes PROCESSED after the alerts, then releases the processing lease, for an artifact it processed only', async () => {
+    const records = new MemoryRecordStore();
+    const order: string[] = [];
+    const metrics = new InMemoryMetrics();
+    const tracked = {
+      markProcessed: (...args: Parameters<MemoryRecordStore['markProcessed']>) => {
+        order.push('PROCESSED');
+        return records.markProcessed(...args);
+      },
+      releaseLease: (...args: Parameters<MemoryRecordStore['releaseLease']>) => {
+        order.push('release');
+        return records.releaseLease(...args);
+      },
+    };
+    const notify = createNotifyStep({ alerts: { publish: async () => void order.push('publish') }, metrics, records: tracked, now: () => NOW });
+    await records.acquireLease(REPO, DIGEST, { owner: 'exec-1', triggerId: 'evt-1', now: NOW, seconds: 60 });
+    await notify(state({ scan: scan(), execution: { id: 'exec-1' } }));
+    expect(order).toEqual(['publish', 'PROCESSED', 'release']);
+    expect(await records.isProcessed(REPO, DIGEST)).toBe(true);
+    expect(metrics.counts.get(MetricName.artifactsProcessed)).toBe(1);
+    expect((await records.acquireLease(REPO, DIGEST, { owner: 'exec-2', triggerId: 'evt-2', now: NOW, seconds: 60 })).outcome).toBe('acquired');
+    // Replayed: PROCESSED exists already, counted once.
+    await notify(state({ scan: scan(), execution: { id: 'exec-1' } }));
+    expect(metrics.counts.get(MetricName.artifactsProcessed)).toBe(1);
+
+    order.length = 0;
+    await notify(state({ artifact: artifact({ duplicate: true }), execution: { id: 'exec-3' } }));
+    await notify(state({ artifact: evidencePush({ claim: 'signature', subject: DIGEST, valid: true, reason: 'ok' }), execution: { id: 'exec-3' } }));
+    expect(order).toEqual(['publish', 'publish']);
+    // A failed run: its alert, no PROCESSED, the lease given up so that the event can be retried.
+    await notify(state({ artifact: artifact({ digest: OTHER_DIGEST }), error: { Error: 'Error', Cause: 'boom' }, execution: { id: 'exec-4' } }));
+    expect(order).toEqual(['publish', 'publish', 'publish', 'release']);
+    expect(await records.isProcessed(REPO, OTHER_DIGEST)).toBe(false);
   });
 });

@@ -19,7 +19,7 @@ const types = async (records: MemoryRecordStore, digest = DIGEST) => (await reco
 const ops = (records: MemoryRecordStore) => records.writes.map((w) => `${w.op}:${w.outcome}`);
 
 describe('Record step', () => {
-  it('records a first push: the artifact, its tag, the evidence, the audit trail and PROCESSED', async () => {
+  it('records a first push: the artifact, its tag, the evidence and the audit trail (PROCESSED is left to Notify)', async () => {
     const { records, metrics, record } = setup();
     const result = await record(state({ sbom, scan: scan(), signing }));
 
@@ -44,8 +44,8 @@ describe('Record step', () => {
         { id: expect.stringMatching(/^[0-9a-f]{24}$/), time: PUSHED_AT, type: 'ArtifactProcessed', detail: { kind: 'image', platforms: 0 } },
       ]),
     );
-    expect(await records.isProcessed(REPO, DIGEST)).toBe(true);
-    expect(metrics.counts).toEqual(new Map([[MetricName.artifactsProcessed, 1]]));
+    expect(await records.isProcessed(REPO, DIGEST)).toBe(false);
+    expect(metrics.counts.size).toBe(0);
   });
 
   it('writes the platforms of an index with the digests and platforms they were listed with', async () => {
@@ -77,8 +77,8 @@ describe('Record step', () => {
     const before = await records.listEvents(REPO, DIGEST);
     expect(await record(first)).toEqual({ artifact: 'exists', eventsWritten: 0 });
     expect(await records.listEvents(REPO, DIGEST)).toEqual(before);
-    expect(metrics.counts.get(MetricName.artifactsProcessed)).toBe(1);
-    expect(records.writes.filter((w) => w.outcome === 'created')).toHaveLength(8); // artifact, tag, 3 evidence, 2 events, PROCESSED
+    expect(metrics.counts.size).toBe(0);
+    expect(records.writes.filter((w) => w.outcome === 'created')).toHaveLength(7); // artifact, tag, 3 evidence, 2 events
   });
 
   it('claims no tag for a push by digest', async () => {
@@ -99,8 +99,8 @@ describe('Record step', () => {
     expect(await records.claimTag(REPO, 'v1.2.0', OTHER_DIGEST, PUSHED_AT)).toEqual({ digest: DIGEST, outcome: 'exists' });
   });
 
-  it('does only tag bookkeeping for a duplicate: no evidence, no ArtifactProcessed, no PROCESSED write', async () => {
-    const { records, metrics, record } = setup();
+  it('does only tag bookkeeping for a duplicate: no evidence, no ArtifactProcessed', async () => {
+    const { records, record } = setup();
     await record(state({ sbom, scan: scan(), signing }));
     const again: WorkflowState = state({ artifact: artifact({ duplicate: true, trigger: { type: 'ecr-push', id: 'evt-2', time: '2026-03-01T11:00:00.000Z' } }), sbom, scan: scan({ verdict: 'fail' }), signing });
     records.writes.length = 0;
@@ -108,7 +108,6 @@ describe('Record step', () => {
     expect(ops(records)).toEqual(['putArtifact:exists', 'claimTag:exists', 'appendEvent:created']);
     expect(await types(records)).toEqual(['ArtifactProcessed', 'ArtifactPushed', 'ArtifactPushedAgain']);
     expect((await records.getEvidence(REPO, DIGEST)).scan).toMatchObject({ verdict: 'pass' });
-    expect(metrics.counts.get(MetricName.artifactsProcessed)).toBe(1);
   });
 
   it('still reports a moved tag on a duplicate push', async () => {
