@@ -1,4 +1,5 @@
 import { kmsSignerFor } from '../adapters/aws/kms-signer';
+import { cachedUntilFailure } from '../core/retry-after-failure';
 import { environmentsFrom } from '../gate/environments';
 import { servePromotion } from '../gate/promote-endpoint';
 import { createPromotion } from '../gate/promotion';
@@ -12,8 +13,11 @@ const keyRef = parseKeyRef(`awskms:///${process.env.SIGNING_KEY_ARN ?? ''}`);
 if (keyRef.kind !== 'awskms') throw new Error('SIGNING_KEY_ARN must be a KMS key ARN');
 const signer = kmsSignerFor(keyRef);
 
-let keys: Promise<VerificationKey[]> | undefined;
-const stackKeys = (): Promise<VerificationKey[]> => (keys ??= signer.publicKey().then((info) => [{ name: info.keyId, key: loadPublicKey(info.pem, info.keyId) }]));
+// GetPublicKey once per container; a failed lookup (a KMS throttle) is not kept.
+const stackKeys: () => Promise<VerificationKey[]> = cachedUntilFailure(async () => {
+  const info = await signer.publicKey();
+  return [{ name: info.keyId, key: loadPublicKey(info.pem, info.keyId) }];
+});
 
 // GATE_ENVIRONMENTS: the stack's environments (validated at synth), as the gate reads them.
 const environments = environmentsFrom(JSON.parse(process.env.GATE_ENVIRONMENTS ?? '{}'), 'GATE_ENVIRONMENTS');
