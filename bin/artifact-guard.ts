@@ -42,6 +42,7 @@ const commands: Record<string, () => Command> = {
   gate: lazy('gate', 'gateCommand'),
   history: lazy('history', 'historyCommand'),
   'record-build': lazy('record-build', 'recordBuildCommand'),
+  backfill: lazy('backfill', 'backfillCommand'),
   audit: lazy('audit', 'auditCommand'),
 };
 

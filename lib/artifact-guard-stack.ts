@@ -79,7 +79,7 @@ export class ArtifactGuardStack extends Stack {
     const { guard } = this;
     const ack = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
     ack(guard.triggerDeadLetterQueue, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the push rule targets.');
-    const lambdas = [...Object.values(guard.steps), guard.verifyGate, guard.evidenceCheck, guard.alertMailer, guard.buildRecorder, guard.pusherRecorder];
+    const lambdas = [...Object.values(guard.steps), guard.verifyGate, guard.evidenceCheck, guard.alertMailer, guard.buildRecorder, guard.pusherRecorder, ...(guard.reconciler ? [guard.reconciler] : [])];
     for (const s of lambdas) {
       ack(s.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords only support Resource "*".');
       ack(s.function, 'AwsSolutions-L1', 'Pinned to nodejs22.x (the supported LTS line the product targets); bumped deliberately.');
@@ -98,6 +98,9 @@ export class ArtifactGuardStack extends Stack {
       ack(guard.stateMachine.role, `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(s.function)}.Arn>:*]`, 'lambda:InvokeFunction on the step function and its versions/aliases (CDK LambdaInvoke).');
     }
     ack(guard.stateMachine.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray and CloudWatch Logs delivery actions only support Resource "*".');
+    if (guard.reconciler) {
+      ack(guard.node.findChild('ReconcileScheduleRole'), `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(guard.reconciler.function)}.Arn>:*]`, 'lambda:InvokeFunction on the reconciler and its versions (the Scheduler target grant).');
+    }
     if (guard.trail) {
       const trailBucket = guard.node.findChild('TrailLogs');
       ack(trailBucket, 'AwsSolutions-S1', 'The bucket holds CloudTrail log files (integrity-validated); they are the access record, and nothing else reads or writes it.');
