@@ -46,6 +46,7 @@ const commands: Record<string, () => Command> = {
   promote: lazy('promote', 'promoteCommand'),
   history: lazy('history', 'historyCommand'),
   'record-build': lazy('record-build', 'recordBuildCommand'),
+  backfill: lazy('backfill', 'backfillCommand'),
   audit: lazy('audit', 'auditCommand'),
   find: lazy('find', 'findCommand'),
   watch: lazy('watch', 'watchCommand'),

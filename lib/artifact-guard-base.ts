@@ -103,6 +103,8 @@ export interface IArtifactGuard extends IConstruct, ArtifactGuardMetricMethods {
   /** 1 per succeeded and 0 per failed CI build recorded (`record-build`); dimension `pipeline` on a second data point. */
   metricBuildSuccess(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   metricBuildSuccessRate(props?: cloudwatch.MathExpressionOptions, pipeline?: string): cloudwatch.MathExpression;
+  /** Workflows the reconciler started (digests the event path missed, or pushed before deployment). */
+  metricReconcileStarted(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   /** Share (%) of processed artifacts that got an SBOM. */
   metricSbomCoverage(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression;
 
@@ -207,6 +209,10 @@ export abstract class ArtifactGuardBase extends Construct implements IArtifactGu
 
   metricWorkflowFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric(MetricName.workflowFailures, props);
+  }
+
+  metricReconcileStarted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(MetricName.reconcileStarted, props);
   }
 
   metricBuildSuccess(props?: cloudwatch.MetricOptions): cloudwatch.Metric {

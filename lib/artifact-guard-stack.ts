@@ -105,7 +105,7 @@ export class ArtifactGuardStack extends Stack {
     const { guard } = this;
     const ack = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
     ack(guard.triggerDeadLetterQueue, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the push rule targets.');
-    const lambdas = [...Object.values(guard.steps), guard.verifyGate, guard.evidenceCheck, guard.alertMailer, guard.buildRecorder, guard.pusherRecorder, ...(guard.promote ? [guard.promote] : []), ...(guard.admissionPolicies ? [guard.admissionPolicies] : [])];
+    const lambdas = [...Object.values(guard.steps), guard.verifyGate, guard.evidenceCheck, guard.alertMailer, guard.buildRecorder, guard.pusherRecorder, ...(guard.promote ? [guard.promote] : []), ...(guard.admissionPolicies ? [guard.admissionPolicies] : []), ...(guard.reconciler ? [guard.reconciler] : [])];
     for (const s of lambdas) {
       ack(s.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords only support Resource "*".');
       ack(s.function, 'AwsSolutions-L1', 'Pinned to nodejs22.x (the supported LTS line the product targets); bumped deliberately.');
@@ -141,6 +141,9 @@ export class ArtifactGuardStack extends Stack {
       for (const role of [guard.steps.resolve.role, guard.steps.sbom.role, guard.evidenceCheck.role, guard.verifyGate.role, guard.signingRole]) {
         ack(role, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:*:*:repository/*]', "Member accounts' repositories are not known at synth: limited to repositories of the organisation (aws:ResourceOrgID) whose repository policy admits this account.");
       }
+    }
+    if (guard.reconciler) {
+      ack(guard.node.findChild('ReconcileScheduleRole'), `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(guard.reconciler.function)}.Arn>:*]`, 'lambda:InvokeFunction on the reconciler and its versions (the Scheduler target grant).');
     }
     if (guard.trail) {
       const trailBucket = guard.node.findChild('TrailLogs');

@@ -12,6 +12,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -271,6 +273,18 @@ export interface ArtifactGuardProps {
    * @default 80
    */
   readonly buildSuccessAlarmBelow?: number;
+  /**
+   * How often the reconciler lists the guarded repositories (ECR DescribeImages) and starts the
+   * workflow for every tagged digest without a completed record (pushed before deployment, or
+   * whose push event was lost). `false`: no reconciler.
+   * @default Duration.hours(1)
+   */
+  readonly reconcileEvery?: Duration | false;
+  /**
+   * Digests the reconciler checks and starts at once.
+   * @default 4
+   */
+  readonly reconcileConcurrency?: number;
 }
 
 /** What `ArtifactGuard.fromArtifactGuardAttributes` builds an `IArtifactGuard` from. */
@@ -402,6 +416,8 @@ export class ArtifactGuard extends ArtifactGuardBase {
   readonly trail?: cloudtrail.Trail;
   /** Fires when the build success rate falls under `buildSuccessAlarmBelow`. */
   readonly buildSuccessAlarm: cloudwatch.Alarm;
+  /** Lists the guarded repositories on a schedule and starts the workflow for what was missed (undefined with `reconcileEvery: false`). */
+  readonly reconciler?: StepLambda;
 
   private readonly logRetention: logs.RetentionDays;
 
@@ -489,6 +505,7 @@ export class ArtifactGuard extends ArtifactGuardBase {
         logRetention: this.logRetention,
       });
     }
+    if (props.reconcileEvery !== false) this.reconciler = this.createReconciler(environment, props.reconcileEvery ?? Duration.hours(1), props.reconcileConcurrency ?? 4);
     this.dashboard = this.createDashboard();
   }
 
@@ -1046,6 +1063,33 @@ export class ArtifactGuard extends ArtifactGuardBase {
     });
   }
 
+  /** EventBridge Scheduler → reconciler Lambda: DescribeImages on the guarded repositories, StartExecution for the missed digests. */
+  private createReconciler(environment: Record<string, string>, every: Duration, concurrency: number): StepLambda {
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) throw new Error(`${this.node.path}: reconcileConcurrency must be a whole number from 1 to 32, got ${concurrency}`);
+    const reconciler = this.createLambda('Reconciler', { handler: 'reconciler', description: 'Start the workflow for guarded images without a completed record (backfill, lost events)' }, environment, {
+      timeout: Duration.minutes(10),
+      environment: {
+        STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
+        REGISTRY_HOST: `${Aws.ACCOUNT_ID}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}`,
+        GUARDED_REPOSITORIES: this.repositories.map((r) => r.repositoryName).join(','),
+        RECONCILE_CONCURRENCY: String(concurrency),
+      },
+      grant: (role) => {
+        iam.Grant.addToPrincipal({ grantee: role, actions: ['ecr:DescribeImages'], resourceArns: this.repositories.map((r) => r.repositoryArn) });
+        this.stateMachine.grantStartExecution(role);
+        this.grantTable(role, 'dynamodb:GetItem');
+      },
+    });
+    // A role of its own (not the stack-wide one the target would share), so that its acknowledgement names it.
+    const role = new iam.Role(this, 'ReconcileScheduleRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'), description: 'EventBridge Scheduler: invoke the Artifact Guard reconciler' });
+    new scheduler.Schedule(this, 'ReconcileSchedule', {
+      description: 'Artifact Guard reconciler: nothing pushed to a guarded repository escapes the ledger',
+      schedule: scheduler.ScheduleExpression.rate(every),
+      target: new schedulerTargets.LambdaInvoke(reconciler.function, { role, retryAttempts: 2, deadLetterQueue: this.triggerDeadLetterQueue }),
+    });
+    return reconciler;
+  }
+
   private createBuildSuccessAlarm(below: number): cloudwatch.Alarm {
     if (!(below > 0 && below <= 100)) throw new Error(`${this.node.path}: buildSuccessAlarmBelow must be a percentage in (0, 100], got ${below}`);
     return new cloudwatch.Alarm(this, 'BuildSuccessRate', {
@@ -1117,6 +1161,7 @@ export class ArtifactGuard extends ArtifactGuardBase {
           }),
           new cloudwatch.AlarmWidget({ title: 'Build success rate alarm', alarm: this.buildSuccessAlarm, width: 12 }),
         ],
+        [graph('Reconciler: workflows started for missed digests', this.metricReconcileStarted())],
       ],
     });
   }

@@ -8,6 +8,7 @@ import type { SbomSummary } from '../workflow/state';
 import type { SigningSummary } from '../workflow/state';
 import type { ScanSummary } from '../workflow/state';
 import { configuredSource } from '../vuln/sources/configure';
+import { DEFAULT_TAG_POLICY, tagPolicyFrom } from '../ledger/tag-policy';
 import { signerFor } from './signing-wiring';
 import { oneOf, parseCommand } from './args';
 import type { CommandResult } from './command';
@@ -62,6 +63,8 @@ function summaryLines(source: string, out: Record<string, unknown>, home: string
   if (rec) {
     lines.push(`  record      artifact ${rec.artifact === 'created' ? 'recorded' : 'already recorded'}, ${rec.eventsWritten} audit event(s) written`);
     if (rec.tagViolation) lines.push(`  VIOLATION   tag ${rec.tagViolation.tag} is bound to ${rec.tagViolation.boundDigest}`);
+    if (rec.tagPolicyViolation) lines.push(`  VIOLATION   tag ${rec.tagPolicyViolation.tag}: ${rec.tagPolicyViolation.rule}`);
+    for (const m of rec.provenanceMismatches ?? []) lines.push(`  VIOLATION   labels disagree with build ${m.pipeline} #${m.buildId}: ${m.mismatches.map((x) => x.field).join(', ')}`);
   }
   lines.push(`  alerts      ${alerts.length ? alerts.join(', ') : 'none'}`);
   lines.push(`  stores      records ${paths.records}`, `              evidence ${paths.evidence}`, `              alerts ${paths.alerts}`);
@@ -78,6 +81,8 @@ export async function processCommand(argv: string[]): Promise<CommandResult> {
   // Usage errors stop here: no store is opened, no key made, nothing recorded as a failed run.
   if (spec.scheme === 'dir') throw new BadInputError(`process: dir:${spec.location} is a directory, not an OCI artifact; the workflow needs an image (use "sbom dir:${spec.location}" for its SBOM)`);
   if (spec.scheme !== 'registry' && !fs.existsSync(spec.location)) throw new BadInputError(`process: ${spec.scheme}:${spec.location}: no such file or directory`);
+  const patterns = values['tag-pattern'];
+  const tagPolicy = patterns?.length ? (patterns.length === 1 && patterns[0] === 'default' ? DEFAULT_TAG_POLICY : tagPolicyFrom(patterns, 'process: --tag-pattern')) : undefined;
   const signer = values.key ? await signerFor(values.key) : undefined;
   // The workflow's steps report no stages; OSV loading does, and -v shows every request.
   const display = progressDisplay(values);
@@ -95,6 +100,7 @@ export async function processCommand(argv: string[]): Promise<CommandResult> {
     progress: display,
     // The local records are held by one process at a time: a lease found there is a killed run's.
     leaseSeconds: 0,
+    ...(tagPolicy ? { tagPolicy } : {}),
   });
   if (env.devKey?.created) process.stderr.write(`process: generated the development signing key ${env.devKey.privateKeyFile} (public key ${env.devKey.publicKeyFile})\n`);
   try {

@@ -13,4 +13,6 @@ export const MetricName = {
   workflowFailures: 'WorkflowFailures',
   /** One value per recorded CI build: 1 succeeded, 0 failed (its Average is the build success rate). */
   buildSuccess: 'BuildSuccess',
+  /** Workflows the reconciler started for digests without a completed record (backfill, lost events). */
+  reconcileStarted: 'ReconcileStarted',
 } as const;

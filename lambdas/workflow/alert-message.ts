@@ -149,6 +149,25 @@ function partsOf(type: AlertTypeName, d: Detail): Parts {
           next: ['Fix what the reasons name (rebuild, re-scan, attach the missing evidence), then promote again.', 'If nobody expected this promotion, check who the caller is.'],
         };
       }
+      if (str(d.reason) === 'provenance-mismatch') {
+        const mismatches = Array.isArray(d.mismatches) ? d.mismatches.map((m: unknown) => m as Detail) : [];
+        return {
+          subject: `Provenance mismatch: ${image}`,
+          happened: `The labels of ${image} disagree with what CI reported for build ${str(d.pipeline) ?? '?'} #${str(d.buildId) ?? '?'}.`,
+          why: mismatches.map((m) => `${str(m.field) ?? '?'}: the image says "${str(m.label) ?? '?'}", the build record says "${str(m.build) ?? '?'}"`),
+          consequence: 'The labels are kept as pushed and flagged: provenance attestations and policies that trust them may name the wrong source or build.',
+          next: ['Check which build pushed this digest (artifact-guard history, the CloudTrail pusher) and whether the labels or the build report are wrong.', 'Fix the pipeline that writes the labels, rebuild and push a new digest.'],
+        };
+      }
+      if (str(d.reason) === 'tag-policy') {
+        return {
+          subject: `Tag not allowed: ${image}`,
+          happened: `${image} was pushed under tag ${str(d.tag) ?? '?'}, which the tag policy does not allow.`,
+          why: [str(d.rule) ?? summary],
+          consequence: 'The push was recorded and processed, but deployments by this tag cannot be traced to a release: it names no version, build or commit.',
+          next: ['Push releases under a semantic version, sha-<commit> or build-<id> tag and deploy by digest.', 'If the tag is legitimate, add its pattern to the tagPatterns of the stack.'],
+        };
+      }
       return {
         subject: `Policy violation: ${image}`,
         happened: `A push to ${image} is not the evidence it claims to be (${str(d.claim) ?? 'evidence'}${str(d.subject) ? ` about ${str(d.subject)}` : ''}).`,

@@ -1,3 +1,6 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { ArtifactGuard } from '../../../lib/artifact-guard';
 import { synthTemplate } from '../../../lib/synth-offline';
 import { RecordsTable } from '../../../lambdas/core/records-table';
 
@@ -66,5 +69,29 @@ describe('pusher identity, tag policy and build success rate in the stack', () =
   it('hands the tag policy to the Record step (default rule: TAG_POLICY empty)', () => {
     const record = resources('AWS::Lambda::Function').find(([, f]) => JSON.stringify(f.Properties?.Environment ?? {}).includes('TAG_POLICY'));
     expect((record?.[1].Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables.TAG_POLICY).toBe('');
+  });
+});
+
+describe('the reconciler in the stack', () => {
+  it('runs hourly from EventBridge Scheduler, may describe only the guarded repositories and start only the workflow', () => {
+    const schedules = resources('AWS::Scheduler::Schedule');
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0]?.[1].Properties).toMatchObject({ ScheduleExpression: 'rate(1 hour)', State: 'ENABLED' });
+    expect(JSON.stringify(schedules[0]?.[1].Properties?.Target)).toContain('DeadLetterConfig');
+    const fn = resources('AWS::Lambda::Function').find(([, f]) => String(f.Properties?.Description).startsWith('Start the workflow for guarded images'));
+    const vars = (fn?.[1].Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+    expect(Object.keys(vars)).toEqual(expect.arrayContaining(['STATE_MACHINE_ARN', 'REGISTRY_HOST', 'GUARDED_REPOSITORIES', 'RECONCILE_CONCURRENCY']));
+    const policies = resources('AWS::IAM::Policy').map(([, p]) => JSON.stringify(p.Properties));
+    const describe = policies.filter((p) => p.includes('ecr:DescribeImages'));
+    expect(describe).toHaveLength(1);
+    expect(describe[0]).toContain('states:StartExecution');
+    const statement = (JSON.parse(describe[0] ?? '{}') as { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } }).PolicyDocument.Statement.find((x) => x.Action === 'ecr:DescribeImages');
+    expect(statement?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ArtifactGuardRepository/), 'Arn'] });
+  });
+
+  it('can be turned off', () => {
+    const stack = new Stack(new App(), 'S');
+    new ArtifactGuard(stack, 'G', { reconcileEvery: false });
+    Template.fromStack(stack).resourceCountIs('AWS::Scheduler::Schedule', 0);
   });
 });
