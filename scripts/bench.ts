@@ -12,6 +12,8 @@
  *  sbom/debian       the same for debian-minbase when ../shared/rig can build it (debootstrap).
  *  scan/*            10,000 components matched against the real OSV set (../shared/data/osv,
  *                    when present) and a synthetic 200,000-record set: load and match times.
+ *  watch/*, rescan/* the vulnerability watch against 100,000 stored artifacts, and the weekly
+ *                    full re-scan per SBOM (scripts/bench-watch.ts).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -29,6 +31,7 @@ import { BlobLayerCache } from '../lambdas/sbom/layers/cache';
 import { blobPath } from '../lambdas/oci/sources/oci-layout-source';
 import { ensureBenchImages } from './bench-image';
 import { benchScan } from './bench-scan';
+import { benchRescan, benchWatch } from './bench-watch';
 import { REPO_ROOT } from './repo-root';
 
 const REPO = REPO_ROOT;
@@ -191,6 +194,10 @@ async function part(name: string): Promise<void> {
     else console.log('\nsbom/debian-minbase  skipped: needs ../shared/rig and debootstrap + umoci to build it');
   } else if (name === 'scan') {
     await benchScan(log);
+  } else if (name === 'watch') {
+    await benchWatch(log);
+  } else if (name === 'rescan') {
+    await benchRescan(log);
   } else throw new Error(`unknown bench part ${name}`);
 }
 
@@ -202,7 +209,7 @@ async function main(): Promise<void> {
   console.log(`artifact-guard bench: ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ''}, Node ${process.version}`);
   await ensureBenchImages(BENCH_DIR, log);
   // Each part runs in its own process: a 1.1 GB run leaves a heap that slows whatever follows.
-  for (const name of ['large', 'debian', 'scan']) {
+  for (const name of ['large', 'debian', 'scan', 'watch', 'rescan']) {
     const res = spawnSync(process.execPath, [...process.execArgv, __filename, '--part', name], { stdio: 'inherit' });
     if (res.status !== 0) throw new Error(`bench part ${name} failed (exit ${res.status ?? res.signal})`);
   }
