@@ -14,6 +14,8 @@
  *                    when present) and a synthetic 200,000-record set: load and match times.
  *  hostile           a zstd bomb and hostile tar sizes: wall time, peak RSS and the one error
  *                    line of the whole process (bench-hostile.ts).
+ *  watch/*, rescan/* the vulnerability watch against 100,000 stored artifacts, and the weekly
+ *                    full re-scan per SBOM (scripts/bench-watch.ts).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -32,6 +34,7 @@ import { blobPath } from '../lambdas/oci/sources/oci-layout-source';
 import { ensureBenchImages } from './bench-image';
 import { benchHostile } from './bench-hostile';
 import { benchScan } from './bench-scan';
+import { benchRescan, benchWatch } from './bench-watch';
 import { REPO_ROOT } from './repo-root';
 
 const REPO = REPO_ROOT;
@@ -196,6 +199,10 @@ async function part(name: string): Promise<void> {
     await benchScan(log);
   } else if (name === 'hostile') {
     benchHostile(BENCH_DIR, REPO, CLI, { ...process.env, ARTIFACT_GUARD_CACHE_DIR: emptyDir('hostile'), ARTIFACT_GUARD_HOME: emptyDir('hostile-home') }, log);
+  } else if (name === 'watch') {
+    await benchWatch(log);
+  } else if (name === 'rescan') {
+    await benchRescan(log);
   } else throw new Error(`unknown bench part ${name}`);
 }
 
@@ -207,7 +214,7 @@ async function main(): Promise<void> {
   console.log(`artifact-guard bench: ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ''}, Node ${process.version}`);
   await ensureBenchImages(BENCH_DIR, log);
   // Each part runs in its own process: a 1.1 GB run leaves a heap that slows whatever follows.
-  for (const name of ['large', 'debian', 'scan', 'hostile']) {
+  for (const name of ['large', 'debian', 'scan', 'hostile', 'watch', 'rescan']) {
     const res = spawnSync(process.execPath, [...process.execArgv, __filename, '--part', name], { stdio: 'inherit' });
     if (res.status !== 0) throw new Error(`bench part ${name} failed (exit ${res.status ?? res.signal})`);
   }

@@ -182,27 +182,49 @@ export function createWatch(deps: WatchDeps) {
   /** Changed records → the artifacts the index names for their packages → new scan entries. */
   async function watchChanges(changes: readonly RecordChange[]): Promise<WatchOutcome> {
     const match = matcher();
-    const found = new Map<string, IndexedComponent[]>();
+    // One query per package, whatever number of changed records name it; each answer is used and
+    // dropped (a popular package's answer is tens of thousands of items).
+    const byPackage = new Map<string, { ecosystem: string; name: string; changes: RecordChange[] }>();
+    for (const change of changes) {
+      for (const p of [...packagesOf(change.before), ...packagesOf(change.after)]) {
+        const key = `${p.ecosystem}\u0000${p.name}`;
+        const entry = byPackage.get(key) ?? { ...p, changes: [] };
+        if (!entry.changes.includes(change)) entry.changes.push(change);
+        byPackage.set(key, entry);
+      }
+    }
     let componentsRead = 0;
     const updates = new Map<string, { ref: ArtifactRef; list: Update[] }>();
-    for (const change of changes) {
-      const pkgs = new Map([...packagesOf(change.before), ...packagesOf(change.after)].map((p) => [`${p.ecosystem}\u0000${p.name}`, p]));
-      for (const [key, p] of pkgs) {
-        let hits = found.get(key);
-        if (!hits) {
-          hits = await deps.index.find(p.ecosystem, p.name);
-          componentsRead += hits.length;
-          found.set(key, hits);
-        }
-        for (const component of hits) {
-          const t = purlTarget(component.purl, component.version);
-          if ('unsupported' in t) continue;
+    for (const p of byPackage.values()) {
+      const hits = await deps.index.find(p.ecosystem, p.name);
+      componentsRead += hits.length;
+      // Thousands of artifacts share a version of a package: place and match each version once.
+      const decided = new Map<string, { target: PackageTarget; verdicts: (PackageMatches | undefined)[] } | undefined>();
+      const decide = (purl: string, version: string) => {
+        const t = purlTarget(purl, version);
+        if ('unsupported' in t) return undefined;
+        // The findings change only when a record starts or stops matching: neither copy
+        // matching is nothing; both matching is a finding the artifact already has (a new
+        // severity or fix on it is taken up by the next full re-scan).
+        const verdicts = p.changes.map((change) => {
           const now = match(change.after, t.target);
-          // Neither the new copy nor the old one matches: this artifact's findings cannot change.
-          if (!now.matches.length && !match(change.before, t.target).matches.length) continue;
+          return now.matches.length > 0 === match(change.before, t.target).matches.length > 0 ? undefined : now;
+        });
+        return { target: t.target, verdicts };
+      };
+      for (const component of hits) {
+        const key = `${component.purl}\u0000${component.version}`;
+        if (!decided.has(key)) decided.set(key, decide(component.purl, component.version));
+        const d = decided.get(key);
+        if (!d) continue;
+        for (const [i, change] of p.changes.entries()) {
+          const now = d.verdicts[i];
+          if (!now) continue;
+          const t = { target: d.target };
           const k = refKey(component);
           const u = updates.get(k) ?? { ref: { repository: component.repository, digest: component.digest }, list: [] };
-          u.list.push({ component, target: t.target, change, now });
+          // The same component reached through two index names (binary and source) counts once.
+          if (!u.list.some((x) => x.change === change && x.component.manifestDigest === component.manifestDigest && x.component.purl === component.purl)) u.list.push({ component, target: t.target, change, now });
           updates.set(k, u);
         }
       }
@@ -232,7 +254,7 @@ export function createWatch(deps: WatchDeps) {
       if (done.alert) alerts.push(done.alert);
     }
     await deps.alerts.publish(alerts);
-    return { componentsRead, packagesQueried: found.size, artifactsEvaluated: updates.size, scansWritten, added, cleared, alerts };
+    return { componentsRead, packagesQueried: byPackage.size, artifactsEvaluated: updates.size, scansWritten, added, cleared, alerts };
   }
 
   /** The artifact's tracked findings with the changed records applied. */
