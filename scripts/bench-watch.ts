@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { InMemoryMetrics } from '../lambdas/ports/metrics';
 import type { BlobStore } from '../lambdas/ports/blob-store';
 import type { ArtifactRef, ComponentIndex, IndexedComponent } from '../lambdas/ports/component-index';
-import type { ArtifactRecord, AuditEvent, RecordStore, WriteOutcome } from '../lambdas/ports/record-store';
+import type { ArtifactRecord, AuditEvent, LeaseOutcome, RecordStore, WriteOutcome } from '../lambdas/ports/record-store';
 import type { ScanEntry, ScanHistory } from '../lambdas/ports/scan-history';
 import { writeOnce } from '../lambdas/ports/write-once';
 import type { RecordChange } from '../lambdas/vuln/mirror/sync';
@@ -194,6 +194,13 @@ class CountingStores implements RecordStore, ScanHistory, BlobStore {
   }
   async isProcessed(): Promise<boolean> {
     return true;
+  }
+  /** The watch takes no processing lease (the workflow does); here for the port's shape. */
+  async acquireLease(): Promise<LeaseOutcome> {
+    throw new Error('the watch takes no processing lease');
+  }
+  async releaseLease(): Promise<void> {
+    throw new Error('the watch takes no processing lease');
   }
   async putArtifact(): Promise<WriteOutcome> {
     return 'exists';
