@@ -1,5 +1,6 @@
 import { Annotations, Aws, CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -490,7 +491,6 @@ export class ArtifactGuard extends ArtifactGuardBase {
     [this.alertEventsTopic, this.alertEventsPublisher] = this.routeAlertEventsToMachines();
     this.createTriggers(props.organizationId !== undefined);
     if (props.organizationId) this.organization = this.acceptOrganizationPushes(props.organizationId, props.memberRepositoryNames);
-    this.operationalAlarms = this.createOperationalAlarms();
     this.buildRecorder = this.createBuildRecorder(environment);
     this.pusherRecorder = this.createPusherRecorder(environment);
     if (!props.existingTrail) this.trail = this.createTrail();
@@ -506,15 +506,15 @@ export class ArtifactGuard extends ArtifactGuardBase {
       });
     }
     if (props.reconcileEvery !== false) this.reconciler = this.createReconciler(environment, props.reconcileEvery ?? Duration.hours(1), props.reconcileConcurrency ?? 4);
+    // After every Lambda exists: each one is watched.
+    this.operationalAlarms = this.createOperationalAlarms();
     this.dashboard = this.createDashboard();
   }
 
   /** Alarms straight to the alert topic; a topic of ours admits them (and only them) with its key. */
   private createOperationalAlarms(): OperationalAlarms {
-    const safe = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '-');
     const alarms = new OperationalAlarms(this, 'Alarms', {
-      // Readable and unique per guard; no wildcard characters (it ends up in an ArnLike condition).
-      namePrefix: `${safe(Stack.of(this).stackName)}-${safe(this.node.id)}-${this.node.addr.slice(0, 8)}-`,
+      namePrefix: this.alarmNamePrefix(),
       stateMachine: this.stateMachine,
       deadLetterQueue: this.triggerDeadLetterQueue,
       functions: {
@@ -523,6 +523,11 @@ export class ArtifactGuard extends ArtifactGuardBase {
         'evidence-check': this.evidenceCheck.function,
         'alert-mailer': this.alertMailer.function,
         ...(this.promote ? { promote: this.promote.function } : {}),
+        'build-recorder': this.buildRecorder.function,
+        'pusher-recorder': this.pusherRecorder.function,
+        ...(this.reconciler ? { reconciler: this.reconciler.function } : {}),
+        ...(this.vulnerabilityWatch ? { 'osv-watch': this.vulnerabilityWatch.watchFunction.function, 'full-rescan': this.vulnerabilityWatch.rescanFunction.function } : {}),
+        ...(this.admissionPolicies ? { 'admission-policies': this.admissionPolicies.function } : {}),
       },
       topic: this.alertTopic,
     });
@@ -1054,13 +1059,43 @@ export class ArtifactGuard extends ArtifactGuardBase {
       versioned: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    return new cloudtrail.Trail(this, 'Trail', {
+    // A fixed name, so the bucket policy can name the trail (its ARN) without a dependency cycle.
+    const trailName = `${Stack.of(this).stackName}-${this.node.addr.slice(0, 8)}-ledger`.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 128);
+    const trail = new cloudtrail.Trail(this, 'Trail', {
+      trailName,
       bucket,
       managementEvents: cloudtrail.ReadWriteType.WRITE_ONLY,
       includeGlobalServiceEvents: false,
       isMultiRegionTrail: false,
       enableFileValidation: true,
     });
+    // CloudTrail's grants, scoped to this trail (aws:SourceArn: no other account's trail may write here).
+    const sourceArn = `arn:${Aws.PARTITION}:cloudtrail:${Aws.REGION}:${Aws.ACCOUNT_ID}:trail/${trailName}`;
+    const cloudTrail = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
+    const policy = bucket.policy?.node.defaultChild;
+    if (!(policy instanceof s3.CfnBucketPolicy)) throw new Error(`${this.node.path}: the trail bucket has no policy to scope`);
+    policy.addPropertyOverride(
+      'PolicyDocument',
+      new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({
+            effect: iam.Effect.DENY,
+            principals: [new iam.AnyPrincipal()],
+            actions: ['s3:*'],
+            resources: [bucket.bucketArn, bucket.arnForObjects('*')],
+            conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+          new iam.PolicyStatement({ principals: [cloudTrail], actions: ['s3:GetBucketAcl'], resources: [bucket.bucketArn], conditions: { StringEquals: { 'aws:SourceArn': sourceArn } } }),
+          new iam.PolicyStatement({
+            principals: [cloudTrail],
+            actions: ['s3:PutObject'],
+            resources: [bucket.arnForObjects(`AWSLogs/${Aws.ACCOUNT_ID}/*`)],
+            conditions: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': sourceArn } },
+          }),
+        ],
+      }),
+    );
+    return trail;
   }
 
   /** EventBridge Scheduler → reconciler Lambda: DescribeImages on the guarded repositories, StartExecution for the missed digests. */
@@ -1090,9 +1125,17 @@ export class ArtifactGuard extends ArtifactGuardBase {
     return reconciler;
   }
 
+  /** Readable and unique per guard; no wildcard characters (it ends up in the topic policy's ArnLike condition). */
+  private alarmNamePrefix(): string {
+    const safe = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '-');
+    return `${safe(Stack.of(this).stackName)}-${safe(this.node.id)}-${this.node.addr.slice(0, 8)}-`;
+  }
+
   private createBuildSuccessAlarm(below: number): cloudwatch.Alarm {
     if (!(below > 0 && below <= 100)) throw new Error(`${this.node.path}: buildSuccessAlarmBelow must be a percentage in (0, 100], got ${below}`);
-    return new cloudwatch.Alarm(this, 'BuildSuccessRate', {
+    const alarm = new cloudwatch.Alarm(this, 'BuildSuccessRate', {
+      // Named with the guard's alarm prefix: the alert topic admits CloudWatch for those alarms only.
+      alarmName: `${this.alarmNamePrefix()}BuildSuccessRate`,
       metric: this.metricBuildSuccessRate(),
       threshold: below,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -1101,6 +1144,8 @@ export class ArtifactGuard extends ArtifactGuardBase {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription: `Less than ${below}% of the CI builds recorded in an hour succeeded (artifact-guard record-build)`,
     });
+    alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.alertTopic));
+    return alarm;
   }
 
   /** Pushes start the workflow; pushes of sha256-* evidence tags go to the evidence check instead. */

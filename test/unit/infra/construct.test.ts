@@ -72,11 +72,11 @@ describe('ArtifactGuard construct', () => {
       expect(first.guardId).toBe(first.node.addr);
       expect(second.guardId).toBe('team-b');
       const fns = ofType('AWS::Lambda::Function');
-      // Nine each, and the vulnerability watch's two (OsvWatch, Rescan).
-      expect(fns).toHaveLength(22);
+      // Nine each, the ledger's three (build and pusher recorders, reconciler), the vulnerability watch's two (OsvWatch, Rescan).
+      expect(fns).toHaveLength(28);
       for (const guard of [first, second]) {
         const own = fns.filter(([id]) => id.startsWith(guard.node.id));
-        expect(own).toHaveLength(11);
+        expect(own).toHaveLength(14);
         for (const [, fn] of own) expect(envOf(fn).GUARD_ID).toBe(guard.guardId);
         expect(guard.metricArtifactsProcessed().dimensions).toEqual({ service: 'artifact-guard', guard: guard.guardId });
       }
@@ -150,8 +150,9 @@ describe('ArtifactGuard construct', () => {
     it('keeps evidence in an imported bucket: no bucket of its own, and warnings about Object Lock and the write-once statement', () => {
       const { stack } = guardIn({}, (s) => ({ evidenceBucket: s3.Bucket.fromBucketName(s, 'Bucket', 'existing-evidence') }));
       const { template, ofType } = templateOf(stack);
-      template.resourceCountIs('AWS::S3::Bucket', 0);
-      template.resourceCountIs('AWS::S3::BucketPolicy', 0);
+      // The only bucket (and bucket policy) is the CloudTrail trail's, for pusher identity.
+      expect(ofType('AWS::S3::Bucket').map(([id]) => id)).toEqual([expect.stringMatching(/TrailLogs/)]);
+      expect(ofType('AWS::S3::BucketPolicy').map(([id]) => id)).toEqual([expect.stringMatching(/TrailLogs/)]);
       for (const [, fn] of ofType('AWS::Lambda::Function')) expect(envOf(fn).EVIDENCE_BUCKET).toBe('existing-evidence');
       const writers = statementsOf(ofType('AWS::IAM::Policy')).filter((s) => actionsOf([s]).includes('s3:PutObjectRetention'));
       // scan, sbom, sign, and the vulnerability watch's two (later scan reports).
@@ -166,7 +167,7 @@ describe('ArtifactGuard construct', () => {
       for (const objectLockEnabled of [false, true]) {
         const { stack } = guardIn({}, (s) => ({ evidenceBucket: new s3.Bucket(s, 'Mine', { objectLockEnabled, enforceSSL: true }) }));
         const { ofType } = templateOf(stack);
-        expect(ofType('AWS::S3::Bucket').map(([id]) => id)).toEqual([expect.stringMatching(/^Mine/)]);
+        expect(ofType('AWS::S3::Bucket').map(([id]) => id)).toEqual([expect.stringMatching(/^Mine/), expect.stringMatching(/TrailLogs/)]);
         const statements = statementsOf(ofType('AWS::S3::BucketPolicy'));
         expect(statements.find((s) => s.Sid === 'EvidenceIsWriteOnce')).toMatchObject({ Effect: 'Deny', Action: 's3:PutObject', Condition: { Null: { 's3:if-none-match': 'true' } } });
         const warnings = Annotations.fromStack(stack);
@@ -204,7 +205,8 @@ describe('ArtifactGuard construct', () => {
       expect(coverage.expression).toBe('100 * sboms / MAX([processed, 1])');
       for (const m of Object.values(coverage.usingMetrics)) expect((m as cloudwatch.Metric).dimensions).toEqual({ service: 'artifact-guard', guard: 'prod' });
       const rate = guard.metricBuildSuccessRate();
-      expect(Object.values(rate.usingMetrics).map((m) => (m as cloudwatch.Metric).metricName)).toEqual(['ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsTimedOut']);
+      // Succeeded / all CI builds recorded (issue 14): the average of BuildSuccess (1 or 0 per build).
+      expect(Object.values(rate.usingMetrics).map((m) => [(m as cloudwatch.Metric).metricName, (m as cloudwatch.Metric).statistic])).toEqual([['BuildSuccess', 'Average']]);
     });
   });
 
@@ -312,8 +314,8 @@ describe('ArtifactGuard construct', () => {
 
     it('has metrics with its guard dimension and the workflow\'s metrics', () => {
       expect(guard.metricPolicyViolations().dimensions).toEqual({ service: 'artifact-guard', guard: 'shared-guard' });
-      const succeeded = guard.metricBuildSuccessRate().usingMetrics.ok as cloudwatch.Metric;
-      expect(stack.resolve(succeeded.dimensions)).toEqual({ StateMachineArn: attrs.stateMachineArn });
+      const builds = guard.metricBuildSuccessRate().usingMetrics.builds as cloudwatch.Metric;
+      expect(builds.dimensions).toEqual({ service: 'artifact-guard', guard: 'shared-guard' });
     });
 
     it('puts onAlert rules on the imported bus', () => {

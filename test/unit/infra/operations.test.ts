@@ -79,7 +79,8 @@ describe('faults: retries, alarms, redrive-ready failures (issue 13)', () => {
 
     it('alarm on errors and throttles of every Lambda of the guard', () => {
       const fns = ofType('AWS::Lambda::Function').map(([id]) => id);
-      expect(fns.length).toBe(9);
+      // The workflow's 7 steps, gate, evidence check, mailer, build and pusher recorders, reconciler, OSV watch and full re-scan.
+      expect(fns.length).toBe(14);
       for (const [metric, threshold] of [['Errors', LAMBDA_ERRORS_THRESHOLD], ['Throttles', LAMBDA_THROTTLES_THRESHOLD]] as const) {
         const watched = alarms.filter((a) => a.MetricName === metric && a.Namespace === 'AWS/Lambda');
         expect(watched.map((a) => (a.Dimensions?.[0]?.Value as { Ref: string }).Ref).sort()).toEqual([...fns].sort());
@@ -88,7 +89,8 @@ describe('faults: retries, alarms, redrive-ready failures (issue 13)', () => {
     });
 
     it('notify the alert topic directly, named with the guard\'s prefix', () => {
-      expect(alarms.length).toBe(2 + 2 * 9);
+      // Executions, dead letters, errors and throttles of the 14 Lambdas, and the build success rate.
+      expect(alarms.length).toBe(2 + 2 * 14 + 1);
       for (const a of alarms) {
         expect(a.AlarmActions).toEqual([{ Ref: topicId }]);
         expect(a.AlarmName).toMatch(/^ArtifactGuard-ArtifactGuard-[0-9a-f]{8}-/);
@@ -153,7 +155,9 @@ describe('faults: retries, alarms, redrive-ready failures (issue 13)', () => {
       const stack = new Stack(offlineApp(), 'S');
       new ArtifactGuard(stack, 'Guard', { alertTopic: sns.Topic.fromTopicArn(stack, 'Topic', 'arn:aws:sns:eu-west-1:111111111111:alerts') });
       const t = Template.fromStack(stack);
-      t.resourceCountIs('AWS::SNS::TopicPolicy', 0);
+      // The only topic policy is the alert events topic's own (TLS only): none names the existing topic.
+      for (const policy of Object.values(t.findResources('AWS::SNS::TopicPolicy'))) expect(JSON.stringify(policy)).not.toContain('111111111111:alerts');
+      expect(Object.keys(t.findResources('AWS::SNS::TopicPolicy'))).toEqual([expect.stringMatching(/AlertEventsTopic/)]);
       t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: ['arn:aws:sns:eu-west-1:111111111111:alerts'] });
       Annotations.fromStack(stack).hasWarning('/S/Guard', Match.stringLikeRegexp(`cloudwatch.amazonaws.com sns:Publish.*aws:SourceArn.*${ArtifactGuardWarning.alertTopicKey}`));
     });

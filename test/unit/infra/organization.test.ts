@@ -53,7 +53,7 @@ describe('central guard with organizationId', () => {
   });
 
   it('routes member pushes (other accounts only) to the workflow and evidence pushes to the evidence check; its own rules keep to this account', () => {
-    const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule' && JSON.stringify(r.Properties?.EventPattern).includes('aws.ecr'));
+    const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule' && JSON.stringify(r.Properties?.EventPattern ?? {}).includes('ECR Image Action'));
     const patterns = rules.map((r) => r.Properties?.EventPattern as { account: unknown; detail: { 'repository-name': unknown; 'image-tag': unknown } });
     const member = patterns.filter((p) => JSON.stringify(p.account).includes('anything-but'));
     expect(member).toHaveLength(2);
@@ -104,7 +104,7 @@ describe('central guard with organizationId', () => {
   it('without organizationId: no bus policy, no member rules, no account filter (unchanged)', () => {
     const plain = central({});
     plain.template.resourceCountIs('AWS::Events::EventBusPolicy', 0);
-    for (const r of Object.values(plain.resources).filter((x) => x.Type === 'AWS::Events::Rule')) expect(JSON.stringify(r.Properties?.EventPattern)).not.toContain('"account"');
+    for (const r of Object.values(plain.resources).filter((x) => x.Type === 'AWS::Events::Rule')) expect(JSON.stringify(r.Properties?.EventPattern ?? {})).not.toContain('"account"');
   });
 
   it('refuses a malformed organisation id, and member repositories without one', () => {

@@ -20,6 +20,8 @@ beforeAll(async () => {
   try {
     const record = createRecordStep({ records: ledger.records, ledger: ledger.ledger, metrics: new InMemoryMetrics(), now: () => NOW, tagPolicy: DEFAULT_TAG_POLICY });
     await record(state({ sbom, scan: scan(), signing }));
+    // Notify writes PROCESSED once the alerts are out (the processing lease's order).
+    await ledger.records.markProcessed(REPO, DIGEST, '2026-03-01T09:06:00.000Z');
     // Another digest pushed later under the same tag: a violation in its own trail and in the tag's history.
     await record(state({ artifact: artifact({ digest: OTHER_DIGEST, trigger: { type: 'ecr-push', id: 'evt-2', time: '2026-03-02T10:00:00.000Z' } }) }));
     await record(state({ artifact: artifact({ tag: 'latest', trigger: { type: 'ecr-push', id: 'evt-3', time: '2026-03-03T10:00:00.000Z' }, duplicate: true }) }));
