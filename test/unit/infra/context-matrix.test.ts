@@ -37,9 +37,19 @@ const VALUE_ONLY: Record<string, (string | undefined)[]> = {
   unknownSeverity: [undefined, 'fail', 'warn'],
   signUninventoriedArtifacts: [undefined, 'true', 'false'],
 };
+/**
+ * Options that change resources of their own (a grant, the trail, an alarm threshold) and not how
+ * the others combine: each synthesized alone, and with everything else in the all-options run.
+ */
+const INDEPENDENT: Record<string, Context> = {
+  inspector: { inspector: 'true' },
+  existingTrail: { existingTrail: 'true' },
+  buildSuccessAlarmBelow: { buildSuccessAlarmBelow: '95' },
+};
 /** The README keys each matrix option stands for. */
 const README_KEYS: Record<string, string[]> = {
   ...Object.fromEntries(Object.keys(STRUCTURAL).map((k) => [k, [k]])),
+  ...Object.fromEntries(Object.keys(INDEPENDENT).map((k) => [k, [k]])),
   slack: ['slackWorkspaceId', 'slackChannelId'],
   organization: ['organizationId', 'memberRepositories'],
   ...Object.fromEntries(Object.keys(VALUE_ONLY).map((k) => [k, [k]])),
@@ -65,7 +75,10 @@ function documentedContextKeys(): { central: Set<string>; member: Set<string> } 
   const member = new Set(keysIn(deploy.slice(memberStart, memberEnd)));
   deploy = deploy.slice(0, memberStart) + deploy.slice(memberEnd);
   const central = new Set<string>();
-  for (const m of deploy.matchAll(/^\| `([A-Za-z]+)` \|/gm)) central.add(m[1] as string);
+  // The context table only (other tables of the section list formats, roles, item keys).
+  const table = deploy.slice(deploy.indexOf('| key | default | meaning |'));
+  const rows = table.slice(0, table.search(/\n(?!\|)/));
+  for (const m of rows.matchAll(/^\| `([A-Za-z]+)` \|/gm)) central.add(m[1] as string);
   // (`-c key=value` is the syntax line, not a key)
   for (const key of keysIn(deploy)) central.add(key);
   return { central, member };
@@ -136,7 +149,7 @@ describe('cdk synth with every documented context combination', () => {
       if (v !== undefined) ctx[key] = v;
     });
     return ctx;
-  });
+  }).concat(Object.values(INDEPENDENT));
 
   it('takes every value of every option at least once', () => {
     expect(structural).toHaveLength(48);
@@ -150,7 +163,7 @@ describe('cdk synth with every documented context combination', () => {
   });
 
   it('synthesizes every option at once as bin/app.ts does: the nag pack as a validation plugin, with the built-in CloudFormation validation on', () => {
-    const all: Context = Object.assign({}, ...Object.values(STRUCTURAL).map((values) => values[values.length - 1]), { severityThreshold: 'LOW', signOnFindings: 'true', unknownSeverity: 'warn', signUninventoriedArtifacts: 'true' });
+    const all: Context = Object.assign({}, ...Object.values(STRUCTURAL).map((values) => values[values.length - 1]), ...Object.values(INDEPENDENT), { severityThreshold: 'LOW', signOnFindings: 'true', unknownSeverity: 'warn', signUninventoriedArtifacts: 'true' });
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...all }, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'ag-matrix-')) });
     new ArtifactGuardStack(app, 'ArtifactGuard', stackPropsFromContext(app));
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
