@@ -149,7 +149,7 @@ describe('ArtifactGuard construct', () => {
 
     it('keeps evidence in an imported bucket: no bucket of its own, and warnings about Object Lock and the write-once statement', () => {
       const { stack } = guardIn({}, (s) => ({ evidenceBucket: s3.Bucket.fromBucketName(s, 'Bucket', 'existing-evidence') }));
-      const { template, ofType } = templateOf(stack);
+      const { ofType } = templateOf(stack);
       // The only bucket (and bucket policy) is the CloudTrail trail's, for pusher identity.
       expect(ofType('AWS::S3::Bucket').map(([id]) => id)).toEqual([expect.stringMatching(/TrailLogs/)]);
       expect(ofType('AWS::S3::BucketPolicy').map(([id]) => id)).toEqual([expect.stringMatching(/TrailLogs/)]);
