@@ -80,6 +80,8 @@ export interface IArtifactGuard extends IConstruct, ArtifactGuardMetricMethods {
   grantInvokeGate(grantee: iam.IGrantable): iam.Grant;
   /** Lets CI report builds (`artifact-guard record-build --bus`): PutEvents on the guard's bus, `Build Recorded` events only. */
   grantRecordBuild(grantee: iam.IGrantable): iam.Grant;
+  /** Lets auditors read the ledger (`artifact-guard history|audit --table`): GetItem and Query on the records table and its indexes. */
+  grantReadLedger(grantee: iam.IGrantable): iam.Grant;
 
   /** A metric the guard's Lambdas emit (namespace `ArtifactGuard`, dimensions `service` and `guard`). */
   metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
@@ -140,6 +142,10 @@ export abstract class ArtifactGuardBase extends Construct implements IArtifactGu
   grantInvokeGate(grantee: iam.IGrantable): iam.Grant {
     // Direct invokes and the IAM-authenticated Function URL (which names the caller in the audit).
     return this.gateFunction.grantInvoke(grantee).combine(this.gateFunction.grantInvokeUrl(grantee));
+  }
+
+  grantReadLedger(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:GetItem', 'dynamodb:Query'], resourceArns: [this.table.tableArn, `${this.table.tableArn}/index/*`] });
   }
 
   grantRecordBuild(grantee: iam.IGrantable): iam.Grant {

@@ -2,7 +2,7 @@ import { DEFAULT_AUDIT_DAYS } from '../core/audit';
 import { BadInputError } from '../core/errors';
 import { auditLines } from '../ledger/render-history';
 import { parseTimePoint } from '../ledger/time-window';
-import { openLocalLedger } from '../local/ledger';
+import { openLedgerReader } from './ledger-wiring';
 import { oneOf, parseCommand } from './args';
 import type { CommandResult } from './command';
 
@@ -16,7 +16,7 @@ export async function auditCommand(argv: string[]): Promise<CommandResult> {
   if (since && until && since > until) throw new BadInputError(`audit: --since ${values.since} is after --until ${values.until}`);
   const limit = values.limit === undefined ? 1000 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new BadInputError(`audit: --limit must be a positive whole number (got "${values.limit}")`);
-  const ledger = await openLocalLedger(undefined, { quiet: true });
+  const ledger = await openLedgerReader(values.table);
   try {
     const entries = await ledger.ledger.queryAudit({
       ...(values.actor !== undefined ? { actor: values.actor } : {}),

@@ -363,6 +363,7 @@ export const COMMANDS = {
     options: {
       output: { type: 'string', short: 'o', value: 'FORMAT', help: 'table (default), json, or html (one self-contained page, no network)' },
       file: { type: 'string', value: 'OUT', help: 'write the document to OUT instead of stdout' },
+      table: { type: 'string', value: 'NAME', help: "read the stack's records table (its RecordsTable output) with the AWS default credentials instead of the local ledger" },
     },
     examples: ['artifact-guard history localhost:5000/app:1.4', 'artifact-guard history localhost:5000/app@sha256:… -o html --file app.html'],
     notes: [
@@ -380,8 +381,9 @@ export const COMMANDS = {
       until: { type: 'string', value: 'T', help: 'up to this time, inclusive (a date means its end); default: now' },
       limit: { type: 'string', value: 'N', help: 'at most N entries, oldest first (default 1000)' },
       output: { type: 'string', short: 'o', value: 'FORMAT', help: 'table (default) or json' },
+      table: { type: 'string', value: 'NAME', help: "read the stack's records table (its RecordsTable output) with the AWS default credentials instead of the local ledger" },
     },
-    examples: ['artifact-guard audit --actor local:alice --since 7d', 'artifact-guard audit --action gate --since 2026-03-01 --until 2026-03-31 -o json'],
+    examples: ['artifact-guard audit --actor local:alice --since 7d', 'artifact-guard audit --action gate --since 2026-03-01 --until 2026-03-31 -o json', 'artifact-guard audit --table ArtifactGuard-Records1234 --actor arn:aws:iam::123456789012:role/deployer --since 7d'],
     notes: ['Entries come from the audit index (by day, and by actor): no query reads the whole table.', 'Exit 0: printed (nothing printed when no entry matches); 2: an error.'],
   },
   watch: {

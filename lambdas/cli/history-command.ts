@@ -3,7 +3,7 @@ import { BadInputError } from '../core/errors';
 import { historyHtml } from '../ledger/history-html';
 import { isEmptyHistory, loadHistory, resolveInLedger } from '../ledger/history';
 import { historyText } from '../ledger/render-history';
-import { openLocalLedger } from '../local/ledger';
+import { openLedgerReader } from './ledger-wiring';
 import { oneOf, parseCommand } from './args';
 import type { CommandResult } from './command';
 
@@ -14,7 +14,7 @@ import type { CommandResult } from './command';
 export async function historyCommand(argv: string[]): Promise<CommandResult> {
   const { values, positionals } = parseCommand('history', argv);
   const format = oneOf('history', '-o', values.output, ['table', 'json', 'html'] as const, 'table');
-  const ledger = await openLocalLedger(undefined, { quiet: true });
+  const ledger = await openLedgerReader(values.table);
   try {
     const { repositoryName, digest } = await resolveInLedger(ledger, positionals[0] as string);
     const history = await loadHistory(ledger, repositoryName, digest);

@@ -61,8 +61,18 @@ export async function startLocalDynamo(opts: { path?: string; tableName?: string
         GlobalSecondaryIndexes: indexes,
       }),
     );
-  if (!existing) await create();
-  else if (!existing.includes(actorIndex.name)) await upgradeLocalTable(client, tableName, create);
+  const createActive = async () => {
+    await create();
+    // dynalite answers CreateTable while the table is CREATING and flips it on a timer: wait for ACTIVE.
+    for (let i = 0; i < 500; i += 1) {
+      const d = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      if (d.Table?.TableStatus === 'ACTIVE') return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`the local records table ${tableName} did not become active`);
+  };
+  if (!existing) await createActive();
+  else if (!existing.includes(actorIndex.name)) await upgradeLocalTable(client, tableName, createActive);
   return {
     client,
     tableName,

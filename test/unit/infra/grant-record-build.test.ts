@@ -20,6 +20,11 @@ describe('grantRecordBuild', () => {
     });
     const ci = new iam.Role(stack, 'Ci', { assumedBy: new iam.AccountRootPrincipal() });
     imported.grantRecordBuild(ci);
+    const auditor = new iam.Role(stack, 'Auditor', { assumedBy: new iam.AccountRootPrincipal() });
+    imported.grantReadLedger(auditor);
+    const auditorPolicy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p).includes('dynamodb:Query'));
+    expect(JSON.stringify(auditorPolicy)).not.toContain('PutItem');
+    expect(JSON.stringify(auditorPolicy)).toContain('/index/*');
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: [
