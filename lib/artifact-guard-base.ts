@@ -107,6 +107,10 @@ export interface IArtifactGuard extends IConstruct, ArtifactGuardMetricMethods {
   metricBuildSuccessRate(props?: cloudwatch.MathExpressionOptions, pipeline?: string): cloudwatch.MathExpression;
   /** Workflows the reconciler started (digests the event path missed, or pushed before deployment). */
   metricReconcileStarted(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Tagged digests in the guarded repositories, counted by each reconciler run. */
+  metricGuardedArtifacts(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Those of them processed with an SBOM recorded, counted by each reconciler run. */
+  metricGuardedArtifactsWithSbom(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   /** Share (%) of processed artifacts that got an SBOM. */
   metricSbomCoverage(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression;
 
@@ -221,6 +225,14 @@ export abstract class ArtifactGuardBase extends Construct implements IArtifactGu
     return this.metric(MetricName.reconcileStarted, props);
   }
 
+  metricGuardedArtifacts(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(MetricName.guardedArtifacts, props);
+  }
+
+  metricGuardedArtifactsWithSbom(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(MetricName.guardedArtifactsWithSbom, props);
+  }
+
   metricBuildSuccess(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric(MetricName.buildSuccess, props);
   }
@@ -240,13 +252,17 @@ export abstract class ArtifactGuardBase extends Construct implements IArtifactGu
     });
   }
 
+  /**
+   * Artifacts with an SBOM / all artifacts in the guarded repositories, in percent, as the
+   * reconciler counts them each run (the latest run of the period: Maximum).
+   */
   metricSbomCoverage(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
     return new cloudwatch.MathExpression({
       label: 'SBOM coverage (%)',
       period: Duration.hours(1),
       ...props,
-      expression: '100 * sboms / MAX([processed, 1])',
-      usingMetrics: { sboms: this.metricSbomGenerated(), processed: this.metricArtifactsProcessed() },
+      expression: '100 * withSbom / MAX([guarded, 1])',
+      usingMetrics: { withSbom: this.metricGuardedArtifactsWithSbom({ statistic: 'Maximum' }), guarded: this.metricGuardedArtifacts({ statistic: 'Maximum' }) },
     });
   }
 

@@ -15,4 +15,8 @@ export const MetricName = {
   buildSuccess: 'BuildSuccess',
   /** Workflows the reconciler started for digests without a completed record (backfill, lost events). */
   reconcileStarted: 'ReconcileStarted',
+  /** Per reconciler run: tagged digests in the guarded repositories (evidence tags aside). */
+  guardedArtifacts: 'GuardedArtifacts',
+  /** Per reconciler run: those of them processed with an SBOM recorded. */
+  guardedArtifactsWithSbom: 'GuardedArtifactsWithSbom',
 } as const;

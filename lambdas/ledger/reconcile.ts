@@ -17,6 +17,8 @@ export interface ReconcileDeps {
 export interface ReconcileReport {
   readonly listed: number;
   readonly processed: number;
+  /** Processed digests whose record holds an SBOM: with `listed - evidence`, the SBOM coverage of the repositories. */
+  readonly withSbom: number;
   /** Evidence (`sha256-*` tags only): the evidence check's business, never processed. */
   readonly evidence: number;
   readonly started: readonly RegistryImage[];
@@ -36,6 +38,7 @@ export async function reconcile(deps: ReconcileDeps, repositories: readonly stri
   if (!(deps.concurrency >= 1)) throw new Error('reconcile: concurrency must be at least 1');
   let listed = 0;
   let processed = 0;
+  let withSbom = 0;
   let evidence = 0;
   const started: RegistryImage[] = [];
   const alreadyStarted: RegistryImage[] = [];
@@ -45,6 +48,7 @@ export async function reconcile(deps: ReconcileDeps, repositories: readonly stri
     try {
       if (await deps.records.isProcessed(image.repositoryName, image.digest)) {
         processed += 1;
+        if ((await deps.records.getEvidence(image.repositoryName, image.digest)).sbom) withSbom += 1;
         return;
       }
       ((await deps.start(image)) === 'started' ? started : alreadyStarted).push(image);
@@ -66,5 +70,8 @@ export async function reconcile(deps: ReconcileDeps, repositories: readonly stri
   }
   await Promise.all(running);
   deps.metrics?.count(MetricName.reconcileStarted, started.length);
-  return { listed, processed, evidence, started, alreadyStarted, failed };
+  // SBOM coverage over everything the repositories hold (not only what the event path saw).
+  deps.metrics?.count(MetricName.guardedArtifacts, listed - evidence);
+  deps.metrics?.count(MetricName.guardedArtifactsWithSbom, withSbom);
+  return { listed, processed, withSbom, evidence, started, alreadyStarted, failed };
 }

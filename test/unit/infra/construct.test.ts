@@ -202,7 +202,7 @@ describe('ArtifactGuard construct', () => {
 
     it('has the build success rate and SBOM coverage expressions, the latter on the guard\'s own metrics', () => {
       const coverage = guard.metricSbomCoverage();
-      expect(coverage.expression).toBe('100 * sboms / MAX([processed, 1])');
+      expect(coverage.expression).toBe('100 * withSbom / MAX([guarded, 1])');
       for (const m of Object.values(coverage.usingMetrics)) expect((m as cloudwatch.Metric).dimensions).toEqual({ service: 'artifact-guard', guard: 'prod' });
       const rate = guard.metricBuildSuccessRate();
       // Succeeded / all CI builds recorded (issue 14): the average of BuildSuccess (1 or 0 per build).

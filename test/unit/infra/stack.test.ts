@@ -231,7 +231,7 @@ describe('ArtifactGuard stack', () => {
     const [[, dash]] = resources('AWS::CloudWatch::Dashboard') as unknown as [[string, { Properties: { DashboardBody: unknown } }]];
     const body = JSON.stringify(dash.Properties.DashboardBody);
     for (const title of ['Build success rate (%)', 'SBOM coverage (%)', 'Signature verification failures', 'Tag immutability violations']) expect(body).toContain(title);
-    for (const metric of ['BuildSuccess', 'SbomGenerated', 'ArtifactsProcessed', 'SignatureVerificationFailures']) expect(body).toContain(metric);
+    for (const metric of ['BuildSuccess', 'GuardedArtifactsWithSbom', 'GuardedArtifacts', 'SignatureVerificationFailures']) expect(body).toContain(metric);
   });
 
   it('adds no e-mail subscription without alertEmail', () => {

@@ -31,6 +31,7 @@ describe('reconcile', () => {
     images.push({ repositoryName: `${HOST}/shop/api`, digest: digest(99), tags: ['sha256-abc.sig'] });
     await records.markProcessed(`${HOST}/shop/api`, digest(1), 't');
     await records.markProcessed(`${HOST}/shop/api`, digest(2), 't');
+    await records.putEvidence(`${HOST}/shop/api`, digest(1), 'sbom', { components: 3 }, 't');
     let running = 0;
     let most = 0;
     const startedDigests: string[] = [];
@@ -52,10 +53,12 @@ describe('reconcile', () => {
       },
       ['shop/api'],
     );
-    expect(report).toMatchObject({ listed: 11, processed: 2, evidence: 1, failed: [] });
+    expect(report).toMatchObject({ listed: 11, processed: 2, withSbom: 1, evidence: 1, failed: [] });
     expect(startedDigests.sort()).toEqual(images.slice(2, 10).map((i) => i.digest).sort());
     expect(most).toBe(3);
     expect(metrics.counts.get(MetricName.reconcileStarted)).toBe(8);
+    // SBOM coverage over the whole repository: 1 of 10 release digests has an SBOM recorded.
+    expect([metrics.counts.get(MetricName.guardedArtifactsWithSbom), metrics.counts.get(MetricName.guardedArtifacts)]).toEqual([1, 10]);
   });
 
   it('reports a start that fails and goes on with the others', async () => {
