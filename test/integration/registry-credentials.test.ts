@@ -176,7 +176,9 @@ describe('(d) ECR hosts without a docker credential: ecr:GetAuthorizationToken (
       const noAws = new RegistryClient({ registry: ecrHost, credentials: new DefaultRegistryCredentials({ docker: { file } }), fetch: toProxy });
       const failure = noAws.getManifest(repo, 'v1');
       await expect(failure).rejects.toThrow(UnavailableError);
-      await expect(failure).rejects.toThrow(`failed (Could not load credentials from any providers); ${hint}`);
+      // The SDK's error as the AWS error classifier words it, then how to log in.
+      await expect(failure).rejects.toThrow(/ecr:GetAuthorizationToken with the AWS SDK's default credentials failed \(.*Could not load credentials from any providers.*\); log in with: /);
+      await expect(failure).rejects.toThrow(hint);
     } finally {
       ecr.restore();
     }
