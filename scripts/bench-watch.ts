@@ -29,7 +29,7 @@ import { prng } from './bench-scan';
 const ARTIFACTS = 100_000;
 const COMPONENTS = 300;
 const CHANGED = 1_000;
-const RESCAN_SBOMS = 10_000;
+const RESCAN_SBOMS = Number(process.env.BENCH_RESCAN_SBOMS) || 10_000;
 const REPO = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app';
 
 /**
@@ -152,13 +152,19 @@ function fleet(random: () => number): FleetIndex {
   return index;
 }
 
-/** 1,000 changed records: 70% new advisories, 20% amended ranges, 10% withdrawals. */
-function changes(random: () => number): RecordChange[] {
+/**
+ * 1,000 changed records. `typical` (the default) follows OSV's churn: most changes amend records
+ * already published (references, aliases, scores: the match does not change), 15% are new
+ * advisories on packages drawn evenly from the ecosystems, 5% withdrawals. `worst`
+ * (BENCH_WATCH_MIX=worst): 70% new advisories on the most deployed packages, affecting nearly
+ * every artifact.
+ */
+function changes(random: () => number, mix: 'typical' | 'worst'): RecordChange[] {
   const out: RecordChange[] = [];
   for (let i = 0; i < CHANGED; i++) {
     const pool = POOL_NAMES[Math.floor(random() * POOL_NAMES.length)] as string;
     const p = POOLS[pool] as Pool;
-    const name = nameOf(pool, skewed(random, p.size, 0.6));
+    const name = nameOf(pool, mix === 'worst' ? skewed(random, p.size, 0.6) : Math.floor(random() * p.size));
     const fixed = (patch: number) => [{ type: p.ecosystem === 'npm' || p.ecosystem === 'Go' ? ('SEMVER' as const) : ('ECOSYSTEM' as const), events: [{ introduced: '0' }, { fixed: p.version(1, patch) }] }];
     const record = (patch: number, extra: Partial<OsvRecord> = {}): OsvRecord => ({
       id: `BENCH-${i}`,
@@ -169,8 +175,10 @@ function changes(random: () => number): RecordChange[] {
       ...extra,
     });
     const kind = random();
-    if (kind < 0.7) out.push({ ecosystem: p.ecosystem, after: record(1 + Math.floor(random() * VERSIONS)) });
-    else if (kind < 0.9) out.push({ ecosystem: p.ecosystem, before: record(2), after: record(1 + Math.floor(random() * VERSIONS)) });
+    const [fresh, amended] = mix === 'worst' ? [0.7, 0.9] : [0.15, 0.95];
+    const patch = 1 + Math.floor(random() * VERSIONS);
+    if (kind < fresh) out.push({ ecosystem: p.ecosystem, after: record(patch) });
+    else if (kind < amended) out.push({ ecosystem: p.ecosystem, before: record(patch), after: record(patch, { summary: 'amended' }) });
     else out.push({ ecosystem: p.ecosystem, before: record(2), after: record(2, { withdrawn: '2026-12-01T10:00:00Z' }) });
   }
   return out;
@@ -262,7 +270,8 @@ export async function benchWatch(log: (line: string) => void): Promise<void> {
   let start = process.hrtime.bigint();
   const index = fleet(random);
   log(`watch: fleet of ${ARTIFACTS.toLocaleString('en')} artifacts × ~${COMPONENTS} components indexed in memory in ${seconds(start).toFixed(1)} s`);
-  const changed = changes(random);
+  const mix = process.env.BENCH_WATCH_MIX === 'worst' ? 'worst' : 'typical';
+  const changed = changes(random, mix);
   const stores = new CountingStores();
   const watch = createWatch({
     index,
@@ -285,7 +294,7 @@ export async function benchWatch(log: (line: string) => void): Promise<void> {
   const rru = index.rru + stores.rru;
   const gbSeconds = wall * 3.008; // the OsvWatch Lambda: 3,008 MB
   const perRun = rru * PRICE.rru + stores.wru * PRICE.wru + gbSeconds * PRICE.gbSecond + stores.gets * PRICE.s3Get + stores.puts * PRICE.s3Put;
-  console.log(`\nwatch/100k-artifacts  ${CHANGED} changed records against ${ARTIFACTS.toLocaleString('en')} artifacts (~${(ARTIFACTS * COMPONENTS / 1e6).toFixed(0)} M indexed components)`);
+  console.log(`\nwatch/100k-artifacts (${mix})  ${CHANGED} changed records against ${ARTIFACTS.toLocaleString('en')} artifacts (~${(ARTIFACTS * COMPONENTS / 1e6).toFixed(0)} M indexed components)`);
   console.log(`  wall ${wall.toFixed(2)} s (cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s), target < 60 s`);
   console.log(`  index: ${index.queries} queries, ${index.itemsRead.toLocaleString('en')} items read (${index.rru.toLocaleString('en')} RRU)`);
   console.log(`  ${out.artifactsEvaluated.toLocaleString('en')} artifacts evaluated, ${out.scansWritten.toLocaleString('en')} new scan entries, ${out.added.toLocaleString('en')} findings added, ${out.cleared.toLocaleString('en')} cleared, ${out.alerts.length.toLocaleString('en')} alerts`);
@@ -300,7 +309,9 @@ export async function benchRescan(log: (line: string) => void): Promise<void> {
   for (let i = 0; i < 200_000; i++) {
     const pool = pools[i % pools.length] as string;
     const p = POOLS[pool] as Pool;
-    const name = nameOf(pool, Math.floor(random() * p.size));
+    // Most advisories name packages no stored image has (OSV spans far more packages than a
+    // fleet deploys): names drawn from ten times the pool, so an image has ~150-250 findings.
+    const name = nameOf(pool, Math.floor(random() * p.size * 10));
     records.push({
       id: `SYN-${i}`,
       modified: new Date(Date.UTC(2020, 0, 1) + i * 60_000).toISOString(),
