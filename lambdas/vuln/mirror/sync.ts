@@ -137,7 +137,7 @@ export async function syncMirror(opts: SyncOptions): Promise<SyncResult> {
   async function incremental(eco: string, old: EcosystemMirror, now: Date): Promise<{ state: EcosystemMirror; changes: RecordChange[] } | 'too-many'> {
     const listing = await download(url(eco, 'modified_id.csv'), (body) => {
       try {
-        return parseModifiedIds(body.toString('utf8'), url(eco, 'modified_id.csv'));
+        return parseModifiedIds(body.toString('utf8'), 'the listing');
       } catch (err) {
         throw new Corrupt(errorMessage(err));
       }
