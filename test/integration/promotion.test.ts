@@ -110,6 +110,16 @@ describe('promote', () => {
     const devTrail = await trail(`${host}/${dev}`, digest);
     expect(devTrail.filter((e) => e.type === 'Promotion').map((e) => e.detail)).toEqual([expect.objectContaining({ action: 'promote', outcome: 'promoted', source: `${host}/${src}@${digest}`, tag: 'v1' })]);
     expect(devTrail.some((e) => e.type === 'GateDecision' && e.detail.allowed === true)).toBe(true);
+
+    // The same, as an auditor reads it: `artifact-guard audit` over the audit index.
+    const promotions = await runCli(['audit', '--action', 'promote', '-o', 'json'], env);
+    expect(promotions.code).toBe(0);
+    const entries = JSON.parse(promotions.stdout) as { actor: string; action: string; target: string; outcome: string }[];
+    expect(entries.every((e) => e.action === 'promote' && e.actor === `local:${os.userInfo().username}`)).toBe(true);
+    expect(entries.filter((e) => e.outcome === 'promoted').map((e) => e.target)).toEqual([`${host}/${dev}@${digest}`]);
+    expect(entries.filter((e) => e.outcome === 'refused').map((e) => e.target)).toContain(`${host}/${src}@${digest}`);
+    const gates = JSON.parse((await runCli(['audit', '--action', 'gate', '-o', 'json'], env)).stdout) as { target: string; outcome: string }[];
+    expect(gates.filter((e) => e.target === `${host}/${src}@${digest}`).map((e) => e.outcome).sort()).toEqual(['allowed', 'denied']);
   });
 
   it('a promoted multi-arch index verifies in the target; an interrupted promotion resumes without duplicates', async () => {
