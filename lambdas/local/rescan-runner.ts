@@ -29,8 +29,10 @@ interface MapState {
 
 /** The definition with its Distributed Map turned into the inline Map the interpreter runs. */
 export function inlineDefinition(): { definition: Record<string, unknown>; mapState: string; taskState: string; batchSize: number } {
-  const def = structuredClone(definition) as { StartAt: string; States: Record<string, MapState> };
-  const [mapState, map] = Object.entries(def.States).find(([, s]) => s.Type === 'Map') ?? [];
+  // The Map, and the states its Catch leads to (alert, fail), which the interpreter runs as they are.
+  const def = structuredClone(definition) as { StartAt: string; States: Record<string, MapState | { Type: string }> };
+  const isMap = (entry: [string, MapState | { Type: string }]): entry is [string, MapState] => entry[1].Type === 'Map';
+  const [mapState, map] = Object.entries(def.States).find(isMap) ?? [];
   if (!mapState || !map) throw new Error('the re-scan definition has no Map state');
   const batchSize = map.ItemBatcher?.MaxItemsPerBatch ?? 1;
   delete map.ItemReader;
