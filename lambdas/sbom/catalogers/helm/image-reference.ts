@@ -1,68 +1,35 @@
 import { PackageURL } from 'packageurl-js';
+import { BadInputError } from '../../../core/errors';
+import type { ImageReference } from '../../../oci/reference';
+import { formatReference, parseReference } from '../../../oci/reference';
 
-/**
- * A container image reference as Kubernetes hands it to the runtime (distribution/reference
- * grammar), normalised as the runtime resolves it: no registry means Docker Hub, and a Docker Hub
- * name of one component lives under `library/` (`nginx:1.25` → `docker.io/library/nginx:1.25`).
- */
-export interface ImageReference {
-  readonly registry: string;
-  /** The repository path inside the registry (`library/nginx`, `bitnami/redis`). */
-  readonly repository: string;
-  readonly tag?: string;
-  readonly digest?: string;
-}
+export type { ImageReference };
 
-const DOCKER_HUB = 'docker.io';
+/** distribution/reference's bound on `[registry/]path`. */
 const MAX_NAME = 255;
-/** One path component: lowercase alphanumerics separated by `.`, `_`, `__` or dashes. */
-const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG = /^\w[\w.-]{0,127}$/;
-/** A registry host: DNS labels or an IPv6 literal, optionally a port. */
-const DOMAIN = /^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*|\[[0-9a-fA-F:.]+\])(?::[0-9]+)?$/;
-const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
 
 /**
- * Parses `[registry/]path[:tag][@digest]`; undefined when it is not a valid reference (a template
- * expression, spaces, upper-case path, an empty tag such as `nginx:`). Digests are limited to the
- * algorithms registries use (sha256, sha512).
+ * A reference as Kubernetes hands it to the runtime, parsed by the registry client's own parser
+ * (no registry means Docker Hub, one component lives under `library/`); undefined when it is not
+ * one (a template expression, spaces, an upper-case path, an empty tag such as `nginx:`).
  */
 export function parseImageReference(text: string): ImageReference | undefined {
   const value = text.trim();
-  if (!value || value.length > 1024 || /\s/.test(value)) return undefined;
-  let rest = value;
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-    if (!DIGEST.test(digest)) return undefined;
+  // `registry:` is the CLI's scheme, not part of an image name.
+  if (!value || value.length > 1024 || value.startsWith('registry:')) return undefined;
+  const name = value.split('@')[0]?.replace(/:[^/:]*$/, '') ?? '';
+  if (name.length > MAX_NAME) return undefined;
+  try {
+    const { registry, repository, tag, digest } = parseReference(value);
+    return { registry, repository, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
+  } catch (err) {
+    if (err instanceof BadInputError) return undefined;
+    throw err;
   }
-  let tag: string | undefined;
-  const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) return undefined;
-  }
-  if (!rest || rest.length > MAX_NAME) return undefined;
-  const parts = rest.split('/');
-  let registry = DOCKER_HUB;
-  const first = parts[0] as string;
-  if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
-    if (!DOMAIN.test(first)) return undefined;
-    registry = first === 'index.docker.io' ? DOCKER_HUB : first;
-    parts.shift();
-  }
-  if (parts.length === 0 || !parts.every((p) => COMPONENT.test(p))) return undefined;
-  if (registry === DOCKER_HUB && parts.length === 1) parts.unshift('library');
-  return { registry, repository: parts.join('/'), ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
 }
 
 /** `registry/repository[:tag][@digest]`, the normalised form. */
-export function formatImageReference(ref: ImageReference): string {
-  return `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
-}
+export const formatImageReference = formatReference;
 
 /**
  * `pkg:oci/<name>@<digest>?repository_url=<registry>/<repository>&tag=<tag>` (purl-spec `oci`
