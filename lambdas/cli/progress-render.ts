@@ -161,7 +161,7 @@ export class TtyProgress implements ProgressDisplay {
         this.stages.delete(e.id);
         const counts = countText(st);
         const tail = `: ${e.summary ?? 'done'}${counts ? `, ${counts}` : ''} in ${formatDuration(this.now() - st.at)}`;
-        this.out.write(`\r${this.fit(st.started.stage, st.started.what, tail)}\x1b[K\n`);
+        this.out.write(`\r${this.fitted(st.started.stage, st.started.what, tail)}\x1b[K\n`);
         this.drawn = false;
         this.draw(true);
         return;
@@ -197,7 +197,7 @@ export class TtyProgress implements ProgressDisplay {
     const t = this.now();
     if (!force && t - this.lastDraw < this.interval) return;
     this.lastDraw = t;
-    this.out.write(`\r${this.fit(st.started.stage, st.started.what, this.status(st, t))}\x1b[K`);
+    this.out.write(`\r${this.fitted(st.started.stage, st.started.what, this.status(st, t))}\x1b[K`);
     this.drawn = true;
   }
 
@@ -221,7 +221,7 @@ export class TtyProgress implements ProgressDisplay {
    * shortened (`sha256:0123456789ab…`), and when it is still too wide `what` gives way first:
    * the counts, rate and ETA at the end are what the line is for.
    */
-  private fit(stage: string, what: string, tail: string): string {
+  private fitted(stage: string, what: string, tail: string): string {
     const short = what.replace(/\b(sha256:[0-9a-f]{12})[0-9a-f]{52}\b/g, '$1…');
     const text = `${stage}: ${short}${tail}`;
     const width = this.out.columns;
