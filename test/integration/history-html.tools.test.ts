@@ -79,8 +79,8 @@ async function recordHistory(): Promise<Recorded> {
 }
 
 beforeAll(async () => {
-  requireChromium();
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-history-html-'));
+  requireChromium();
   recorded = await recordHistory();
 }, 120_000);
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));

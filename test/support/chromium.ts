@@ -47,7 +47,11 @@ export async function runChromium(work: string, page: string, args: readonly str
   const code = await new Promise<number | string | null>((resolve, reject) => {
     const timer = setTimeout(() => {
       // Its renderer and utility processes share its process group.
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // It ended meanwhile.
+      }
       resolve(`killed after ${timeoutMs} ms`);
     }, timeoutMs);
     child.on('error', (err) => {
