@@ -381,7 +381,8 @@ export class ArtifactGuard extends ArtifactGuardBase {
   /**
    * Promotion (when `environments` are given): copies an artifact by digest into an environment's
    * repository when the gate allows it there; the only principal that may push to those
-   * repositories (their policies deny everyone else) and, besides the signing step, sign.
+   * repositories (their policies deny everyone else). It holds no key: the Sign step signs the
+   * copy's approvals for it, for the environments' repositories only.
    */
   readonly promote?: StepLambda;
   /** The Promote Lambda's HTTPS endpoint (IAM auth): POST `{ reference, target, environment }`. */
@@ -448,11 +449,11 @@ export class ArtifactGuard extends ArtifactGuardBase {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Artifact Guard Sign step: the only principal allowed kms:Sign on the signing key (no registry access, no writes)',
     });
-    // Promotion signs the copy for the repository it lands in: the only other signer.
+    // Promotion pushes into the environments; it asks the Sign step for the copy's approvals.
     const promoteRole = props.environments
       ? new iam.Role(this, 'PromoteRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: 'Artifact Guard promotion: the only principal allowed to push to gated environment repositories' })
       : undefined;
-    this.protectSigningKey(promoteRole);
+    this.protectSigningKey();
 
     const environment = this.commonEnvironment(props);
     this.steps = this.createSteps(environment, props);
@@ -724,14 +725,14 @@ export class ArtifactGuard extends ArtifactGuardBase {
   }
 
   /** kms:Sign only for the signing step and promotion (explicit Deny: the default key policy delegates to the account). */
-  private protectSigningKey(promoteRole: iam.IRole | undefined): void {
+  private protectSigningKey(): void {
     const denySign = new iam.PolicyStatement({
       sid: 'DenySignExceptSigningStep',
       effect: iam.Effect.DENY,
       principals: [new iam.AnyPrincipal()],
       actions: ['kms:Sign'],
       resources: ['*'],
-      conditions: { ArnNotEquals: { 'aws:PrincipalArn': promoteRole ? [this.signingRole.roleArn, promoteRole.roleArn] : this.signingRole.roleArn } },
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': this.signingRole.roleArn } },
     });
     if (!this.addToPolicyOfThisStack(this.signingKey, (k) => k.addToResourcePolicy(denySign))) {
       this.warn(
@@ -925,9 +926,12 @@ export class ArtifactGuard extends ArtifactGuardBase {
       role,
       memorySize: 512,
       timeout: Duration.minutes(15),
-      environment: { SIGNING_KEY_ARN: this.signingKey.keyArn, GATE_ENVIRONMENTS: this.environmentsDocument(envs) },
+      environment: { SIGNING_KEY_ARN: this.signingKey.keyArn, GATE_ENVIRONMENTS: this.environmentsDocument(envs), SIGNER_FUNCTION: this.steps.sign.function.functionName },
       grant: (r) => {
-        iam.Grant.addToPrincipal({ grantee: r, actions: ['kms:Sign', 'kms:GetPublicKey', 'kms:DescribeKey'], resourceArns: [this.signingKey.keyArn] });
+        // Verifies with the public key; the copy's approvals are signed by the Sign step, for the environments' repositories only.
+        iam.Grant.addToPrincipal({ grantee: r, actions: ['kms:GetPublicKey', 'kms:DescribeKey'], resourceArns: [this.signingKey.keyArn] });
+        this.steps.sign.function.grantInvoke(r);
+        this.steps.sign.function.addEnvironment('PROMOTION_TARGETS', environmentRepositoriesOf(envs).map((repo) => repo.repositoryUri).join(','));
         this.repositories.forEach((repo) => repo.grantPull(r));
         // Push (and mount from the source: ECR mounts need pull on the source too) into the environments' repositories.
         for (const repo of environmentRepositoriesOf(envs)) repo.grantPullPush(r);

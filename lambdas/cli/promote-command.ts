@@ -14,6 +14,7 @@ import { usageLine } from './command-specs';
 import { defaultPublicKeys } from './dev-public-key';
 import { progressDisplay } from './progress-render';
 import { openSigningSource, signerFor, verificationKeysFor } from './signing-wiring';
+import { localApprover } from '../signing/approvals';
 
 function text(o: PromotionOutcome): string {
   if (!o.promoted) return `refused ${o.source} -> ${o.target} (${o.environment})\n`;
@@ -52,7 +53,7 @@ export async function promoteCommand(argv: string[]): Promise<CommandResult> {
         return c;
       },
       openSource,
-      signer,
+      approve: localApprover(signer),
       records: ledger.records,
       alerts: ledger.alerts,
       metrics,

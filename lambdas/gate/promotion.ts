@@ -26,9 +26,10 @@ import type { ArtifactSource } from '../oci/source';
 import type { AlertSink } from '../ports/alert-sink';
 import type { MetricsSink } from '../ports/metrics';
 import type { AuditEvent, RecordStore } from '../ports/record-store';
-import type { KeyedSigner } from '../ports/signer';
+import type { Approver } from '../ports/approver';
 import { normalizedName } from '../signing/identity';
 import { signArtifact } from '../signing/sign-artifact';
+import { signingTargets } from '../signing/targets';
 import { updateEvidenceManifest } from '../signing/sig-manifest';
 import { appendToFallbackIndex } from '../attest/referrers';
 import type { Environments } from './environments';
@@ -49,8 +50,8 @@ export interface PromotionDeps {
   /** A registry client for a host (the source's and the target's may be the same). */
   readonly registry: (host: string) => RegistryClient;
   readonly openSource: (spec: SourceSpec) => Promise<ArtifactSource>;
-  /** Signs the copy for the target repository (the stack's key). */
-  readonly signer: KeyedSigner;
+  /** Signs the copy's approvals for the target repository (the stack's key, held by the Sign Lambda in AWS). */
+  readonly approve: Approver;
   readonly records: RecordStore;
   readonly alerts: AlertSink;
   readonly metrics: MetricsSink;
@@ -178,7 +179,9 @@ export function createPromotion(deps: PromotionDeps) {
     const copy = await deps.openSource({ scheme: 'registry', location: `${target.name}@${decision.digest}` });
     let signaturesAdded = 0;
     try {
-      const signed = await signArtifact({ source: copy, signer: deps.signer, identity: target.name, root });
+      const targets = await signingTargets(copy, root);
+      const signer = await deps.approve(target.name, targets.map((t) => t.digest));
+      const signed = await signArtifact({ source: copy, signer, identity: target.name, root, targets });
       signaturesAdded = signed.targets.filter((t) => t.outcome === 'appended').length;
     } finally {
       await copy.close();

@@ -1,4 +1,7 @@
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { kmsSignerFor } from '../adapters/aws/kms-signer';
+import { lambdaApprover } from '../adapters/aws/lambda-approver';
+import { recordSdkCalls } from '../adapters/aws/sdk-call-recorder';
 import { cachedUntilFailure } from '../core/retry-after-failure';
 import { environmentsFrom } from '../gate/environments';
 import { servePromotion } from '../gate/promote-endpoint';
@@ -11,11 +14,13 @@ import { aws, lambdaHandler, logger } from './runtime';
 
 const keyRef = parseKeyRef(`awskms:///${process.env.SIGNING_KEY_ARN ?? ''}`);
 if (keyRef.kind !== 'awskms') throw new Error('SIGNING_KEY_ARN must be a KMS key ARN');
-const signer = kmsSignerFor(keyRef);
+// The key is read (GetPublicKey) to verify, never used to sign here: approvals come from the Sign Lambda.
+const stackKey = kmsSignerFor(keyRef);
+const approve = lambdaApprover(recordSdkCalls(new LambdaClient({})), process.env.SIGNER_FUNCTION ?? '');
 
 // GetPublicKey once per container; a failed lookup (a KMS throttle) is not kept.
 const stackKeys: () => Promise<VerificationKey[]> = cachedUntilFailure(async () => {
-  const info = await signer.publicKey();
+  const info = await stackKey.publicKey();
   return [{ name: info.keyId, key: loadPublicKey(info.pem, info.keyId) }];
 });
 
@@ -37,7 +42,7 @@ const gate = createVerifyGate({
   now: aws.now,
 });
 
-const promote = createPromotion({ gate, environments, registry: aws.registryClient, openSource: aws.openSource, signer, records, alerts, metrics: aws.metrics, now: aws.now });
+const promote = createPromotion({ gate, environments, registry: aws.registryClient, openSource: aws.openSource, approve, records, alerts, metrics: aws.metrics, now: aws.now });
 
 /** Invoked by the promoter role: directly or over the IAM-authenticated Function URL (the actor audited). */
 export const handler = lambdaHandler('promote', (event: unknown) => servePromotion(event, promote));

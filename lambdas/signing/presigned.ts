@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { IntegrityError } from '../core/errors';
+import { BadInputError, IntegrityError } from '../core/errors';
 import type { KeyedSigner, PublicKeyInfo, Signature } from '../ports/signer';
 
 /**
@@ -17,6 +17,23 @@ export interface PresignedSignature {
   readonly sha256: string;
   /** Base64 DER ECDSA signature over SHA-256(those bytes). */
   readonly signature: string;
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** Checks presigned payloads that crossed a process boundary (a Lambda response). */
+export function parsePresignedPayloads(value: unknown): PresignedPayloads {
+  const v = value as { key?: Partial<Record<keyof PublicKeyInfo, unknown>>; signatures?: unknown } | null;
+  const key = v?.key;
+  if (typeof key?.pem !== 'string' || typeof key.hint !== 'string' || typeof key.keyId !== 'string' || !Array.isArray(v?.signatures)) throw new BadInputError('presigned payloads are { key: { pem, hint, keyId }, signatures: [{ sha256, signature }] }');
+  const signatures: PresignedSignature[] = [];
+  for (const s of v.signatures as unknown[]) {
+    const e = s as { sha256?: unknown; signature?: unknown } | null;
+    if (typeof e?.sha256 !== 'string' || !HEX64.test(e.sha256) || typeof e.signature !== 'string' || !BASE64.test(e.signature)) throw new BadInputError('a presigned signature is { sha256: <hex>, signature: <base64 DER> }');
+    signatures.push({ sha256: e.sha256, signature: e.signature });
+  }
+  return { key: { pem: key.pem, hint: key.hint, keyId: key.keyId }, signatures };
 }
 
 const sha256Hex = (data: Buffer) => createHash('sha256').update(data).digest('hex');

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbRecordStore } from '../../lambdas/adapters/aws/dynamodb-record-store';
 import type { LocalDynamo } from '../../lambdas/local/dynalite-server';
@@ -23,6 +24,19 @@ const [src, prod] = [uniqueRepo('lambda-src'), uniqueRepo('lambda-prod')];
 const PROMOTER = 'arn:aws:sts::111122223333:assumed-role/PromoterRole/alice';
 const events = mockClient(EventBridgeClient);
 events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+/** Lambda's Invoke, answered by the Sign function's real handler (in this process, with its environment below). */
+const lambdaInvoke = mockClient(LambdaClient);
+lambdaInvoke.on(InvokeCommand).callsFake(async (input: { FunctionName?: string; Payload?: Uint8Array }) => {
+  expect(input.FunctionName).toBe('artifact-guard-sign');
+  const { handler } = await import('../../lambdas/handlers/sign');
+  try {
+    const out = await handler(JSON.parse(Buffer.from(input.Payload ?? []).toString('utf8')) as Parameters<typeof handler>[0]);
+    return { StatusCode: 200, Payload: Buffer.from(JSON.stringify(out)) };
+  } catch (err) {
+    const e = err as Error;
+    return { StatusCode: 200, FunctionError: 'Unhandled', Payload: Buffer.from(JSON.stringify({ errorType: e.name, errorMessage: e.message })) };
+  }
+});
 let kms: FakeKms;
 let dynamo: LocalDynamo;
 let work: string;
@@ -49,11 +63,14 @@ beforeAll(async () => {
     TABLE_NAME: dynamo.tableName,
     ALERT_BUS_NAME: 'alerts',
     SIGNING_KEY_ARN: KEY_ARN,
+    SIGNER_FUNCTION: 'artifact-guard-sign',
+    PROMOTION_TARGETS: `${host}/${prod}`,
     GATE_ENVIRONMENTS: JSON.stringify({ environments: { prod: { policy: { attestations: ['vuln'], vulnerabilities: { failOn: 'high' } }, repositories: [`${host}/${prod}`] } } }),
   });
 }, 120_000);
 afterAll(async () => {
   events.restore();
+  lambdaInvoke.restore();
   await kms.close();
   await dynamo.close();
   fs.rmSync(work, { recursive: true, force: true });
@@ -68,7 +85,25 @@ describe('Promote Lambda', () => {
     expect(outcome).toMatchObject({ promoted: true, actor: PROMOTER, signaturesAdded: 1 });
     const trail = await new DynamoDbRecordStore(dynamo.client, dynamo.tableName).listEvents(`${host}/${prod}`, outcome.digest);
     expect(trail.find((e) => e.type === 'Promotion')?.detail).toMatchObject({ action: 'promote', actor: PROMOTER, outcome: 'promoted', tag: '1.0' });
-    expect(kms.stub.commandCalls((await import('@aws-sdk/client-kms')).SignCommand).length).toBeGreaterThan(0);
+    // Signed by the Sign function (the only holder of kms:Sign), asked by Promote for exactly the copy's manifest.
+    expect(kms.stub.commandCalls((await import('@aws-sdk/client-kms')).SignCommand).length).toBe(1);
+    const asked = lambdaInvoke.commandCalls(InvokeCommand).map((c) => JSON.parse(Buffer.from(c.args[0].input.Payload as Uint8Array).toString('utf8')) as unknown);
+    expect(asked).toEqual([{ approve: { identity: `${host}/${prod}`, digests: [outcome.digest] } }]);
+  });
+
+  it('the Sign function approves for the environments\' repositories only, and a workflow state is never read as an approval request', async () => {
+    const { handler } = await import('../../lambdas/handlers/sign');
+    const digest = `sha256:${'c'.repeat(64)}`;
+    await expect(handler({ approve: { identity: `${host}/${src}`, digests: [digest] } })).rejects.toThrow(/environments' repositories only/);
+    await expect(handler({ approve: { identity: `${host}/${prod}`, digests: ['sha256:nothex'] } })).rejects.toThrow(/not a sha256 digest/);
+    await expect(handler({ approve: { identity: `${host}/${prod}`, digests: [] } })).rejects.toThrow(/1 to 256 digests/);
+    const signed = await handler({ approve: { identity: `${host}/${prod}`, digests: [digest] } });
+    expect(signed.signatures).toHaveLength(1);
+    // A state with an `approve` key besides its own is the workflow's: Sign takes the workflow path (here without its evidence store) and signs nothing.
+    const { SignCommand } = await import('@aws-sdk/client-kms');
+    const before = kms.stub.commandCalls(SignCommand).length;
+    await expect(handler({ approve: { identity: `${host}/${prod}`, digests: [digest] }, source: 'x' } as unknown as Parameters<typeof handler>[0])).rejects.toThrow(/EVIDENCE_BUCKET/);
+    expect(kms.stub.commandCalls(SignCommand).length).toBe(before);
   });
 
   it('refuses (403) what fails the environment\'s policy: Policy Violation on the bus, nothing copied', async () => {

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DynamoDbRecordStore } from '../../lambdas/adapters/aws/dynamodb-record-store';
 import { PemFileSigner } from '../../lambdas/adapters/local/pem-file-signer';
+import { localApprover } from '../../lambdas/signing/approvals';
 import { parseEnvironments } from '../../lambdas/gate/environments';
 import { createPromotion } from '../../lambdas/gate/promotion';
 import { createVerifyGate } from '../../lambdas/gate/verify-gate';
@@ -150,7 +151,7 @@ describe('promote', () => {
           environments,
           registry: (h) => new RegistryClient({ registry: h, ...(fetchImpl ? { fetch: fetchImpl } : {}) }),
           openSource: open,
-          signer: PemFileSigner.fromPem(fs.readFileSync(path.join(home, 'dev-signing-key.pem'), 'utf8'), 'dev key'),
+          approve: localApprover(PemFileSigner.fromPem(fs.readFileSync(path.join(home, 'dev-signing-key.pem'), 'utf8'), 'dev key')),
           records,
           alerts: sink,
           metrics: new InMemoryMetrics(),

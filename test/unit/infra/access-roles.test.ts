@@ -103,15 +103,21 @@ describe('promotion and closed environment repositories (issue 15 points 4 and 5
     expect(resources[sourceRepoId]?.Properties?.RepositoryPolicyText).toBeUndefined();
   });
 
-  it('only the signing step and the Promote Lambda may sign (key policy and identity policies)', () => {
+  it('only the Sign step may sign (key policy and identity policies); the Promote Lambda may only invoke it, which approves for the environment repositories only', () => {
+    const signingRoleId = idOf((id) => id.startsWith('ArtifactGuardSigningRole'));
     const key = resources[signingKeyId]?.Properties?.KeyPolicy as { Statement: Statement[] };
     const deny = key.Statement.find((s) => s.Effect === 'Deny');
-    expect(deny?.Condition?.ArnNotEquals?.['aws:PrincipalArn']).toEqual([{ 'Fn::GetAtt': [idOf((id) => id.startsWith('ArtifactGuardSigningRole')), 'Arn'] }, { 'Fn::GetAtt': [promoteRoleId, 'Arn'] }]);
+    expect(deny?.Condition?.ArnNotEquals?.['aws:PrincipalArn']).toEqual({ 'Fn::GetAtt': [signingRoleId, 'Arn'] });
     const signers = Object.entries(resources)
       .filter(([, r]) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.PolicyDocument).includes('"kms:Sign"'))
-      .flatMap(([, r]) => (r.Properties?.Roles as { Ref: string }[]).map((x) => x.Ref))
-      .sort();
-    expect(signers).toEqual([idOf((id) => id.startsWith('ArtifactGuardSigningRole')), promoteRoleId].sort());
+      .flatMap(([, r]) => (r.Properties?.Roles as { Ref: string }[]).map((x) => x.Ref));
+    expect(signers).toEqual([signingRoleId]);
+    const signFunctionId = idOf((id) => id.startsWith('ArtifactGuardSignStepFunction'));
+    const invokes = statementsOf(promoteRoleId).filter((s) => actions(s).includes('lambda:InvokeFunction'));
+    expect(invokes.map(resourcesText).join(' ')).toContain(signFunctionId);
+    const signEnv = (resources[signFunctionId]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(JSON.stringify(signEnv.PROMOTION_TARGETS)).toContain(prodRepoId);
+    expect(JSON.stringify(signEnv.PROMOTION_TARGETS)).not.toContain(sourceRepoId);
   });
 
   it('the Promote Lambda pushes only to the environment repositories and has an IAM-authenticated URL; the admission policies are published by a custom resource', () => {
