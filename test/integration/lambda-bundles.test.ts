@@ -19,6 +19,7 @@ import { verifyArtifact } from '../../lambdas/signing/verify-artifact';
 import type { OsvRecord } from '../../lambdas/vuln/osv/types';
 import type { ScanSummary, SigningSummary } from '../../lambdas/workflow/state';
 import type { RescanBatchInput, RescanBatchResult } from '../../lambdas/workflow/watch/rescan-batch';
+import { artifactsOf } from '../../lambdas/workflow/watch/rescan-batch';
 import type { RunWatchSummary } from '../../lambdas/workflow/watch/run-watch';
 import type { ListedObjectItem } from '../support/aws-stand-ins';
 import { EcrStandIn, EventBridgeStandIn, KmsStandIn, S3StandIn, SfnStandIn, SnsStandIn } from '../support/aws-stand-ins';
@@ -377,6 +378,7 @@ describe('the Lambda bundles of cdk.out, run locally', () => {
     expect(await ledger.getBuild('shop-app', '812')).toMatchObject({ commit: report.commit, digests: [digest], reportedBy: `eventbridge:${ACCOUNT}` });
     expect((await ledger.buildsOf(digest)).map((b) => b.buildId)).toEqual(['812']);
     const violation = bus.events.slice(seen).find((e) => e.detailType === 'Policy Violation');
+    expectValidEvent(eventSchemas(), 'Policy Violation', violation?.detail);
     expect(violation?.detail).toMatchObject({ reason: 'provenance-mismatch', digest, mismatches: [{ field: 'revision', label: labels['org.opencontainers.image.revision'], build: report.commit }] });
     // At-least-once delivery: the same event again changes nothing and alerts no one.
     const again = bus.events.length;
@@ -467,6 +469,7 @@ describe('the Lambda bundles of cdk.out, run locally', () => {
     expect(second.changedRecords).toBe(1);
     const found = bus.events.slice(seen).filter((e) => e.detailType === 'Vulnerabilities Found');
     const forV1 = found.find((e) => e.detail.digest === digest);
+    expectValidEvent(eventSchemas(), 'Vulnerabilities Found', forV1?.detail);
     expect(forV1?.detail).toMatchObject({ newSincePush: true, tags: expect.arrayContaining(['v1']) });
     expect(JSON.stringify(forV1?.detail.findings)).toContain('GHSA-4xc9-xhrj-v574');
     expect(await scans.newest(`${host}/${repo}`, digest)).toMatchObject({ trigger: 'watch', added: [expect.objectContaining({ id: 'GHSA-4xc9-xhrj-v574' })] });
@@ -478,17 +481,30 @@ describe('the Lambda bundles of cdk.out, run locally', () => {
     const task = (definition.States as Record<string, { ItemProcessor: { States: Record<string, { Resource?: string }> } }>)[mapState]?.ItemProcessor.States[taskState];
     const logicalId = task?.Resource?.split(':function:')[1] ?? '';
     expect(constructIdOf(logicalId)).toBe('Rescan');
-    // The ItemReader's listing (ListObjectsV2 under evidence/), each batch's Items as S3 lists them.
+    // The ItemReader's listing (ListObjectsV2 under evidence/), each batch's Items as S3 lists them; the
+    // ItemBatcher sets no BatchInput, so a batch is `{ Items }` alone.
+    const raw = fs.readFileSync(path.join(__dirname, '../../lambdas/workflow/watch/rescan.asl.json'), 'utf8');
+    expect(raw).not.toContain('BatchInput');
     const items = new Map<string, ListedObjectItem>(s3.listItems(EVIDENCE_BUCKET, 'evidence/').map((i) => [i.Key, i]));
     const rescan = await lambda('Rescan');
     const seen = bus.events.length;
-    const results = await runRescan([...items.keys()], (batch: RescanBatchInput) => rescan.invoke({ Items: batch.Items.map((i) => items.get(i.Key)) } satisfies { Items: (ListedObjectItem | undefined)[] }) as Promise<RescanBatchResult>);
+    // The runner cuts the keys into the definition's batches; each batch goes to the bundle with its listed objects whole.
+    const listed = (key: string): ListedObjectItem => {
+      const item = items.get(key);
+      if (!item) throw new Error(`${key} is not in the listing`);
+      return item;
+    };
+    const results = await runRescan([...items.keys()], (batch: RescanBatchInput) => rescan.invoke({ Items: batch.Items.map((i) => listed(i.Key)) }) as Promise<RescanBatchResult>);
     const total = results.reduce((n, r) => ({ items: n.items + r.items, rescanned: n.rescanned + r.rescanned }), { items: 0, rescanned: 0 });
     expect(total.items).toBe(items.size);
-    // v1, v2, vuln and the reconciled image.
+    // v1, v2, vuln and the reconciled image, each with a new entry in its scan history (SCANS#…).
+    const artifacts = artifactsOf([...items.keys()]);
+    expect(artifacts.map((a) => a.digest)).toEqual(expect.arrayContaining([digest, missedDigest]));
     expect(total.rescanned).toBe(4);
-    const newest = await new DynamoDbScanHistory(dynamo.client, TABLE).newest(`${host}/${repo}`, digest);
-    expect(newest).toMatchObject({ trigger: 'rescan' });
+    expect(artifacts).toHaveLength(4);
+    const scans = new DynamoDbScanHistory(dynamo.client, TABLE);
+    for (const a of artifacts) expect(await scans.newest(a.repository, a.digest)).toMatchObject({ trigger: 'rescan' });
+    const newest = await scans.newest(`${host}/${repo}`, digest);
     // GHSA-p6mc-m468-83gw came with the mirror's first (full) sync, which the watch does not match: the re-scan finds it.
     expect(newest?.added.map((f) => f.id)).toEqual(['GHSA-p6mc-m468-83gw']);
     const alert = bus.events.slice(seen).find((e) => e.detailType === 'Vulnerabilities Found' && e.detail.digest === digest);
