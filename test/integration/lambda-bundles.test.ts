@@ -46,7 +46,10 @@ import { writeZip } from '../support/zip-writer';
  * compared with its role in the synthesized template.
  *
  * Gaps (no local equivalent): ECR's GetAuthorizationToken is never called (the registry is not an
- * `*.dkr.ecr.*` host), and X-Ray and CloudWatch Logs are the Lambda runtime's, not the code's.
+ * `*.dkr.ecr.*` host), X-Ray and CloudWatch Logs are the Lambda runtime's, not the code's, and the
+ * FullRescan Map's listing and batching are the local runner's (lambdas/local/rescan-runner.ts).
+ * Two variables are local on purpose: REGISTRY_HOST (the local registry stands for the account's
+ * ECR host) and, for the OSV watch, OSV_EXPORT_URL (the local export server stands for osv.dev).
  */
 
 const REGION = 'us-east-1';
