@@ -3,7 +3,8 @@
  * - unit: test/unit, lambdas/ and lib/ (*.test.ts), no registry, no build, no Debian packages;
  * - integration: test/integration (a real registry from globalSetup, the built CLI) and every
  *   *.tools.test.ts: tests that run programs from the Debian packages scripts/prerequisites.ts
- *   installs (go, javac, rpm, gem, composer, gcc/objcopy, dpkg, python3-packaging, openssl, zstd)
+ *   installs (go, javac, rpm, gem, composer, gcc/objcopy, dpkg, python3-packaging, openssl, zstd,
+ *   chromium)
  *   as builders or oracles.
  * `npm run test:unit` and `npm run test:integration` run one each; `npm test` both (scripts/test.ts).
  * ts-jest only transpiles (tsconfig's isolatedModules): `npm run typecheck` checks types.

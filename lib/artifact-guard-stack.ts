@@ -110,7 +110,7 @@ export class ArtifactGuardStack extends Stack {
       ack(s.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords only support Resource "*".');
       ack(s.function, 'AwsSolutions-L1', 'Pinned to nodejs22.x (the supported LTS line the product targets); bumped deliberately.');
     }
-    for (const s of [guard.steps.resolve, guard.steps.sbom, guard.steps.sign, guard.verifyGate, guard.evidenceCheck, ...(guard.promote ? [guard.promote] : [])]) {
+    for (const s of [guard.steps.resolve, guard.steps.sbom, guard.steps.attach, guard.verifyGate, guard.evidenceCheck, ...(guard.promote ? [guard.promote] : [])]) {
       ack(s.role, 'AwsSolutions-IAM5[Action::ecr:GetAuthorizationToken]', 'ECR GetAuthorizationToken has no resource-level permissions.');
     }
     if (inspector) {
@@ -129,7 +129,8 @@ export class ArtifactGuardStack extends Stack {
     ack(guard.alertEventsPublisher, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', 'Publishing to the KMS-encrypted alert events topic needs GenerateDataKey* on that one key (resource-scoped).');
     ack(guard.alertMailer.role, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', 'Publishing to the KMS-encrypted alert topic needs GenerateDataKey* on that one key (resource-scoped).');
     ack(guard.steps.scan.role, evidence('evidence/*'), 'Reads the SBOMs and writes the scan reports under the evidence/ prefix (keys are per digest).');
-    ack(guard.steps.sign.role, evidence('evidence/*'), 'Reads SBOMs and scan reports to attest them and writes Sigstore bundles under evidence/ (keys are per digest).');
+    ack(guard.steps.sign.role, evidence('evidence/*'), 'Reads (only) the SBOMs and scan reports it builds the signed statements from, under evidence/ (keys are per digest).');
+    ack(guard.steps.attach.role, evidence('evidence/*'), 'Reads SBOMs and scan reports to rebuild the statements and writes Sigstore bundles under evidence/ (keys are per digest).');
     for (const prefix of ['evidence/*', 'layer-cache/*']) {
       ack(guard.steps.sbom.role, evidence(prefix), `Object-level access under the ${prefix} prefix of the evidence bucket (keys are per digest).`);
     }
@@ -138,7 +139,7 @@ export class ArtifactGuardStack extends Stack {
     }
     ack(guard.stateMachine.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray and CloudWatch Logs delivery actions only support Resource "*".');
     if (guard.organization) {
-      for (const role of [guard.steps.resolve.role, guard.steps.sbom.role, guard.evidenceCheck.role, guard.verifyGate.role, guard.signingRole]) {
+      for (const role of [guard.steps.resolve.role, guard.steps.sbom.role, guard.evidenceCheck.role, guard.verifyGate.role, guard.steps.attach.role]) {
         ack(role, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:*:*:repository/*]', "Member accounts' repositories are not known at synth: limited to repositories of the organisation (aws:ResourceOrgID) whose repository policy admits this account.");
       }
     }

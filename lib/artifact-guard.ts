@@ -446,7 +446,7 @@ export class ArtifactGuard extends ArtifactGuardBase {
     // The only principal the key policy lets call kms:Sign.
     this.signingRole = new iam.Role(this, 'SigningRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Artifact Guard signing step: the only principal allowed kms:Sign on the signing key',
+      description: 'Artifact Guard Sign step: the only principal allowed kms:Sign on the signing key (no registry access, no writes)',
     });
     // Promotion signs the copy for the repository it lands in: the only other signer.
     const promoteRole = props.environments
@@ -775,7 +775,10 @@ export class ArtifactGuard extends ArtifactGuardBase {
   private createSteps(environment: Record<string, string>, props: ArtifactGuardProps): Record<StepName, StepLambda> {
     const settings = this.stepSettings(props);
     const id = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}Step`;
-    return perStep((name) => this.createLambda(id(name), STEPS[name], environment, settings[name]));
+    const steps = perStep((name) => this.createLambda(id(name), STEPS[name], environment, settings[name]));
+    // Attach rebuilds the statements Sign signed, which name Sign's function as the attestor.
+    steps.attach.function.addEnvironment('ATTESTOR_FUNCTION', steps.sign.function.functionName);
+    return steps;
   }
 
   /** Memory, timeout, role, environment and least-privilege grants of each step. */
@@ -823,15 +826,23 @@ export class ArtifactGuard extends ArtifactGuardBase {
           }
         },
       },
+      // The key's only user: no registry, no writes; it reads the SBOMs and reports it attests.
       sign: {
         role: this.signingRole,
-        timeout: Duration.minutes(5),
+        timeout: Duration.minutes(2),
         environment: { SIGNING_KEY_ARN: this.signingKey.keyArn },
+        grant: (role) => {
+          iam.Grant.addToPrincipal({ grantee: role, actions: ['kms:Sign', 'kms:GetPublicKey'], resourceArns: [this.signingKey.keyArn] });
+          this.grantEvidence(role, ['s3:GetObject'], 'evidence/*');
+        },
+      },
+      // Publishes what Sign signed, with no key: a parser bug here cannot reach kms:Sign.
+      attach: {
+        timeout: Duration.minutes(5),
         grant: (role) => {
           // cosign's layout: the .sig manifest and its blobs go into the image's own repository.
           this.repositories.forEach((repo) => repo.grantPullPush(role));
-          iam.Grant.addToPrincipal({ grantee: role, actions: ['kms:Sign', 'kms:GetPublicKey'], resourceArns: [this.signingKey.keyArn] });
-          // Reads the SBOMs and scan reports to attest them; writes the Sigstore bundles beside them.
+          // Reads the SBOMs and scan reports to rebuild the statements; writes the Sigstore bundles beside them.
           this.grantEvidence(role, WRITE_EVIDENCE, 'evidence/*');
         },
       },
@@ -1181,7 +1192,7 @@ export class ArtifactGuard extends ArtifactGuardBase {
       evidenceCheck: this.evidenceCheck.function,
       deadLetterQueue: this.triggerDeadLetterQueue,
       pullRoles: [this.steps.resolve.role, this.steps.sbom.role, this.evidenceCheck.role, this.verifyGate.role],
-      pushRoles: [this.signingRole],
+      pushRoles: [this.steps.attach.role],
     });
   }
 

@@ -62,11 +62,12 @@ export function buildWorkflowDefinition(scope: Construct, fns: WorkflowFunctions
   const sbom = task('sbom');
   const scan = task('scan');
   const sign = task('sign');
+  const attach = task('attach');
   const record = task('record');
   const notify = task('notify');
 
   record.next(notify).next(new sfn.Succeed(scope, 'Done'));
-  sbom.next(scan).next(sign).next(record);
+  sbom.next(scan).next(sign).next(attach).next(record);
   const route = new sfn.Choice(scope, 'Route')
     // Signatures, attestations and referrers are checked by Resolve and only recorded.
     .when(sfn.Condition.isPresent('$.artifact.evidence'), record)

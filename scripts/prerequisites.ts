@@ -31,6 +31,7 @@ export const PREREQUISITES: readonly Prerequisite[] = [
   { debianPackage: 'gpg', why: 'a fresh OpenPGP key imported into the test rpm database (a real gpg-pubkey entry)', present: () => onPath('gpg') },
   { debianPackage: 'ruby', why: 'gem build and gem install write the real gemspecs the ruby cataloger reads; Gem::Specification.load is its oracle', present: () => onPath('ruby') && onPath('gem') },
   { debianPackage: 'skopeo', why: 'containers/image loads the generated containers-policy.json and applies it to a promoted image (policy containers-policy)', present: () => onPath('skopeo') },
+  { debianPackage: 'chromium', why: 'headless Chromium renders the history -o html page: a screenshot that is not blank, the key facts in its DOM, no network request (~290 MB installed)', present: () => onPath('chromium') },
   { debianPackage: 'composer', why: 'composer install (path repositories, offline) writes the real vendor/composer/installed.json the php cataloger reads; composer show is its oracle', present: () => onPath('composer') },
 ];
 

@@ -214,9 +214,7 @@ class TargetAttester {
 
   private async prepare(target: SigningTarget, spec: StatementSpec, existing: FetchedManifest | undefined, remove: Set<number>): Promise<Pending> {
     const bundleOnly = spec.predicateType === COSIGN_SIGN_PREDICATE_TYPE;
-    // cosign's sign/v1 statement names the digest only; attestations name the image too.
-    const statement = buildStatement(bundleOnly ? undefined : this.identity, target.digest, spec.predicateType, spec.predicate);
-    const payload = statementBytes(statement);
+    const payload = statementPayload(this.identity, target.digest, spec);
     if (bundleOnly) {
       const earlier = await ownBundleSignature(this.req.source, target.digest, spec.predicateType, payload, this.key);
       return { spec, signed: earlier ? reuse({ payload, signature: earlier }) : await signEnvelope(this.req.signer, IN_TOTO_PAYLOAD_TYPE, payload) };
@@ -267,6 +265,29 @@ class TargetAttester {
   }
 }
 
+/** The cosign v3 "sign" statement: an approval that cosign v3 verifies as a signature. */
+const SIGNATURE_BUNDLE_SPEC: StatementSpec = { predicateType: COSIGN_SIGN_PREDICATE_TYPE, predicate: {} };
+
+/**
+ * Which statements go to which manifest: a statement with a subjectDigest to that manifest only,
+ * the others to every target (the artifact and, for an index, each platform manifest).
+ */
+export function attestationWork(targets: readonly SigningTarget[], statements: readonly StatementSpec[], signatureBundle: boolean, rootDigest: string): { target: SigningTarget; mine: StatementSpec[] }[] {
+  for (const s of statements) {
+    if (s.subjectDigest && !targets.some((t) => t.digest === s.subjectDigest)) {
+      throw new BadInputError(`statement ${s.predicateType} is about ${s.subjectDigest}, which is neither ${rootDigest} nor one of its manifests`);
+    }
+  }
+  const specs = [...statements, ...(signatureBundle ? [SIGNATURE_BUNDLE_SPEC] : [])];
+  return targets.map((target) => ({ target, mine: specs.filter((s) => !s.subjectDigest || s.subjectDigest === target.digest) })).filter((w) => w.mine.length > 0);
+}
+
+/** The in-toto statement bytes signed for one manifest. cosign's sign/v1 statement names the digest only; attestations name the image too. */
+export function statementPayload(identity: string, digest: string, spec: StatementSpec): Buffer {
+  const bundleOnly = spec.predicateType === COSIGN_SIGN_PREDICATE_TYPE;
+  return statementBytes(buildStatement(bundleOnly ? undefined : identity, digest, spec.predicateType, spec.predicate));
+}
+
 /**
  * Attests an artifact: for the artifact and (for an index) each platform manifest, every
  * statement is signed once as DSSE (ECDSA over SHA-256(PAE) by the signer), stored as a layer of
@@ -282,13 +303,7 @@ export async function attestArtifact(req: AttestRequest): Promise<AttestSummary>
   const key = loadPublicKey(info.pem, `public key of ${info.keyId}`);
   const root = req.root ?? (await req.source.resolve());
   const targets = req.targets ?? (await signingTargets(req.source, root));
-  for (const s of req.statements) {
-    if (s.subjectDigest && !targets.some((t) => t.digest === s.subjectDigest)) {
-      throw new BadInputError(`statement ${s.predicateType} is about ${s.subjectDigest}, which is neither ${root.digest} nor one of its manifests`);
-    }
-  }
-  const specs = [...req.statements, ...(req.signatureBundle ? [{ predicateType: COSIGN_SIGN_PREDICATE_TYPE, predicate: {} }] : [])];
-  const work = targets.map((target) => ({ target, mine: specs.filter((s) => !s.subjectDigest || s.subjectDigest === target.digest) })).filter((w) => w.mine.length > 0);
+  const work = attestationWork(targets, req.statements, req.signatureBundle ?? false, root.digest);
   const stage = startStage(req.progress, 'attest', `pushing attestations to ${writer.repositoryName}`, { unit: 'manifests', total: work.length, minor: true });
   const counted = req.progress ? { ...req, source: countingPushes(req.source, (bytes) => stage.advance({ bytes })) } : req;
   const attester = new TargetAttester(counted, counted.source.writer ?? writer, info, key, identity);

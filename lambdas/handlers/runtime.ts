@@ -107,7 +107,8 @@ export function awsEnvironment(extra: Partial<Builders> = {}): StepEnvironment {
     acceptUninventoried: () => process.env.ACCEPT_UNINVENTORIED === 'true',
     signer: notWired('the signer'),
     signOnFindings: () => process.env.SIGN_ON_FINDINGS === 'true',
-    attestor: () => `https://artifact-guard.dev/aws/${process.env.AWS_REGION ?? 'unknown-region'}/${process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'sign'}`,
+    // The function holding the key; the Attach function is told its name (both build the same statements).
+    attestor: () => `https://artifact-guard.dev/aws/${process.env.AWS_REGION ?? 'unknown-region'}/${process.env.ATTESTOR_FUNCTION ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'sign'}`,
     alerts: aws.alerts,
     metrics: () => metricsSink,
     now: () => aws.now,

@@ -1,4 +1,5 @@
 import type { ArtifactTarget } from '../oci/artifact-plan';
+import type { PresignedPayloads } from '../signing/presigned';
 import type { ArtifactKind, Provenance, Trigger } from '../core/artifact';
 import type { EvidencePush } from '../oci/evidence-push';
 import type { BuildLink } from '../ledger/link-build';
@@ -68,6 +69,7 @@ export interface WorkflowState extends WorkflowInput {
   readonly artifact: ResolvedArtifact;
   readonly sbom?: SbomSummary;
   readonly scan?: ScanSummary;
+  readonly signatures?: SignedPayloads;
   readonly signing?: SigningSummary;
   readonly record?: RecordResult;
   readonly error?: { readonly Error?: string; readonly Cause?: string };
@@ -147,7 +149,22 @@ export interface ScanSummary {
   readonly reports: readonly (StoredDocument & { readonly manifestDigest: string; readonly platform?: string; readonly verdict: ScanReport['verdict'] })[];
 }
 
-/** Output of the Sign step, at `$.signing`. */
+/**
+ * Output of the Sign step, at `$.signatures`: the signatures over the payloads it built (the
+ * attestations' statements always; the approvals only when `approved`), for the Attach step.
+ * About 250 bytes a signature, five per manifest: far below the state's 256 KB.
+ */
+export interface SignedPayloads extends PresignedPayloads {
+  /** The verdict allows the image signature (and cosign v3's sign bundle); they were signed. */
+  readonly approved: boolean;
+  /** Why not approved (`not signed: …`). */
+  readonly reason?: string;
+  /** The docker-reference signed for (`HOST/REPO`). */
+  readonly identity: string;
+  readonly time: string;
+}
+
+/** Output of the Attach step, at `$.signing`. */
 export interface SigningSummary {
   readonly signed: boolean;
   /** Why nothing was signed. */

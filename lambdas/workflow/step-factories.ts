@@ -20,6 +20,7 @@ import { createResolveStep } from './steps/resolve';
 import { createSbomStep } from './steps/sbom';
 import { createScanStep } from './steps/scan';
 import { createSignStep } from './steps/sign';
+import { createAttachStep } from './steps/attach';
 
 /**
  * Everything a step may need. The handlers supply AWS adapters and the local runner local ones;
@@ -72,8 +73,8 @@ export const STEP_FACTORIES = {
       now: e.now,
       ...(e.opinions?.length ? { opinions: e.opinions } : {}),
     }),
-  sign: (e: StepEnvironment) =>
-    createSignStep({ openSource: e.openSource, signer: e.signer, signOnFindings: e.signOnFindings, evidence: e.evidence, metrics: e.metrics, now: e.now, ...(e.attestor ? { attestor: e.attestor } : {}) }),
+  sign: (e: StepEnvironment) => createSignStep({ signer: e.signer, signOnFindings: e.signOnFindings, evidence: e.evidence, now: e.now, ...(e.attestor ? { attestor: e.attestor } : {}) }),
+  attach: (e: StepEnvironment) => createAttachStep({ openSource: e.openSource, evidence: e.evidence, metrics: e.metrics, ...(e.attestor ? { attestor: e.attestor } : {}) }),
   record: (e: StepEnvironment) =>
     createRecordStep({
       records: e.records,

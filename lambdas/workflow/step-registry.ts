@@ -20,7 +20,8 @@ export const STEPS = {
   resolve: { state: 'Resolve', handler: 'resolve', resultPath: '$.artifact', description: 'Resolve, pin and plan a pushed artifact' },
   sbom: { state: 'GenerateSbom', handler: 'sbom', resultPath: '$.sbom', description: 'Generate CycloneDX and SPDX SBOMs' },
   scan: { state: 'ScanVulnerabilities', handler: 'scan', resultPath: '$.scan', description: 'Match the SBOMs against OSV vulnerability data' },
-  sign: { state: 'SignAndAttest', handler: 'sign', resultPath: '$.signing', description: 'Attest, and sign with the KMS key (cosign format) when the verdict allows' },
+  sign: { state: 'Sign', handler: 'sign', resultPath: '$.signatures', description: 'Sign the statements and, when the verdict allows, the approvals it builds itself (the only holder of the KMS key; no registry access)' },
+  attach: { state: 'Attach', handler: 'attach', resultPath: '$.signing', description: 'Attach the signed attestations and cosign signatures to the registry (holds no key)' },
   record: { state: 'Record', handler: 'record', resultPath: '$.record', description: 'Record artifact, tags, evidence and audit trail' },
   notify: { state: 'Notify', handler: 'notify', resultPath: '$.alerts', description: 'Publish alerts to the alerts bus' },
 } as const satisfies Record<string, StepSpec>;

@@ -30,6 +30,7 @@ import type { ScanSummary } from '../../lambdas/workflow/state';
 import { createScanStep } from '../../lambdas/workflow/steps/scan';
 import type { SigningSummary } from '../../lambdas/workflow/state';
 import { createSignStep } from '../../lambdas/workflow/steps/sign';
+import { createAttachStep } from '../../lambdas/workflow/steps/attach';
 import { pushTestImage, registrySource } from '../support/images';
 import { testRegistry, uniqueRepo } from '../support/registry-env';
 
@@ -346,7 +347,8 @@ describe('what is read is what was recorded', () => {
       resolve: createResolveStep({ openSource: open, records: env.records, now }),
       sbom: createSbomStep({ openSource: open, evidence: env.evidence, cache: env.layerCache, metrics: env.metrics, now }),
       scan: createScanStep({ source: env.vulnerabilities, evidence: env.evidence, threshold: 'high', metrics: env.metrics, now }),
-      sign: createSignStep({ openSource: open, signer: env.signer, signOnFindings: false, evidence: env.evidence, metrics: env.metrics, now }),
+      sign: createSignStep({ signer: env.signer, signOnFindings: false, evidence: env.evidence, now }),
+      attach: createAttachStep({ openSource: open, evidence: env.evidence, metrics: env.metrics }),
     };
   };
 
@@ -362,9 +364,34 @@ describe('what is read is what was recorded', () => {
     expect(state.sbom?.documents.map((d) => d.manifestDigest)).toEqual([first.manifest.descriptor.digest]);
     state = { ...state, scan: await s.scan(state) };
     expect(state.scan?.verdict).toBe('pass');
-    const signing = await s.sign(state);
+    state = { ...state, signatures: await s.sign(state) };
+    const signing = await s.attach(state);
     expect(signing.signatures?.map((x) => x.digest)).toEqual([first.manifest.descriptor.digest]);
     expect(await signaturesOf(registrySource(repo).writer, [second.manifest.descriptor.digest])).toEqual([]);
+  });
+
+  it('the key is used only by Sign: an Attach whose state claims an approval Sign did not give publishes no signature', async () => {
+    const repo = uniqueRepo('fc');
+    const image = await pushTestImage(repo, 'v1', { layers: [lodash('4.17.4')] });
+    const digest = image.manifest.descriptor.digest;
+    const s = steps();
+    let state = { artifact: await s.resolve({ source: `${host}/${repo}:v1` }) } as WorkflowState;
+    state = { ...state, sbom: await s.sbom(state) };
+    state = { ...state, scan: await s.scan(state) };
+    expect(state.scan?.verdict).toBe('fail');
+    const signed = await s.sign(state);
+    // Statements are signed whatever the verdict (SLSA provenance, SBOM, scan), the approvals not.
+    expect(signed).toMatchObject({ approved: false, reason: expect.stringMatching(/^not signed: the scan found vulnerabilities/) });
+    expect(signed.signatures).toHaveLength(3);
+    // A parser bug (or a forged state) in the publishing function turns the refusal into an approval.
+    const forged = { ...state, signatures: { ...signed, approved: true } };
+    await expect(s.attach(forged)).rejects.toThrow(/the signer did not sign these bytes/);
+    expect(await signaturesOf(registrySource(repo).writer, [digest])).toEqual([]);
+    // The honest state attaches the attestations and still no signature.
+    const honest = await s.attach({ ...state, signatures: signed });
+    expect(honest).toMatchObject({ signed: false });
+    expect(honest.attestations.map((a) => a.type).sort()).toEqual(['cyclonedx', 'slsaprovenance1', 'vuln']);
+    expect(await signaturesOf(registrySource(repo).writer, [digest])).toEqual([]);
   });
 
   it('a layout rewritten between steps fails the step instead of reading another artifact', async () => {

@@ -96,7 +96,7 @@ const UNEXERCISED: Readonly<Record<string, Readonly<Record<string, string>>>> = 
     'ecr:BatchCheckLayerAvailability': PULL_HEAD,
     ...ASYNC_DESTINATION,
   },
-  SignStep: {
+  AttachStep: {
     'ecr:GetDownloadUrlForLayer': 'reads the layers of an existing .att to replace an attestation of the same type by the same key; a digest processed once has none',
   },
 };
@@ -132,6 +132,8 @@ const physical: Physical = {
     if (type === 'AWS::SNS::Topic') return topicArn(logicalId);
     if (type === 'AWS::ECR::Repository') return REPO;
     if (type === 'AWS::StepFunctions::StateMachine') return stateMachineArn(logicalId);
+    // A function's name: its logical id here, as AWS_LAMBDA_FUNCTION_NAME below.
+    if (type === 'AWS::Lambda::Function') return logicalId;
     throw new Error(`no local stand-in for Ref of ${type} ${logicalId}`);
   },
   getAtt: (logicalId, attribute, resource) => {

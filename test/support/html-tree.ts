@@ -1,7 +1,8 @@
 /**
- * A small, strict HTML reader for tests of pages we generate ourselves (no HTML parser is among
- * the dependencies and no browser is installed here): tags must nest properly, attributes are
- * quoted, entities are the five we escape. It gives a tree, elements by id and their text.
+ * A small, strict HTML reader for tests of pages we generate ourselves and of the DOM headless
+ * Chromium serializes from them (no HTML parser is among the dependencies): tags must nest
+ * properly, attributes are quoted, entities are the five we escape. It gives a tree, elements by
+ * id and their text.
  */
 export interface HtmlElement {
   readonly tag: string;

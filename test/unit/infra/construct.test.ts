@@ -72,11 +72,11 @@ describe('ArtifactGuard construct', () => {
       expect(first.guardId).toBe(first.node.addr);
       expect(second.guardId).toBe('team-b');
       const fns = ofType('AWS::Lambda::Function');
-      // Nine each, the ledger's three (build and pusher recorders, reconciler), the vulnerability watch's two (OsvWatch, Rescan).
-      expect(fns).toHaveLength(28);
+      // Ten each (the workflow's seven steps, gate, evidence check, mailer), the ledger's three (build and pusher recorders, reconciler), the vulnerability watch's two (OsvWatch, Rescan).
+      expect(fns).toHaveLength(30);
       for (const guard of [first, second]) {
         const own = fns.filter(([id]) => id.startsWith(guard.node.id));
-        expect(own).toHaveLength(14);
+        expect(own).toHaveLength(15);
         for (const [, fn] of own) expect(envOf(fn).GUARD_ID).toBe(guard.guardId);
         expect(guard.metricArtifactsProcessed().dimensions).toEqual({ service: 'artifact-guard', guard: guard.guardId });
       }

@@ -79,8 +79,8 @@ describe('faults: retries, alarms, redrive-ready failures (issue 13)', () => {
 
     it('alarm on errors and throttles of every Lambda of the guard', () => {
       const fns = ofType('AWS::Lambda::Function').map(([id]) => id);
-      // The workflow's 7 steps, gate, evidence check, mailer, build and pusher recorders, reconciler, OSV watch and full re-scan.
-      expect(fns.length).toBe(14);
+      // The workflow's 7 steps (Sign and Attach two of them), gate, evidence check, mailer, build and pusher recorders, reconciler, OSV watch and full re-scan.
+      expect(fns.length).toBe(15);
       for (const [metric, threshold] of [['Errors', LAMBDA_ERRORS_THRESHOLD], ['Throttles', LAMBDA_THROTTLES_THRESHOLD]] as const) {
         const watched = alarms.filter((a) => a.MetricName === metric && a.Namespace === 'AWS/Lambda');
         expect(watched.map((a) => (a.Dimensions?.[0]?.Value as { Ref: string }).Ref).sort()).toEqual([...fns].sort());
@@ -89,8 +89,8 @@ describe('faults: retries, alarms, redrive-ready failures (issue 13)', () => {
     });
 
     it('notify the alert topic directly, named with the guard\'s prefix', () => {
-      // Executions, dead letters, errors and throttles of the 14 Lambdas, and the build success rate.
-      expect(alarms.length).toBe(2 + 2 * 14 + 1);
+      // Executions, dead letters, errors and throttles of the 15 Lambdas, and the build success rate.
+      expect(alarms.length).toBe(2 + 2 * 15 + 1);
       for (const a of alarms) {
         expect(a.AlarmActions).toEqual([{ Ref: topicId }]);
         expect(a.AlarmName).toMatch(/^ArtifactGuard-ArtifactGuard-[0-9a-f]{8}-/);

@@ -72,7 +72,7 @@ describe('central guard with organizationId', () => {
     expect(targetOf([{ prefix: 'sha256-' }])).toContain(checkId);
   });
 
-  it('lets the reading roles pull and only the signing role push on repositories of the organisation', () => {
+  it('lets the reading roles pull and only the attach step push on repositories of the organisation', () => {
     const g = stack.guard;
     const orgCondition = { StringEquals: { 'aws:ResourceOrgID': ORG } };
     const resource = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:*:*:repository/*']] };
@@ -80,9 +80,9 @@ describe('central guard with organizationId', () => {
       const statements = orgStatementOf(roleStatements(resources, logicalIdOf(stack, role)));
       expect(statements).toEqual([expect.objectContaining({ Effect: 'Allow', Action: PULL, Resource: resource, Condition: orgCondition })]);
     }
-    const sign = orgStatementOf(roleStatements(resources, logicalIdOf(stack, g.signingRole)));
-    expect(sign).toEqual([expect.objectContaining({ Action: [...PULL, ...PUSH], Resource: resource, Condition: orgCondition })]);
-    for (const role of [g.steps.scan.role, g.steps.record.role, g.steps.notify.role, g.alertMailer.role]) {
+    const attach = orgStatementOf(roleStatements(resources, logicalIdOf(stack, g.steps.attach.role)));
+    expect(attach).toEqual([expect.objectContaining({ Action: [...PULL, ...PUSH], Resource: resource, Condition: orgCondition })]);
+    for (const role of [g.signingRole, g.steps.scan.role, g.steps.record.role, g.steps.notify.role, g.alertMailer.role]) {
       expect(orgStatementOf(roleStatements(resources, logicalIdOf(stack, role)))).toEqual([]);
     }
   });

@@ -55,6 +55,29 @@ describe('ArtifactGuard stack', () => {
     expect((fn?.[1].Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables.SIGNING_KEY_ARN).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
   });
 
+  it('splits signing (issue 13 point 5): the key holder has no registry access and writes nothing; the function that pushes holds no key', () => {
+    const stack = new ArtifactGuardStack(offlineApp(), 'Split');
+    const t = Template.fromStack(stack);
+    const actionsOf = (role: iam.IRole) => {
+      const roleId = stack.resolve((role.node.defaultChild as iam.CfnRole).logicalId) as string;
+      const statements = Object.values(t.findResources('AWS::IAM::Policy'))
+        .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"Ref":"${roleId}"`))
+        .flatMap((p) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement);
+      return statements.flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]));
+    };
+    const signer = actionsOf(stack.guard.steps.sign.role);
+    expect(stack.guard.steps.sign.role).toBe(stack.guard.signingRole);
+    expect(signer).toEqual(expect.arrayContaining(['kms:Sign', 'kms:GetPublicKey', 's3:GetObject']));
+    // Nothing but the key, reading evidence, its logs and X-Ray.
+    expect(signer.filter((a) => !['kms:Sign', 'kms:GetPublicKey', 's3:GetObject', 'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'].includes(a))).toEqual([]);
+    const attach = actionsOf(stack.guard.steps.attach.role);
+    expect(attach).toEqual(expect.arrayContaining(['ecr:PutImage', 's3:PutObject']));
+    expect(attach.filter((a) => a.startsWith('kms:'))).toEqual([]);
+    // The state machine runs Sign before Attach, and Attach is the only task that follows Sign.
+    const definition = JSON.stringify(Object.values(t.findResources('AWS::StepFunctions::StateMachine'))[0]?.Properties.DefinitionString);
+    expect(definition).toMatch(/\\"Sign\\":\{[^}]*\\"Next\\":\\"Attach\\"/);
+  });
+
   it('points the scan step at an S3 OSV mirror named in context, with read access to that object only', () => {
     const app = offlineApp({ osvMirror: 's3://osv-mirror-bucket/osv/all.zip' });
     const t = Template.fromStack(new ArtifactGuardStack(app, 'M', stackPropsFromContext(app)));

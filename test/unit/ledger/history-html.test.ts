@@ -12,9 +12,9 @@ import { byId, elements, parseHtml, textOf } from '../../support/html-tree';
 import { artifact, DIGEST, OTHER_DIGEST, REPO, sbom, scan, signing, state } from '../workflow/states';
 
 /**
- * No Chromium is installed on the test machines (`which chromium` finds none), so the page is
- * checked with a strict reader instead of a headless browser: well-formed, self-contained, and the
- * key facts where a reader looks for them.
+ * The page as written, checked with a strict reader (the unit project runs no browser):
+ * well-formed, self-contained, and the key facts where a reader looks for them. Headless
+ * Chromium renders it in test/integration/history-html.tools.test.ts.
  */
 describe('history -o html', () => {
   let html: string;
