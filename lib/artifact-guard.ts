@@ -1050,7 +1050,8 @@ export class ArtifactGuard extends ArtifactGuardBase {
   /** Who pushed: CloudTrail's ecr:PutImage on the default bus, for the guarded repositories, successful calls only. */
   private createPusherRecorder(environment: Record<string, string>): StepLambda {
     const recorder = this.createLambda('PusherRecorder', { handler: 'pusher-recorder', description: 'Record who pushed a digest (CloudTrail ecr:PutImage)' }, environment, {
-      grant: (role) => this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'),
+      // Conditional puts only (the trail entry, the pusher by digest): a replay is a failed condition, never a read.
+      grant: (role) => this.grantTable(role, 'dynamodb:PutItem'),
     });
     recorder.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new destinations.SqsDestination(this.triggerDeadLetterQueue) });
     new events.Rule(this, 'OnPutImage', {
@@ -1127,7 +1128,8 @@ export class ArtifactGuard extends ArtifactGuardBase {
       grant: (role) => {
         iam.Grant.addToPrincipal({ grantee: role, actions: ['ecr:DescribeImages'], resourceArns: this.repositories.map((r) => r.repositoryArn) });
         this.stateMachine.grantStartExecution(role);
-        this.grantTable(role, 'dynamodb:GetItem');
+        // PROCESSED (GetItem), then the evidence items of a processed digest (Query) for the SBOM coverage metric.
+        this.grantTable(role, 'dynamodb:GetItem', 'dynamodb:Query');
       },
     });
     // A role of its own (not the stack-wide one the target would share), so that its acknowledgement names it.

@@ -1,5 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3BlobStore } from '../adapters/aws/s3-blob-store';
+import { recordSdkCalls } from '../adapters/aws/sdk-call-recorder';
 import { FetchHttpGet } from '../adapters/fetch-http-get';
 import { UnavailableError } from '../core/errors';
 import { environmentsFrom } from '../gate/environments';
@@ -18,7 +19,7 @@ export const handler = lambdaHandler('osv-watch', async () => {
   const hours = Number(process.env.OSV_MIRROR_MAX_AGE_HOURS);
   const summary = await runOsvWatch({
     http: new FetchHttpGet(),
-    mirror: new OsvMirrorStore(new S3BlobStore(new S3Client({}), process.env.EVIDENCE_BUCKET ?? ''), process.env.OSV_MIRROR_PREFIX ?? 'osv-mirror/'),
+    mirror: new OsvMirrorStore(new S3BlobStore(recordSdkCalls(new S3Client({})), process.env.EVIDENCE_BUCKET ?? ''), process.env.OSV_MIRROR_PREFIX ?? 'osv-mirror/'),
     extraEcosystems: (process.env.OSV_ECOSYSTEMS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     ...(process.env.OSV_EXPORT_URL ? { baseUrl: process.env.OSV_EXPORT_URL } : {}),
     ...(hours > 0 ? { maxAgeMs: hours * 3600_000 } : {}),

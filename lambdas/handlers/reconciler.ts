@@ -1,6 +1,7 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { EcrImageLister } from '../adapters/aws/ecr-image-lister';
+import { recordSdkCalls } from '../adapters/aws/sdk-call-recorder';
 import { SfnWorkflowStarter } from '../adapters/aws/sfn-workflow-starter';
 import { reconcile } from '../ledger/reconcile';
 import { aws, lambdaHandler, logger } from './runtime';
@@ -11,8 +12,8 @@ function env(name: string): string {
   return v;
 }
 
-const lister = new EcrImageLister(new ECRClient({}), env('REGISTRY_HOST'));
-const starter = new SfnWorkflowStarter(new SFNClient({}), env('STATE_MACHINE_ARN'));
+const lister = new EcrImageLister(recordSdkCalls(new ECRClient({})), env('REGISTRY_HOST'));
+const starter = new SfnWorkflowStarter(recordSdkCalls(new SFNClient({})), env('STATE_MACHINE_ARN'));
 
 /** Hourly (EventBridge Scheduler): the workflow for every tagged digest of the guarded repositories without a completed record. */
 export const handler = lambdaHandler('reconciler', async () => {

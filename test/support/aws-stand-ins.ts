@@ -3,15 +3,18 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KMSClientConfig } from '@aws-sdk/client-kms';
 import { GenerateMacCommand, GetPublicKeyCommand, KMSClient, SignCommand, VerifyMacCommand } from '@aws-sdk/client-kms';
+import { RegistryClient } from '../../lambdas/oci/registry-client';
 import { FakeKms, KEY_ARN, MAC_KEY_ARN } from './fake-kms';
 
 /**
  * HTTP stand-ins for the AWS APIs that have no local equivalent, for processes that reach AWS
- * through the SDK only (the Lambda bundles): S3 (REST, path-style), KMS and EventBridge (JSON 1.1)
- * and SNS (Query). Each speaks the wire format the AWS API reference documents, for the operations
- * the Lambdas call, and does the real work: objects are stored and conditional writes refused, KMS
- * signs with real ECDSA and MACs with real HMAC (FakeKms), events and messages are kept. Point an
- * SDK at one with `AWS_ENDPOINT_URL_<SERVICE>`. DynamoDB is dynalite; ECR's data plane the registry.
+ * through the SDK only (the Lambda bundles): S3 (REST, path-style), KMS, EventBridge and ECR
+ * (JSON 1.1), Step Functions (JSON 1.0) and SNS (Query). Each speaks the wire format the AWS API
+ * reference documents, for the operations the Lambdas call, and does the real work: objects are
+ * stored and conditional writes refused, KMS signs with real ECDSA and MACs with real HMAC
+ * (FakeKms), ECR's DescribeImages is answered from the local registry, executions, events and
+ * messages are kept. Point an SDK at one with `AWS_ENDPOINT_URL_<SERVICE>`. DynamoDB is dynalite;
+ * ECR's data plane the registry.
  */
 export interface StandIn {
   readonly endpoint: string;
@@ -67,6 +70,20 @@ export interface StoredObject {
   readonly etag: string;
   /** Object Lock retention set as it was written (`x-amz-object-lock-*`). */
   readonly lock?: { readonly mode: string; readonly retainUntil: string };
+  readonly lastModified: Date;
+}
+
+/**
+ * One object as a Distributed Map's S3 ItemReader (`arn:aws:states:::s3:listObjectsV2`) hands it to
+ * the item processor (Step Functions developer guide, ItemReader): the ListObjectsV2 entry, with
+ * LastModified in epoch seconds.
+ */
+export interface ListedObjectItem {
+  readonly Etag: string;
+  readonly Key: string;
+  readonly LastModified: number;
+  readonly Size: number;
+  readonly StorageClass: string;
 }
 
 /**
@@ -89,7 +106,16 @@ export class S3StandIn implements StandIn {
   }
 
   put(bucket: string, key: string, body: Buffer, contentType?: string): void {
-    this.objects.set(`${bucket}/${key}`, { body, ...(contentType ? { contentType } : {}), etag: `"${createHash('md5').update(body).digest('hex')}"` });
+    this.objects.set(`${bucket}/${key}`, { body, ...(contentType ? { contentType } : {}), etag: `"${createHash('md5').update(body).digest('hex')}"`, lastModified: new Date() });
+  }
+
+  /** The bucket's objects under `prefix` in ListObjectsV2 order (UTF-8 binary order of keys), as a Distributed Map's items. */
+  listItems(bucket: string, prefix: string): ListedObjectItem[] {
+    const keys = [...this.objects.keys()].filter((id) => id.startsWith(`${bucket}/${prefix}`)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    return keys.map((id) => {
+      const o = this.objects.get(id) as StoredObject;
+      return { Etag: o.etag, Key: id.slice(bucket.length + 1), LastModified: Math.floor(o.lastModified.getTime() / 1000), Size: o.body.length, StorageClass: 'STANDARD' };
+    });
   }
 
   private handle(buckets: Set<string>, opts: { writeOncePrefix?: string }, req: http.IncomingMessage, raw: Buffer): Reply {
@@ -104,7 +130,7 @@ export class S3StandIn implements StandIn {
       'content-type': o.contentType ?? 'binary/octet-stream',
       'content-length': String(o.body.length),
       etag: o.etag,
-      'last-modified': new Date().toUTCString(),
+      'last-modified': o.lastModified.toUTCString(),
     });
     switch (req.method) {
       case 'PUT': {
@@ -120,6 +146,7 @@ export class S3StandIn implements StandIn {
           ...(typeof req.headers['content-type'] === 'string' ? { contentType: req.headers['content-type'] } : {}),
           etag: `"${createHash('md5').update(body).digest('hex')}"`,
           ...(typeof mode === 'string' && typeof until === 'string' ? { lock: { mode, retainUntil: until } } : {}),
+          lastModified: new Date(),
         };
         this.objects.set(id, stored);
         return { status: 200, headers: { etag: stored.etag } };
@@ -134,8 +161,12 @@ export class S3StandIn implements StandIn {
   }
 }
 
-const json = (status: number, doc: unknown): Reply => ({ status, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(doc) });
-const jsonError = (status: number, type: string, message: string): Reply => ({ ...json(status, { __type: type, message }), headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type } });
+type JsonVersion = '1.0' | '1.1';
+const json = (status: number, doc: unknown, version: JsonVersion = '1.1'): Reply => ({ status, headers: { 'content-type': `application/x-amz-json-${version}` }, body: JSON.stringify(doc) });
+const jsonError = (status: number, type: string, message: string, version: JsonVersion = '1.1'): Reply => ({
+  ...json(status, { __type: type, message }, version),
+  headers: { 'content-type': `application/x-amz-json-${version}`, 'x-amzn-errortype': type },
+});
 
 /** Uint8Array members of an SDK output as the JSON protocol carries them (base64). */
 function toWire(output: object): Record<string, unknown> {
@@ -209,6 +240,10 @@ export class KmsStandIn implements StandIn {
 }
 
 export interface PutEvent {
+  /** The EventId PutEvents answered (the delivered event's `id`). */
+  readonly id: string;
+  /** The entry's Time, else when it was put (the delivered event's `time`). */
+  readonly time: string;
   readonly bus: string;
   readonly source: string;
   readonly detailType: string;
@@ -227,12 +262,15 @@ export class EventBridgeStandIn implements StandIn {
     const ref: { self?: EventBridgeStandIn } = {};
     const { endpoint, close } = await serve((req, body) => {
       if (req.headers['x-amz-target'] !== 'AWSEvents.PutEvents') return jsonError(400, 'UnknownOperationException', `EventBridge stand-in does not serve ${String(req.headers['x-amz-target'])}`);
-      const { Entries = [] } = JSON.parse(body.toString('utf8')) as { Entries?: { EventBusName?: string; Source: string; DetailType: string; Detail: string }[] };
+      const { Entries = [] } = JSON.parse(body.toString('utf8')) as { Entries?: { EventBusName?: string; Source: string; DetailType: string; Detail: string; Time?: number }[] };
       const results = Entries.map((e) => {
         const bus = e.EventBusName ?? 'default';
         if (!buses.includes(bus)) return { ErrorCode: 'NotFoundException', ErrorMessage: `Event bus ${bus} does not exist.` };
-        (ref.self as EventBridgeStandIn).events.push({ bus, source: e.Source, detailType: e.DetailType, detail: JSON.parse(e.Detail) as Record<string, unknown> });
-        return { EventId: randomUUID() };
+        const id = randomUUID();
+        // Time travels as epoch seconds (JSON protocol timestamps); events carry it at second precision.
+        const time = new Date(typeof e.Time === 'number' ? e.Time * 1000 : Math.floor(Date.now() / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+        (ref.self as EventBridgeStandIn).events.push({ id, time, bus, source: e.Source, detailType: e.DetailType, detail: JSON.parse(e.Detail) as Record<string, unknown> });
+        return { EventId: id };
       });
       return json(200, { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results });
     });
@@ -264,5 +302,139 @@ export class SnsStandIn implements StandIn {
     });
     ref.self = new SnsStandIn(endpoint, close);
     return ref.self;
+  }
+}
+
+/** One `imageDetails` entry of ECR's DescribeImages (ECR API reference, ImageDetail). */
+interface ImageDetail {
+  readonly registryId: string;
+  readonly repositoryName: string;
+  readonly imageDigest: string;
+  readonly imageTags: string[];
+  readonly imageSizeInBytes: number;
+  /** Epoch seconds, as the JSON protocol carries timestamps. */
+  readonly imagePushedAt: number;
+  readonly imageManifestMediaType: string;
+}
+
+/**
+ * ECR's control plane (JSON 1.1, `X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.<Operation>`):
+ * DescribeImages only, answered from the local registry (its tags and manifests) for the
+ * repositories it is started with; an unknown repository is RepositoryNotFoundException, any other
+ * operation (GetAuthorizationToken included) UnknownOperationException. A registry lists tags
+ * only, so untagged images are never described (`filter.tagStatus` UNTAGGED is refused).
+ */
+export class EcrStandIn implements StandIn {
+  readonly calls: string[] = [];
+  /** When the stand-in first saw each digest: the registry does not say when it was pushed. */
+  private readonly seen = new Map<string, number>();
+  private constructor(
+    readonly endpoint: string,
+    readonly close: () => Promise<void>,
+  ) {}
+
+  static async start(registryHost: string, account: string, repositories: readonly string[]): Promise<EcrStandIn> {
+    const ref: { self?: EcrStandIn } = {};
+    const registry = new RegistryClient({ registry: registryHost });
+    const { endpoint, close } = await serve((req, body) => (ref.self as EcrStandIn).handle(registry, account, new Set(repositories), req, body));
+    ref.self = new EcrStandIn(endpoint, close);
+    return ref.self;
+  }
+
+  private async handle(registry: RegistryClient, account: string, repositories: Set<string>, req: http.IncomingMessage, body: Buffer): Promise<Reply> {
+    const op = String(req.headers['x-amz-target'] ?? '').replace(/^AmazonEC2ContainerRegistry_V20150921\./, '');
+    this.calls.push(op);
+    if (op !== 'DescribeImages') return jsonError(400, 'UnknownOperationException', `ECR stand-in does not serve ${op}`);
+    const input = JSON.parse(body.toString('utf8') || '{}') as { repositoryName?: string; registryId?: string; maxResults?: number; nextToken?: string; imageIds?: unknown; filter?: { tagStatus?: string } };
+    const repository = input.repositoryName ?? '';
+    if (!repositories.has(repository) || (input.registryId !== undefined && input.registryId !== account)) {
+      return jsonError(400, 'RepositoryNotFoundException', `The repository with name '${repository}' does not exist in the registry with id '${input.registryId ?? account}'`);
+    }
+    if (input.imageIds !== undefined) return jsonError(400, 'InvalidParameterException', 'ECR stand-in: imageIds are not served');
+    if (input.filter?.tagStatus === 'UNTAGGED') return jsonError(400, 'InvalidParameterException', 'ECR stand-in: a registry cannot list untagged images');
+    const max = input.maxResults ?? 100;
+    if (!Number.isInteger(max) || max < 1 || max > 1000) return jsonError(400, 'InvalidParameterException', 'maxResults must be from 1 to 1000');
+    const byDigest = new Map<string, ImageDetail>();
+    for (const tag of (await registry.listTags(repository)).sort()) {
+      const m = await registry.getManifest(repository, tag);
+      const known = byDigest.get(m.digest);
+      if (known) {
+        known.imageTags.push(tag);
+        continue;
+      }
+      const doc = JSON.parse(m.bytes.toString('utf8')) as { layers?: { size?: number }[] };
+      if (!this.seen.has(m.digest)) this.seen.set(m.digest, Math.floor(Date.now() / 1000));
+      byDigest.set(m.digest, {
+        registryId: account,
+        repositoryName: repository,
+        imageDigest: m.digest,
+        imageTags: [tag],
+        imageSizeInBytes: (doc.layers ?? []).reduce((n, l) => n + (l.size ?? 0), 0),
+        imagePushedAt: this.seen.get(m.digest) ?? 0,
+        imageManifestMediaType: m.mediaType,
+      });
+    }
+    const all = [...byDigest.values()];
+    const from = input.nextToken ? Number(Buffer.from(input.nextToken, 'base64').toString('utf8')) : 0;
+    if (!Number.isInteger(from) || from < 0 || from > all.length) return jsonError(400, 'InvalidParameterException', 'Invalid NextToken');
+    const page = all.slice(from, from + max);
+    const next = from + max < all.length ? Buffer.from(String(from + max)).toString('base64') : undefined;
+    return json(200, { imageDetails: page, ...(next ? { nextToken: next } : {}) });
+  }
+}
+
+/** One StartExecution the Step Functions stand-in accepted. */
+export interface StartedExecution {
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly executionArn: string;
+  readonly input: unknown;
+  readonly startDate: number;
+}
+
+/**
+ * Step Functions (JSON 1.0, `X-Amz-Target: AWSStepFunctions.StartExecution`): StartExecution for
+ * the state machines it is started with, keeping each execution's input. As for a Standard
+ * workflow (API reference, StartExecution): the same name with the same input answers the first
+ * start again; with another input it is ExecutionAlreadyExists. Executions never end here.
+ */
+export class SfnStandIn implements StandIn {
+  readonly executions: StartedExecution[] = [];
+  private constructor(
+    readonly endpoint: string,
+    readonly close: () => Promise<void>,
+  ) {}
+
+  static async start(stateMachineArns: readonly string[]): Promise<SfnStandIn> {
+    const ref: { self?: SfnStandIn } = {};
+    const { endpoint, close } = await serve((req, body) => (ref.self as SfnStandIn).handle(new Set(stateMachineArns), req, body));
+    ref.self = new SfnStandIn(endpoint, close);
+    return ref.self;
+  }
+
+  private handle(machines: Set<string>, req: http.IncomingMessage, body: Buffer): Reply {
+    const fail = (type: string, message: string) => jsonError(400, type, message, '1.0');
+    const op = String(req.headers['x-amz-target'] ?? '').replace(/^AWSStepFunctions\./, '');
+    if (op !== 'StartExecution') return fail('UnknownOperationException', `Step Functions stand-in does not serve ${op}`);
+    const request = JSON.parse(body.toString('utf8') || '{}') as { stateMachineArn?: string; name?: string; input?: string };
+    const arn = request.stateMachineArn ?? '';
+    if (!machines.has(arn)) return fail('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    const name = request.name ?? randomUUID();
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) return fail('InvalidName', `Invalid Name: '${name}'`);
+    let input: unknown = {};
+    try {
+      input = JSON.parse(request.input ?? '{}');
+    } catch {
+      return fail('InvalidExecutionInput', 'Invalid State Machine Execution Input: the input is not JSON');
+    }
+    const executionArn = `${arn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const earlier = this.executions.find((e) => e.executionArn === executionArn);
+    if (earlier) {
+      if (JSON.stringify(earlier.input) !== JSON.stringify(input)) return fail('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+      return json(200, { executionArn, startDate: earlier.startDate }, '1.0');
+    }
+    const started: StartedExecution = { stateMachineArn: arn, name, executionArn, input, startDate: Date.now() / 1000 };
+    this.executions.push(started);
+    return json(200, { executionArn, startDate: started.startDate }, '1.0');
   }
 }

@@ -177,3 +177,26 @@ export function actionMatches(pattern: string, action: string): boolean {
   const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
   return re.test(action);
 }
+
+/**
+ * Whether an event matches an EventBridge event pattern, for the forms the stack's rules use: a
+ * field's list of values (one must equal the field, or be in it when the field is a list),
+ * `{ "exists": bool }`, and nested objects. Any other form throws (it would need its own code).
+ */
+export function matchesEventPattern(pattern: Readonly<Record<string, unknown>>, event: Readonly<Record<string, unknown>>): boolean {
+  return Object.entries(pattern).every(([field, rule]) => {
+    const value = event[field];
+    if (Array.isArray(rule)) return rule.some((r) => matchesPatternValue(r, value));
+    if (rule && typeof rule === 'object') return value !== null && typeof value === 'object' && !Array.isArray(value) && matchesEventPattern(rule as Record<string, unknown>, value as Record<string, unknown>);
+    throw new Error(`event pattern: ${field} is neither a list nor an object`);
+  });
+}
+
+function matchesPatternValue(rule: unknown, value: unknown): boolean {
+  if (rule !== null && typeof rule === 'object') {
+    const keys = Object.keys(rule);
+    if (keys.length === 1 && keys[0] === 'exists') return (value !== undefined) === (rule as { exists: unknown }).exists;
+    throw new Error(`event pattern: the filter ${JSON.stringify(rule)} is not supported here`);
+  }
+  return Array.isArray(value) ? value.includes(rule) : value === rule;
+}

@@ -27,6 +27,7 @@ const IAM_PREFIX: Readonly<Record<string, string>> = {
   ECRClient: 'ecr',
   EventBridgeClient: 'events',
   SNSClient: 'sns',
+  SFNClient: 'states',
 };
 
 /** lib-dynamodb's document commands and the DynamoDB operations they send. */

@@ -152,11 +152,11 @@ export function createWatch(deps: WatchDeps) {
     });
     const blocking = added.filter((f) => blocksTracked(f, deps.threshold, deps.unknownSeverity));
     if (blocking.length) deps.metrics.count(MetricName.vulnerabilitiesFound, blocking.length);
-    const alert = blocking.length ? await newFindingAlert(ref, blocking, a.verdict, stored.location) : undefined;
+    const alert = blocking.length ? await newFindingAlert(ref, blocking, a.verdict, a.counts, stored.location) : undefined;
     return { added, cleared, entry, alert };
   }
 
-  async function newFindingAlert(ref: ArtifactRef, findings: readonly TrackedFinding[], verdict: string, report: string): Promise<Alert> {
+  async function newFindingAlert(ref: ArtifactRef, findings: readonly TrackedFinding[], verdict: string, counts: Readonly<Record<string, number>>, report: string): Promise<Alert> {
     const tags = await tagsOf(deps.records, ref.repository, ref.digest);
     const environments = environmentsOf(deps.environments, ref.repository);
     const list = findings.slice(0, 5).map((f) => `${f.id} (${f.severity}, ${f.purl}${f.fixed.length ? `, fixed in ${f.fixed.join(', ')}` : ''})`);
@@ -172,6 +172,8 @@ export function createWatch(deps: WatchDeps) {
         environments,
         threshold: deps.threshold,
         verdict,
+        // The artifact's findings by severity after the change (the event schema requires them, as for the workflow's alert).
+        counts: { ...counts },
         findings: findings.slice(0, 20).map((f) => ({ id: f.id, severity: f.severity, package: f.purl, version: f.version, fixed: f.fixed, records: f.records })),
         findingsTotal: findings.length,
         reports: [report],

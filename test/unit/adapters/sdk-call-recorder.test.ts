@@ -4,8 +4,10 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { RecordedSdkCall } from '../../../lambdas/adapters/aws/sdk-call-recorder';
 import { ecrActionsOfRegistryRequest, RECORD_SDK_CALLS_ENV, recordSdkCalls } from '../../../lambdas/adapters/aws/sdk-call-recorder';
@@ -54,6 +56,14 @@ describe('recordSdkCalls', () => {
       { function: 'SbomStep', call: 'events:PutEvents', iam: ['events:PutEvents'] },
       { function: 'SbomStep', call: 'dynamodb:PutItem', iam: ['dynamodb:PutItem'] },
     ]);
+  });
+
+  it("names Step Functions calls with IAM's prefix (states:), not the SDK's client name (SFN)", async () => {
+    const file = path.join(dir, 'reconciler.jsonl');
+    const env = { [RECORD_SDK_CALLS_ENV]: file, AWS_LAMBDA_FUNCTION_NAME: 'Reconciler' };
+    await recordSdkCalls(new ECRClient(config()), env).send(new DescribeImagesCommand({ repositoryName: 'team/app', filter: { tagStatus: 'TAGGED' } }));
+    await recordSdkCalls(new SFNClient(config()), env).send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:111122223333:stateMachine:W', input: '{}' }));
+    expect(read(file).map((c) => c.iam)).toEqual([['ecr:DescribeImages'], ['states:StartExecution']]);
   });
 
   it('adds nothing when the variable is not set', async () => {

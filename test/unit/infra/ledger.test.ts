@@ -8,6 +8,16 @@ const template = synthTemplate({ alertEmail: 'sec@example.com' });
 const json = template.toJSON() as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
 const resources = (type: string) => Object.entries(json.Resources).filter(([, r]) => r.Type === type);
 
+/** The DynamoDB actions the role of the Lambda whose description starts with `description` is allowed. */
+function dynamoActionsOf(description: string): string[] {
+  const fn = resources('AWS::Lambda::Function').find(([, f]) => String(f.Properties?.Description).startsWith(description));
+  const role = (fn?.[1].Properties?.Role as { 'Fn::GetAtt': [string, string] } | undefined)?.['Fn::GetAtt'][0];
+  const statements = resources('AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties?.Roles as { Ref?: string }[]).some((r) => r.Ref === role))
+    .flatMap(([, p]) => (p.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement);
+  return [...new Set(statements.flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action])).filter((a) => a.startsWith('dynamodb:')))].sort();
+}
+
 describe('ArtifactGuard ledger resources', () => {
   it('indexes the records table by digest and by audit actor (keys as core/records-table.ts says)', () => {
     const [[, table]] = resources('AWS::DynamoDB::Table') as unknown as [[string, { Properties: { GlobalSecondaryIndexes: { IndexName: string; KeySchema: unknown[] }[] } }]];
@@ -43,6 +53,8 @@ describe('pusher identity, tag policy and build success rate in the stack', () =
     expect(pattern.source).toEqual(['aws.ecr']);
     expect(pattern.detail).toMatchObject({ eventSource: ['ecr.amazonaws.com'], eventName: ['PutImage'], errorCode: [{ exists: false }] });
     expect(JSON.stringify(pattern.detail.requestParameters)).toContain('repositoryName');
+    // Conditional puts only: the recorder reads nothing (test/integration/lambda-bundles.test.ts records its calls).
+    expect(dynamoActionsOf('Record who pushed a digest')).toEqual(['dynamodb:PutItem']);
   });
 
   it('creates a trail of write management events (no data events) unless told an existing one does it', () => {
@@ -87,6 +99,8 @@ describe('the reconciler in the stack', () => {
     expect(describe[0]).toContain('states:StartExecution');
     const statement = (JSON.parse(describe[0] ?? '{}') as { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } }).PolicyDocument.Statement.find((x) => x.Action === 'ecr:DescribeImages');
     expect(statement?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ArtifactGuardRepository/), 'Arn'] });
+    // PROCESSED by GetItem, a processed digest's evidence items by Query (the SBOM coverage metric).
+    expect(dynamoActionsOf('Start the workflow for guarded images')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
   });
 
   it('can be turned off', () => {

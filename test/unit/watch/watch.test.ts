@@ -11,6 +11,7 @@ import { syncMirror } from '../../../lambdas/vuln/mirror/sync';
 import type { OsvRecord } from '../../../lambdas/vuln/osv/types';
 import { MirrorOsvSource } from '../../../lambdas/vuln/sources/mirror-source';
 import { becameAvailable, createWatch } from '../../../lambdas/workflow/watch/watch';
+import { eventSchemas, expectValidEvent } from '../../support/event-schemas';
 import { OsvExportServer } from '../../support/osv-export-server';
 import { fixtureRecord } from '../vuln/helpers';
 import { digestOf, processArtifact, REPO, stores, type Stores } from './stored-artifacts';
@@ -80,7 +81,9 @@ describe('vulnerability watch', () => {
     expect(alertsFor(B)).toHaveLength(0);
     const [alert] = alertsFor(A);
     expect(alert?.type).toBe('Vulnerabilities Found');
-    expect(alert?.detail).toMatchObject({ newSincePush: true, tags: ['v1.4.0'], environments: ['prod'], repository: REPO, digest: A });
+    expect(alert?.detail).toMatchObject({ newSincePush: true, tags: ['v1.4.0'], environments: ['prod'], repository: REPO, digest: A, counts: expect.objectContaining({ medium: 1 }) });
+    // The bus's published contract (lambdas/core/schemas) holds for the watch's alert as for the workflow's.
+    expectValidEvent(eventSchemas(), 'Vulnerabilities Found', alert?.detail);
     expect(alert?.detail.summary).toMatch(/GHSA-jj78-5fmv-mv28 \(medium, pkg:npm\/express@4.19.2\)/);
 
     // The first scan is never rewritten; the newest one carries the finding.
