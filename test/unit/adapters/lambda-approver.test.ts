@@ -14,14 +14,16 @@ beforeEach(() => lambda.reset());
 
 const identity = 'registry.example/prod/app';
 const digest = `sha256:${'d'.repeat(64)}`;
-const json = (v: unknown) => Buffer.from(JSON.stringify(v));
+const json = (v: unknown) => JSON.stringify(v);
+/** The next Invoke answers with this body (as Lambda's Payload bytes), as a function error when one is named. */
+const answer = (body: string, functionError?: string) => lambda.on(InvokeCommand).callsFake(() => ({ StatusCode: 200, ...(functionError ? { FunctionError: functionError } : {}), Payload: Buffer.from(body) }));
 
 describe('approvals from the Sign Lambda (Invoke)', () => {
   const key = p256Key();
 
   it('asks for exactly the identity and digests, and signs only what came back', async () => {
     const payloads = await signApprovals(PemFileSigner.fromPem(key.privatePem, 'k'), { identity, digests: [digest] });
-    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: json(payloads) });
+    answer(json(payloads));
     const signer = await lambdaApprover(new LambdaClient({ region: 'us-east-1' }), 'sign-fn')(identity, [digest]);
     expect(JSON.parse(Buffer.from(lambda.commandCalls(InvokeCommand)[0]?.args[0].input.Payload as Uint8Array).toString('utf8'))).toEqual({ approve: { identity, digests: [digest] } });
     const payload = buildPayload(identity, digest);
@@ -31,15 +33,13 @@ describe('approvals from the Sign Lambda (Invoke)', () => {
 
   it('a function error is a refusal, or transient when the signer said so; a malformed answer is refused', async () => {
     const approve = lambdaApprover(new LambdaClient({ region: 'us-east-1' }), 'sign-fn');
-    lambda
-      .on(InvokeCommand)
-      .resolvesOnce({ StatusCode: 200, FunctionError: 'Unhandled', Payload: json({ errorType: 'RefusedError', errorMessage: 'not an environment repository' }) })
-      .resolvesOnce({ StatusCode: 200, FunctionError: 'Unhandled', Payload: json({ errorType: 'UnavailableError', errorMessage: 'KMS throttled' }) })
-      .resolvesOnce({ StatusCode: 200, Payload: Buffer.from('<html>') })
-      .resolvesOnce({ StatusCode: 200, Payload: json({ key: { pem: 'x', hint: 'y', keyId: 'z' }, signatures: [{ sha256: 'short', signature: 'AA==' }] }) });
+    answer(json({ errorType: 'RefusedError', errorMessage: 'not an environment repository' }), 'Unhandled');
     await expect(approve(identity, [digest])).rejects.toThrow(RefusedError);
+    answer(json({ errorType: 'UnavailableError', errorMessage: 'KMS throttled' }), 'Unhandled');
     await expect(approve(identity, [digest])).rejects.toThrow(UnavailableError);
+    answer('<html>');
     await expect(approve(identity, [digest])).rejects.toThrow(/no JSON/);
+    answer(json({ key: { pem: 'x', hint: 'y', keyId: 'z' }, signatures: [{ sha256: 'short', signature: 'AA==' }] }));
     await expect(approve(identity, [digest])).rejects.toThrow(BadInputError);
   });
 });
