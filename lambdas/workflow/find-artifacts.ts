@@ -5,6 +5,7 @@
  */
 import { BadInputError } from '../core/errors';
 import type { Environments } from '../gate/environments';
+import { isEvidenceTag } from '../oci/classify';
 import type { ComponentIndex, IndexedComponent } from '../ports/component-index';
 import type { RecordStore } from '../ports/record-store';
 import { normalizedName } from '../signing/identity';
@@ -37,10 +38,10 @@ export interface FindQuery {
   readonly version?: VersionRange;
 }
 
-/** Tags an artifact was pushed with, from its audit trail. */
+/** Tags an artifact was pushed with, from its audit trail (its `.sig`/`.att` evidence tags are not its tags). */
 export async function tagsOf(records: RecordStore, repository: string, digest: string): Promise<string[]> {
   const events = await records.listEvents(repository, digest);
-  return [...new Set(events.map((e) => e.detail.tag).filter((t): t is string => typeof t === 'string' && t !== ''))].sort();
+  return [...new Set(events.map((e) => e.detail.tag).filter((t): t is string => typeof t === 'string' && t !== '' && !isEvidenceTag(t)))].sort();
 }
 
 /** Environments whose repositories include the artifact's (an environment without a list takes any guarded repository). */

@@ -26,6 +26,9 @@ describe('component index', () => {
     ]);
     // Found through its source package; the layer that brought it in is kept.
     expect(artifacts[0]?.components).toEqual([{ purl: libssl('3.0.11-1~deb12u2'), version: '3.0.11-1~deb12u2', via: 'source', manifestDigest: digestOf(1), layer: LAYER }]);
+    // A signature pushed for the artifact is in its trail, but its evidence tag is not one of the artifact's tags.
+    await s.records.appendEvent(REPO, digestOf(1), { id: 'sig-push', time: AT.toISOString(), type: 'EvidenceRecorded', detail: { tag: `${digestOf(1).replace(':', '-')}.sig` } });
+    expect((await findArtifacts({ index: s.index, records: s.records }, { package: 'pkg:deb/debian/openssl' })).artifacts[0]?.tags).toEqual(['v1']);
     // And by its own (binary) name.
     expect((await findArtifacts({ index: s.index, records: s.records }, { package: 'libssl3', ecosystem: 'Debian' })).artifacts).toHaveLength(2);
   });
