@@ -114,7 +114,7 @@ export function awsError(err: unknown, action: string, opts: AwsErrorOptions = {
   const e = err as { name?: unknown; message?: unknown };
   const message = `${action} failed: ${typeof e.name === 'string' ? e.name : 'Error'}: ${typeof e.message === 'string' && e.message ? e.message.split('\n')[0] : 'no message'}`;
   if (kind === 'transient') return new UnavailableError(message, { cause: err });
-  return opts.permanent ? opts.permanent(message, err) : new RefusedError(`${message} (not retried: fix the permission or configuration, then redrive)`, { cause: err });
+  return opts.permanent ? opts.permanent(message, err) : new RefusedError(`${message} (not retried: fix the permission or configuration)`, { cause: err });
 }
 
 interface SendingClient {

@@ -76,7 +76,7 @@ describe('classifyAwsError: the SDK v3 errors, each service as it answers', () =
     expect(classifyAwsError(err)).toBe('permanent');
     const mapped = awsError(err, 'X Do') as Error;
     expect(mapped).toBeInstanceOf(RefusedError);
-    expect(mapped.message).toMatch(/not retried: fix the permission or configuration, then redrive/);
+    expect(mapped.message).toMatch(/not retried: fix the permission or configuration\)$/);
   });
 
   it('leaves the product\'s own errors and bugs alone', () => {

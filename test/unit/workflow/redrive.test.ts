@@ -34,7 +34,7 @@ function stepFunctions() {
   };
   const histories: Record<string, { type: string; stateEnteredEventDetails?: { name: string }; executionFailedEventDetails?: { error: string; cause: string } }[]> = {
     'caught-new': [
-      { type: 'ExecutionFailed', executionFailedEventDetails: { error: 'RefusedError', cause: '{"errorType":"RefusedError","errorMessage":"DynamoDB Put failed: AccessDeniedException: not authorized (not retried: fix the permission or configuration, then redrive)"}' } },
+      { type: 'ExecutionFailed', executionFailedEventDetails: { error: 'RefusedError', cause: '{"errorType":"RefusedError","errorMessage":"DynamoDB Put failed: AccessDeniedException: not authorized (not retried: fix the permission or configuration)"}' } },
       { type: 'FailStateEntered', stateEnteredEventDetails: { name: 'Failed' } },
       { type: 'TaskStateExited' },
     ],
@@ -118,7 +118,7 @@ describe('artifact-guard redrive', () => {
       ['uncaught', 'redrive', 'planned'],
       ['caught-old', 'restart', 'planned'],
     ]); // too-old started before the 14-day redrive window
-    expect(plan[0]?.why).toBe('RefusedError: DynamoDB Put failed: AccessDeniedException: not authorized (not retried: fix the permission or configuration, then redrive)');
+    expect(plan[0]?.why).toBe('RefusedError: DynamoDB Put failed: AccessDeniedException: not authorized (not retried: fix the permission or configuration)');
     expect(sf.calls.filter(([op]) => op === 'RedriveExecution' || op === 'StartExecution')).toEqual([]);
   });
 
