@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { auditIndexItem } from '../adapters/aws/dynamodb-ledger-store';
 import { auditEntryOf } from '../core/audit';
@@ -20,6 +20,7 @@ export async function upgradeLocalTable(client: DynamoDBClient, tableName: strin
     start = page.LastEvaluatedKey;
   } while (start);
   await client.send(new DeleteTableCommand({ TableName: tableName }));
+  await tableGone(client, tableName);
   await create();
   for (const item of items) {
     await doc.send(new PutCommand({ TableName: tableName, Item: item }));
@@ -28,4 +29,18 @@ export async function upgradeLocalTable(client: DynamoDBClient, tableName: strin
       await doc.send(new PutCommand({ TableName: tableName, Item: auditIndexItem(auditEntryOf(pk.slice('ARTIFACT#'.length), item.event as AuditEvent)) }));
     }
   }
+}
+
+/** dynalite answers DeleteTable while the table is DELETING and removes it on a timer. */
+async function tableGone(client: DynamoDBClient, tableName: string): Promise<void> {
+  for (let i = 0; i < 500; i += 1) {
+    try {
+      await client.send(new DescribeTableCommand({ TableName: tableName }));
+    } catch (err) {
+      if ((err as { name?: string }).name === 'ResourceNotFoundException') return;
+      throw err;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`the local records table ${tableName} was not deleted`);
 }
