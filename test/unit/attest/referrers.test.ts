@@ -61,6 +61,13 @@ describe('bundle referrers', () => {
     expect(JSON.parse(appendToFallbackIndex(fetched, e2)!.toString()).manifests.map((m: { digest: string }) => m.digest)).toEqual([e1.digest, e2.digest]);
   });
 
+  it('never rebuilds an image manifest held under the fallback tag as an index (its layers would be dropped)', () => {
+    const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociManifest, config: { mediaType: MediaType.ociConfig, size: 2, digest: digestOf(Buffer.from('{}')) }, layers: [] }));
+    const image = { bytes, digest: digestOf(bytes), mediaType: MediaType.ociManifest, manifest: { kind: 'manifest' as const, mediaType: MediaType.ociManifest, config: { mediaType: MediaType.ociConfig, size: 2, digest: digestOf(Buffer.from('{}')) }, layers: [] } };
+    const e1 = { mediaType: MediaType.ociManifest, digest: `sha256:${'1'.repeat(64)}`, size: 1 };
+    expect(() => appendToFallbackIndex(image, e1)).toThrow(`a referrers tag holds an image manifest (${image.digest}), not an index; refusing to overwrite it`);
+  });
+
   it('on a registry with the referrers API: pushed with subject, listed by the API, no fallback tag', async () => {
     const reg = new MemoryRegistry();
     const { index, platforms } = await multiArch(reg);
