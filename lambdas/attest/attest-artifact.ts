@@ -10,7 +10,7 @@ import { startStage } from '../ports/progress';
 import type { BlobStore } from '../ports/blob-store';
 import type { KeyedSigner, PublicKeyInfo } from '../ports/signer';
 import { loadPublicKey } from '../signing/ecdsa';
-import type { JsonObject } from '../signing/strict-json';
+import { isJsonObject, parseStrictJson, type JsonObject } from '../signing/strict-json';
 import type { SigningTarget } from '../signing/targets';
 import { signingTargets } from '../signing/targets';
 import { MAX_ATTESTATION_LAYERS, PREDICATE_TYPE_ANNOTATION, attestationLayer, attestationTag, updateAttestations } from './att-manifest';
@@ -160,9 +160,11 @@ async function ownBundleSignature(source: ArtifactSource, digest: string, predic
     let envelope: unknown;
     try {
       const { bundle } = await bundleOf(source, desc, digest);
-      envelope = (JSON.parse(bundle.toString('utf8')) as { dsseEnvelope?: unknown }).dsseEnvelope;
+      // Someone else's referrer, read from the registry: anything but a JSON object is not ours to reuse.
+      const json = parseStrictJson(bundle);
+      envelope = json.ok && isJsonObject(json.value) ? json.value.dsseEnvelope : undefined;
     } catch (err) {
-      if (err instanceof NotFoundError || err instanceof DigestMismatchError || err instanceof BadInputError || err instanceof SyntaxError) continue;
+      if (err instanceof NotFoundError || err instanceof DigestMismatchError || err instanceof BadInputError) continue;
       throw err;
     }
     const parsed = envelope === undefined ? undefined : parseEnvelope(Buffer.from(JSON.stringify(envelope)));

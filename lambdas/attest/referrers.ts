@@ -57,6 +57,8 @@ interface RawIndex {
 
 /** The fallback index with `entry` appended (once); other entries are kept as they are. */
 export function appendToFallbackIndex(existing: FetchedManifest | undefined, entry: Descriptor): Buffer | undefined {
+  if (existing && existing.manifest.kind !== 'index') throw new BadInputError(`a referrers tag holds an image manifest (${existing.digest}), not an index; refusing to overwrite it`);
+  // Bytes parseManifest accepted as an index: `manifests` is a list of descriptor objects.
   const previous: RawIndex = existing ? (JSON.parse(existing.bytes.toString('utf8')) as RawIndex) : {};
   const manifests = previous.manifests ?? [];
   if (manifests.some((m) => m.digest === entry.digest)) return undefined;
@@ -108,7 +110,7 @@ export async function attachReferrer(source: ArtifactSource, subject: SubjectDes
   if (existing && existing.manifest.kind !== 'index') {
     throw new BadInputError(`${writer.repositoryName}:${tag} is not a referrers index; refusing to overwrite it`);
   }
-  const doc = JSON.parse(manifest.toString('utf8')) as { artifactType?: string; annotations?: Record<string, string> };
+  const doc = JSON.parse(manifest.toString('utf8')) as { artifactType?: string; annotations?: Record<string, string> }; // the manifest we just built
   const entry: Descriptor = {
     mediaType: MediaType.ociManifest,
     digest,

@@ -16,6 +16,7 @@ import { oneOf, parseCommand } from './args';
 import type { CommandResult } from './command';
 import type { ProgressDisplay } from './progress-render';
 import { progressDisplay } from './progress-render';
+import { declaredPlatform, parseImageConfig } from '../oci/image-config';
 import { openSigningSource, verificationKeysFor } from './signing-wiring';
 
 const KINDS = ['sbom', 'attestation', 'scan'] as const;
@@ -36,9 +37,7 @@ const samePlatform = (have: string | undefined, wanted: string): boolean => !!ha
 /** The platform a single image's config declares (`os/architecture[/variant]`). */
 async function configPlatform(source: ArtifactSource, m: FetchedManifest): Promise<string | undefined> {
   if (m.manifest.kind !== 'manifest') return undefined;
-  const cfg = JSON.parse((await source.readBlob(m.manifest.config, 8 * 1024 * 1024)).toString('utf8')) as { os?: unknown; architecture?: unknown; variant?: unknown };
-  const parts = [cfg.os, cfg.architecture, cfg.variant].filter((p): p is string => typeof p === 'string' && p.length > 0);
-  return parts.length >= 2 ? parts.join('/') : undefined;
+  return declaredPlatform(parseImageConfig(await source.readBlob(m.manifest.config, 8 * 1024 * 1024), m.manifest.config.digest));
 }
 
 /** REF's digest, or with `--platform` the matching platform manifest of an index (a single image must be that platform). */

@@ -22,6 +22,7 @@ import { sbomTable } from '../sbom/writers/table';
 import { oneOf, parseCommand } from './args';
 import type { CommandResult } from './command';
 import { progressDisplay } from './progress-render';
+import { declaredPlatform, parseImageConfig } from '../oci/image-config';
 
 const FORMATS = ['cyclonedx-json', 'spdx-json', 'table'] as const;
 
@@ -61,9 +62,7 @@ const samePlatform = (have: string | undefined, wanted: string): boolean => !!ha
 async function configPlatform(src: ArtifactSource): Promise<string | undefined> {
   const root = await src.resolve();
   if (root.manifest.kind !== 'manifest') return undefined;
-  const cfg = JSON.parse((await src.readBlob(root.manifest.config, 8 * 1024 * 1024)).toString('utf8')) as { os?: unknown; architecture?: unknown; variant?: unknown };
-  const parts = [cfg.os, cfg.architecture, cfg.variant].filter((p): p is string => typeof p === 'string' && p.length > 0);
-  return parts.length >= 2 ? parts.join('/') : undefined;
+  return declaredPlatform(parseImageConfig(await src.readBlob(root.manifest.config, 8 * 1024 * 1024), root.manifest.config.digest));
 }
 
 /**

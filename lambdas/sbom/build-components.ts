@@ -44,6 +44,7 @@ export function buildComponents(fsView: MergedFilesystem, layerDigests: readonly
       const cataloger = byName.get(pkg.ecosystem) ?? owner;
       const purl = cataloger.purl(pkg, ctx);
       const introduced = fsView.introducedAt.get(p)?.get(packageKey(pkg)) ?? placed.layer;
+      // Layer indexes are positions in the list mergeLayers was given, the one layerDigests names.
       const location = { path: p, layer: layerDigests[placed.layer] as string };
       const existing = out.get(purl);
       if (existing) {

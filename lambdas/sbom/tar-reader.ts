@@ -211,7 +211,7 @@ export class TarReader extends Writable {
     try {
       at = this.consume(chunk, pos);
     } catch (err) {
-      cb(err as Error);
+      cb(err instanceof Error ? err : new Error(String(err)));
       return;
     }
     const waiting = this.pending;

@@ -1,3 +1,4 @@
+import { BadInputError } from '../core/errors';
 import { evidenceTag } from '../oci/classify';
 import { digestOf } from '../oci/digest';
 import type { Descriptor, FetchedManifest } from '../oci/manifest';
@@ -62,6 +63,8 @@ type RawDescriptor = Readonly<Record<string, unknown>>;
  * plus layers), so the config follows the layers.
  */
 export function updateEvidenceManifest(existing: FetchedManifest | undefined, add: readonly Descriptor[], remove: ReadonlySet<number> = new Set()): EvidenceManifest {
+  if (existing && existing.manifest.kind !== 'manifest') throw new BadInputError(`an evidence tag holds an index (${existing.digest}), not an image manifest; refusing to overwrite it`);
+  // Bytes parseManifest accepted as an image manifest: `layers` is a list of descriptor objects.
   const previous = existing ? (JSON.parse(existing.bytes.toString('utf8')) as { layers?: RawDescriptor[]; annotations?: unknown }) : {};
   const kept = (previous.layers ?? []).filter((_, i) => !remove.has(i));
   const layers: RawDescriptor[] = [...kept, ...add.map((l) => ({ ...l }))];

@@ -85,6 +85,22 @@ export function notMatchableGaps(notMatchable: readonly NotScanned[]): ScanGap[]
   }));
 }
 
+/**
+ * One gap for the records the data holds but could not use (malformed, or listed by the API and
+ * then missing): any of them may name a scanned component, so the scan cannot call it clean.
+ */
+export function skippedRecordGaps(skipped: readonly string[], dataSource: string): ScanGap[] {
+  if (!skipped.length) return [];
+  const shown = skipped.slice(0, MAX_EXAMPLES).join('; ');
+  const more = skipped.length > MAX_EXAMPLES ? `; … ${skipped.length - MAX_EXAMPLES} more` : '';
+  return [
+    {
+      kind: 'not-covered',
+      message: `${plural(skipped.length, 'OSV record', 'OSV records')} of the data (${dataSource}) could not be used, so what ${skipped.length === 1 ? 'it describes' : 'they describe'} was not checked: ${shown}${more}`,
+    },
+  ];
+}
+
 /** Gaps the SBOM's builder reported (skipped layers, capped package databases), as given. */
 export function inventoryGaps(messages: readonly string[]): ScanGap[] {
   return messages.map((message) => ({ kind: 'inventory', message }));

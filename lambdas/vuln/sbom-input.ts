@@ -32,20 +32,27 @@ const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null &
  */
 export const generatedRef = (index: number): string => `artifact-guard:component:${index + 1}`;
 
+/**
+ * How deep `components` may nest. Tools nest a handful of levels (modules in an application);
+ * thousands are a hostile document, which would otherwise exhaust the stack.
+ */
+export const MAX_COMPONENT_NESTING = 256;
+
 /** Visits `components[]` depth-first (nested `components` included), in document order. */
 export function walkComponents(doc: Obj, origin: string, visit: (component: Obj, where: string, index: number) => void): void {
   let index = 0;
-  const walk = (list: unknown, path: string): void => {
+  const walk = (list: unknown, path: string, depth: number): void => {
     if (list === undefined) return;
     if (!Array.isArray(list)) throw new BadInputError(`${origin}: ${path} is not a list`);
+    if (list.length && depth > MAX_COMPONENT_NESTING) throw new BadInputError(`${origin}: components nested deeper than ${MAX_COMPONENT_NESTING} levels`);
     list.forEach((c: unknown, i) => {
       const where = `${path}[${i}]`;
       if (!isObject(c)) throw new BadInputError(`${origin}: ${where} is not an object`);
       visit(c, where, index++);
-      walk(c.components, `${where}.components`);
+      walk(c.components, `${where}.components`, depth + 1);
     });
   };
-  walk(doc.components, 'components');
+  walk(doc.components, 'components', 1);
 }
 
 export function parseScanSbom(text: string, origin: string): ScanSbom {
@@ -67,7 +74,7 @@ export function parseScanSbom(text: string, origin: string): ScanSbom {
     for (const key of ['bom-ref', 'purl', 'version', 'group'] as const) {
       if (c[key] !== undefined && typeof c[key] !== 'string') throw new BadInputError(`${origin}: ${where}.${key} is not a string`);
     }
-    const bomRef = c['bom-ref'] as string | undefined;
+    const bomRef = typeof c['bom-ref'] === 'string' ? c['bom-ref'] : undefined;
     if (bomRef !== undefined) {
       if (refs.has(bomRef)) throw new BadInputError(`${origin}: bom-ref "${bomRef}" is used twice`);
       refs.add(bomRef);
@@ -98,6 +105,6 @@ function declaredInventoryGaps(doc: Obj, mainRef: string | undefined): string[] 
   const partial = mine.find((c) => c.aggregate !== 'complete');
   if (!partial) return [];
   const props = isObject(doc.metadata) && Array.isArray(doc.metadata.properties) ? doc.metadata.properties : [];
-  const listed = props.filter((p): p is Obj => isObject(p) && p.name === 'artifact-guard:gap' && typeof p.value === 'string').map((p) => p.value as string);
+  const listed = props.flatMap((p: unknown) => (isObject(p) && p.name === 'artifact-guard:gap' && typeof p.value === 'string' ? [p.value] : []));
   return listed.length ? listed : [`the SBOM declares the inventory of ${mainRef} ${typeof partial.aggregate === 'string' ? partial.aggregate : 'not complete'}`];
 }

@@ -11,7 +11,7 @@
 import type { DataCoverage, PackageQuery, VulnerabilitySource } from './vulnerability-source';
 import { rateFromAliases } from './alias-severity';
 import { buildFindings, compareFindings, type ComponentMatches, type ComponentRef } from './findings';
-import { inventoryGaps, notCoveredGaps, notMatchableGaps, unorderableGaps } from './gaps';
+import { inventoryGaps, notCoveredGaps, notMatchableGaps, skippedRecordGaps, unorderableGaps } from './gaps';
 import type { OpinionReport } from './imports/imported-report';
 import { countSources, mergeOpinions, OURS, type MergeOutcome, type SourcesCounted } from './imports/merge';
 import { ecosystemKey } from './osv/ecosystems';
@@ -145,6 +145,7 @@ export async function scanSbom(sbom: ScanSbom, source: VulnerabilitySource, opts
 
   const gaps = [
     ...notCoveredGaps(notCovered, coverage, data.source),
+    ...skippedRecordGaps(data.skipped ?? [], data.source),
     ...unorderableGaps(unorderable),
     ...notMatchableGaps(notMatchable),
     ...inventoryGaps(opts.inventoryGaps ?? []),

@@ -7,6 +7,7 @@
  */
 import { Cvss2, Cvss3P0, Cvss3P1, Cvss4P0 } from 'ae-cvss-calculator';
 import type { JsonObject, OsvAffected, OsvRecord, OsvSeverity } from './osv/types';
+import { ownEntry } from '../core/own-entry';
 
 /** CycloneDX 1.6 severity values, lowest rank first (`unknown` ranks below every known level). */
 export const SEVERITIES = ['none', 'unknown', 'info', 'low', 'medium', 'high', 'critical'] as const;
@@ -133,7 +134,7 @@ const WORDS: Readonly<Record<string, Severity>> = {
 };
 
 export function severityWord(word: string): Severity | undefined {
-  return WORDS[word.trim().toLowerCase()];
+  return ownEntry(WORDS, word.trim().toLowerCase());
 }
 
 function fromSeverityList(list: readonly OsvSeverity[] | undefined, source: string): Rating[] {

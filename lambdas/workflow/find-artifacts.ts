@@ -13,6 +13,7 @@ import { ecosystemBase, normalizeName } from '../vuln/osv/ecosystems';
 import { purlTarget } from '../vuln/osv/purl-target';
 import { fastParsePurl } from '../vuln/osv/purl-parse';
 import type { VersionRange } from '../vuln/version-range';
+import { ownEntry } from '../core/own-entry';
 
 export interface FoundArtifact {
   readonly repository: string;
@@ -57,7 +58,7 @@ async function lookups(index: ComponentIndex, q: FindQuery): Promise<{ ecosystem
   if (q.package.startsWith('pkg:')) {
     const p = fastParsePurl(q.package);
     // A distribution purl without its release (pkg:deb/debian/openssl) still names one index key.
-    const unscoped = p ? DISTRO_ECOSYSTEM[`${p.type}/${(p.namespace ?? '').toLowerCase()}`] : undefined;
+    const unscoped = p ? ownEntry(DISTRO_ECOSYSTEM, `${p.type}/${(p.namespace ?? '').toLowerCase()}`) : undefined;
     const r = unscoped && p ? { target: { ecosystem: unscoped, name: (p.qualifiers.upstream ?? p.name).replace(/[@ ].*$/, '') } } : purlTarget(q.package);
     if ('unsupported' in r) throw new BadInputError(`find: ${q.package}: ${r.unsupported}`);
     const own = p?.name;

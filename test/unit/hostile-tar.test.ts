@@ -117,3 +117,31 @@ describe('hostile tar headers', () => {
     expect((err as Error).message).toBe('archive: invalid PAX size "-512" in tar header');
   });
 });
+
+/** A tar of the given files, with the end-of-archive blocks. */
+function tarOf(files: Record<string, string>): Buffer {
+  const parts = Object.entries(files).flatMap(([name, text]) => [header(name, '0', octal(Buffer.byteLength(text))), pad(Buffer.from(text))]);
+  return Buffer.concat([...parts, Buffer.alloc(2 * BLOCK)]);
+}
+
+describe('hostile archive index files (docker-archive manifest.json, oci-archive index.json)', () => {
+  const LAYOUT = '{"imageLayoutVersion":"1.0.0"}';
+  it('well-formed ones open (control): RepoTags a list of strings, or null', async () => {
+    const tagged = tmpFile(tarOf({ 'manifest.json': '[{"Config":"c.json","RepoTags":["app:1"],"Layers":[]}]' }));
+    expect((await openSource(parseSource(`docker-archive:${tagged}:1`))).tag).toBe('1');
+    const untagged = tmpFile(tarOf({ 'manifest.json': '[{"Config":"c.json","RepoTags":null,"Layers":[]}]' }));
+    expect((await openSource(parseSource(`docker-archive:${untagged}`))).tag).toBeUndefined();
+  });
+  it.each([
+    ['docker-archive', 'RepoTags that is a string', { 'manifest.json': '[{"Config":"c.json","RepoTags":"app:1","Layers":[]}]' }, 'manifest.json entry 0: RepoTags is not a list of strings'],
+    ['docker-archive', 'RepoTags holding a number', { 'manifest.json': '[{"Config":"c.json","RepoTags":[1],"Layers":[]}]' }, 'manifest.json entry 0: RepoTags is not a list of strings'],
+    ['docker-archive', 'RepoTags holding null', { 'manifest.json': '[{"Config":"c.json","RepoTags":[null],"Layers":[]}]' }, 'manifest.json entry 0: RepoTags is not a list of strings'],
+    ['oci-archive', 'an index.json that is null', { 'oci-layout': LAYOUT, 'index.json': 'null' }, 'index.json is not a JSON object'],
+    ['oci-archive', 'an index.json that is a list', { 'oci-layout': LAYOUT, 'index.json': '[{"manifests":[]}]' }, 'index.json is not a JSON object'],
+  ])('%s with %s is one clear bad input', async (scheme, _what, files, message) => {
+    const file = tmpFile(tarOf(files));
+    const err = await openSource(parseSource(`${scheme}:${file}:latest`)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BadInputError);
+    expect((err as Error).message).toBe(`${scheme}:${file}:latest: ${message}`);
+  });
+});

@@ -13,8 +13,19 @@ const MAX_CONFIG = 16 * 1024 * 1024;
 
 interface SaveEntry {
   Config: string;
-  RepoTags?: string[] | null;
+  RepoTags?: string[];
   Layers: string[];
+}
+
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/** One entry of `docker save`'s manifest.json, checked field by field. */
+function saveEntry(e: unknown, what: string): SaveEntry {
+  if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new BadInputError(`${what} is not an object`);
+  const { Config, RepoTags, Layers } = e as Record<string, unknown>;
+  if (typeof Config !== 'string' || !isStrings(Layers)) throw new BadInputError(`${what}: malformed (Config, Layers)`);
+  if (RepoTags !== undefined && RepoTags !== null && !isStrings(RepoTags)) throw new BadInputError(`${what}: RepoTags is not a list of strings`);
+  return { Config, Layers, ...(RepoTags ? { RepoTags } : {}) };
 }
 
 async function sniff(files: TarFileStore, rel: string): Promise<string> {
@@ -57,19 +68,15 @@ export class DockerArchiveSource implements ArtifactSource {
       return OciLayoutSource.open('docker-archive', display, files, wanted);
     }
     if (!files.exists('manifest.json')) throw new BadInputError(`${display}: not a docker-archive (no manifest.json)`);
-    let entries: SaveEntry[];
+    let doc: unknown;
     try {
-      entries = JSON.parse((await files.read('manifest.json', 4 * 1024 * 1024)).toString('utf8')) as SaveEntry[];
+      doc = JSON.parse((await files.read('manifest.json', 4 * 1024 * 1024)).toString('utf8'));
     } catch {
       throw new BadInputError(`${display}: malformed manifest.json`);
     }
-    if (!Array.isArray(entries) || entries.length === 0) throw new BadInputError(`${display}: manifest.json lists no image`);
-    for (const e of entries) {
-      if (typeof e?.Config !== 'string' || !Array.isArray(e.Layers) || e.Layers.some((l) => typeof l !== 'string')) {
-        throw new BadInputError(`${display}: malformed manifest.json entry`);
-      }
-    }
-    let entry = entries[0] as SaveEntry;
+    if (!Array.isArray(doc) || doc.length === 0) throw new BadInputError(`${display}: manifest.json lists no image`);
+    const entries = doc.map((e: unknown, i) => saveEntry(e, `${display}: manifest.json entry ${i}`));
+    let entry = entries[0] as SaveEntry; // at least one, checked above
     if (wanted) {
       const found = entries.find((e) => (e.RepoTags ?? []).some((t) => t === wanted || t.endsWith(`:${wanted}`)));
       if (!found) throw new NotFoundError(`${display}: no image tagged "${wanted}"`);

@@ -59,16 +59,17 @@ export class OciLayoutSource implements ArtifactSource {
     if ((layout as { imageLayoutVersion?: unknown })?.imageLayoutVersion !== '1.0.0') {
       throw new BadInputError(`${this.display}: unsupported imageLayoutVersion`);
     }
-    let raw: { manifests?: unknown };
+    let raw: unknown;
     try {
-      raw = JSON.parse((await this.files.read('index.json', MAX_MANIFEST_BYTES)).toString('utf8')) as { manifests?: unknown };
+      raw = JSON.parse((await this.files.read('index.json', MAX_MANIFEST_BYTES)).toString('utf8'));
     } catch (err) {
       if (err instanceof NotFoundError) throw new BadInputError(`${this.display}: no index.json`);
       throw new BadInputError(`${this.display}: malformed index.json`);
     }
-    if (!Array.isArray(raw.manifests)) throw new BadInputError(`${this.display}: index.json has no manifests array`);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new BadInputError(`${this.display}: index.json is not a JSON object`);
+    if (!('manifests' in raw) || !Array.isArray(raw.manifests)) throw new BadInputError(`${this.display}: index.json has no manifests array`);
     const manifests = raw.manifests.map((m, i) => parseDescriptor(m, `index.json manifests[${i}]`));
-    this.index = { ...(raw as object), schemaVersion: 2, manifests } as LayoutIndex;
+    this.index = { ...raw, schemaVersion: 2, manifests } as LayoutIndex; // manifests checked; other fields kept as written
   }
 
   private tagOf(desc: Descriptor): string | undefined {

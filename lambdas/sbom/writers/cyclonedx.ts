@@ -58,6 +58,7 @@ export function cycloneDxBom(subject: SbomSubject, image: ImageSbom, opts: Cyclo
   const main = new Models.Component(SUBJECT_TYPE[image.kind ?? 'image'], subject.name, {
     bomRef: ociPurl(subject, image),
     version: image.manifestDigest,
+    // The library types purl as its PackageURL class; it serializes the string we built as written.
     purl: ociPurl(subject, image) as never,
   });
   if (subject.digest !== image.manifestDigest) main.properties.add(new Models.Property('artifact-guard:index:digest', subject.digest));

@@ -20,6 +20,7 @@
  */
 import type * as CDX from '@cyclonedx/cyclonedx-library';
 import { isSpdxExpression } from './spdx-expression';
+import { ownEntry } from '../../core/own-entry';
 
 // The library's SPDX entry point is a small JSON list; the root entry point loads much more.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -165,7 +166,7 @@ function caseFixed(text: string): string | undefined {
 
 /** One name from the table, or one id or expression in any case. */
 function single(text: string): string | undefined {
-  const named = LICENSE_NAMES[key(text)];
+  const named = ownEntry(LICENSE_NAMES, key(text));
   if (named) return named;
   return isSpdxExpression(text) ? text : caseFixed(text);
 }

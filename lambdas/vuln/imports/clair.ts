@@ -13,6 +13,7 @@ import { BadInputError } from '../../core/errors';
 import { severityWord } from '../severity';
 import type { OpinionFinding, OpinionReport } from './imported-report';
 import { digestIn, isObject, list, object, required, str, type Obj } from './json-input';
+import { ownEntry } from '../../core/own-entry';
 
 const DISTRIBUTION_TYPES: Readonly<Record<string, string>> = {
   debian: 'deb', ubuntu: 'deb', alpine: 'apk', rhel: 'rpm', centos: 'rpm', fedora: 'rpm', amzn: 'rpm', ol: 'rpm', rocky: 'rpm', almalinux: 'rpm', photon: 'rpm', suse: 'rpm', 'opensuse-leap': 'rpm',
@@ -40,10 +41,11 @@ function packageType(pkgId: string, doc: Obj, origin: string): string | undefine
     const distId = str(e.distribution_id) ?? (typeof e.distribution_id === 'number' ? String(e.distribution_id) : undefined);
     const dist = distId ? distributions[distId] : undefined;
     const did = isObject(dist) ? str(dist.did) : undefined;
-    if (did && DISTRIBUTION_TYPES[did]) return DISTRIBUTION_TYPES[did];
+    const byDistribution = did ? ownEntry(DISTRIBUTION_TYPES, did) : undefined;
+    if (byDistribution) return byDistribution;
     for (const rid of list(e.repository_ids, origin, `environments.${pkgId}[].repository_ids`)) {
       const repo = repositories[String(rid)];
-      const type = isObject(repo) ? REPOSITORY_TYPES[(str(repo.name) ?? '').toLowerCase()] : undefined;
+      const type = isObject(repo) ? ownEntry(REPOSITORY_TYPES, (str(repo.name) ?? '').toLowerCase()) : undefined;
       if (type) return type;
     }
     const db = str(e.package_db) ?? '';

@@ -12,6 +12,7 @@ import { BadInputError } from '../../core/errors';
 import { severityWord } from '../severity';
 import type { OpinionFinding, OpinionReport, OpinionStatus, VendorSeverity } from './imported-report';
 import { digestIn, isObject, list, looksLikeId, object, required, str, strings, type Obj } from './json-input';
+import { ownEntry } from '../../core/own-entry';
 
 /** Syft's package types → purl types. */
 const ARTIFACT_TYPES: Readonly<Record<string, string>> = {
@@ -46,7 +47,7 @@ function finding(v: unknown, origin: string, where: string, ignored: boolean): O
   }
   const fix = isObject(vuln.fix) ? vuln.fix : {};
   const purl = str(artifact.purl);
-  const type = ARTIFACT_TYPES[str(artifact.type) ?? ''];
+  const type = ownEntry(ARTIFACT_TYPES, str(artifact.type) ?? '');
   const upstream = list(artifact.upstreams, origin, `${where}.artifact.upstreams`).map((u) => (isObject(u) ? str(u.name) : undefined)).find(Boolean);
   const rules = ignored ? list(m.appliedIgnoreRules, origin, `${where}.appliedIgnoreRules`) : [];
   const ruled = ruling(rules);

@@ -13,6 +13,7 @@ import { BadInputError } from '../../core/errors';
 import { severityWord } from '../severity';
 import type { OpinionFinding, OpinionReport } from './imported-report';
 import { digestIn, isObject, list, looksLikeId, object, required, str, strings, type Obj } from './json-input';
+import { ownEntry } from '../../core/own-entry';
 
 /** Inspector's packageManager values → purl types (OS packages take the image's distribution: matched by name and version). */
 const PACKAGE_MANAGERS: Readonly<Record<string, string>> = {
@@ -44,7 +45,7 @@ function findingsOf(f: Obj, origin: string, where: string): OpinionFinding[] {
   return list(details.vulnerablePackages, origin, `${where}.packageVulnerabilityDetails.vulnerablePackages`).map((p, i) => {
     const pkg = object(p, origin, `${where}.packageVulnerabilityDetails.vulnerablePackages[${i}]`);
     const name = required(pkg.name, origin, `${where}.packageVulnerabilityDetails.vulnerablePackages[${i}].name`);
-    const type = PACKAGE_MANAGERS[str(pkg.packageManager) ?? ''];
+    const type = ownEntry(PACKAGE_MANAGERS, str(pkg.packageManager) ?? '');
     const fixed = str(pkg.fixedInVersion);
     return {
       id,

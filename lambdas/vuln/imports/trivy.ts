@@ -10,6 +10,7 @@ import { BadInputError } from '../../core/errors';
 import { severityWord, type Severity } from '../severity';
 import type { OpinionFinding, OpinionReport, OpinionStatus, VendorSeverity } from './imported-report';
 import { digestIn, isObject, list, looksLikeId, object, required, str, strings, type Obj } from './json-input';
+import { ownEntry } from '../../core/own-entry';
 
 const VENDOR_LEVELS: readonly Severity[] = ['unknown', 'low', 'medium', 'high', 'critical'];
 
@@ -77,7 +78,7 @@ export function parseTrivyReport(doc: Obj, origin: string): OpinionReport {
   const digests = [...strings(meta.RepoDigests).map(digestIn), digestIn(meta.ImageID), digestIn(doc.ArtifactName)].filter((d): d is string => !!d);
   const findings = list(doc.Results, origin, 'Results').flatMap((r, i) => {
     const result = object(r, origin, `Results[${i}]`);
-    const type = RESULT_TYPES[str(result.Type) ?? ''];
+    const type = ownEntry(RESULT_TYPES, str(result.Type) ?? '');
     return list(result.Vulnerabilities, origin, `Results[${i}].Vulnerabilities`).map((v, j) => finding(v, type, origin, `Results[${i}].Vulnerabilities[${j}]`));
   });
   const trivy = isObject(doc.Trivy) ? doc.Trivy : undefined;

@@ -48,6 +48,33 @@ export interface MirrorManifest {
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+const isCount = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/** What is wrong with one file entry of the manifest (`base`, `changes[i]`), if anything. */
+function fileProblem(f: unknown, time: 'takenAt' | 'syncedAt'): string | undefined {
+  if (!isObject(f)) return 'is not an object';
+  if (typeof f.key !== 'string' || f.key === '') return 'has no key';
+  if (typeof f.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(f.sha256)) return 'has no sha256';
+  if (!isCount(f.bytes) || !isCount(f.records)) return 'needs non-negative integer bytes and records';
+  if (typeof f[time] !== 'string') return `has no ${time}`;
+  return undefined;
+}
+
+/** What is wrong with one ecosystem's entry of the manifest, if anything. */
+function ecosystemProblem(state: unknown): string | undefined {
+  if (!isObject(state)) return 'is not an object';
+  if (typeof state.syncedAt !== 'string') return 'has no syncedAt';
+  if (state.cursor !== undefined && typeof state.cursor !== 'string') return 'cursor is not a string';
+  const base = fileProblem(state.base, 'takenAt');
+  if (base) return `base ${base}`;
+  if (!Array.isArray(state.changes)) return 'changes is not a list';
+  for (const [i, c] of state.changes.entries()) {
+    const problem = fileProblem(c, 'syncedAt');
+    if (problem) return `changes[${i}] ${problem}`;
+  }
+  return undefined;
+}
+
 /** Records of a changes file: one JSON record per line. */
 export function parseChanges(bytes: Buffer, origin: string): OsvRecord[] {
   return bytes
@@ -90,6 +117,11 @@ export class OsvMirrorStore {
       throw new IntegrityError(`${this.location} is not JSON`);
     }
     if (!isObject(doc) || doc.format !== MIRROR_FORMAT || !isObject(doc.ecosystems)) throw new IntegrityError(`${this.location} is not an OSV mirror manifest (${MIRROR_FORMAT})`);
+    for (const [eco, state] of Object.entries(doc.ecosystems)) {
+      const problem = ecosystemProblem(state);
+      if (problem) throw new IntegrityError(`${this.location}: ecosystems.${eco} ${problem}`);
+    }
+    // Checked above: the format, and every field of each ecosystem that scans and syncs read.
     return doc as unknown as MirrorManifest;
   }
 

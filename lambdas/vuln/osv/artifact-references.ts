@@ -12,6 +12,7 @@
  * Every other component without an OSV ecosystem (`pkg:generic` files included) stays a gap.
  */
 import { fastParsePurl } from './purl-parse';
+import { ownEntry } from '../../core/own-entry';
 
 const REASONS: Readonly<Record<string, string>> = {
   oci: 'an OCI artifact this one references (pkg:oci): it is scanned and signed as an artifact of its own and checked by the deploy gate, not matched here',
@@ -22,5 +23,5 @@ const REASONS: Readonly<Record<string, string>> = {
 export function referenceReason(purl: string | undefined): string | undefined {
   if (!purl) return undefined;
   const type = fastParsePurl(purl)?.type ?? /^pkg:([a-z][a-z0-9.+-]*)\//.exec(purl)?.[1];
-  return type ? REASONS[type] : undefined;
+  return type ? ownEntry(REASONS, type) : undefined;
 }

@@ -6,6 +6,7 @@
  * with the reason; loaders turn that into a warning naming the file and skip the record.
  */
 import type { OsvAffected, OsvEvent, OsvRange, OsvRecord, OsvSeverity } from './types';
+import { isFixed, isIntroduced, isLastAffected } from './types';
 
 export class MalformedRecordError extends Error {
   override readonly name = 'MalformedRecordError';
@@ -33,6 +34,19 @@ function optionalObject(o: Obj, key: string, path: string): void {
   if (o[key] !== undefined && o[key] !== null && !isObject(o[key])) fail(`${path}${key}`, 'is not an object');
 }
 
+/** RFC 3339, as the schema requires for `modified` and `withdrawn`. */
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+
+/**
+ * `modified` picks the copy of a record that wins and `withdrawn` takes a record out of every
+ * scan: a value that is not a time must not do either.
+ */
+function timestamp(o: Obj, key: string, required: boolean): void {
+  const v = o[key];
+  if (v === undefined && !required) return;
+  if (typeof v !== 'string' || !TIMESTAMP.test(v) || !Number.isFinite(Date.parse(v))) fail(key, v === undefined ? 'is missing' : 'is not an RFC 3339 time');
+}
+
 const EVENT_KINDS = ['introduced', 'fixed', 'last_affected', 'limit'] as const;
 
 function checkEvent(e: unknown, path: string): asserts e is OsvEvent {
@@ -47,12 +61,14 @@ function checkEvent(e: unknown, path: string): asserts e is OsvEvent {
 function checkRange(r: unknown, path: string): asserts r is OsvRange {
   if (!isObject(r)) fail(path, 'is not an object');
   if (typeof r.type !== 'string') fail(`${path}.type`, 'is missing');
+  optionalString(r, 'repo', `${path}.`);
   if (!Array.isArray(r.events)) fail(`${path}.events`, 'is not a list');
   r.events.forEach((e, i) => checkEvent(e, `${path}.events[${i}]`));
   // Every range needs a start; without one the evaluation would silently say "never affected".
-  if (!r.events.some((e) => (e as Obj).introduced !== undefined)) fail(`${path}.events`, 'has no introduced event');
-  const hasFixed = r.events.some((e) => (e as Obj).fixed !== undefined);
-  const hasLast = r.events.some((e) => (e as Obj).last_affected !== undefined);
+  const events = r.events as OsvEvent[]; // each one checked just above
+  if (!events.some(isIntroduced)) fail(`${path}.events`, 'has no introduced event');
+  const hasFixed = events.some(isFixed);
+  const hasLast = events.some(isLastAffected);
   if (hasFixed && hasLast) fail(`${path}.events`, 'mixes fixed and last_affected');
 }
 
@@ -88,8 +104,9 @@ function checkAffected(a: unknown, path: string): asserts a is OsvAffected {
 export function parseOsvRecord(value: unknown): OsvRecord {
   if (!isObject(value)) fail('record', 'is not a JSON object');
   if (typeof value.id !== 'string' || value.id === '') fail('id', 'is missing');
-  if (typeof value.modified !== 'string') fail('modified', 'is missing');
-  for (const key of ['published', 'withdrawn', 'summary', 'details']) optionalString(value, key, '');
+  timestamp(value, 'modified', true);
+  timestamp(value, 'withdrawn', false);
+  for (const key of ['published', 'summary', 'details']) optionalString(value, key, '');
   for (const key of ['aliases', 'upstream', 'related']) optionalStrings(value, key, '');
   checkSeverities(value.severity, 'severity');
   optionalObject(value, 'database_specific', '');
@@ -102,9 +119,11 @@ export function parseOsvRecord(value: unknown): OsvRecord {
   if (value.affected !== undefined && value.affected !== null) {
     if (!Array.isArray(value.affected)) fail('affected', 'is not a list');
     value.affected.forEach((a, i) => checkAffected(a, `affected[${i}]`));
-    const named = value.affected.filter((a) => (a as Obj).package !== undefined);
-    if (named.length !== value.affected.length) return { ...(value as unknown as OsvRecord), affected: named as OsvAffected[] };
+    // Every entry was checked by checkAffected; those without a package are left out.
+    const named = (value.affected as OsvAffected[]).filter((a) => a.package !== undefined);
+    if (named.length !== value.affected.length) return { ...(value as unknown as OsvRecord), affected: named };
   }
+  // Every field OsvRecord declares was checked above; the others stay, unchecked and unused.
   return value as unknown as OsvRecord;
 }
 

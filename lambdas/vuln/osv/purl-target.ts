@@ -8,6 +8,7 @@
 import { PackageURL } from 'packageurl-js';
 import { normalizeName } from './ecosystems';
 import { fastParsePurl } from './purl-parse';
+import { ownEntry } from '../../core/own-entry';
 
 export interface PackageTarget {
   /** OSV ecosystem string, release-scoped for distributions (`Debian:12`, `Alpine:v3.19`). */
@@ -44,7 +45,7 @@ export function debianRelease(distro: string | undefined): string | undefined {
     return Number(major) >= 4 ? major : value;
   }
   if (value === 'sid' || value === 'unstable') return 'sid';
-  return DEBIAN_CODENAMES[value];
+  return ownEntry(DEBIAN_CODENAMES, value);
 }
 
 /** `ubuntu-22.04`, `jammy`, `ubuntu-jammy` → `22.04`. */
@@ -52,7 +53,7 @@ export function ubuntuRelease(distro: string | undefined): string | undefined {
   if (!distro) return undefined;
   const value = distro.toLowerCase().replace(/^ubuntu-?/, '');
   const m = /^([0-9]{2}\.[0-9]{2})(\.[0-9]+)?$/.exec(value);
-  return m ? m[1] : UBUNTU_CODENAMES[value];
+  return m ? m[1] : ownEntry(UBUNTU_CODENAMES, value);
 }
 
 /** `alpine-3.19.1` → `v3.19` (Alpine's OSV ecosystems name release branches). */
@@ -110,7 +111,7 @@ function osPackage(p: Purl, version: string): TargetResult {
   }
   // rpm: distributions whose OSV ecosystem is "<name>:<major release>".
   const RPM: Readonly<Record<string, string>> = { almalinux: 'AlmaLinux', rocky: 'Rocky Linux', mageia: 'Mageia' };
-  const eco = RPM[ns];
+  const eco = ownEntry(RPM, ns);
   if (!eco) return { unsupported: `rpm packages of "${ns}" are not matched (no release-scoped OSV ecosystem mapping)` };
   const major = /^[a-z-]*?([0-9]+)/i.exec(q.distro ?? '')?.[1];
   if (!major) return { unsupported: `unknown ${eco} release (distro qualifier "${q.distro ?? ''}")` };
@@ -151,7 +152,7 @@ export function purlTarget(purl: string, fallbackVersion?: string): TargetResult
   if (!p) return { unsupported: 'unparsable purl' };
   const version = p.version || fallbackVersion || '';
   if (p.type === 'deb' || p.type === 'apk' || p.type === 'rpm') return osPackage(p, version);
-  const ecosystem = LANGUAGE[p.type];
+  const ecosystem = ownEntry(LANGUAGE, p.type);
   if (!ecosystem) return { unsupported: `purl type "${p.type}" has no OSV ecosystem` };
   let name = languageName(p.type, p.namespace ?? undefined, p.name);
   // The purl spec lowercases npm names and PyPI names (which PEP 503 also folds `_` and `.`
@@ -175,7 +176,7 @@ export function purlTarget(purl: string, fallbackVersion?: string): TargetResult
 export function recordPurlPackage(purl: string): { ecosystem: string; name: string } | undefined {
   const p = parsePurl(purl);
   if (!p) return undefined;
-  const ecosystem = LANGUAGE[p.type];
+  const ecosystem = ownEntry(LANGUAGE, p.type);
   if (!ecosystem) return undefined;
   return { ecosystem, name: languageName(p.type, p.namespace ?? undefined, p.name) };
 }

@@ -82,6 +82,13 @@ export class MirrorOsvSource implements VulnerabilitySource {
   async describe(): Promise<DataDescription> {
     const { inner, stale, warnings } = await this.ready();
     const d = inner ? await inner.describe() : { source: this.label, recordCount: 0, warnings: [] };
-    return { ...d, source: this.label, warnings: [...warnings, ...d.warnings, ...[...stale.values()].map((s) => `${s}: its components are not scanned`)] };
+    // The ecosystems' loader warnings are records that could not be read: gaps, like the inner source's.
+    const skipped = [...warnings, ...(d.skipped ?? [])];
+    return {
+      ...d,
+      source: this.label,
+      warnings: [...warnings, ...d.warnings, ...[...stale.values()].map((s) => `${s}: its components are not scanned`)],
+      ...(skipped.length ? { skipped } : {}),
+    };
   }
 }

@@ -21,6 +21,8 @@ interface Loaded {
   readonly coverage: DataCoverage;
   readonly records: readonly OsvRecord[];
   readonly warnings: readonly string[];
+  /** The loader's warnings: records that could not be read (see `DataDescription.skipped`). */
+  readonly skipped: readonly string[];
 }
 
 export class OfflineOsvSource implements VulnerabilitySource {
@@ -67,7 +69,7 @@ export class OfflineOsvSource implements VulnerabilitySource {
       const all = [...warnings, ...duplicates.map((id) => `OSV record ${id} appears more than once; the most recently modified copy is used`)];
       // An empty data set would make every scan say "no vulnerabilities": refuse it instead.
       if (unique.length === 0) throw new BadInputError(`${this.label}: no OSV records found${warnings.length ? ` (${warnings.length} malformed)` : ''}`);
-      const loaded = { index: OsvIndex.build(unique), coverage: recordCoverage(unique), records: unique, warnings: all };
+      const loaded = { index: OsvIndex.build(unique), coverage: recordCoverage(unique), records: unique, warnings: all, skipped: warnings };
       stage.finish(`${unique.length} records`);
       return loaded;
     });
@@ -91,12 +93,13 @@ export class OfflineOsvSource implements VulnerabilitySource {
   }
 
   async describe(): Promise<DataDescription> {
-    const { index, warnings } = await this.ready();
+    const { index, warnings, skipped } = await this.ready();
     return {
       source: this.label,
       recordCount: index.recordCount,
       ...(index.newestModified ? { newestModified: index.newestModified } : {}),
       warnings,
+      ...(skipped.length ? { skipped } : {}),
     };
   }
 }

@@ -42,8 +42,32 @@ export interface OsvApiOptions {
 }
 
 interface BatchResult {
-  readonly vulns?: readonly { readonly id: string; readonly modified?: string }[];
+  readonly vulns: readonly { readonly id: string; readonly modified?: string }[];
   readonly next_page_token?: string;
+}
+
+/** Pages followed per query: osv.dev pages by the thousand, so more is a server going round in circles. */
+const MAX_PAGES = 100;
+
+/**
+ * One querybatch result, checked: a result the client cannot read would otherwise count as "no
+ * vulnerabilities". `vulns` is absent when there are none (osv.dev leaves it out).
+ */
+function batchResult(raw: unknown, what: string): BatchResult {
+  const bad = (why: string): never => {
+    throw new UnavailableError(`${what}: ${why}`);
+  };
+  if (!isObject(raw)) return bad('the result is not an object');
+  const list = raw.vulns ?? [];
+  if (!Array.isArray(list)) return bad('vulns is not a list');
+  const vulns = list.map((v: unknown, i) => {
+    if (!isObject(v) || typeof v.id !== 'string' || v.id === '') return bad(`vulns[${i}] has no id`);
+    if (v.modified !== undefined && typeof v.modified !== 'string') return bad(`vulns[${i}].modified is not a string`);
+    return { id: v.id, ...(typeof v.modified === 'string' ? { modified: v.modified } : {}) };
+  });
+  const token = raw.next_page_token;
+  if (token !== undefined && token !== null && typeof token !== 'string') return bad('next_page_token is not a string');
+  return { vulns, ...(token ? { next_page_token: token } : {}) };
 }
 
 class RetryableError extends Error {
@@ -67,7 +91,7 @@ export class OsvApiSource implements VulnerabilitySource {
   private readonly fetchFn: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly cache = new Map<string, OsvRecord>();
-  private last: { count: number; newest?: string; warnings: string[] } = { count: 0, warnings: [] };
+  private last: { count: number; newest?: string; warnings: string[]; skipped: string[] } = { count: 0, warnings: [], skipped: [] };
 
   constructor(private readonly opts: OsvApiOptions = {}) {
     this.baseUrl = (opts.baseUrl ?? DEFAULT_OSV_API).replace(/\/+$/, '');
@@ -134,7 +158,7 @@ export class OsvApiSource implements VulnerabilitySource {
   /** Ids of every record affecting the queries, following page tokens. */
   private async queryIds(queries: readonly PackageQuery[]): Promise<Map<string, string | undefined>> {
     const ids = new Map<string, string | undefined>();
-    let pending = queries.map((q) => ({ q, token: undefined as string | undefined }));
+    let pending = queries.map((q) => ({ q, token: undefined as string | undefined, page: 1 }));
     const one = queries.length === 1;
     const stage = startStage(this.opts.progress, 'osv-api', `querying ${this.baseUrl} for ${queries.length} package${one ? '' : 's'}`, { unit: one ? 'query' : 'queries', total: queries.length });
     while (pending.length) {
@@ -154,9 +178,13 @@ export class OsvApiSource implements VulnerabilitySource {
           throw new UnavailableError(`OSV API ${this.baseUrl}: querybatch answered ${Array.isArray(results) ? results.length : 'no'} results for ${chunk.length} queries`);
         }
         results.forEach((raw: unknown, j) => {
-          const r = (isObject(raw) ? raw : {}) as BatchResult;
-          for (const v of Array.isArray(r.vulns) ? r.vulns : []) if (isObject(v) && typeof v.id === 'string') ids.set(v.id, typeof v.modified === 'string' ? v.modified : undefined);
-          if (typeof r.next_page_token === 'string' && r.next_page_token) next.push({ q: (chunk[j] as (typeof chunk)[number]).q, token: r.next_page_token });
+          const { q, token, page } = chunk[j] as (typeof chunk)[number]; // results.length === chunk.length, checked above
+          const what = `OSV API ${this.baseUrl}: querybatch result for ${q.ecosystem}/${q.name}`;
+          const r = batchResult(raw, what);
+          for (const v of r.vulns) ids.set(v.id, v.modified);
+          if (!r.next_page_token) return;
+          if (r.next_page_token === token || page >= MAX_PAGES) throw new UnavailableError(`${what}: still paging after ${page} page(s); the answer is not trusted`);
+          next.push({ q, token: r.next_page_token, page: page + 1 });
         });
         stage.advance({ done: chunk.filter((c) => c.token === undefined).length });
       }
@@ -210,7 +238,8 @@ export class OsvApiSource implements VulnerabilitySource {
     const records = [...ids.keys()].map((id) => this.cache.get(id)).filter((r): r is OsvRecord => r !== undefined);
     let newest: string | undefined;
     for (const r of records) if (newest === undefined || Date.parse(r.modified) > Date.parse(newest)) newest = r.modified;
-    this.last = { count: records.length, ...(newest ? { newest } : {}), warnings };
+    // Listed for these packages and not usable: a gap for the scan (fetched by alias, only a warning).
+    this.last = { count: records.length, ...(newest ? { newest } : {}), warnings, skipped: [...warnings] };
     return records;
   }
 
@@ -238,6 +267,7 @@ export class OsvApiSource implements VulnerabilitySource {
       recordCount: this.last.count,
       ...(this.last.newest ? { newestModified: this.last.newest } : {}),
       warnings: this.last.warnings,
+      ...(this.last.skipped.length ? { skipped: this.last.skipped } : {}),
     };
   }
 }

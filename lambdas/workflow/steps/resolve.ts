@@ -15,6 +15,7 @@ import type { RecordStore } from '../../ports/record-store';
 import type { ResolvedArtifact, WorkflowInput, WorkflowState } from '../state';
 import { PROCESSING_LEASE_SECONDS } from '../../core/processing-lease';
 import type { Trigger } from '../../core/artifact';
+import { configLabels, parseImageConfig } from '../../oci/image-config';
 
 export interface ResolveDeps {
   readonly openSource: (spec: SourceSpec) => Promise<ArtifactSource>;
@@ -98,13 +99,7 @@ async function readLabels(source: ArtifactSource, m: FetchedManifest | undefined
   if (m?.manifest.kind !== 'manifest') return undefined;
   const cfg = m.manifest.config;
   if (!IMAGE_CONFIG_TYPES.has(cfg.mediaType) || cfg.size === 0 || cfg.size > MAX_CONFIG_BYTES) return undefined;
-  const bytes = await source.readBlob(cfg, MAX_CONFIG_BYTES);
-  try {
-    const doc = JSON.parse(bytes.toString('utf8')) as { config?: { Labels?: Record<string, unknown> } };
-    return doc.config?.Labels ?? undefined;
-  } catch {
-    throw new BadInputError(`image config ${cfg.digest} is not valid JSON`);
-  }
+  return configLabels(parseImageConfig(await source.readBlob(cfg, MAX_CONFIG_BYTES), cfg.digest));
 }
 
 /**

@@ -2,8 +2,8 @@ import { FsBlobStore } from '../../../lambdas/adapters/local/fs-blob-store';
 import { PemFileSigner } from '../../../lambdas/adapters/local/pem-file-signer';
 import { attestArtifact } from '../../../lambdas/attest/attest-artifact';
 import { parsePolicy } from '../../../lambdas/attest/policy';
-import { PREDICATE_TYPES } from '../../../lambdas/attest/predicate-types';
-import { appendToFallbackIndex, bundleReferrerManifest, referrersFallbackTag } from '../../../lambdas/attest/referrers';
+import { COSIGN_SIGN_PREDICATE_TYPE, PREDICATE_TYPES } from '../../../lambdas/attest/predicate-types';
+import { appendToFallbackIndex, BUNDLE_PREDICATE_TYPE_ANNOTATION, bundleReferrerManifest, referrersFallbackTag } from '../../../lambdas/attest/referrers';
 import { verifyWithPolicy } from '../../../lambdas/attest/verify-policy';
 import { digestOf } from '../../../lambdas/oci/digest';
 import { buildImage, buildIndex } from '../../../lambdas/oci/image-builder';
@@ -61,6 +61,13 @@ describe('bundle referrers', () => {
     expect(JSON.parse(appendToFallbackIndex(fetched, e2)!.toString()).manifests.map((m: { digest: string }) => m.digest)).toEqual([e1.digest, e2.digest]);
   });
 
+  it('never rebuilds an image manifest held under the fallback tag as an index (its layers would be dropped)', () => {
+    const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociManifest, config: { mediaType: MediaType.ociConfig, size: 2, digest: digestOf(Buffer.from('{}')) }, layers: [] }));
+    const image = { bytes, digest: digestOf(bytes), mediaType: MediaType.ociManifest, manifest: { kind: 'manifest' as const, mediaType: MediaType.ociManifest, config: { mediaType: MediaType.ociConfig, size: 2, digest: digestOf(Buffer.from('{}')) }, layers: [] } };
+    const e1 = { mediaType: MediaType.ociManifest, digest: `sha256:${'1'.repeat(64)}`, size: 1 };
+    expect(() => appendToFallbackIndex(image, e1)).toThrow(`a referrers tag holds an image manifest (${image.digest}), not an index; refusing to overwrite it`);
+  });
+
   it('on a registry with the referrers API: pushed with subject, listed by the API, no fallback tag', async () => {
     const reg = new MemoryRegistry();
     const { index, platforms } = await multiArch(reg);
@@ -97,6 +104,30 @@ describe('bundle referrers', () => {
     const out = await attestArtifact({ source: reg.source('v1'), signer, statements: [vuln], bundles, bundleKeyPrefix: 'p' });
     expect(out.attestations.map((a) => a.referrer.mode)).toEqual(['fallback-tag', 'fallback-tag', 'fallback-tag']);
     expect(reg.tags.has(referrersFallbackTag(platforms[1]!))).toBe(true);
+  });
+
+  it('a foreign bundle referrer whose JSON is null or a list is passed over, not a TypeError', async () => {
+    const reg = new MemoryRegistry();
+    const { index } = await multiArch(reg);
+    const config = Buffer.from('{}');
+    reg.blobs.set(digestOf(config), config);
+    for (const text of ['null', '[]']) {
+      const blob = Buffer.from(text);
+      reg.blobs.set(digestOf(blob), blob);
+      const referrer = {
+        schemaVersion: 2,
+        mediaType: MediaType.ociManifest,
+        artifactType: MediaType.sigstoreBundleV03,
+        config: { mediaType: MediaType.ociConfig, digest: digestOf(config), size: 2 },
+        layers: [{ mediaType: MediaType.sigstoreBundleV03, digest: digestOf(blob), size: blob.length }],
+        subject: { mediaType: MediaType.ociIndex, digest: index, size: 1 },
+        annotations: { [BUNDLE_PREDICATE_TYPE_ANNOTATION]: COSIGN_SIGN_PREDICATE_TYPE },
+      };
+      reg.put(Buffer.from(JSON.stringify(referrer)), MediaType.ociManifest);
+    }
+    // A bundle-only statement (cosign's sign predicate) looks for an earlier bundle of its own to reuse.
+    const out = await attestArtifact({ source: reg.source('v1'), signer, statements: [{ predicateType: COSIGN_SIGN_PREDICATE_TYPE, predicate: {}, subjectDigest: index }], bundles, bundleKeyPrefix: 'p' });
+    expect(out.attestations[0]?.referrer.mode).toBe('referrers-api');
   });
 
   it('an unreadable foreign .att layer of the same type is left alone, not fatal', async () => {

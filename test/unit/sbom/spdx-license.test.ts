@@ -79,6 +79,8 @@ describe('licence text → SPDX', () => {
     'See LICENSE.txt',
     'GPL-2+ with OpenSSL exception',
     '',
+    'constructor', // an Object.prototype member, not a table entry
+    '__proto__',
   ])('%j maps to no SPDX id (the text is kept)', (text) => {
     expect(spdxLicense(text)).toBeUndefined();
   });

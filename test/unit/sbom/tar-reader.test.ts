@@ -111,6 +111,18 @@ describe('TarReader', () => {
     await expect(read(good.subarray(0, 800))).rejects.toThrow(/truncated tar/);
   });
 
+  it('a handler that throws something other than an Error still fails the stream with an Error', async () => {
+    const reader = new TarReader({
+      onEntry: () => {
+        throw 'not an Error'; // the case under test
+      },
+      onFile: () => undefined,
+    });
+    const err = await pipeline(Readable.from([await pack([{ name: 'a', type: 'file', content: 'A' }])]), reader).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toBe('not an Error');
+  });
+
   it('sums a header four bytes at a time exactly as byte by byte (property)', () => {
     const byteByByte = (h: Uint8Array): number => h.reduce((n, b, i) => n + (i >= 148 && i < 156 ? 0x20 : b), 0);
     const header = fc.oneof(fc.uint8Array({ minLength: 512, maxLength: 512 }), fc.constant(new Uint8Array(512).fill(0xff)));

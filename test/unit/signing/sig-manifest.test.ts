@@ -50,6 +50,11 @@ describe('.sig manifest', () => {
     expect(doc.annotations).toEqual({ a: 'b' });
   });
 
+  it('never rebuilds an index held under an evidence tag as a signature manifest (its entries would be dropped)', () => {
+    const index = fetched(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [{ mediaType: MediaType.ociManifest, size: 2, digest: digestOf(Buffer.from('{}')) }] })));
+    expect(() => appendSignature(index, signatureLayer(Buffer.from('{"p":3}'), Buffer.from([1])))).toThrow(`an evidence tag holds an index (${index.digest}), not an image manifest; refusing to overwrite it`);
+  });
+
   it('names what is wrong with a manifest verifiers will not read', () => {
     const docker = fetched(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.dockerManifest, config: { mediaType: MediaType.dockerConfig, size: 2, digest: digestOf(Buffer.from('{}')) }, layers: [] })));
     expect(signatureManifestProblem(docker)).toContain(`its media type is ${MediaType.dockerManifest}`);

@@ -24,6 +24,14 @@ const DEBIAN_12 = [
   'pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl',
 ];
 
+describe('purls named like Object.prototype members', () => {
+  it('a pkg:constructor component is a gap, never a clean pass', async () => {
+    const r = await scan(['pkg:constructor/x@1'], fixtureSource(), { threshold: 'high' });
+    expect(r.verdict).toBe('incomplete');
+    expect(r.gaps.map((g) => g.message)).toEqual(['1 component cannot be matched against OSV data: purl type "constructor" has no OSV ecosystem']);
+  });
+});
+
 describe('data coverage', () => {
   it('a PyPI-only SBOM against data without PyPI records is incomplete, naming PyPI', async () => {
     const r = await scan(['pkg:pypi/urllib3@1.26.4', 'pkg:pypi/jinja2@2.7.2'], data('osv-dir:/x', OLD_DEBIAN), { threshold: 'high' });

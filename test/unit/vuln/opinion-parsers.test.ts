@@ -43,6 +43,14 @@ describe('Trivy JSON', () => {
     refused(JSON.stringify(noName), /Results\[0\]\.Vulnerabilities\[1\]\.PkgName is missing/);
     refused(JSON.stringify({ ...doc, Results: { x: 1 } }), /Results is not a list/);
   });
+  it('a Type or Severity named like an Object.prototype member reads as unknown, not as a function', () => {
+    const doc = JSON.parse(read('trivy.json'));
+    doc.Results[0].Type = 'constructor';
+    doc.Results[0].Vulnerabilities[0].Severity = 'constructor';
+    const f = parseOpinion(JSON.stringify(doc), 't').findings[0];
+    expect(f?.package.type).toBeUndefined();
+    expect(f?.severity).toBe('unknown');
+  });
 });
 
 describe('Grype JSON', () => {

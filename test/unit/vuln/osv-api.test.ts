@@ -28,6 +28,8 @@ class FakeOsv {
   /** Statuses to answer before succeeding, per path. */
   readonly failures = new Map<string, number[]>();
   hang = false;
+  /** When set, the querybatch answer's results (a hostile or broken server). */
+  batchResults?: (queries: Query[]) => unknown;
 
   url(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -61,6 +63,7 @@ class FakeOsv {
       const queries = (JSON.parse(body) as { queries: Query[] }).queries;
       this.batches.push(queries);
       if (queries.length > 1000) return this.send(res, 400, { code: 3, message: 'too many queries' });
+      if (this.batchResults) return this.send(res, 200, { results: this.batchResults(queries) });
       const results = queries.map((q) => {
         const ids = this.vulns.get(`${q.package.ecosystem}/${q.package.name}`) ?? [];
         const start = q.page_token ? Number(q.page_token) : 0;
@@ -187,6 +190,45 @@ describe('OSV.dev API client', () => {
       'OSV record GONE-1 listed by querybatch but not found (404); skipped',
       'skipped OSV record BAD-1 from the API: modified is missing',
     ]);
+  });
+
+  it('a listed record that is gone or malformed makes the scan incomplete: it names the package', async () => {
+    const lodash = fixtureRecord('GHSA-p6mc-m468-83gw');
+    osv.records.set(lodash.id, lodash);
+    osv.records.set('BAD-1', { id: 'BAD-1', modified: '2024-01-01T00:00:00Z', affected: [{ package: null }] });
+    osv.vulns.set('npm/lodash', [lodash.id, 'BAD-1']);
+    // lodash 4.17.21 is past GHSA-p6mc-m468-83gw's fix: clean as far as the readable record goes.
+    const report = await scanSbom(sbomOf(['pkg:npm/lodash@4.17.21']), client(), { now: new Date('2026-01-01T00:00:00Z'), threshold: 'high' });
+    expect(report.findings).toEqual([]);
+    expect(report.verdict).toBe('incomplete');
+    expect(report.gaps).toEqual([
+      { kind: 'not-covered', message: `1 OSV record of the data (osv-api:${osv.url()}) could not be used, so what it describes was not checked: skipped OSV record BAD-1 from the API: affected[0].package is not an object` },
+    ]);
+  });
+
+  it.each([
+    ['a result that is not an object', () => [null], /querybatch result for npm\/lodash: the result is not an object/],
+    ['vulns that is not a list', () => [{ vulns: { id: 'GHSA-p6mc-m468-83gw' } }], /querybatch result for npm\/lodash: vulns is not a list/],
+    ['a vuln without an id', () => [{ vulns: [{ modified: '2024-01-01T00:00:00Z' }] }], /vulns\[0\] has no id/],
+    ['a vuln id that is a number', () => [{ vulns: [{ id: 7 }] }], /vulns\[0\] has no id/],
+    ['a modified time that is not a string', () => [{ vulns: [{ id: 'X-1', modified: 5 }] }], /vulns\[0\].modified is not a string/],
+    ['a page token that is not a string', () => [{ next_page_token: 42 }], /next_page_token is not a string/],
+    ['a page token that never changes', () => [{ next_page_token: 'again' }], /still paging after 2 page\(s\)/],
+  ])('a querybatch answer with %s is an error, never "no vulnerabilities"', async (_what, results, message) => {
+    osv.batchResults = results;
+    const err = await client()
+      .recordsFor([{ ecosystem: 'npm', name: 'lodash', version: '4.17.20' }])
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnavailableError);
+    expect((err as Error).message).toMatch(message);
+    expect(osv.gets).toEqual([]);
+  });
+
+  it('a server that pages forever is cut off (a new token each time)', async () => {
+    let n = 0;
+    osv.batchResults = () => [{ next_page_token: `t${++n}` }];
+    await expect(client().recordsFor([{ ecosystem: 'npm', name: 'lodash', version: '4.17.20' }])).rejects.toThrow(/still paging after 100 page\(s\)/);
+    expect(osv.batches).toHaveLength(100);
   });
 
   it('feeds the scanner: a scan over the API names its data', async () => {

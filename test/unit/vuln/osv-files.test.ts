@@ -6,7 +6,10 @@ import { MalformedRecordError, parseOsvJson, parseOsvRecord } from '../../../lam
 import { loadOsvDirectory, loadOsvZip } from '../../../lambdas/vuln/sources/osv-files';
 import { OfflineOsvSource } from '../../../lambdas/vuln/sources/offline-source';
 import { writeZip } from '../../support/zip-writer';
-import { FIXTURES, MemoryBlobStore, record } from './helpers';
+import { scanSbom } from '../../../lambdas/vuln/scan';
+import { FIXTURES, MemoryBlobStore, record, sbomOf } from './helpers';
+
+const NOW = new Date('2026-06-01T00:00:00Z');
 
 let work: string;
 beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-osv-'))));
@@ -21,20 +24,32 @@ describe('OSV record shape checks', () => {
     ['an array', '[]', /record is not a JSON object/],
     ['no id', '{"modified":"2024-01-01T00:00:00Z"}', /id is missing/],
     ['no modified', '{"id":"X-1"}', /modified is missing/],
-    ['aliases not strings', '{"id":"X-1","modified":"m","aliases":[1]}', /aliases is not a list of strings/],
-    ['package without name', '{"id":"X-1","modified":"m","affected":[{"package":{"ecosystem":"npm"}}]}', /affected\[0\].package needs string ecosystem and name/],
-    ['event with two kinds', '{"id":"X-1","modified":"m","affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0","fixed":"1.0.0"}]}]}]}', /events\[0\] must have exactly one of/],
-    ['range without introduced', '{"id":"X-1","modified":"m","affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[{"fixed":"1.0.0"}]}]}]}', /has no introduced event/],
-    ['fixed and last_affected mixed', '{"id":"X-1","modified":"m","affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.0.0"},{"last_affected":"0.9.0"}]}]}]}', /mixes fixed and last_affected/],
-    ['versions not strings', '{"id":"X-1","modified":"m","affected":[{"package":{"ecosystem":"npm","name":"a"},"versions":[1]}]}', /versions is not a list of strings/],
-    ['severity without score', '{"id":"X-1","modified":"m","severity":[{"type":"CVSS_V3"}]}', /severity\[0\] needs string type and score/],
+    ['aliases not strings', '{"id":"X-1","modified":"2024-01-01T00:00:00Z","aliases":[1]}', /aliases is not a list of strings/],
+    ['package without name', '{"id":"X-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm"}}]}', /affected\[0\].package needs string ecosystem and name/],
+    ['event with two kinds', '{"id":"X-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0","fixed":"1.0.0"}]}]}]}', /events\[0\] must have exactly one of/],
+    ['range without introduced', '{"id":"X-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[{"fixed":"1.0.0"}]}]}]}', /has no introduced event/],
+    ['fixed and last_affected mixed', '{"id":"X-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.0.0"},{"last_affected":"0.9.0"}]}]}]}', /mixes fixed and last_affected/],
+    ['versions not strings', '{"id":"X-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"a"},"versions":[1]}]}', /versions is not a list of strings/],
+    ['severity without score', '{"id":"X-1","modified":"2024-01-01T00:00:00Z","severity":[{"type":"CVSS_V3"}]}', /severity\[0\] needs string type and score/],
+    // `modified` picks the winning copy and `withdrawn` removes a record from every scan: only real times may.
+    ['modified not a time', '{"id":"X-1","modified":"yesterday"}', /modified is not an RFC 3339 time/],
+    ['modified a number', '{"id":"X-1","modified":1e308}', /modified is not an RFC 3339 time/],
+    ['modified an impossible date', '{"id":"X-1","modified":"2024-13-45T99:99:99Z"}', /modified is not an RFC 3339 time/],
+    ['withdrawn not a time', '{"id":"X-1","modified":"2024-01-01T00:00:00Z","withdrawn":"x"}', /withdrawn is not an RFC 3339 time/],
+    ['withdrawn null', '{"id":"X-1","modified":"2024-01-01T00:00:00Z","withdrawn":null}', /withdrawn is not an RFC 3339 time/],
+    ['range repo not a string', '{"id":"X-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","repo":{},"events":[{"introduced":"0"}]}]}]}', /ranges\[0\].repo is not a string/],
+    ['affected an object', '{"id":"X-1","modified":"2024-01-01T00:00:00Z","affected":{"package":{"ecosystem":"npm","name":"a"}}}', /affected is not a list/],
+    ['an affected entry null', '{"id":"X-1","modified":"2024-01-01T00:00:00Z","affected":[null]}', /affected\[0\] is not an object/],
+    ['an event null', '{"id":"X-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},null]}]}]}', /events\[1\] is not an object/],
+    ['events an object', '{"id":"X-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":{"introduced":"0"}}]}]}', /events is not a list/],
+    ['an event version a number', '{"id":"X-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[{"introduced":0}]}]}]}', /events\[0\].introduced is not a non-empty string/],
   ])('refuses %s', (_what, text, message) => {
     expect(() => parseOsvJson(text)).toThrow(MalformedRecordError);
     expect(() => parseOsvJson(text)).toThrow(message);
   });
 
   it('keeps the record and drops affected entries without a package (GIT-only entries)', () => {
-    const r = parseOsvRecord({ id: 'X-1', modified: 'm', affected: [{ ranges: [{ type: 'GIT', repo: 'r', events: [{ introduced: 'abc' }] }] }, { package: { ecosystem: 'npm', name: 'a' } }] });
+    const r = parseOsvRecord({ id: 'X-1', modified: '2024-01-01T00:00:00Z', affected: [{ ranges: [{ type: 'GIT', repo: 'r', events: [{ introduced: 'abc' }] }] }, { package: { ecosystem: 'npm', name: 'a' } }] });
     expect(r.affected).toHaveLength(1);
   });
 
@@ -57,6 +72,24 @@ describe('offline OSV data', () => {
       'skipped OSV record bad-shape.json: modified is missing',
       expect.stringMatching(/^skipped OSV record broken\.json: not JSON/),
     ]);
+  });
+
+  it('a skipped record is a gap: a scan the readable records call clean is incomplete, naming the file', async () => {
+    // left-pad 1.3.0 is past A-1's fix: clean against A-1. The unreadable record could name it.
+    fs.writeFileSync(path.join(work, 'A-1.json'), good('A-1'));
+    const sbom = sbomOf(['pkg:npm/left-pad@1.3.0']);
+    const clean = await scanSbom(sbom, OfflineOsvSource.fromPath(work), { now: NOW, threshold: 'high' });
+    expect([clean.verdict, clean.gaps]).toEqual(['pass', []]);
+    fs.writeFileSync(path.join(work, 'B-1.json'), '{"id":"B-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"left-pad"},"ranges":null,"versions":{"1.3.0":true}}]}');
+    const r = await scanSbom(sbom, OfflineOsvSource.fromPath(work), { now: NOW, threshold: 'high' });
+    expect(r.verdict).toBe('incomplete');
+    expect(r.gaps).toEqual([
+      {
+        kind: 'not-covered',
+        message: `1 OSV record of the data (osv-dir:${work}) could not be used, so what it describes was not checked: skipped OSV record B-1.json: affected[0].versions is not a list of strings`,
+      },
+    ]);
+    expect(r.warnings).toEqual(['skipped OSV record B-1.json: affected[0].versions is not a list of strings']);
   });
 
   it('reads a zip like osv.dev\'s all.zip, skipping malformed entries', async () => {

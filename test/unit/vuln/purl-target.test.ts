@@ -1,4 +1,5 @@
-import { alpineRelease, debianRelease, purlTarget, ubuntuRelease } from '../../../lambdas/vuln/osv/purl-target';
+import { alpineRelease, debianRelease, purlTarget, recordPurlPackage, ubuntuRelease } from '../../../lambdas/vuln/osv/purl-target';
+import { referenceReason } from '../../../lambdas/vuln/osv/artifact-references';
 import { ecosystemKey, lookupKeys, normalizeName, packageKey } from '../../../lambdas/vuln/osv/ecosystems';
 
 const target = (purl: string, fallback?: string) => {
@@ -74,6 +75,14 @@ describe('purl → OSV package', () => {
     expect(unsupported('pkg:generic/openssl@1.1.1')).toMatch(/no OSV ecosystem/);
     expect(unsupported('pkg:oci/app@sha256%3Aabc')).toMatch(/no OSV ecosystem/);
     expect(unsupported('not a purl')).toMatch(/unparsable purl/);
+  });
+
+  it('types and qualifiers named like Object.prototype members are unknown, not matched (and not references)', () => {
+    expect(unsupported('pkg:constructor/x@1')).toBe('purl type "constructor" has no OSV ecosystem');
+    expect(referenceReason('pkg:constructor/x@1')).toBeUndefined();
+    expect(unsupported('pkg:deb/debian/x@1?distro=constructor')).toBe('unknown debian release (distro qualifier "constructor")');
+    expect(unsupported('pkg:rpm/constructor/x@1?distro=constructor-9')).toMatch(/^rpm packages of "constructor" are not matched/);
+    expect(recordPurlPackage('pkg:constructor/x@1')).toBeUndefined();
   });
 
   it('a purl without a version is placed with version "" (the matcher decides whether that matters)', () => {

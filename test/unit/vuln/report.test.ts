@@ -4,7 +4,7 @@ import { scanCycloneDx } from '../../../lambdas/vuln/render-cyclonedx';
 import { scanTable } from '../../../lambdas/vuln/render-table';
 import { blockingFindings, REPORT_FORMAT } from '../../../lambdas/vuln/report';
 import { scanSbom } from '../../../lambdas/vuln/scan';
-import { parseScanSbom } from '../../../lambdas/vuln/sbom-input';
+import { MAX_COMPONENT_NESTING, parseScanSbom } from '../../../lambdas/vuln/sbom-input';
 import { parseIgnoreFile } from '../../../lambdas/vuln/suppress';
 import { cdxDocument, fixtureSource } from './helpers';
 
@@ -182,6 +182,25 @@ describe('SBOM input', () => {
     expect(bad('{"bomFormat":"CycloneDX","components":[{"type":"library"}]}')).toThrow('in.json: components[0] has no name');
     expect(bad('{"bomFormat":"CycloneDX","components":[{"name":"a","purl":5}]}')).toThrow('in.json: components[0].purl is not a string');
     expect(bad('{"bomFormat":"CycloneDX","components":[{"name":"a","bom-ref":"x"},{"name":"b","bom-ref":"x"}]}')).toThrow('bom-ref "x" is used twice');
+  });
+
+  it('refuses components nested thousands deep with one clear error (not a stack overflow)', () => {
+    const nested = (n: number): string => `{"bomFormat":"CycloneDX","components":${'[{"name":"a","components":'.repeat(n)}[]${'}]'.repeat(n)}}`;
+    expect(parseScanSbom(nested(MAX_COMPONENT_NESTING), 'in.json').components).toHaveLength(MAX_COMPONENT_NESTING);
+    for (const n of [MAX_COMPONENT_NESTING + 1, 20_000]) {
+      expect(() => parseScanSbom(nested(n), 'in.json')).toThrow(BadInputError);
+      expect(() => parseScanSbom(nested(n), 'in.json')).toThrow(`in.json: components nested deeper than ${MAX_COMPONENT_NESTING} levels`);
+    }
+  });
+
+  it('nested nulls and lists where objects belong: an error naming the field, or ignored where the field is optional', () => {
+    expect(bad('{"bomFormat":"CycloneDX","components":[{"name":"a","components":[null]}]}')).toThrow('in.json: components[0].components[0] is not an object');
+    expect(bad('{"bomFormat":"CycloneDX","components":[{"name":"a","components":{"name":"b"}}]}')).toThrow('in.json: components[0].components is not a list');
+    expect(bad('{"bomFormat":"CycloneDX","components":[{"name":"a","bom-ref":["x"]}]}')).toThrow('in.json: components[0].bom-ref is not a string');
+    expect(bad('{"bomFormat":"CycloneDX","components":[{"name":"a","version":1e999}]}')).toThrow('in.json: components[0].version is not a string');
+    // metadata, compositions and properties only inform the subject and the declared gaps.
+    const odd = parseScanSbom('{"bomFormat":"CycloneDX","metadata":{"component":null,"properties":{"name":"x"}},"compositions":{"aggregate":"incomplete"},"components":[]}', 'in.json');
+    expect([odd.subject, odd.declaredGaps]).toEqual([{ name: undefined, version: undefined, purl: undefined, bomRef: undefined }, []]);
   });
 
   it('reads nested components and the subject', () => {

@@ -45,6 +45,11 @@ describe('CVSS scoring (ae-cvss-calculator) against published examples', () => {
     expect(scoreCvss('garbage', 'X')).toBeUndefined();
   });
 
+  it('a severity word is one of the table\'s, never an Object.prototype member', () => {
+    expect(severityWord('MODERATE')).toBe('medium');
+    for (const w of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) expect([w, severityWord(w)]).toEqual([w, undefined]);
+  });
+
   it('bands', () => {
     expect([0, 0.1, 3.9, 4, 6.9, 7, 8.9, 9, 10].map(cvssBand)).toEqual(['none', 'low', 'low', 'medium', 'medium', 'high', 'high', 'critical', 'critical']);
     expect([0, 3.9, 4, 6.9, 7, 10].map(cvss2Band)).toEqual(['low', 'low', 'medium', 'medium', 'high', 'high']);

@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FetchHttpGet } from '../../../lambdas/adapters/fetch-http-get';
+import { IntegrityError } from '../../../lambdas/core/errors';
+import type { OsvRecord } from '../../../lambdas/vuln/osv/types';
 import { FsBlobStore } from '../../../lambdas/adapters/local/fs-blob-store';
 import { OsvMirrorStore } from '../../../lambdas/vuln/mirror/mirror-store';
 import { parseModifiedIds } from '../../../lambdas/vuln/mirror/modified-ids';
@@ -11,6 +13,9 @@ import { configuredSource } from '../../../lambdas/vuln/sources/configure';
 import { MirrorOsvSource } from '../../../lambdas/vuln/sources/mirror-source';
 import { OsvExportServer } from '../../support/osv-export-server';
 import { fixtureRecord, sbomOf } from '../vuln/helpers';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a manifest spoiled on purpose, field by field
+type Manifest = { ecosystems: Record<string, any> };
 
 const NPM_BASE = ['GHSA-4xc9-xhrj-v574', 'GHSA-fvqr-27wr-82fm', 'GHSA-p6mc-m468-83gw', 'GHSA-vh95-rmgr-6w4m'];
 const T0 = new Date('2026-12-01T10:00:00Z');
@@ -107,6 +112,34 @@ describe('OSV mirror sync (a local export server)', () => {
     const report = await scanSbom(sbomOf(['pkg:npm/lodash@4.17.4']), source as MirrorOsvSource, { now: new Date(), threshold: 'high' });
     expect(report.data.source).toMatch(/^osv-mirror:/);
     expect(report.findings.map((f) => f.id)).toContain('GHSA-4xc9-xhrj-v574');
+  });
+
+  it('a record of the mirror that cannot be read is a gap of the scan, not a silent skip', async () => {
+    server.publish('npm', { id: 'BAD-1', modified: '2026-11-30T00:00:00Z', affected: [{ package: { ecosystem: 'npm', name: 'lodash' }, ranges: [{ type: 'SEMVER', events: [{ fixed: '5.0.0' }] }] }] } as unknown as OsvRecord);
+    await sync(T0);
+    // lodash 4.17.21 is past every fix of the readable records.
+    const r = await scanSbom(sbomOf(['pkg:npm/lodash@4.17.21']), new MirrorOsvSource(mirror, { now: () => later(1) }), { now: later(1), threshold: 'high' });
+    expect(r.findings).toEqual([]);
+    expect(r.verdict).toBe('incomplete');
+    expect(r.gaps.map((g) => g.message)).toEqual([expect.stringMatching(/^1 OSV record of the data \(osv-mirror:.*\) could not be used, so what it describes was not checked: skipped OSV record all-.*\.zip:BAD-1\.json: affected\[0\]\.ranges\[0\]\.events has no introduced event$/)]);
+  });
+
+  it.each([
+    ['an ecosystem that is null', (m: Manifest) => void (m.ecosystems.npm = null), 'ecosystems.npm is not an object'],
+    ['a base without a key', (m: Manifest) => void delete m.ecosystems.npm.base.key, 'ecosystems.npm base has no key'],
+    ['a base with a negative size', (m: Manifest) => void (m.ecosystems.npm.base.bytes = -1), 'ecosystems.npm base needs non-negative integer bytes and records'],
+    ['changes that is an object', (m: Manifest) => void (m.ecosystems.npm.changes = {}), 'ecosystems.npm changes is not a list'],
+    ['a change that is null', (m: Manifest) => void (m.ecosystems.npm.changes = [null]), 'ecosystems.npm changes[0] is not an object'],
+    ['no syncedAt', (m: Manifest) => void delete m.ecosystems.npm.syncedAt, 'ecosystems.npm has no syncedAt'],
+  ])('a mirror.json with %s is one clear error, not a TypeError', async (_what, spoil, message) => {
+    await sync(T0);
+    const file = path.join(dir, 'mirror.json');
+    const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
+    spoil(doc);
+    fs.writeFileSync(file, JSON.stringify(doc));
+    const err = await new MirrorOsvSource(mirror, { now: () => later(1) }).coverage().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(IntegrityError);
+    expect((err as Error).message).toBe(`${mirror.location}: ${message}`);
   });
 
   it('refuses a listing that is cut off or is not one', () => {
